@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// The local MongoDB-compatible server for `npm test` and `npm start` when MONGODB_URI is unset.
+// No MongoDB server package can be installed on these machines, so we build FerretDB 1.24
+// (pure Go, SQLite backend) from the Go module proxy once, cache the binary, and start it.
+// Used as a module (ensureLocalDb) by start.mjs / with-db.mjs, or directly: `npm run db`.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, cpSync, writeFileSync, chmodSync, rmSync, mkdtempSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
+const FERRET_VERSION = 'v1.24.2';
+const cacheDir = process.env.ESC_CACHE_DIR ?? join(homedir(), '.cache', 'esc');
+const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}`);
+
+function say(msg) {
+  process.stderr.write(`[local-db] ${msg}\n`);
+}
+
+/** Builds the FerretDB binary into the cache unless it is already there. */
+export function installFerretDb() {
+  if (existsSync(binary)) return binary;
+  mkdirSync(cacheDir, { recursive: true });
+  say(`installing FerretDB ${FERRET_VERSION} (once; cached in ${cacheDir}); this takes a minute or two`);
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('Go is needed to build the local FerretDB server. Install Go, or set MONGODB_URI to a running MongoDB 6+.');
+  }
+  const work = mkdtempSync(join(tmpdir(), 'esc-ferretdb-'));
+  try {
+    const env = { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' };
+    // `go mod download` fetches the exact tagged module; `latest` is not served here.
+    const info = JSON.parse(
+      execFileSync('go', ['mod', 'download', '-json', `${FERRET_MODULE}@${FERRET_VERSION}`], { cwd: work, env, encoding: 'utf8' }),
+    );
+    const src = join(work, 'src');
+    cpSync(info.Dir, src, { recursive: true });
+    execFileSync('chmod', ['-R', 'u+w', src]);
+    // A module-cache copy lacks the generated version file FerretDB panics without.
+    writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRET_VERSION}\n`);
+    execFileSync('go', ['build', '-o', `${binary}.tmp`, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    chmodSync(`${binary}.tmp`, 0o755);
+    execFileSync('mv', [`${binary}.tmp`, binary]);
+    say(`installed ${binary}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const s = createConnection({ port, host: '127.0.0.1' });
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`FerretDB did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts FerretDB on a free loopback port with its data in `dataDir`.
+ * Returns { uri, stop }. The child dies with this process.
+ */
+export async function startLocalDb({ dataDir, port } = {}) {
+  const bin = installFerretDb();
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'esc-db-'));
+  mkdirSync(dir, { recursive: true });
+  const p = port ?? (await freePort());
+  const child = spawn(
+    bin,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${p}`,
+      `--state-dir=${dir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  const stop = () => { if (!exited) child.kill('SIGTERM'); };
+  process.on('exit', stop);
+  await waitForPort(p, 15000);
+  return { uri: `mongodb://127.0.0.1:${p}/esc`, stop, dataDir: dir, pid: child.pid };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const dataDir = process.argv[2] ?? join(cacheDir, 'data');
+  const { uri } = await startLocalDb({ dataDir, port: Number(process.env.ESC_DB_PORT ?? 27017) });
+  say(`FerretDB (MongoDB-compatible) listening: ${uri}  data: ${dataDir}  (Ctrl-C stops it)`);
+  process.on('SIGINT', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+  setInterval(() => {}, 1 << 30);
+}

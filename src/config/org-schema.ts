@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod/v4';
+import type { Org } from '../domain/directory.js';
+import { CONTACT_KINDS, ROLES } from '../domain/directory.js';
+import { CHANNELS, planProblems } from '../domain/plan.js';
+import type { StepTarget } from '../domain/plan.js';
+import { calendarProblems } from '../domain/sla/calendar.js';
+import { PRIORITIES } from '../domain/ticket.js';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'an id: letters, digits, . _ - (max 63)');
+const hm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'a time of day HH:mm');
+const zone = z.string().refine((s) => Intl.supportedValuesOf('timeZone').includes(s) || s === 'UTC', 'an IANA time zone, e.g. Europe/Berlin');
+const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form, e.g. +15105550101');
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const instant = z.union([z.date(), z.string().datetime({ offset: true })]).transform((v) => new Date(v));
+
+const contact = z.strictObject({ kind: z.enum(CONTACT_KINDS), address: z.string().min(1).optional(), service: z.enum(['ntfy', 'pushover']).optional() });
+
+const person = z.strictObject({
+  id,
+  name: z.string().min(1),
+  email: z.email(),
+  phone: phone.optional(),
+  slackId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABC').optional(),
+  teamsId: z.string().min(1).optional(),
+  timeZone: zone.optional(),
+  manager: id.optional(),
+  roles: z.array(z.enum(ROLES)).default([]),
+  contacts: z.array(contact).optional(),
+  quietHours: z.strictObject({ start: hm, end: hm }).optional(),
+  vip: z.boolean().optional(),
+});
+
+const team = z.strictObject({
+  id,
+  name: z.string().min(1),
+  tier: z.number().int().min(1).max(9).default(1),
+  members: z.array(id).default([]),
+  lead: id.optional(),
+  manager: id.optional(),
+  coordinators: z.array(id).default([]),
+  rotation: id.optional(),
+  calendar: id,
+  escalatesTo: id.optional(),
+  channel: z.string().min(1).optional(),
+});
+
+const rotation = z.strictObject({
+  id,
+  name: z.string().optional(),
+  members: z.array(id).min(1),
+  timeZone: zone,
+  start: date,
+  handoffTime: hm.default('09:00'),
+  shiftDays: z.number().int().min(1).max(90).default(7),
+  overrides: z.array(z.strictObject({ person: id, from: instant, to: instant })).default([]),
+});
+
+const calendar = z.strictObject({
+  id,
+  name: z.string().optional(),
+  timeZone: zone,
+  workingDays: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5]),
+  hours: z.strictObject({ start: hm, end: hm }).default({ start: '09:00', end: '17:00' }),
+  holidays: z.array(date).default([]),
+  alwaysOpen: z.boolean().default(false),
+});
+
+const sla = z.strictObject({
+  priority: z.enum(PRIORITIES),
+  responseMinutes: z.number().positive(),
+  resolutionMinutes: z.number().positive(),
+  calendar: id,
+});
+
+/** YAML targets: `assignee`, `manager`, `team_lead`, `coordinators`, `oncall`, or {person|oncall|channel: id}. */
+const target = z.union([
+  z.enum(['assignee', 'manager', 'team_lead', 'coordinators', 'oncall']),
+  z.strictObject({ person: id }),
+  z.strictObject({ oncall: id }),
+  z.strictObject({ channel: z.string().min(1) }),
+]);
+
+export const planSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  match: z.strictObject({ priorities: z.array(z.enum(PRIORITIES)).optional(), teams: z.array(id).optional() }).default({}),
+  steps: z
+    .array(
+      z.strictObject({
+        delayMinutes: z.number().min(0, 'no negative delays'),
+        channel: z.enum(CHANNELS),
+        targets: z.array(target).min(1, 'at least one target'),
+        urgent: z.boolean().optional(),
+      }),
+    )
+    .min(1, 'a plan needs at least one step'),
+  repeat: z.strictObject({ count: z.number().int().min(0), fromStep: z.number().int().min(1) }).optional(),
+});
+export type PlanInput = z.input<typeof planSchema>;
+
+export const orgSchema = z.strictObject({
+  name: z.string().min(1),
+  timeZone: zone,
+  defaultTeam: id,
+  executives: z.array(id).default([]),
+  calendars: z.array(calendar).min(1),
+  people: z.array(person).min(1),
+  teams: z.array(team).min(1),
+  rotations: z.array(rotation).default([]),
+  slaPolicies: z.array(sla).min(1),
+  plans: z.array(planSchema).default([]),
+});
+export type OrgFile = z.output<typeof orgSchema>;
+
+export function toStepTarget(t: z.output<typeof target>): StepTarget {
+  if (typeof t === 'string') return t === 'oncall' ? { type: 'oncall' } : { type: t };
+  if ('person' in t) return { type: 'person', id: t.person };
+  if ('oncall' in t) return { type: 'oncall', team: t.oncall };
+  return { type: 'channel', id: t.channel };
+}
+
+export function toPlan(p: z.output<typeof planSchema>) {
+  return {
+    id: p.id,
+    name: p.name,
+    match: p.match,
+    steps: p.steps.map((s) => ({ delayMinutes: s.delayMinutes, channel: s.channel, urgent: s.urgent, targets: s.targets.map(toStepTarget) })),
+    ...(p.repeat ? { repeat: p.repeat } : {}),
+  };
+}
+
+/** A config file that cannot be used: every problem, each with its dotted path. */
+export class OrgFileError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'OrgFileError';
+  }
+}
+
+function path(p: PropertyKey[]): string {
+  return p.map(String).join('.') || '(root)';
+}
+
+/** Cross-references: every id named must exist; calendars and plans must make sense. */
+function crossProblems(o: OrgFile): string[] {
+  const out: string[] = [];
+  const people = new Set(o.people.map((p) => p.id));
+  const teams = new Set(o.teams.map((t) => t.id));
+  const cals = new Set(o.calendars.map((c) => c.id));
+  const rots = new Set(o.rotations.map((r) => r.id));
+  const dup = (what: string, ids: string[]) => {
+    const seen = new Set<string>();
+    ids.forEach((x, i) => {
+      if (seen.has(x)) out.push(`${what}.${i}.id: "${x}" is used twice`);
+      seen.add(x);
+    });
+  };
+  dup('people', o.people.map((p) => p.id));
+  dup('teams', o.teams.map((t) => t.id));
+  dup('calendars', o.calendars.map((c) => c.id));
+  dup('rotations', o.rotations.map((r) => r.id));
+  dup('plans', o.plans.map((p) => p.id));
+  const needPerson = (at: string, pid: string | undefined) => {
+    if (pid && !people.has(pid)) out.push(`${at}: unknown person "${pid}"`);
+  };
+  o.people.forEach((p, i) => needPerson(`people.${i}.manager`, p.manager));
+  o.teams.forEach((t, i) => {
+    t.members.forEach((m, j) => needPerson(`teams.${i}.members.${j}`, m));
+    t.coordinators.forEach((m, j) => needPerson(`teams.${i}.coordinators.${j}`, m));
+    needPerson(`teams.${i}.lead`, t.lead);
+    needPerson(`teams.${i}.manager`, t.manager);
+    if (!cals.has(t.calendar)) out.push(`teams.${i}.calendar: unknown calendar "${t.calendar}"`);
+    if (t.rotation && !rots.has(t.rotation)) out.push(`teams.${i}.rotation: unknown rotation "${t.rotation}"`);
+    if (t.escalatesTo && !teams.has(t.escalatesTo)) out.push(`teams.${i}.escalatesTo: unknown team "${t.escalatesTo}"`);
+  });
+  o.rotations.forEach((r, i) => {
+    r.members.forEach((m, j) => needPerson(`rotations.${i}.members.${j}`, m));
+    r.overrides.forEach((ov, j) => {
+      needPerson(`rotations.${i}.overrides.${j}.person`, ov.person);
+      if (ov.to.getTime() <= ov.from.getTime()) out.push(`rotations.${i}.overrides.${j}: "to" must be after "from"`);
+    });
+  });
+  o.calendars.forEach((c, i) => {
+    for (const p of calendarProblems({ ...c, workingDays: c.workingDays, holidays: c.holidays })) out.push(`calendars.${i}.${p}`);
+  });
+  o.slaPolicies.forEach((s, i) => {
+    if (!cals.has(s.calendar)) out.push(`slaPolicies.${i}.calendar: unknown calendar "${s.calendar}"`);
+    if (s.resolutionMinutes < s.responseMinutes) out.push(`slaPolicies.${i}.resolutionMinutes: must not be shorter than responseMinutes`);
+  });
+  for (const pr of PRIORITIES) if (!o.slaPolicies.some((s) => s.priority === pr)) out.push(`slaPolicies: no policy for ${pr}`);
+  const seenPrio = new Set<string>();
+  o.slaPolicies.forEach((s, i) => {
+    if (seenPrio.has(s.priority)) out.push(`slaPolicies.${i}.priority: ${s.priority} is defined twice`);
+    seenPrio.add(s.priority);
+  });
+  o.plans.forEach((p, i) => {
+    for (const prob of planProblems(toPlan(p), { person: (x) => people.has(x), team: (x) => teams.has(x) })) out.push(`plans.${i}.${prob}`);
+  });
+  o.executives.forEach((e, j) => needPerson(`executives.${j}`, e));
+  if (!teams.has(o.defaultTeam)) out.push(`defaultTeam: unknown team "${o.defaultTeam}"`);
+  return out;
+}
+
+/** Validates a parsed org document; throws OrgFileError listing every problem by path. */
+export function parseOrg(doc: unknown, source = 'org file'): Org {
+  const r = orgSchema.safeParse(doc);
+  if (!r.success) throw new OrgFileError(source, r.error.issues.map((i) => `${path(i.path)}: ${i.message}`));
+  const o = r.data;
+  const problems = crossProblems(o);
+  if (problems.length > 0) throw new OrgFileError(source, problems);
+  return {
+    name: o.name,
+    timeZone: o.timeZone,
+    defaultTeamId: o.defaultTeam,
+    executives: o.executives,
+    calendars: o.calendars.map((c) => ({ id: c.id, name: c.name, timeZone: c.timeZone, workingDays: c.workingDays, hours: c.hours, holidays: c.holidays, alwaysOpen: c.alwaysOpen })),
+    people: o.people.map((p) => ({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      phone: p.phone,
+      slackId: p.slackId,
+      teamsId: p.teamsId,
+      timeZone: p.timeZone ?? o.timeZone,
+      managerId: p.manager,
+      roles: p.roles,
+      contacts: p.contacts ?? defaultContacts(p),
+      quietHours: p.quietHours,
+      vip: p.vip,
+    })),
+    teams: o.teams.map((t) => ({
+      id: t.id,
+      name: t.name,
+      tier: t.tier,
+      members: t.members,
+      leadId: t.lead,
+      managerId: t.manager,
+      coordinators: t.coordinators,
+      rotationId: t.rotation,
+      calendarId: t.calendar,
+      escalatesTo: t.escalatesTo,
+      channel: t.channel,
+    })),
+    rotations: o.rotations.map((r) => ({ id: r.id, name: r.name, members: r.members, timeZone: r.timeZone, start: r.start, handoffTime: r.handoffTime, shiftDays: r.shiftDays, overrides: r.overrides.map((x) => ({ personId: x.person, from: x.from, to: x.to })) })),
+    slaPolicies: o.slaPolicies.map((s) => ({ id: `sla-${s.priority}`, priority: s.priority, responseMinutes: s.responseMinutes, resolutionMinutes: s.resolutionMinutes, calendarId: s.calendar })),
+    plans: o.plans.map(toPlan),
+  };
+}
+
+function defaultContacts(p: { phone?: string; email: string }) {
+  const c: { kind: (typeof CONTACT_KINDS)[number]; address?: string }[] = [{ kind: 'chat' }];
+  if (p.phone) c.push({ kind: 'sms', address: p.phone }, { kind: 'voice', address: p.phone });
+  c.push({ kind: 'email', address: p.email });
+  return c;
+}
+
+/** Reads and validates an org YAML file. */
+export function loadOrgFile(file: string): Org {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new OrgFileError(file, [`cannot read the file: ${(e as Error).message}. Set ESC_ORG_FILE to an existing YAML file.`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true });
+  } catch (e) {
+    throw new OrgFileError(file, [`not valid YAML: ${(e as Error).message}`]);
+  }
+  return parseOrg(doc, file);
+}

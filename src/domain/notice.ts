@@ -1,0 +1,105 @@
+import type { Channel } from './plan.js';
+import type { Impact, Priority, TicketStatus } from './ticket.js';
+import { formatTicketKey } from './ticket-number.js';
+
+export type NoticeAction = 'acknowledge' | 'escalate' | 'resolve';
+export type NoticeKind = 'escalation_step' | 'manager_request' | 'major_escalation' | 'info';
+
+/**
+ * A platform-neutral message. Each channel renders it at the edge: Block Kit, an
+ * Adaptive Card, SMS text, voice TwiML, email, webhook JSON.
+ */
+export interface Notice {
+  kind: NoticeKind;
+  /** One line, fit for an SMS or a push title. */
+  title: string;
+  /** A few sentences of plain text. */
+  text: string;
+  ticket: {
+    id: string;
+    key: string;
+    number: number;
+    title: string;
+    priority: Priority;
+    impact: Impact;
+    status: TicketStatus;
+    team: string;
+    assignee: string | null;
+    openedAt: Date;
+    elevated: boolean;
+    escalated: boolean;
+  };
+  escalation: { id: string; kind: string; step: number; steps: number; round: number } | null;
+  facts: { label: string; value: string }[];
+  actions: NoticeAction[];
+  urgent: boolean;
+}
+
+export interface NoticeTicketFacts {
+  id: string;
+  number: number;
+  title: string;
+  priority: Priority;
+  impact: Impact;
+  status: TicketStatus;
+  teamName: string;
+  assigneeName: string | null;
+  createdAt: Date;
+  elevated: boolean;
+  escalated: boolean;
+}
+
+/** How long ago, in words a person reads at 3 a.m.: "2 h 5 min". */
+export function ageText(from: Date, now: Date): string {
+  const min = Math.max(0, Math.floor((now.getTime() - from.getTime()) / 60_000));
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} days ${h % 24} h`;
+}
+
+export function escalationStepNotice(args: {
+  ticket: NoticeTicketFacts;
+  escalation: { id: string; kind: string };
+  stepIndex: number;
+  steps: number;
+  round: number;
+  channel: Channel;
+  urgent: boolean;
+  now: Date;
+}): Notice {
+  const t = args.ticket;
+  const key = formatTicketKey(t.number);
+  const age = ageText(t.createdAt, args.now);
+  const flag = t.elevated ? ' [ELEVATED]' : '';
+  return {
+    kind: 'escalation_step',
+    title: `${t.priority} ${key}${flag}: ${t.title}`.slice(0, 150),
+    text: `${key} (${t.priority}, ${t.impact} impact) has not been acknowledged after ${age}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'nobody'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
+    ticket: {
+      id: t.id,
+      key,
+      number: t.number,
+      title: t.title,
+      priority: t.priority,
+      impact: t.impact,
+      status: t.status,
+      team: t.teamName,
+      assignee: t.assigneeName,
+      openedAt: t.createdAt,
+      elevated: t.elevated,
+      escalated: t.escalated,
+    },
+    escalation: { id: args.escalation.id, kind: args.escalation.kind, step: args.stepIndex + 1, steps: args.steps, round: args.round },
+    facts: [
+      { label: 'Priority', value: t.priority },
+      { label: 'Impact', value: t.impact },
+      { label: 'Team', value: t.teamName },
+      { label: 'Assignee', value: t.assigneeName ?? 'unassigned' },
+      { label: 'Open for', value: age },
+      { label: 'Step', value: `${args.stepIndex + 1} of ${args.steps}${args.round > 0 ? ` (repeat ${args.round})` : ''}` },
+    ],
+    actions: ['acknowledge', 'escalate', 'resolve'],
+    urgent: args.urgent,
+  };
+}

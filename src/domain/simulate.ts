@@ -1,0 +1,65 @@
+import type { Directory } from './directory.js';
+import { decideTick, newEscalation } from './escalation.js';
+import type { Channel, EscalationPlan } from './plan.js';
+import { snapshotPlan } from './plan.js';
+import { addBusinessMinutes } from './sla/calendar.js';
+import { resolveStepTargets } from './targets.js';
+import type { Priority } from './ticket.js';
+
+export interface SimulatedStep {
+  at: Date;
+  step: number;
+  round: number;
+  channel: Channel;
+  skipped: boolean;
+  recipients: { personId: string | null; name: string; channelId: string | null; target: string }[];
+}
+
+export interface Simulation {
+  planId: string;
+  /** When the response SLA would breach and the plan start (or `start` when startAt is 'now'). */
+  startsAt: Date;
+  calendarId: string;
+  steps: SimulatedStep[];
+  /** True when the plan runs out of steps with nobody acknowledging. */
+  exhausts: boolean;
+}
+
+/**
+ * Dry-run of a plan: who would be notified, how and when, if nobody acknowledges.
+ * Uses the same decision function and target resolution as the engine.
+ */
+export function simulatePlan(args: {
+  dir: Directory;
+  plan: EscalationPlan;
+  teamId: string;
+  priority: Priority;
+  assigneeId?: string | null;
+  /** The ticket's opening time. */
+  openedAt: Date;
+  /** 'breach': the plan starts when the response SLA breaches (default); 'now': at openedAt. */
+  startAt?: 'breach' | 'now';
+}): Simulation {
+  const cal = args.dir.calendarFor(args.teamId, args.priority);
+  const pol = args.dir.slaPolicy(args.priority);
+  const startsAt = args.startAt === 'now' || !pol ? args.openedAt : addBusinessMinutes(cal, args.openedAt, pol.responseMinutes);
+  let state = newEscalation({ id: 'simulation', ticketId: 'simulation', kind: 'automatic', plan: snapshotPlan(args.plan, startsAt), now: startsAt });
+  const ticket = { teamId: args.teamId, assigneeId: args.assigneeId ?? null };
+  const steps: SimulatedStep[] = [];
+  for (let guard = 0; guard < 1000 && state.status === 'active' && state.nextDueAt; guard++) {
+    const now = state.nextDueAt;
+    const r = decideTick(state, now, (step, level) => resolveStepTargets(args.dir, ticket, step, level, now));
+    state = r.state;
+    for (const f of r.firings) {
+      steps.push({
+        at: f.dueAt,
+        step: f.stepIndex + 1,
+        round: f.round,
+        channel: f.channel,
+        skipped: f.skipped,
+        recipients: f.recipients.map((x) => ({ ...x, name: x.personId ? (args.dir.person(x.personId)?.name ?? x.personId) : `#${x.channelId}` })),
+      });
+    }
+  }
+  return { planId: args.plan.id, startsAt, calendarId: cal.id, steps, exhausts: state.status === 'exhausted' };
+}
