@@ -1,0 +1,40 @@
+import express from 'express';
+import type { Express, Router } from 'express';
+import type { AppDeps } from '../../app/deps.js';
+import type { ApiToken } from '../../config/env.js';
+import { apiRouter } from './api-router.js';
+import { errorHandler } from './errors.js';
+import { openApiDocument } from './openapi.js';
+
+export interface HttpMount {
+  /** Path prefix, e.g. /slack/events. */
+  path: string;
+  /** Mounted before the JSON body parser: the adapter reads its own raw body (signature checks). */
+  router: Router | express.RequestHandler;
+}
+
+/**
+ * One HTTP server, one port. The API, health check and OpenAPI document live here; Slack,
+ * Teams and Twilio mount their routers on the same app.
+ */
+export function createHttpApp(args: { deps: AppDeps; tokens: ApiToken[]; ping: () => Promise<boolean>; mounts?: HttpMount[] }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.get('/healthz', (_req, res) => {
+    args.ping().then(
+      (ok) => res.status(ok ? 200 : 503).json({ ok, database: ok ? 'up' : 'down' }),
+      () => res.status(503).json({ ok: false, database: 'down' }),
+    );
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  for (const m of args.mounts ?? []) app.use(m.path, m.router);
+  app.use('/api', express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }), apiRouter(args.deps, args.tokens));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'NOT_FOUND', message: 'Nothing here. Try GET /healthz or GET /openapi.json.' });
+  });
+  app.use(errorHandler(args.deps.log));
+  return app;
+}

@@ -1,0 +1,108 @@
+import type { QueryFilter } from 'mongoose';
+import type { Doc } from './models.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { OPEN_STATUSES } from '../../domain/ticket.js';
+import type { AlertKeyRepository, TicketFilter, TicketRepository } from '../../app/ports/tickets.js';
+import type { Models } from './models.js';
+import { isDuplicateKey } from './models.js';
+import { fromDoc, toDoc } from './mapping.js';
+
+const FIRST_NUMBER = 1000;
+
+function query(f: TicketFilter): QueryFilter<Doc> {
+  const q: QueryFilter<Doc> = {};
+  if (f.status?.length) q.status = { $in: f.status };
+  if (f.teamId?.length) q.teamId = { $in: f.teamId };
+  if (f.priority?.length) q.priority = { $in: f.priority };
+  if (f.assigneeId) q.assigneeId = f.assigneeId;
+  if (f.requesterId) q.requesterId = f.requesterId;
+  if (f.escalated !== undefined) q.escalated = f.escalated;
+  if (f.elevated !== undefined) q.elevated = f.elevated;
+  if (f.createdFrom || f.createdTo) q.createdAt = { ...(f.createdFrom ? { $gte: f.createdFrom } : {}), ...(f.createdTo ? { $lt: f.createdTo } : {}) };
+  return q;
+}
+
+export class MongoTicketRepository implements TicketRepository {
+  constructor(private readonly m: Models) {}
+
+  async nextNumber(): Promise<number> {
+    // $inc on one counter document is atomic: concurrent callers get distinct numbers.
+    const doc = await this.m.Counter.findOneAndUpdate({ _id: 'ticket' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
+    return FIRST_NUMBER + Number(doc?.seq) - 1;
+  }
+
+  async insert(ticket: Ticket): Promise<void> {
+    await this.m.Ticket.collection.insertOne({ ...toDoc(ticket), breachHandled: false } as never);
+  }
+
+  async get(id: string): Promise<Ticket | null> {
+    return fromDoc<Ticket>(await this.m.Ticket.findById(id).lean());
+  }
+
+  async getByNumber(number: number): Promise<Ticket | null> {
+    return fromDoc<Ticket>(await this.m.Ticket.findOne({ number }).lean());
+  }
+
+  async save(ticket: Ticket, extra: { breachHandled?: boolean } = {}): Promise<Ticket | null> {
+    const { _id, ...rest } = toDoc(ticket);
+    const next = { ...rest, ...extra, version: ticket.version + 1 };
+    const r = await this.m.Ticket.collection.updateOne({ _id, version: ticket.version } as never, { $set: next });
+    return r.matchedCount === 1 ? { ...ticket, version: ticket.version + 1 } : null;
+  }
+
+  async list(filter: TicketFilter, limit: number, skip = 0): Promise<Ticket[]> {
+    const docs = await this.m.Ticket.find(query(filter)).sort({ createdAt: -1, number: -1 }).skip(skip).limit(limit).lean();
+    return docs.map((d) => fromDoc<Ticket>(d)!);
+  }
+
+  async count(filter: TicketFilter): Promise<number> {
+    return this.m.Ticket.countDocuments(query(filter));
+  }
+
+  async dueForBreach(now: Date, limit: number): Promise<Ticket[]> {
+    const docs = await this.m.Ticket.find({
+      status: { $in: OPEN_STATUSES.filter((s) => s !== 'pending') },
+      'sla.responseDueAt': { $lte: now },
+      'sla.respondedAt': null,
+      breachHandled: { $ne: true },
+    })
+      .sort({ 'sla.responseDueAt': 1 })
+      .limit(limit)
+      .lean();
+    return docs.map((d) => fromDoc<Ticket>(d)!);
+  }
+
+  async markBreachHandled(id: string): Promise<boolean> {
+    const r = await this.m.Ticket.updateOne({ _id: id, breachHandled: { $ne: true } }, { $set: { breachHandled: true } });
+    return r.modifiedCount === 1;
+  }
+}
+
+export class MongoAlertKeyRepository implements AlertKeyRepository {
+  constructor(private readonly m: Models) {}
+
+  async claim(key: string, ticketId: string, now: Date): ReturnType<AlertKeyRepository['claim']> {
+    try {
+      await this.m.AlertKey.collection.insertOne({ _id: key, ticketId, state: 'creating', at: now } as never);
+      return { owner: true, ticketId, state: 'creating' as const, at: now };
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      const doc = (await this.m.AlertKey.findById(key).lean()) as unknown as { ticketId: string; state: 'creating' | 'open'; at: Date } | null;
+      if (!doc) return this.claim(key, ticketId, now); // released in between: try again
+      return { owner: false, ticketId: doc.ticketId, state: doc.state, at: doc.at };
+    }
+  }
+
+  async markOpen(key: string, ticketId: string): Promise<void> {
+    await this.m.AlertKey.updateOne({ _id: key, ticketId }, { $set: { state: 'open' } });
+  }
+
+  async release(key: string, ticketId: string): Promise<void> {
+    await this.m.AlertKey.deleteOne({ _id: key, ticketId });
+  }
+
+  async takeOver(key: string, staleTicketId: string, newTicketId: string, now: Date): Promise<boolean> {
+    const r = await this.m.AlertKey.updateOne({ _id: key, ticketId: staleTicketId, state: 'creating' }, { $set: { ticketId: newTicketId, at: now } });
+    return r.modifiedCount === 1;
+  }
+}

@@ -1,0 +1,67 @@
+import type { Channel } from '../../domain/plan.js';
+import type { Notice } from '../../domain/notice.js';
+
+/**
+ * queued → sending → sent (→ delivered) | failed | cancelled (acknowledged first) |
+ * outboxed (no channel configured: written down, NOT sent).
+ */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled' | 'outboxed';
+
+/** One message to one recipient on one channel: the outbox row. */
+export interface Delivery {
+  id: string;
+  /** Idempotency key under a unique index: a step's message to a person is stored once. */
+  key: string;
+  ticketId: string;
+  escalationId: string | null;
+  /** The escalation firing this belongs to. */
+  seq: number | null;
+  stepIndex: number | null;
+  channel: Channel;
+  recipient: { personId: string | null; channelId: string | null; name: string | null };
+  /** Phone, email, URL… resolved when queued; null for chat (adapters resolve chat ids). */
+  address: string | null;
+  notice: Notice;
+  urgent: boolean;
+  /** When the step was due: lateness = sentAt - dueAt. */
+  dueAt: Date;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  claim: string | null;
+  providerId: string | null;
+  error: { code: string; message: string } | null;
+  queuedAt: Date;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  lateMs: number | null;
+  /** Which of the recipient's contact methods this is (fallback moves it on). */
+  fallbackIndex: number;
+}
+
+export interface DeliveryFilter {
+  ticketId?: string;
+  escalationId?: string;
+  status?: DeliveryStatus[];
+  channel?: Channel[];
+  personId?: string;
+}
+
+export interface DeliveryRepository {
+  /** Stores new deliveries; those whose key exists are ignored. Returns how many were new. */
+  enqueue(deliveries: Delivery[]): Promise<number>;
+  /** Claims up to `limit` queued deliveries due at `now` for `leaseMs` under the token `claim`. */
+  claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]>;
+  /** Applies the outcome of a send if the claim still holds; false when it was lost. */
+  finish(id: string, claim: string, update: Partial<Delivery>): Promise<boolean>;
+  /** Puts deliveries whose lease expired (their sender died) back in the queue. Returns how many. */
+  requeueExpired(now: Date): Promise<number>;
+  /** Cancels queued deliveries of an escalation (it was acknowledged or resolved). */
+  cancelQueued(escalationId: string): Promise<number>;
+  list(filter: DeliveryFilter, limit: number): Promise<Delivery[]>;
+  get(id: string): Promise<Delivery | null>;
+  byProviderId(providerId: string): Promise<Delivery | null>;
+  /** Updates a delivery found by provider id (status callbacks). */
+  updateByProviderId(providerId: string, update: Partial<Delivery>): Promise<Delivery | null>;
+}

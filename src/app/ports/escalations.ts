@@ -1,0 +1,34 @@
+import type { EscalationState, StepFiring } from '../../domain/escalation.js';
+
+/** An escalation as stored: its state plus firings claimed but not yet turned into deliveries. */
+export interface StoredEscalation extends EscalationState {
+  pending: StepFiring[];
+  pendingAt: Date | null;
+}
+
+export interface EscalationRepository {
+  /** Inserts a new escalation. Returns false (and stores nothing) when the ticket already has a live one or the id exists. */
+  insert(e: EscalationState): Promise<boolean>;
+  get(id: string): Promise<StoredEscalation | null>;
+  /** The live (active or exhausted) escalation of a ticket, if any. */
+  liveForTicket(ticketId: string): Promise<StoredEscalation | null>;
+  forTicket(ticketId: string): Promise<StoredEscalation[]>;
+  /** Active escalations whose next step is due at `now`, soonest first. */
+  due(now: Date, limit: number): Promise<StoredEscalation[]>;
+  /**
+   * Compare-and-set: stores `next` and its new firings as pending if the stored version is
+   * still `expectedVersion`. Returns false when another writer (an acknowledgement, another
+   * process) changed it first: the caller must drop its decision.
+   */
+  claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean>;
+  /** Clears pending firings once their deliveries and events are stored. */
+  clearPending(id: string, seqs: number[]): Promise<void>;
+  /** Escalations with pending firings older than `before` (a process died mid-step). */
+  withStalePending(before: Date, limit: number): Promise<StoredEscalation[]>;
+  /** Applies a decision that is valid whatever the version (ack, resolve) if status is one of `from`. */
+  transition(id: string, from: EscalationState['status'][], next: Partial<EscalationState>): Promise<StoredEscalation | null>;
+  /** Active escalations overdue by more than the grace: the auditor's list. */
+  overdue(before: Date, limit: number): Promise<StoredEscalation[]>;
+  /** Statuses of several escalations at once. */
+  statuses(ids: string[]): Promise<Map<string, EscalationState['status']>>;
+}

@@ -1,0 +1,50 @@
+import type { Priority, Ticket, TicketStatus } from '../../domain/ticket.js';
+
+export interface TicketFilter {
+  status?: TicketStatus[];
+  teamId?: string[];
+  priority?: Priority[];
+  assigneeId?: string;
+  requesterId?: string;
+  escalated?: boolean;
+  elevated?: boolean;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/** Tickets. Every write is a compare-and-set on `version`. */
+export interface TicketRepository {
+  /** A new, unique, increasing ticket number (safe under concurrency). */
+  nextNumber(): Promise<number>;
+  /** Stores a new ticket (version 0). */
+  insert(ticket: Ticket): Promise<void>;
+  get(id: string): Promise<Ticket | null>;
+  getByNumber(number: number): Promise<Ticket | null>;
+  /**
+   * Replaces the ticket if its stored version is still `ticket.version`; bumps the version.
+   * Returns the stored ticket, or null when another writer got there first (reload and retry).
+   */
+  save(ticket: Ticket, extra?: { breachHandled?: boolean }): Promise<Ticket | null>;
+  list(filter: TicketFilter, limit: number, skip?: number): Promise<Ticket[]>;
+  count(filter: TicketFilter): Promise<number>;
+  /** Open tickets whose response SLA has breached and not yet been handled, oldest due first. */
+  dueForBreach(now: Date, limit: number): Promise<Ticket[]>;
+  /** Marks the breach handled; false when it already was. */
+  markBreachHandled(id: string): Promise<boolean>;
+}
+
+/** Alert de-duplication: one open ticket per dedup key. */
+export interface AlertKeyRepository {
+  /**
+   * Claims `key` for `ticketId`. Returns { owner: true } when this caller now owns the key
+   * and must create the ticket; otherwise the ticket id that holds it (possibly still
+   * being created).
+   */
+  claim(key: string, ticketId: string, now: Date): Promise<{ owner: boolean; ticketId: string; state: 'creating' | 'open'; at: Date }>;
+  /** Marks the key's ticket as created. */
+  markOpen(key: string, ticketId: string): Promise<void>;
+  /** Frees the key when its ticket resolves, so the next trigger opens a new ticket. */
+  release(key: string, ticketId: string): Promise<void>;
+  /** Takes over a key whose creator died before creating the ticket. */
+  takeOver(key: string, staleTicketId: string, newTicketId: string, now: Date): Promise<boolean>;
+}

@@ -1,0 +1,136 @@
+import { decideTick, isLive } from '../domain/escalation.js';
+import { resolveStepTargets } from '../domain/targets.js';
+import type { Ticket } from '../domain/ticket.js';
+import { isOpen } from '../domain/ticket.js';
+import type { AppDeps } from '../app/deps.js';
+import type { StoredEscalation } from '../app/ports/escalations.js';
+import { startEscalation } from '../app/use-cases/escalations.js';
+import { event } from '../app/use-cases/tickets.js';
+import type { Dispatcher } from './dispatcher.js';
+import { materializeFirings } from './step-materializer.js';
+import { pool } from './pool.js';
+
+export interface EngineOptions {
+  /** Escalations advanced per pass. */
+  batch: number;
+  concurrency: number;
+  /** A pending firing older than this is re-materialised (its process died). */
+  pendingStaleMs: number;
+  /** An active escalation overdue by more than this is reported by the auditor. */
+  auditGraceMs: number;
+  /** How often the auditor runs. */
+  auditEveryMs: number;
+}
+
+const ENGINE = { personId: null, via: 'engine' } as const;
+
+/**
+ * The escalation engine: named, idempotent modules run each pass (as GoAlert does).
+ * Safe to run in several processes at once: every state change is a compare-and-set and
+ * every outbound row has an idempotency key.
+ */
+export class Engine {
+  private lastAudit = 0;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly dispatcher: Dispatcher,
+    private readonly opts: EngineOptions,
+  ) {}
+
+  /** One pass of every module. Returns how much work it did (0 = idle). */
+  async runOnce(): Promise<number> {
+    let work = 0;
+    work += await this.slaModule();
+    work += await this.recoverModule();
+    work += await this.escalationModule();
+    work += await this.dispatcher.runOnce();
+    const now = this.deps.clock.now().getTime();
+    if (now - this.lastAudit >= this.opts.auditEveryMs) {
+      this.lastAudit = now;
+      await this.auditModule();
+    }
+    return work;
+  }
+
+  /** Response SLA breached and nobody acknowledged: the team's plan starts. */
+  async slaModule(): Promise<number> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const due = await deps.tickets.dueForBreach(now, this.opts.batch);
+    await pool(due, this.opts.concurrency, async (t) => {
+      const dueAt = t.sla.responseDueAt!;
+      const key = `breach:${t.id}:${new Date(dueAt).getTime()}`;
+      await deps.timeline.append([event(deps, t.id, 'sla.response_breached', now, ENGINE, { responseDueAt: dueAt, lateMs: now.getTime() - new Date(dueAt).getTime() }, key)]);
+      try {
+        const plan = deps.directory().org.plans;
+        if (plan.length > 0) {
+          await startEscalation(deps, { ticket: t.id, kind: 'automatic', actor: ENGINE, reason: 'response SLA breached', breachAt: new Date(dueAt) });
+        }
+      } catch (e) {
+        deps.log.warn({ ticketId: t.id, err: (e as Error).message }, 'SLA breached but no escalation could start');
+      }
+      await deps.tickets.markBreachHandled(t.id);
+    });
+    return due.length;
+  }
+
+  /** Firings claimed by a process that died before storing their messages. */
+  async recoverModule(): Promise<number> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const stale = await deps.escalations.withStalePending(new Date(now.getTime() - this.opts.pendingStaleMs), this.opts.batch);
+    await pool(stale, this.opts.concurrency, async (e) => {
+      const t = await deps.tickets.get(e.ticketId);
+      if (!t) return;
+      deps.log.warn({ escalationId: e.id, firings: e.pending.length }, 'recovering firings left by a stopped process');
+      await materializeFirings(deps, e, t, e.pending.map(revive), now, e.status === 'exhausted');
+    });
+    return stale.length;
+  }
+
+  /** Fires due steps: decide, claim with compare-and-set, then store the messages. */
+  async escalationModule(): Promise<number> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const due = await deps.escalations.due(now, this.opts.batch);
+    if (due.length === 0) return 0;
+    const dir = deps.directory();
+    const errors = await pool(due, this.opts.concurrency, async (e) => {
+      const t = await deps.tickets.get(e.ticketId);
+      if (!t || !isOpen(t)) {
+        await this.endWithTicket(e, t);
+        return;
+      }
+      const { state, firings } = decideTick(e, now, (step, level) => resolveStepTargets(dir, t, step, level, now));
+      if (firings.length === 0) return;
+      if (!(await deps.escalations.claim(state, e.version, firings, now))) return; // acknowledged or claimed elsewhere
+      await materializeFirings(deps, { ...e, ...state }, t, firings, now, state.status === 'exhausted');
+    });
+    for (const err of errors) deps.log.error({ err }, 'escalation step failed; it will be retried by recovery');
+    return due.length;
+  }
+
+  private async endWithTicket(e: StoredEscalation, t: Ticket | null): Promise<void> {
+    const now = this.deps.clock.now();
+    const r = await this.deps.escalations.transition(e.id, ['active', 'exhausted'], { status: 'resolved', nextDueAt: null, endedAt: now });
+    if (r && t) await this.deps.timeline.append([event(this.deps, t.id, 'escalation.resolved', now, ENGINE, { escalationId: e.id, reason: `ticket ${t.status}` }, `escalation.resolved:${e.id}`)]);
+  }
+
+  /** Finds escalations that should have moved and did not: records it and logs an error. */
+  async auditModule(): Promise<number> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const stuck = await deps.escalations.overdue(new Date(now.getTime() - this.opts.auditGraceMs), 100);
+    for (const e of stuck) {
+      if (!isLive(e)) continue;
+      deps.log.error({ escalationId: e.id, ticketId: e.ticketId, nextDueAt: e.nextDueAt, overdueMs: now.getTime() - new Date(e.nextDueAt!).getTime() }, 'AUDIT: escalation overdue and not advancing');
+      await deps.timeline.append([event(deps, e.ticketId, 'escalation.audit_stuck', now, ENGINE, { escalationId: e.id, nextDueAt: e.nextDueAt, stepIndex: e.stepIndex }, `audit:${e.id}:${e.fired}`)]);
+    }
+    return stuck.length;
+  }
+}
+
+function revive<T extends { dueAt: Date | string }>(f: T): T & { dueAt: Date } {
+  return { ...f, dueAt: new Date(f.dueAt) };
+}

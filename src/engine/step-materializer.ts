@@ -1,0 +1,61 @@
+import type { StepFiring } from '../domain/escalation.js';
+import { escalationStepNotice } from '../domain/notice.js';
+import type { Ticket } from '../domain/ticket.js';
+import type { AppDeps } from '../app/deps.js';
+import type { StoredEscalation } from '../app/ports/escalations.js';
+import type { Delivery } from '../app/ports/deliveries.js';
+import type { TimelineEvent } from '../app/ports/timeline.js';
+import { makeDelivery, ticketFacts } from '../app/use-cases/notify.js';
+
+const ENGINE = { personId: null, via: 'engine' } as const;
+
+/**
+ * Turns claimed firings into deliveries and timeline events. Idempotent: every row has a
+ * key derived from (escalation, firing seq, recipient, channel), so running it twice after
+ * a crash stores each message once.
+ */
+export async function materializeFirings(deps: AppDeps, esc: StoredEscalation, ticket: Ticket, firings: StepFiring[], now: Date, exhausted: boolean): Promise<void> {
+  const deliveries: Delivery[] = [];
+  const events: TimelineEvent[] = [];
+  const facts = ticketFacts(deps, ticket);
+  for (const f of firings) {
+    const base = { escalationId: esc.id, seq: f.seq, step: f.stepIndex + 1, round: f.round, channel: f.channel, dueAt: f.dueAt };
+    if (f.skipped) {
+      events.push({ id: deps.newId(), key: `step:${esc.id}:${f.seq}`, ticketId: esc.ticketId, at: now, type: 'escalation.step_skipped', actor: ENGINE, data: { ...base, reason: 'nobody to notify' } });
+      continue;
+    }
+    const notice = escalationStepNotice({ ticket: facts, escalation: esc, stepIndex: f.stepIndex, steps: esc.plan.steps.length, round: f.round, channel: f.channel, urgent: f.urgent, now });
+    for (const r of f.recipients) {
+      deliveries.push(
+        makeDelivery(deps, {
+          key: `${esc.id}:${f.seq}:${r.personId ?? `#${r.channelId}`}:${f.channel}`,
+          ticketId: esc.ticketId,
+          escalationId: esc.id,
+          seq: f.seq,
+          stepIndex: f.stepIndex,
+          channel: f.channel,
+          personId: r.personId,
+          channelId: r.channelId,
+          notice,
+          urgent: f.urgent,
+          dueAt: f.dueAt,
+          now,
+        }),
+      );
+    }
+    events.push({
+      id: deps.newId(),
+      key: `step:${esc.id}:${f.seq}`,
+      ticketId: esc.ticketId,
+      at: now,
+      type: 'escalation.step_fired',
+      actor: ENGINE,
+      data: { ...base, claimedAt: now, lateMs: Math.max(0, now.getTime() - f.dueAt.getTime()), targets: f.recipients.map((r) => ({ personId: r.personId, channelId: r.channelId, target: r.target })) },
+    });
+  }
+  if (exhausted) events.push({ id: deps.newId(), key: `exhausted:${esc.id}`, ticketId: esc.ticketId, at: now, type: 'escalation.exhausted', actor: ENGINE, data: { escalationId: esc.id } });
+  // Deliveries first: once the firing's pending mark is cleared, they must exist.
+  await deps.deliveries.enqueue(deliveries);
+  await deps.timeline.append(events);
+  await deps.escalations.clearPending(esc.id, firings.map((f) => f.seq));
+}
