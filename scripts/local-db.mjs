@@ -4,7 +4,7 @@
 // (pure Go, SQLite backend) from the Go module proxy once, cache the binary, and start it.
 // Used as a module (ensureLocalDb) by start.mjs / with-db.mjs, or directly: `npm run db`.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, cpSync, writeFileSync, chmodSync, rmSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, cpSync, writeFileSync, readFileSync, chmodSync, rmSync, mkdtempSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRET_VERSION = 'v1.24.2';
 const cacheDir = process.env.ESC_CACHE_DIR ?? join(homedir(), '.cache', 'esc');
-const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}`);
+// The `-atomic` build carries the patch below; bump it when the patch changes.
+const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-atomic1`);
 
 function say(msg) {
   process.stderr.write(`[local-db] ${msg}\n`);
@@ -41,6 +42,7 @@ export function installFerretDb() {
     execFileSync('chmod', ['-R', 'u+w', src]);
     // A module-cache copy lacks the generated version file FerretDB panics without.
     writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRET_VERSION}\n`);
+    makeWritesAtomic(join(src, 'internal', 'handler'));
     execFileSync('go', ['build', '-o', `${binary}.tmp`, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
     chmodSync(`${binary}.tmp`, 0o755);
     execFileSync('mv', [`${binary}.tmp`, binary]);
@@ -49,6 +51,34 @@ export function installFerretDb() {
     rmSync(work, { recursive: true, force: true });
   }
   return binary;
+}
+
+/**
+ * FerretDB 1.x applies an update as "read the matching documents, change them in Go,
+ * write them back" in separate steps, so two concurrent conditional updates can both
+ * succeed (measured: 4 of 50 compare-and-sets on one version won; $inc lost updates).
+ * MongoDB makes every single-document write atomic, and Esc relies on that (DESIGN.md §2).
+ * This serialises FerretDB's write commands behind one mutex so the stand-in keeps
+ * MongoDB's guarantee. Esc's code does not change; only the local test server does.
+ */
+function makeWritesAtomic(handlerDir) {
+  writeFileSync(
+    join(handlerDir, 'esc_atomic.go'),
+    'package handler\n\nimport "sync"\n\n// escWriteMu serialises write commands: see Esc scripts/local-db.mjs.\nvar escWriteMu sync.Mutex\n',
+  );
+  const targets = {
+    'msg_update.go': 'MsgUpdate',
+    'msg_findandmodify.go': 'MsgFindAndModify',
+    'msg_delete.go': 'MsgDelete',
+    'msg_insert.go': 'MsgInsert',
+  };
+  for (const [file, fn] of Object.entries(targets)) {
+    const path = join(handlerDir, file);
+    const text = readFileSync(path, 'utf8');
+    const sig = `func (h *Handler) ${fn}(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {`;
+    if (!text.includes(sig)) throw new Error(`cannot patch ${file}: FerretDB's source changed`);
+    writeFileSync(path, text.replace(sig, `${sig}\n\tescWriteMu.Lock()\n\tdefer escWriteMu.Unlock()\n`));
+  }
 }
 
 async function freePort() {

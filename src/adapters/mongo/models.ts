@@ -44,7 +44,7 @@ const timelineSchema = new Schema(
   opts,
 );
 timelineSchema.index({ key: 1 }, { unique: true });
-timelineSchema.index({ ticketId: 1, at: 1 });
+timelineSchema.index({ ticketId: 1, at: 1, n: 1 });
 timelineSchema.index({ type: 1, at: 1 });
 
 const escalationSchema = new Schema(

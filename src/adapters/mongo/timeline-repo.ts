@@ -3,13 +3,20 @@ import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 
+let last = 0;
+/** Wall-clock microsecond order: events stamped with the same `at` keep the order they were written in. */
+function writeOrder(): number {
+  last = Math.max(last + 1, Date.now() * 1000);
+  return last;
+}
+
 export class MongoTimelineRepository implements TimelineRepository {
   constructor(private readonly m: Models) {}
 
   async append(events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      await this.m.Timeline.collection.insertMany(events.map(toDoc) as never[], { ordered: false });
+      await this.m.Timeline.collection.insertMany(events.map((e) => ({ ...toDoc(e), n: writeOrder() })) as never[], { ordered: false });
     } catch (e) {
       // Duplicate keys are replays of events already stored: that is the point of the key.
       if (!isDuplicateKey(e)) throw e;
@@ -17,12 +24,17 @@ export class MongoTimelineRepository implements TimelineRepository {
   }
 
   async forTicket(ticketId: string, limit = 5000): Promise<TimelineEvent[]> {
-    const docs = await this.m.Timeline.find({ ticketId }).sort({ at: 1, _id: 1 }).limit(limit).lean();
-    return docs.map((d) => fromDoc<TimelineEvent>(d)!);
+    const docs = await this.m.Timeline.find({ ticketId }).sort({ at: 1, n: 1 }).limit(limit).lean();
+    return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));
   }
 
   async byTypes(types: string[], from: Date, to: Date): Promise<TimelineEvent[]> {
-    const docs = await this.m.Timeline.find({ type: { $in: types }, at: { $gte: from, $lt: to } }).sort({ at: 1 }).lean();
-    return docs.map((d) => fromDoc<TimelineEvent>(d)!);
+    const docs = await this.m.Timeline.find({ type: { $in: types }, at: { $gte: from, $lt: to } }).sort({ at: 1, n: 1 }).lean();
+    return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));
   }
+}
+
+function strip(e: TimelineEvent & { n?: number }): TimelineEvent {
+  const { n: _n, ...rest } = e;
+  return rest;
 }
