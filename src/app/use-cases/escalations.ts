@@ -118,7 +118,8 @@ async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, acto
   if (!stored) return { escalation: (await deps.escalations.get(live.id)) ?? live, changed: false };
   const cancelled = await deps.deliveries.cancelQueued(live.id);
   await deps.timeline.append([
-    event(deps, ticketId, 'escalation.acknowledged', now, actor, { escalationId: live.id, by, via: actor.via, atStep: live.stepIndex, fired: live.fired, cancelledDeliveries: cancelled }, `escalation.acknowledged:${live.id}`),
+    // `fired` is read from the document the acknowledgement wrote: steps fired before it committed.
+    event(deps, ticketId, 'escalation.acknowledged', now, actor, { escalationId: live.id, by, via: actor.via, nextStep: stored.stepIndex + 1, firedBeforeAck: stored.fired, cancelledDeliveries: cancelled }, `escalation.acknowledged:${live.id}`),
   ]);
   return { escalation: stored, changed: true };
 }
