@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { openTicket } from '../../src/app/use-cases/tickets.js';
+import { systemClock } from '../../src/app/deps.js';
+import { decideTick } from '../../src/domain/escalation.js';
+import { resolveStepTargets } from '../../src/domain/targets.js';
+import { scenarioOrg } from '../fixtures/orgs.js';
+import { recordingNotifiers } from '../support/counting-notifier.js';
+import { TestClock, startTestEsc } from '../support/harness.js';
+import type { TestEsc } from '../support/harness.js';
+
+const API = { personId: null, via: 'api' } as const;
+const everyStepNow = {
+  plans: [
+    {
+      id: 'fast',
+      name: 'Chat, SMS, call',
+      steps: [
+        { delayMinutes: 0, channel: 'chat', targets: ['assignee'] },
+        { delayMinutes: 1, channel: 'sms', targets: ['assignee'] },
+        { delayMinutes: 1, channel: 'voice', targets: ['assignee', 'manager'] },
+      ],
+    },
+  ],
+  slaP1Calendar: 'always',
+};
+
+async function openMany(esc: TestEsc, count: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await openTicket(esc.deps, { title: `t${i}`, priority: 'P1', source: 'api', assigneeId: i % 2 ? 'tech1' : 'tech2' }, API)).id);
+  return ids;
+}
+
+describe('engine invariants: duplicates, crashes, races', function () {
+  this.timeout(90_000);
+  const started: TestEsc[] = [];
+  const start = async (o: Parameters<typeof startTestEsc>[0]) => {
+    const e = await startTestEsc({ listen: false, ...o });
+    started.push(e);
+    return e;
+  };
+  afterEach(async () => {
+    while (started.length) await started.pop()!.stop();
+  });
+
+  it('two Esc processes on one database send each step exactly once', async () => {
+    const clock = new TestClock(new Date('2026-11-23T10:00:00Z'));
+    const na = recordingNotifiers();
+    const nb = recordingNotifiers();
+    const a = await start({ org: scenarioOrg(everyStepNow), clock, notifiers: Object.values(na) });
+    const b = await start({ org: scenarioOrg(everyStepNow), clock, notifiers: Object.values(nb), uri: a.uri });
+    const ids = await openMany(a, 12);
+    for (const minutes of [30, 1, 1]) {
+      clock.advanceMinutes(minutes);
+      for (let i = 0; i < 3; i++) await Promise.all([a.engine.runOnce(), b.engine.runOnce(), a.engine.runOnce(), b.engine.runOnce()]);
+    }
+    const keys = [...Object.values(na), ...Object.values(nb)].flatMap((x) => x.sent.map((d) => d.key));
+    expect(keys.length).to.equal(12 * 4); // chat, sms, voice to the assignee + voice to the manager
+    expect(new Set(keys).size).to.equal(keys.length);
+    expect(ids).to.have.length(12);
+  });
+
+  it('a crash between claiming a step and storing its messages loses nothing and sends once', async () => {
+    const n = recordingNotifiers();
+    const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
+    const [id] = await openMany(esc, 1);
+    esc.clock.advanceMinutes(30);
+    await esc.engine.slaModule();
+    // Play the dying process: decide and claim, then stop before materialising.
+    const e = (await esc.deps.escalations.liveForTicket(id!))!;
+    const t = (await esc.deps.tickets.get(id!))!;
+    const now = esc.clock.now();
+    const d = decideTick(e, now, (s, l) => resolveStepTargets(esc.deps.directory(), t, s, l, now));
+    expect(await esc.deps.escalations.claim(d.state, e.version, d.firings, now)).to.equal(true);
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(0); // still pending: not stale yet
+    esc.clock.advance(6000);
+    await esc.settle();
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(1);
+    const fired = (await esc.deps.timeline.forTicket(id!)).filter((x) => x.type === 'escalation.step_fired');
+    expect(fired).to.have.length(1);
+  });
+
+  it('a crash while sending: the lease expires, the message goes out once', async () => {
+    const n = recordingNotifiers();
+    const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
+    await openMany(esc, 3);
+    esc.clock.advanceMinutes(30);
+    await esc.engine.slaModule();
+    await esc.engine.escalationModule();
+    const claimed = await esc.deps.deliveries.claimReady(esc.clock.now(), 100, 60_000, 'dead-process');
+    expect(claimed).to.have.length(3);
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(0);
+    esc.clock.advance(61_000);
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(3);
+    expect(new Set(n.chat.sent.map((d) => d.key)).size).to.equal(3);
+  });
+
+  it('an acknowledgement wins every race: no step is claimed after it commits', async () => {
+    const n = recordingNotifiers();
+    const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
+    const ids = await openMany(esc, 16);
+    esc.clock.advanceMinutes(30);
+    await esc.engine.slaModule();
+    await esc.settle();
+    esc.clock.advanceMinutes(1); // step 2 due for all 40
+    await Promise.all([esc.engine.runOnce(), ...ids.map((id) => respondToNotification(esc.deps, { ticket: id, reply: 'acknowledge', actor: { personId: 'tech1', via: 'slack' } })), esc.engine.runOnce()]);
+    await esc.settle();
+    let claimedAfter = 0;
+    for (const id of ids) {
+      const tl = await esc.deps.timeline.forTicket(id);
+      const ack = tl.find((e) => e.type === 'escalation.acknowledged')!;
+      const steps = tl.filter((e) => e.type === 'escalation.step_fired').map((e) => e.data.seq as number);
+      claimedAfter += steps.filter((s) => s >= (ack.data.firedBeforeAck as number)).length;
+    }
+    expect(claimedAfter).to.equal(0);
+    esc.clock.advanceMinutes(5);
+    await esc.settle();
+    expect(n.voice.sent).to.have.length(0);
+  });
+
+  it('the Agenda loop drives the engine on the real clock, and takes over when one process stops', async () => {
+    const n1 = recordingNotifiers();
+    const n2 = recordingNotifiers();
+    const env = { ESC_ENGINE_LEASE_MS: '2000', ESC_ENGINE_TICK_MS: '50' };
+    const a = await start({ org: scenarioOrg(everyStepNow), clock: systemClock as TestClock, notifiers: Object.values(n1), runEngine: true, env });
+    const b = await start({ org: scenarioOrg(everyStepNow), clock: systemClock as TestClock, notifiers: Object.values(n2), runEngine: true, env, uri: a.uri });
+    const t = await openTicket(a.deps, { title: 'real clock', priority: 'P1', source: 'api', assigneeId: 'tech1' }, API);
+    await respondToNotification(a.deps, { ticket: t.id, reply: 'escalate', actor: API });
+    const deadline = Date.now() + 5000;
+    while (n1.chat.sent.length + n2.chat.sent.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(n1.chat.sent.length + n2.chat.sent.length).to.equal(1);
+    // Stop whichever process holds the loop; the other one must carry on.
+    const holder = a.runner!.running ? a : b;
+    const other = holder === a ? b : a;
+    await holder.stop();
+    started.splice(started.indexOf(holder), 1);
+    await respondToNotification(other.deps, { ticket: t.id, reply: 'escalate', actor: API });
+    const d2 = Date.now() + 8000;
+    while (n1.sms.sent.length + n2.sms.sent.length === 0 && Date.now() < d2) await new Promise((r) => setTimeout(r, 50));
+    expect(n1.sms.sent.length + n2.sms.sent.length).to.equal(1);
+  });
+});
