@@ -20,6 +20,11 @@ export interface DispatcherOptions {
 
 const ENGINE = { personId: null, via: 'engine' } as const;
 
+interface Outcome {
+  events: TimelineEvent[];
+  updates: { id: string; claim: string; update: Partial<Delivery> }[];
+}
+
 /** Sends queued deliveries through the notifier of their channel; the outbox when none is configured. */
 export class Dispatcher {
   constructor(
@@ -39,19 +44,22 @@ export class Dispatcher {
     if (batch.length === 0) return 0;
     const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
     const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map();
-    const events: TimelineEvent[] = [];
+    const out: Outcome = { events: [], updates: [] };
     const errors = await pool(batch, this.opts.concurrency, async (d) => {
       const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
       // An acknowledgement wins: a message of an escalation that stopped is not sent.
       if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
-        await deps.deliveries.finish(d.id, claim, { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } });
-        events.push(this.event(d, 'delivery.cancelled', { reason: st }));
+        out.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
+        out.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
         return;
       }
-      await this.send(d, claim, events);
+      await this.send(d, claim, out);
     });
     for (const e of errors) deps.log.error({ err: e }, 'dispatch failed unexpectedly');
-    await deps.timeline.append(events);
+    // Outcomes of the whole batch in two round trips. A crash before this leaves the claims to
+    // expire and the messages to be sent again: at most one duplicate, never a loss.
+    await deps.deliveries.finishMany(out.updates);
+    await deps.timeline.append(out.events);
     return batch.length;
   }
 
@@ -68,7 +76,9 @@ export class Dispatcher {
     };
   }
 
-  private async send(d: Delivery, claim: string, events: TimelineEvent[]): Promise<void> {
+  private async send(d: Delivery, claim: string, out: Outcome): Promise<void> {
+    const { events } = out;
+    const finish = (update: Partial<Delivery>) => out.updates.push({ id: d.id, claim, update });
     const { deps } = this;
     const notifier = this.notifiers.get(d.channel) ?? this.fallback;
     const person = deps.directory().person(d.recipient.personId);
@@ -83,18 +93,18 @@ export class Dispatcher {
     if (result.ok) {
       const outboxed = notifier === this.fallback;
       const lateMs = Math.max(0, now.getTime() - new Date(d.dueAt).getTime());
-      await deps.deliveries.finish(d.id, claim, { status: outboxed ? 'outboxed' : result.status, attempts, sentAt: now, lateMs, providerId: result.providerId ?? null, error: null, ...(result.status === 'delivered' ? { deliveredAt: now } : {}) });
+      finish({ status: outboxed ? 'outboxed' : result.status, attempts, sentAt: now, lateMs, providerId: result.providerId ?? null, error: null, ...(result.status === 'delivered' ? { deliveredAt: now } : {}) });
       events.push(this.event({ ...d, attempts }, outboxed ? 'delivery.outboxed' : 'delivery.sent', { sentAt: now, lateMs, providerId: result.providerId ?? null, via: notifier.name, notSent: outboxed }));
       return;
     }
     if (result.retryable && attempts < this.opts.maxAttempts) {
       const base = result.retryAfterMs ?? this.opts.backoffMs * 2 ** (attempts - 1);
       const wait = Math.min(300_000, Math.round(base * (0.8 + Math.random() * 0.4)));
-      await deps.deliveries.finish(d.id, claim, { status: 'queued', attempts, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
+      finish({ status: 'queued', attempts, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
       events.push(this.event({ ...d, attempts }, 'delivery.retrying', { code: result.code, message: result.message, retryInMs: wait }));
       return;
     }
-    await deps.deliveries.finish(d.id, claim, { status: 'failed', attempts, error: { code: result.code, message: result.message } });
+    finish({ status: 'failed', attempts, error: { code: result.code, message: result.message } });
     events.push(this.event({ ...d, attempts }, 'delivery.failed', { code: result.code, message: result.message, attempts }));
     deps.log.warn({ ticketId: d.ticketId, channel: d.channel, code: result.code, attempts }, 'delivery failed; the plan moves on');
   }

@@ -8,6 +8,7 @@ import { startEscalation } from '../app/use-cases/escalations.js';
 import { event } from '../app/use-cases/tickets.js';
 import type { Dispatcher } from './dispatcher.js';
 import { materializeFirings } from './step-materializer.js';
+import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
 
 export interface EngineOptions {
@@ -80,12 +81,14 @@ export class Engine {
     const { deps } = this;
     const now = deps.clock.now();
     const stale = await deps.escalations.withStalePending(new Date(now.getTime() - this.opts.pendingStaleMs), this.opts.batch);
+    const items: ClaimedFirings[] = [];
     await pool(stale, this.opts.concurrency, async (e) => {
       const t = await deps.tickets.get(e.ticketId);
       if (!t) return;
       deps.log.warn({ escalationId: e.id, firings: e.pending.length }, 'recovering firings left by a stopped process');
-      await materializeFirings(deps, e, t, e.pending.map(revive), now, e.status === 'exhausted');
+      items.push({ esc: e, ticket: t, firings: e.pending.map(revive), exhausted: e.status === 'exhausted' });
     });
+    if (items.length > 0) await materializeFirings(deps, items, now);
     return stale.length;
   }
 
@@ -96,8 +99,10 @@ export class Engine {
     const due = await deps.escalations.due(now, this.opts.batch);
     if (due.length === 0) return 0;
     const dir = deps.directory();
+    const claimed: ClaimedFirings[] = [];
+    const tickets = await deps.tickets.getMany([...new Set(due.map((e) => e.ticketId))]);
     const errors = await pool(due, this.opts.concurrency, async (e) => {
-      const t = await deps.tickets.get(e.ticketId);
+      const t = tickets.get(e.ticketId) ?? null;
       if (!t || !isOpen(t)) {
         await this.endWithTicket(e, t);
         return;
@@ -105,8 +110,10 @@ export class Engine {
       const { state, firings } = decideTick(e, now, (step, level) => resolveStepTargets(dir, t, step, level, now));
       if (firings.length === 0) return;
       if (!(await deps.escalations.claim(state, e.version, firings, now))) return; // acknowledged or claimed elsewhere
-      await materializeFirings(deps, { ...e, ...state }, t, firings, now, state.status === 'exhausted');
+      claimed.push({ esc: { ...e, ...state }, ticket: t, firings, exhausted: state.status === 'exhausted' });
     });
+    // Claimed but not yet stored: if this fails or the process dies here, recovery re-materialises them.
+    if (claimed.length > 0) await materializeFirings(deps, claimed, now);
     for (const err of errors) deps.log.error({ err }, 'escalation step failed; it will be retried by recovery');
     return due.length;
   }

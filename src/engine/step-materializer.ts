@@ -14,9 +14,25 @@ const ENGINE = { personId: null, via: 'engine' } as const;
  * key derived from (escalation, firing seq, recipient, channel), so running it twice after
  * a crash stores each message once.
  */
-export async function materializeFirings(deps: AppDeps, esc: StoredEscalation, ticket: Ticket, firings: StepFiring[], now: Date, exhausted: boolean): Promise<void> {
+export interface ClaimedFirings {
+  esc: StoredEscalation;
+  ticket: Ticket;
+  firings: StepFiring[];
+  exhausted: boolean;
+}
+
+/** Materialises many escalations' firings in three round trips (deliveries, events, pending marks). */
+export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date): Promise<void> {
   const deliveries: Delivery[] = [];
   const events: TimelineEvent[] = [];
+  for (const it of items) collect(deps, it, now, deliveries, events);
+  // Deliveries first: once a firing's pending mark is cleared, its messages must exist.
+  await deps.deliveries.enqueue(deliveries);
+  await deps.timeline.append(events);
+  await deps.escalations.clearPending(items.map((it) => ({ id: it.esc.id, seqs: it.firings.map((f) => f.seq) })));
+}
+
+function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFirings, now: Date, deliveries: Delivery[], events: TimelineEvent[]): void {
   const facts = ticketFacts(deps, ticket);
   for (const f of firings) {
     const base = { escalationId: esc.id, seq: f.seq, step: f.stepIndex + 1, round: f.round, channel: f.channel, dueAt: f.dueAt };
@@ -54,8 +70,4 @@ export async function materializeFirings(deps: AppDeps, esc: StoredEscalation, t
     });
   }
   if (exhausted) events.push({ id: deps.newId(), key: `exhausted:${esc.id}`, ticketId: esc.ticketId, at: now, type: 'escalation.exhausted', actor: ENGINE, data: { escalationId: esc.id } });
-  // Deliveries first: once the firing's pending mark is cleared, they must exist.
-  await deps.deliveries.enqueue(deliveries);
-  await deps.timeline.append(events);
-  await deps.escalations.clearPending(esc.id, firings.map((f) => f.seq));
 }

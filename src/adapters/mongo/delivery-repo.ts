@@ -34,6 +34,15 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return r.matchedCount === 1;
   }
 
+  async finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number> {
+    if (items.length === 0) return 0;
+    const r = await this.m.Delivery.collection.bulkWrite(
+      items.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
+      { ordered: false },
+    );
+    return r.matchedCount;
+  }
+
   async requeueExpired(now: Date): Promise<number> {
     const r = await this.m.Delivery.collection.updateMany({ status: 'sending', leaseUntil: { $lte: now } } as never, { $set: { status: 'queued', claim: null, leaseUntil: null, nextAttemptAt: now } });
     return r.modifiedCount;

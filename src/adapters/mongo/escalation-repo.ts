@@ -60,9 +60,13 @@ export class MongoEscalationRepository implements EscalationRepository {
     return r.matchedCount === 1;
   }
 
-  async clearPending(id: string, seqs: number[]): Promise<void> {
-    await this.m.Escalation.collection.updateOne({ _id: id } as never, { $pull: { pending: { seq: { $in: seqs } } } } as never);
-    await this.m.Escalation.collection.updateOne({ _id: id, pending: { $size: 0 } } as never, { $set: { pendingAt: null } });
+  async clearPending(items: { id: string; seqs: number[] }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.m.Escalation.collection.bulkWrite(
+      items.map((it) => ({ updateOne: { filter: { _id: it.id } as never, update: { $pull: { pending: { seq: { $in: it.seqs } } } } as never } })),
+      { ordered: false },
+    );
+    await this.m.Escalation.collection.updateMany({ _id: { $in: items.map((i) => i.id) }, pending: { $size: 0 }, pendingAt: { $ne: null } } as never, { $set: { pendingAt: null } });
   }
 
   async withStalePending(before: Date, limit: number) {

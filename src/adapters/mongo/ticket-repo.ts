@@ -43,6 +43,11 @@ export class MongoTicketRepository implements TicketRepository {
     return fromDoc<Ticket>(await this.m.Ticket.findOne({ number }).lean());
   }
 
+  async getMany(ids: string[]): Promise<Map<string, Ticket>> {
+    const docs = await this.m.Ticket.find({ _id: { $in: ids } }).lean();
+    return new Map(docs.map((d) => [String(d._id), fromDoc<Ticket>(d)!]));
+  }
+
   async save(ticket: Ticket, extra: { breachHandled?: boolean } = {}): Promise<Ticket | null> {
     const { _id, ...rest } = toDoc(ticket);
     const next = { ...rest, ...extra, version: ticket.version + 1 };

@@ -20,6 +20,8 @@ export interface TicketRepository {
   insert(ticket: Ticket): Promise<void>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: number): Promise<Ticket | null>;
+  /** Several tickets by id in one round trip. */
+  getMany(ids: string[]): Promise<Map<string, Ticket>>;
   /**
    * Replaces the ticket if its stored version is still `ticket.version`; bumps the version.
    * Returns the stored ticket, or null when another writer got there first (reload and retry).
