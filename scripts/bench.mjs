@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `npm run bench -- NAME`: runs bench/NAME.ts against MONGODB_URI or a fresh local database.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startLocalDb } from './local-db.mjs';
+
+const name = process.argv[2];
+if (!name || !existsSync(`bench/${name}.ts`)) {
+  process.stderr.write(`usage: npm run bench -- NAME   (NAME is a file in bench/, e.g. engine)\n`);
+  process.exit(2);
+}
+const env = { ...process.env };
+let stop = () => {};
+if (!env.MONGODB_URI) {
+  const db = await startLocalDb();
+  env.MONGODB_URI = db.uri;
+  stop = db.stop;
+}
+const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...process.argv.slice(3)], { stdio: 'inherit', env });
+child.on('exit', (code) => {
+  stop();
+  process.exit(code ?? 1);
+});
