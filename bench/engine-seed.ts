@@ -29,11 +29,11 @@ export async function seedEscalations(conn: Connection, n: number, dueAt: (i: nu
     tickets.push({
       _id: id, number: base + i, title: `bench ${i}`, description: '', requesterId: null, priority: 'P1', impact: 'high', teamId: 'service-desk', assigneeId: i % 2 ? 'alice' : 'bob',
       status: 'assigned', sla: { policyId: 'sla-P1', calendarId: 'always', responseMinutes: 30, resolutionMinutes: 240, startedAt: now, responseDueAt: new Date(now.getTime() + 86_400_000), resolutionDueAt: new Date(now.getTime() + 86_400_000), respondedAt: null, resolvedAt: null, pausedAt: null, responseRemainingMs: null, resolutionRemainingMs: null, pausedMs: 0 },
-      elevated: false, escalated: true, level: 0, source: 'api', alertKey: null, alertCount: 0, reopenCount: 0, acknowledgedBy: null, acknowledgedAt: null, resolvedBy: null, resolvedAt: null, resolution: null, createdAt: now, updatedAt: now, version: 0, breachHandled: true,
+      elevated: false, escalated: true, level: 0, source: 'api', alertKey: null, alertCount: 0, reopenCount: 0, acknowledgedBy: null, acknowledgedAt: null, resolvedBy: null, resolvedAt: null, resolution: null, createdAt: now, updatedAt: now, version: 0, breachHandled: true, slaWatch: false,
     });
     const e = newEscalation({ id: randomUUID(), ticketId: id, kind: 'manual', plan: snapshotPlan(benchPlan, now), now, firstDueAt: dueAt(i) });
     const { id: eid, ...rest } = e;
-    escs.push({ _id: eid, ...rest, liveKey: id, pending: [], pendingAt: null });
+    escs.push({ _id: eid, ...rest, liveKey: id, dueSlot: String(Math.floor(e.nextDueAt!.getTime() / 1000)), pending: [], pendingAt: null, hasPending: false });
   }
   for (let i = 0; i < n; i += 2000) {
     await db.collection('tickets').insertMany(tickets.slice(i, i + 2000) as never[], { ordered: false });

@@ -14,7 +14,7 @@ const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRET_VERSION = 'v1.24.2';
 const cacheDir = process.env.ESC_CACHE_DIR ?? join(homedir(), '.cache', 'esc');
 // The `-atomic` build carries the patch below; bump it when the patch changes.
-const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-atomic1`);
+const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc4`);
 
 function say(msg) {
   process.stderr.write(`[local-db] ${msg}\n`);
@@ -43,6 +43,7 @@ export function installFerretDb() {
     // A module-cache copy lacks the generated version file FerretDB panics without.
     writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRET_VERSION}\n`);
     makeWritesAtomic(join(src, 'internal', 'handler'));
+    pushDownEquality(join(src, 'internal', 'backends', 'sqlite'));
     execFileSync('go', ['build', '-o', `${binary}.tmp`, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
     chmodSync(`${binary}.tmp`, 0o755);
     execFileSync('mv', [`${binary}.tmp`, binary]);
@@ -79,6 +80,24 @@ function makeWritesAtomic(handlerDir) {
     if (!text.includes(sig)) throw new Error(`cannot patch ${file}: FerretDB's source changed`);
     writeFileSync(path, text.replace(sig, `${sig}\n\tescWriteMu.Lock()\n\tdefer escWriteMu.Unlock()\n`));
   }
+}
+
+/** Adds equality pushdown to the SQLite backend (see ferretdb-patches/esc_pushdown.go.txt). */
+function pushDownEquality(sqliteDir) {
+  const here = new URL('.', import.meta.url).pathname;
+  writeFileSync(join(sqliteDir, 'esc_pushdown.go'), readFileSync(join(here, 'ferretdb-patches', 'esc_pushdown.go.txt'), 'utf8'));
+  const path = join(sqliteDir, 'collection.go');
+  const text = readFileSync(path, 'utf8');
+  const anchor = '\n\tq += whereClause\n';
+  if (text.split(anchor).length !== 2) throw new Error("cannot patch collection.go: FerretDB's source changed");
+  writeFileSync(path, text.replace(anchor, '\n\tif w, a := escWhere(params.Filter); w != "" {\n\t\twhereClause, args = w, a\n\t}\n\tq += whereClause\n'));
+  // Updates and deletes find rows by _id through an expression the _id index does not
+  // match, so each one scanned the table; use the index's own expression.
+  const metaPath = join(sqliteDir, 'metadata', 'metadata.go');
+  const meta = readFileSync(metaPath, 'utf8');
+  const idExpr = `IDColumn = DefaultColumn + "->'$._id'"`;
+  if (!meta.includes(idExpr)) throw new Error("cannot patch metadata.go: FerretDB's source changed");
+  writeFileSync(metaPath, meta.replace(idExpr, 'IDColumn = DefaultColumn + `->"_id"`'));
 }
 
 async function freePort() {

@@ -30,8 +30,14 @@ const ENGINE = { personId: null, via: 'engine' } as const;
  * Safe to run in several processes at once: every state change is a compare-and-set and
  * every outbound row has an idempotency key.
  */
+/** An incremental scan looks this far back before the previous pass, for writes that landed late. */
+const SCAN_MARGIN_MS = 10_000;
+
 export class Engine {
   private lastAudit = 0;
+  /** The `now` of the previous escalation pass; null forces a full scan (start, clock jumps). */
+  private lastDueScan: number | null = null;
+  private lastAuditScan: number | null = null;
 
   constructor(
     private readonly deps: AppDeps,
@@ -96,7 +102,10 @@ export class Engine {
   async escalationModule(): Promise<number> {
     const { deps } = this;
     const now = deps.clock.now();
-    const due = await deps.escalations.due(now, this.opts.batch);
+    const since = this.lastDueScan === null ? undefined : this.lastDueScan - SCAN_MARGIN_MS;
+    const due = await deps.escalations.due(now, this.opts.batch, since);
+    // A full batch may have left more behind: scan fully next time.
+    this.lastDueScan = due.length >= this.opts.batch ? null : now.getTime();
     if (due.length === 0) return 0;
     const dir = deps.directory();
     const claimed: ClaimedFirings[] = [];
@@ -128,7 +137,10 @@ export class Engine {
   async auditModule(): Promise<number> {
     const { deps } = this;
     const now = deps.clock.now();
-    const stuck = await deps.escalations.overdue(new Date(now.getTime() - this.opts.auditGraceMs), 100);
+    const before = new Date(now.getTime() - this.opts.auditGraceMs);
+    const since = this.lastAuditScan === null ? undefined : this.lastAuditScan - SCAN_MARGIN_MS;
+    const stuck = await deps.escalations.overdue(before, 100, since);
+    this.lastAuditScan = before.getTime();
     for (const e of stuck) {
       if (!isLive(e)) continue;
       deps.log.error({ escalationId: e.id, ticketId: e.ticketId, nextDueAt: e.nextDueAt, overdueMs: now.getTime() - new Date(e.nextDueAt!).getTime() }, 'AUDIT: escalation overdue and not advancing');

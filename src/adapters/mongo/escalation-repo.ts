@@ -6,6 +6,21 @@ import { fromDoc, toDoc } from './mapping.js';
 
 const LIVE: EscalationState['status'][] = ['active', 'exhausted'];
 
+/** One-second buckets of due times: equality on a bucket is an index lookup on any server. */
+export function slotOf(d: Date | string | null | undefined): string | null {
+  return d ? String(Math.floor(new Date(d).getTime() / 1000)) : null;
+}
+
+/** Incremental scans look at most this far back; longer gaps fall back to a full scan. */
+const MAX_SLOTS = 300;
+
+function slotsBetween(fromMs: number, to: Date): string[] | null {
+  const a = Math.floor(fromMs / 1000);
+  const b = Math.floor(to.getTime() / 1000);
+  if (b - a + 1 > MAX_SLOTS || b < a) return null;
+  return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
+}
+
 function liveKey(e: Pick<EscalationState, 'id' | 'ticketId' | 'status'>): string {
   return LIVE.includes(e.status) ? e.ticketId : e.id;
 }
@@ -14,15 +29,17 @@ export class MongoEscalationRepository implements EscalationRepository {
   constructor(private readonly m: Models) {}
 
   private map(d: Record<string, unknown> | null): StoredEscalation | null {
-    const e = fromDoc<StoredEscalation & { liveKey?: string }>(d);
+    const e = fromDoc<StoredEscalation & { liveKey?: string; dueSlot?: string; hasPending?: boolean }>(d);
     if (!e) return null;
     delete e.liveKey;
+    delete e.dueSlot;
+    delete e.hasPending;
     return { ...e, pending: e.pending ?? [], pendingAt: e.pendingAt ?? null };
   }
 
   async insert(e: EscalationState): Promise<boolean> {
     try {
-      await this.m.Escalation.collection.insertOne({ ...toDoc(e), liveKey: liveKey(e), pending: [], pendingAt: null } as never);
+      await this.m.Escalation.collection.insertOne({ ...toDoc(e), liveKey: liveKey(e), dueSlot: slotOf(e.nextDueAt), pending: [], pendingAt: null, hasPending: false } as never);
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -43,17 +60,23 @@ export class MongoEscalationRepository implements EscalationRepository {
     return docs.map((d) => this.map(d)!);
   }
 
-  async due(now: Date, limit: number) {
-    const docs = await this.m.Escalation.find({ status: 'active', nextDueAt: { $lte: now } }).sort({ nextDueAt: 1 }).limit(limit).lean();
-    return docs.map((d) => this.map(d)!);
+  async due(now: Date, limit: number, sinceMs?: number) {
+    const slots = sinceMs === undefined ? null : slotsBetween(sinceMs, now);
+    // dueSlot is set exactly while an escalation is active (nextDueAt non-null), so the slot
+    // lookup alone selects active ones; the status is checked again below.
+    const q: Record<string, unknown> = slots ? { dueSlot: { $in: slots }, nextDueAt: { $lte: now } } : { status: 'active', nextDueAt: { $lte: now } };
+    const docs = await this.m.Escalation.find(q).sort({ nextDueAt: 1 }).limit(limit).lean();
+    return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active');
   }
 
   async claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean> {
     const { _id, pending: _p, pendingAt: _pa, ...rest } = toDoc(next as StoredEscalation);
-    const set: Record<string, unknown> = { ...rest, liveKey: liveKey(next), version: expectedVersion + 1 };
+    delete (rest as Record<string, unknown>).hasPending;
+    const set: Record<string, unknown> = { ...rest, liveKey: liveKey(next), dueSlot: slotOf(next.nextDueAt), version: expectedVersion + 1 };
     const update: Record<string, unknown> = { $set: set };
     if (firings.length > 0) {
       set.pendingAt = now;
+      set.hasPending = true;
       update.$push = { pending: { $each: firings } };
     }
     const r = await this.m.Escalation.collection.updateOne({ _id, version: expectedVersion } as never, update);
@@ -66,23 +89,26 @@ export class MongoEscalationRepository implements EscalationRepository {
       items.map((it) => ({ updateOne: { filter: { _id: it.id } as never, update: { $pull: { pending: { seq: { $in: it.seqs } } } } as never } })),
       { ordered: false },
     );
-    await this.m.Escalation.collection.updateMany({ _id: { $in: items.map((i) => i.id) }, pending: { $size: 0 }, pendingAt: { $ne: null } } as never, { $set: { pendingAt: null } });
+    await this.m.Escalation.collection.updateMany({ _id: { $in: items.map((i) => i.id) }, hasPending: true, pending: { $size: 0 } } as never, { $set: { pendingAt: null, hasPending: false } });
   }
 
   async withStalePending(before: Date, limit: number) {
-    const docs = await this.m.Escalation.find({ pendingAt: { $ne: null, $lte: before } }).limit(limit).lean();
+    const docs = await this.m.Escalation.find({ hasPending: true, pendingAt: { $lte: before } }).limit(limit).lean();
     return docs.map((d) => this.map(d)!);
   }
 
   async transition(id: string, from: EscalationState['status'][], next: Partial<EscalationState>) {
     const set: Record<string, unknown> = { ...next };
+    if ('nextDueAt' in next) set.dueSlot = slotOf(next.nextDueAt);
     if (next.status) set.liveKey = LIVE.includes(next.status) ? (await this.m.Escalation.findById(id, { ticketId: 1 }).lean())?.ticketId : id;
     const doc = await this.m.Escalation.findOneAndUpdate({ _id: id, status: { $in: from } }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean();
     return this.map(doc);
   }
 
-  async overdue(before: Date, limit: number) {
-    const docs = await this.m.Escalation.find({ status: 'active', nextDueAt: { $lte: before } }).sort({ nextDueAt: 1 }).limit(limit).lean();
+  async overdue(before: Date, limit: number, sinceMs?: number) {
+    const slots = sinceMs === undefined ? null : slotsBetween(sinceMs, before);
+    const q: Record<string, unknown> = slots ? { dueSlot: { $in: slots }, nextDueAt: { $lte: before } } : { status: 'active', nextDueAt: { $lte: before } };
+    const docs = (await this.m.Escalation.find(q).sort({ nextDueAt: 1 }).limit(limit).lean()).filter((d) => d.status === 'active');
     return docs.map((d) => this.map(d)!);
   }
 

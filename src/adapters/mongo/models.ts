@@ -33,6 +33,7 @@ const ticketSchema = new Schema(
 );
 ticketSchema.index({ number: 1 }, { unique: true });
 ticketSchema.index({ status: 1, 'sla.responseDueAt': 1 });
+ticketSchema.index({ slaWatch: 1 });
 ticketSchema.index({ teamId: 1, status: 1, createdAt: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1 });
 ticketSchema.index({ createdAt: -1 });
@@ -65,6 +66,8 @@ const escalationSchema = new Schema(
 );
 escalationSchema.index({ liveKey: 1 }, { unique: true });
 escalationSchema.index({ status: 1, nextDueAt: 1 });
+escalationSchema.index({ dueSlot: 1 });
+escalationSchema.index({ hasPending: 1 });
 escalationSchema.index({ ticketId: 1 });
 escalationSchema.index({ pendingAt: 1 });
 

@@ -9,6 +9,11 @@ import { fromDoc, toDoc } from './mapping.js';
 
 const FIRST_NUMBER = 1000;
 
+/** True while the response SLA may still breach unhandled: the engine's breach scan looks only at these. */
+function slaWatch(t: Ticket, breachHandled: boolean): boolean {
+  return !breachHandled && !t.sla.respondedAt && !t.sla.pausedAt && OPEN_STATUSES.includes(t.status) && t.status !== 'pending';
+}
+
 function query(f: TicketFilter): QueryFilter<Doc> {
   const q: QueryFilter<Doc> = {};
   if (f.status?.length) q.status = { $in: f.status };
@@ -32,7 +37,7 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async insert(ticket: Ticket): Promise<void> {
-    await this.m.Ticket.collection.insertOne({ ...toDoc(ticket), breachHandled: false } as never);
+    await this.m.Ticket.collection.insertOne({ ...toDoc(ticket), breachHandled: false, slaWatch: slaWatch(ticket, false) } as never);
   }
 
   async get(id: string): Promise<Ticket | null> {
@@ -50,7 +55,10 @@ export class MongoTicketRepository implements TicketRepository {
 
   async save(ticket: Ticket, extra: { breachHandled?: boolean } = {}): Promise<Ticket | null> {
     const { _id, ...rest } = toDoc(ticket);
-    const next = { ...rest, ...extra, version: ticket.version + 1 };
+    const next: Record<string, unknown> = { ...rest, ...extra, version: ticket.version + 1 };
+    // An unanswered open ticket stays watched; the breach scan also checks breachHandled, so a
+    // ticket already escalated costs a look, never a second escalation.
+    next.slaWatch = slaWatch(ticket, extra.breachHandled ?? false);
     const r = await this.m.Ticket.collection.updateOne({ _id, version: ticket.version } as never, { $set: next });
     return r.matchedCount === 1 ? { ...ticket, version: ticket.version + 1 } : null;
   }
@@ -66,6 +74,7 @@ export class MongoTicketRepository implements TicketRepository {
 
   async dueForBreach(now: Date, limit: number): Promise<Ticket[]> {
     const docs = await this.m.Ticket.find({
+      slaWatch: true,
       status: { $in: OPEN_STATUSES.filter((s) => s !== 'pending') },
       'sla.responseDueAt': { $lte: now },
       'sla.respondedAt': null,
@@ -78,7 +87,7 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async markBreachHandled(id: string): Promise<boolean> {
-    const r = await this.m.Ticket.updateOne({ _id: id, breachHandled: { $ne: true } }, { $set: { breachHandled: true } });
+    const r = await this.m.Ticket.updateOne({ _id: id, breachHandled: { $ne: true } }, { $set: { breachHandled: true, slaWatch: false } });
     return r.modifiedCount === 1;
   }
 }

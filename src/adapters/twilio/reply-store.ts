@@ -60,7 +60,7 @@ export class TwilioReplyStore {
     const { refs, counters } = await this.m();
     const existing = await refs.findOne({ deliveryId: args.deliveryId }).lean();
     if (existing) return existing.ref;
-    const c = await counters.findOneAndUpdate({ _id: args.personId }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+    const c = await counters.findOneAndUpdate({ _id: args.personId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
     const ref = (((c?.seq ?? 1) - 1) % REF_WRAP) + 1;
     // Reusing a number after wrapping replaces what it pointed at (replace keeps the unique key).
     await refs.deleteOne({ personId: args.personId, ref });
@@ -91,5 +91,11 @@ export class TwilioReplyStore {
       if ((e as { code?: number }).code === 11000) return false;
       throw e;
     }
+  }
+
+  /** Drops a receipt so the provider's retry is processed (the first attempt failed). */
+  async forget(key: string): Promise<void> {
+    const { receipts } = await this.m();
+    await receipts.deleteOne({ _id: key });
   }
 }

@@ -13,8 +13,12 @@ export interface EscalationRepository {
   /** The live (active or exhausted) escalation of a ticket, if any. */
   liveForTicket(ticketId: string): Promise<StoredEscalation | null>;
   forTicket(ticketId: string): Promise<StoredEscalation[]>;
-  /** Active escalations whose next step is due at `now`, soonest first. */
-  due(now: Date, limit: number): Promise<StoredEscalation[]>;
+  /**
+   * Active escalations whose next step is due at `now`, soonest first. With `sinceMs`, only
+   * those due after that instant (an incremental pass over recent time slots, cheap however
+   * many escalations are active); without it, all of them.
+   */
+  due(now: Date, limit: number, sinceMs?: number): Promise<StoredEscalation[]>;
   /**
    * Compare-and-set: stores `next` and its new firings as pending if the stored version is
    * still `expectedVersion`. Returns false when another writer (an acknowledgement, another
@@ -27,8 +31,8 @@ export interface EscalationRepository {
   withStalePending(before: Date, limit: number): Promise<StoredEscalation[]>;
   /** Applies a decision that is valid whatever the version (ack, resolve) if status is one of `from`. */
   transition(id: string, from: EscalationState['status'][], next: Partial<EscalationState>): Promise<StoredEscalation | null>;
-  /** Active escalations overdue by more than the grace: the auditor's list. */
-  overdue(before: Date, limit: number): Promise<StoredEscalation[]>;
+  /** Active escalations due before `before` (the auditor's list); `sinceMs` as for `due`. */
+  overdue(before: Date, limit: number, sinceMs?: number): Promise<StoredEscalation[]>;
   /** Statuses of several escalations at once. */
   statuses(ids: string[]): Promise<Map<string, EscalationState['status']>>;
 }

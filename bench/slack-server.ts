@@ -1,0 +1,34 @@
+// A server for bench/slack.ts, in its own process so the load generator does not share its
+// event loop: `esc` (a real Esc with the Slack adapter, Web API at SLACK_API_URL) or `bare`
+// (node:http doing the same signature check and nothing else). Prints {"url"} when ready.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySlackSignature } from '../src/adapters/slack/signature.js';
+import { createSlackAdapter, createSlackChatNotifier } from '../src/adapters/slack/slack-app.js';
+import { loadSlackConfig } from '../src/config/slack-env.js';
+import { TEST_SIGNING_SECRET } from '../test/far-side/slack-requests.js';
+import { MemoryLogger, startTestEsc } from '../test/support/harness.js';
+
+async function bare(): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const h = (n: string) => (typeof req.headers[n] === 'string' ? (req.headers[n] as string) : undefined);
+      const check = verifySlackSignature({ signingSecret: TEST_SIGNING_SECRET, body: Buffer.concat(chunks).toString('utf8'), timestamp: h('x-slack-request-timestamp'), signature: h('x-slack-signature'), nowMs: Date.now() });
+      res.writeHead(check.ok ? 200 : 401).end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function esc(): Promise<string> {
+  const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: process.env.SLACK_API_URL })!;
+  const e = await startTestEsc({ notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config).mounts });
+  return e.baseUrl;
+}
+
+const url = process.argv[2] === 'bare' ? await bare() : await esc();
+process.stdout.write(`${JSON.stringify({ url })}\n`);

@@ -1,0 +1,52 @@
+import type { Transporter } from 'nodemailer';
+import type { Delivery } from '../../app/ports/deliveries.js';
+import type { Notifier, SendResult } from '../../app/ports/notifier.js';
+import { signAction } from './action-token.js';
+import { renderEmail } from './email-render.js';
+
+export interface EmailNotifierOptions {
+  transport: Transporter;
+  from: string;
+  publicUrl: string;
+  linkSecret: string;
+  linkTtlMs: number;
+  now: () => Date;
+}
+
+/** Sends notices by SMTP, text and HTML, with signed single-use action links to /email/act. */
+export class EmailNotifier implements Notifier {
+  readonly channel = 'email' as const;
+  readonly name = 'email (SMTP)';
+  constructor(private readonly opts: EmailNotifierOptions) {}
+
+  async send(d: Delivery): Promise<SendResult> {
+    if (!d.address) return { ok: false, retryable: false, code: 'NO_EMAIL', message: `${d.recipient.name ?? 'recipient'} has no email address` };
+    const { opts } = this;
+    const now = opts.now();
+    const exp = Math.floor((now.getTime() + opts.linkTtlMs) / 1000);
+    const links = d.notice.actions
+      .filter((a) => a !== 'resolve')
+      .map((action) => ({ action, url: `${opts.publicUrl}/email/act?token=${signAction(opts.linkSecret, { t: d.ticketId, a: action, p: d.recipient.personId, d: d.id, exp })}` }));
+    const hours = Math.round(opts.linkTtlMs / 3_600_000);
+    const mail = renderEmail(d.notice, links, `in ${hours} hour${hours === 1 ? '' : 's'}`);
+    try {
+      const info = (await opts.transport.sendMail({
+        from: opts.from,
+        to: d.recipient.name ? { name: d.recipient.name, address: d.address } : d.address,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        // The same id on every retry of this delivery: mail systems can spot the duplicate.
+        messageId: `<${d.id}@esc>`,
+        headers: { 'X-Esc-Ticket': d.notice.ticket.key, 'X-Esc-Delivery': d.key },
+        priority: d.urgent ? 'high' : 'normal',
+      })) as { messageId?: string };
+      return { ok: true, status: 'sent', providerId: info.messageId ?? `<${d.id}@esc>` };
+    } catch (e) {
+      const err = e as { responseCode?: number; code?: string; message?: string };
+      // SMTP 5xx is a permanent refusal (bad address, policy); 4xx and network errors may pass later.
+      const permanent = typeof err.responseCode === 'number' && err.responseCode >= 500;
+      return { ok: false, retryable: !permanent, code: `SMTP_${err.responseCode ?? err.code ?? 'ERROR'}`, message: err.message ?? String(e) };
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Directory } from '../../domain/directory.js';
+import type { Notice, NoticeAction } from '../../domain/notice.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { formatTicketKey } from '../../domain/ticket-number.js';
+
+/** Block Kit limits this renderer keeps to. */
+export const MAX_SECTION_TEXT = 3000;
+export const MAX_BLOCKS = 50;
+const MAX_FIELDS = 10;
+const MAX_FIELD_TEXT = 2000;
+
+/** Block Kit is plain JSON; a loose record keeps this renderer free of SDK types. */
+export type Block = Record<string, unknown>;
+
+/** Button action ids; the value carries the ticket (and escalation) ids as JSON. */
+export const ACTIONS = {
+  acknowledge: 'esc_ack',
+  escalate: 'esc_escalate',
+  elevate: 'esc_elevate',
+  resolve: 'esc_resolve',
+  history: 'esc_history',
+} as const;
+export type ButtonAction = keyof typeof ACTIONS;
+
+export interface ButtonValue {
+  t: string;
+  e?: string | null;
+}
+
+export function clip(text: string, max = MAX_SECTION_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as markup. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
+}
+
+export function context(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] };
+}
+
+function button(action: ButtonAction, value: ButtonValue, primary = false): Block {
+  const label: Record<ButtonAction, string> = { acknowledge: 'Acknowledge', escalate: 'Escalate', elevate: 'Elevate', resolve: 'Resolve', history: 'History' };
+  const b: Block = { type: 'button', action_id: ACTIONS[action], text: { type: 'plain_text', text: label[action] }, value: JSON.stringify(value) };
+  if (primary) b.style = 'primary';
+  return b;
+}
+
+export function actionsBlock(actions: ButtonAction[], value: ButtonValue): Block {
+  return { type: 'actions', block_id: 'esc_actions', elements: actions.map((a, i) => button(a, value, i === 0 && a === 'acknowledge')) };
+}
+
+function fields(facts: { label: string; value: string }[]): Block[] {
+  const out: Block[] = [];
+  for (let i = 0; i < facts.length; i += MAX_FIELDS) {
+    out.push({ type: 'section', fields: facts.slice(i, i + MAX_FIELDS).map((f) => ({ type: 'mrkdwn', text: clip(`*${esc(f.label)}*\n${esc(f.value)}`, MAX_FIELD_TEXT) })) });
+  }
+  return out;
+}
+
+/** The blocks of an escalation notice: title, text, facts, buttons. */
+export function noticeBlocks(n: Notice): Block[] {
+  const actions: ButtonAction[] = [...n.actions.filter((a): a is NoticeAction => a === 'acknowledge' || a === 'escalate' || a === 'resolve'), 'history'];
+  const blocks: Block[] = [
+    section(`${n.urgent ? ':rotating_light: ' : ''}*${esc(n.title)}*`),
+    section(esc(n.text)),
+    ...fields(n.facts),
+    actionsBlock(actions, { t: n.ticket.id, e: n.escalation?.id ?? null }),
+  ];
+  return capBlocks(blocks);
+}
+
+/** A ticket message (channel post, updated in place after a button). */
+export function ticketBlocks(t: Ticket, dir: Directory, note?: string): Block[] {
+  const key = formatTicketKey(t.number);
+  const who = (id: string | null) => (id ? (dir.person(id)?.name ?? id) : null);
+  const facts = [
+    { label: 'Priority', value: t.priority },
+    { label: 'Impact', value: t.impact },
+    { label: 'Status', value: t.status },
+    { label: 'Team', value: dir.team(t.teamId)?.name ?? t.teamId },
+    { label: 'Assignee', value: who(t.assigneeId) ?? 'unassigned' },
+    { label: 'Requester', value: who(t.requesterId) ?? 'unknown' },
+  ];
+  const flags = [t.elevated ? 'ELEVATED' : '', t.escalated ? 'ESCALATED' : ''].filter(Boolean).join(', ');
+  const blocks: Block[] = [section(`*${key}: ${esc(t.title)}*${flags ? `  [${flags}]` : ''}`)];
+  if (t.description) blocks.push(section(esc(t.description)));
+  blocks.push(...fields(facts));
+  if (t.acknowledgedBy && t.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(who(t.acknowledgedBy) ?? t.acknowledgedBy)} at ${t.acknowledgedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`));
+  if (t.resolvedBy && t.resolvedAt) blocks.push(context(`:heavy_check_mark: Resolved by ${esc(who(t.resolvedBy) ?? t.resolvedBy)} at ${t.resolvedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`));
+  if (note) blocks.push(context(esc(note)));
+  const open = t.status !== 'resolved' && t.status !== 'closed';
+  const acts: ButtonAction[] = open ? [...(t.status === 'new' || t.status === 'assigned' ? (['acknowledge'] as const) : []), 'escalate', ...(t.elevated ? [] : (['elevate'] as const)), 'resolve', 'history'] : ['history'];
+  blocks.push(actionsBlock(acts, { t: t.id }));
+  return capBlocks(blocks);
+}
+
+/** Keeps the first 49 blocks and the last (the buttons) when a message would pass 50. */
+export function capBlocks(blocks: Block[]): Block[] {
+  if (blocks.length <= MAX_BLOCKS) return blocks;
+  return [...blocks.slice(0, MAX_BLOCKS - 1), blocks[blocks.length - 1]!];
+}
+
+/** Plain lines as a few sections, within the per-section and per-message limits. */
+export function linesBlocks(lines: string[]): Block[] {
+  const out: Block[] = [];
+  let cur = '';
+  for (const l of lines) {
+    const line = clip(l, MAX_SECTION_TEXT - 10);
+    if (cur.length + line.length + 1 > MAX_SECTION_TEXT) {
+      out.push(section(cur));
+      cur = '';
+    }
+    cur = cur ? `${cur}\n${line}` : line;
+  }
+  if (cur) out.push(section(cur));
+  return out.slice(0, MAX_BLOCKS);
+}

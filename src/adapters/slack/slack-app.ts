@@ -1,0 +1,46 @@
+import { App, webApi } from '@slack/bolt';
+import type { AppDeps, Logger } from '../../app/deps.js';
+import type { SlackConfig } from '../../config/slack-env.js';
+import type { HttpMount } from '../http/server.js';
+import { SlackChatNotifier } from './slack-chat-notifier.js';
+import type { ThreadStore } from './slack-chat-notifier.js';
+import { registerSlackHandlers } from './slack-handlers.js';
+import { SlackHttpReceiver } from './slack-receiver.js';
+import { WorkQueue } from './work-queue.js';
+import { boltLogger, webClientOptions } from './web-client.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAdapter {
+  app: App;
+  /** Empty in Socket Mode: nothing to mount. */
+  mounts: HttpMount[];
+  /** Starts the Socket Mode connection (no-op over HTTP). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Slack front end: /esc, buttons and modals, on Esc's own HTTP server at
+ * /slack/events, or over Socket Mode when an app token is configured.
+ */
+export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { nowMs?: () => number; workConcurrency?: number } = {}): SlackAdapter {
+  const work = new WorkQueue(opts.workConcurrency ?? 8);
+  const logger = boltLogger(deps.log);
+  const clientOptions = webClientOptions(config.apiUrl, logger, false);
+  if (config.appToken) {
+    const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions });
+    registerSlackHandlers(app, deps, work);
+    return { app, mounts: [], start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+  }
+  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs });
+  const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
+  registerSlackHandlers(app, deps, work);
+  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {} };
+}
+
+/** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */
+export function createSlackChatNotifier(log: Logger, config: SlackConfig, threads?: ThreadStore): SlackChatNotifier {
+  const client = new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
+  return new SlackChatNotifier(client, threads);
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { HTTPResponseAck } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import type { RequestHandler } from 'express';
+import { verifySlackSignature } from './signature.js';
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** The dedupe key of a request: retries of the same interaction share it. */
+export function requestIdentity(body: Record<string, unknown>): string | null {
+  const view = body.view as { id?: string; state?: unknown } | undefined;
+  // The same view may be submitted again after validation errors, with other values.
+  if (body.type === 'view_submission' && view?.id) return `view:${view.id}:${createHash('sha1').update(JSON.stringify(view.state ?? null)).digest('base64')}`;
+  if (typeof body.trigger_id === 'string') return `trigger:${body.trigger_id}`;
+  if (typeof body.event_id === 'string') return `event:${body.event_id}`;
+  return null;
+}
+
+/** Parses a verified body the way Slack sends it: form fields (with `payload` JSON) or JSON. */
+export function parseSlackBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const params = Object.fromEntries(new URLSearchParams(raw));
+  if (typeof params.payload === 'string') return JSON.parse(params.payload) as Record<string, unknown>;
+  return params;
+}
+
+/**
+ * A Bolt receiver that is an express handler on Esc's one server. Transport only: it
+ * checks the signature (both directions of the 300 s window), drops retried deliveries it
+ * has already seen, and hands the event to Bolt; acknowledgement timing is Bolt's own.
+ */
+export class SlackHttpReceiver implements Receiver {
+  private app: App | null = null;
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly opts: {
+      signingSecret: string;
+      logger: BoltLogger;
+      /** Real time for the replay window (never a test clock of the domain). */
+      nowMs?: () => number;
+      /** How long a request identity is remembered for retry dedupe. */
+      dedupeMs?: number;
+    },
+  ) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  /** The express handler to mount at /slack/events. */
+  readonly handler: RequestHandler = (req, res) => {
+    void this.handle(req, res);
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch {
+      return end(res, 413, 'request body too large');
+    }
+    const header = (n: string) => (typeof req.headers[n] === 'string' ? (req.headers[n] as string) : undefined);
+    const check = verifySlackSignature({
+      signingSecret: this.opts.signingSecret,
+      body: raw,
+      timestamp: header('x-slack-request-timestamp'),
+      signature: header('x-slack-signature'),
+      nowMs: (this.opts.nowMs ?? Date.now)(),
+    });
+    if (!check.ok) {
+      this.opts.logger.warn(`slack: refused a request (${check.reason} signature)`);
+      return end(res, 401, 'invalid signature');
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = parseSlackBody(raw, header('content-type'));
+    } catch {
+      return end(res, 400, 'malformed body');
+    }
+    if (body.ssl_check) return end(res, 200, '');
+    if (body.type === 'url_verification') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ challenge: body.challenge }));
+      return;
+    }
+    const retryNum = header('x-slack-retry-num');
+    const id = requestIdentity(body);
+    if (id && this.remember(id)) {
+      // A retry (Slack's, after a slow or lost answer, or a proxy's): the first copy is handled.
+      res.setHeader('x-slack-no-retry', '1');
+      return end(res, 200, '');
+    }
+    const ack = new HTTPResponseAck({
+      logger: this.opts.logger,
+      processBeforeResponse: false,
+      httpRequest: req,
+      httpRequestBody: body,
+      httpResponse: res,
+      unhandledRequestHandler: ({ response }) => {
+        if (!response.headersSent) end(response, 200, '');
+      },
+    });
+    const event: ReceiverEvent = { body, ack: ack.bind(), retryNum: retryNum ? Number(retryNum) : undefined, retryReason: header('x-slack-retry-reason') };
+    try {
+      await this.app!.processEvent(event);
+    } catch (err) {
+      this.opts.logger.error('slack: a listener failed', err);
+      // Slack shows a 5xx as "dispatch_failed"; a person gets a plain answer instead.
+      if (!res.headersSent) end(res, 200, 'Sorry, that did not work. Try again, or /esc help.');
+    }
+  }
+
+  /** Records the identity; true when it was seen before (within the window). */
+  private remember(id: string): boolean {
+    const now = Date.now();
+    const ttl = this.opts.dedupeMs ?? 10 * 60_000;
+    if (this.seen.size > 10_000) for (const [k, at] of this.seen) if (now - at > ttl) this.seen.delete(k);
+    const at = this.seen.get(id);
+    this.seen.set(id, now);
+    return at !== undefined && now - at <= ttl;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_LIMIT) {
+        reject(new Error('too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function end(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}

@@ -1,0 +1,102 @@
+import type { Directory } from '../../domain/directory.js';
+import type { Impact, Priority } from '../../domain/ticket.js';
+import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
+import type { Block } from './blocks.js';
+import { clip } from './blocks.js';
+
+export const TICKET_MODAL = 'esc_ticket_modal';
+export const ESCALATE_MODAL = 'esc_escalate_modal';
+
+const opt = (value: string, text = value) => ({ text: { type: 'plain_text', text: clip(text, 75) }, value });
+
+function input(blockId: string, label: string, element: Block, optional = false): Block {
+  return { type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element: { action_id: 'v', ...element } };
+}
+
+function select(options: { value: string; text: string }[], initial?: string): Block {
+  const opts = options.map((o) => opt(o.value, o.text));
+  const init = opts.find((o) => o.value === initial);
+  return { type: 'static_select', options: opts, ...(init ? { initial_option: init } : {}) };
+}
+
+/** The "open a ticket" modal. `channelId` is where the ticket message goes afterwards. */
+export function ticketModal(dir: Directory, args: { title?: string; channelId: string }): Block {
+  return {
+    type: 'modal',
+    callback_id: TICKET_MODAL,
+    private_metadata: JSON.stringify({ c: args.channelId }),
+    title: { type: 'plain_text', text: 'Open a ticket' },
+    submit: { type: 'plain_text', text: 'Open' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      input('title', 'Title', { type: 'plain_text_input', max_length: 200, ...(args.title ? { initial_value: clip(args.title, 200) } : {}) }),
+      input('description', 'Description', { type: 'plain_text_input', multiline: true, max_length: 3000 }, true),
+      input('priority', 'Priority', select(PRIORITIES.map((p) => ({ value: p, text: p })), 'P3')),
+      input('impact', 'Impact', select(IMPACTS.map((i) => ({ value: i, text: i })), 'medium')),
+      input('team', 'Team', select(dir.allTeams().slice(0, 100).map((t) => ({ value: t.id, text: t.name })), dir.org.defaultTeamId)),
+    ],
+  };
+}
+
+/** The modal a person fills in to escalate: the reason is required (seed 000) and visible to all. */
+export function escalateModal(args: { ticketId: string; ticketKey: string; channelId: string | null; ts: string | null }): Block {
+  return {
+    type: 'modal',
+    callback_id: ESCALATE_MODAL,
+    private_metadata: JSON.stringify({ t: args.ticketId, c: args.channelId, ts: args.ts }),
+    title: { type: 'plain_text', text: clip(`Escalate ${args.ticketKey}`, 24) },
+    submit: { type: 'plain_text', text: 'Escalate' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      input('reason', 'Reason (everyone sees it)', { type: 'plain_text_input', multiline: true, min_length: 5, max_length: 1000 }),
+      input('urgency', 'Urgency', select([{ value: 'normal', text: 'Normal: next step of the plan' }, { value: 'urgent', text: 'Urgent: page now' }], 'normal')),
+    ],
+  };
+}
+
+type ViewState = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+
+function read(state: ViewState | undefined, block: string): string {
+  const v = state?.[block]?.v;
+  return (v?.selected_option?.value ?? v?.value ?? '').trim();
+}
+
+export interface TicketForm {
+  title: string;
+  description: string;
+  priority: Priority;
+  impact: Impact;
+  teamId: string;
+}
+
+/** Reads and checks a ticket modal: the form, or errors by block id for response_action errors. */
+export function readTicketForm(dir: Directory, state: ViewState | undefined): { ok: true; form: TicketForm } | { ok: false; errors: Record<string, string> } {
+  const title = read(state, 'title');
+  const priority = read(state, 'priority');
+  const impact = read(state, 'impact') || 'medium';
+  const teamId = read(state, 'team') || dir.org.defaultTeamId;
+  const errors: Record<string, string> = {};
+  if (title.length < 3) errors.title = 'Give the ticket a title of at least 3 characters.';
+  if (title.length > 200) errors.title = 'Keep the title under 200 characters.';
+  if (!PRIORITIES.includes(priority as Priority)) errors.priority = 'Pick a priority, P1 (most urgent) to P4.';
+  if (!IMPACTS.includes(impact as Impact)) errors.impact = `Pick an impact: ${IMPACTS.join(', ')}.`;
+  if (!dir.team(teamId)) errors.team = 'Pick one of the teams in the list.';
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, form: { title, description: read(state, 'description'), priority: priority as Priority, impact: impact as Impact, teamId } };
+}
+
+export function readEscalateForm(state: ViewState | undefined): { ok: true; reason: string; urgent: boolean } | { ok: false; errors: Record<string, string> } {
+  const reason = read(state, 'reason');
+  if (reason.length < 5) return { ok: false, errors: { reason: 'Say why, in at least 5 characters: coordinators and managers read it.' } };
+  return { ok: true, reason, urgent: read(state, 'urgency') === 'urgent' };
+}
+
+/** JSON in private_metadata, or {} when it is missing or not ours. */
+export function meta(s: unknown): Record<string, string | null | undefined> {
+  try {
+    const v: unknown = typeof s === 'string' && s ? JSON.parse(s) : {};
+    return v && typeof v === 'object' ? (v as Record<string, string | null | undefined>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,46 @@
+import type { Reply } from '../../app/use-cases/escalations.js';
+import type { Notice } from '../../domain/notice.js';
+import { parseTicketRef } from '../../domain/ticket-number.js';
+
+/** What an SMS reply asks for: by reference number (`1a`), the latest (`a`), or by ticket (`ACK ESC-1042`). */
+export type SmsCommand = { reply: Reply; ref: number | null; ticket: number | null } | { help: true } | null;
+
+const LETTER: Record<string, Reply> = { a: 'acknowledge', e: 'escalate', c: 'resolve', r: 'resolve' };
+const WORD: Record<string, Reply> = {
+  a: 'acknowledge', ack: 'acknowledge', acknowledge: 'acknowledge',
+  e: 'escalate', esc: 'escalate', escalate: 'escalate',
+  c: 'resolve', r: 'resolve', res: 'resolve', resolve: 'resolve', close: 'resolve',
+};
+
+/** Parses an SMS reply. Null when it means nothing; `{help}` for HELP/?. */
+export function parseSmsReply(body: string): SmsCommand {
+  const text = body.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (text === 'help' || text === '?' || text === 'info') return { help: true };
+  const short = /^(\d{1,3})? ?([aecr])$/.exec(text);
+  if (short) return { reply: LETTER[short[2]!]!, ref: short[1] ? Number(short[1]) : null, ticket: null };
+  const word = /^([a-z]+) (.+)$/.exec(text);
+  if (word && WORD[word[1]!]) {
+    const n = parseTicketRef(word[2]!);
+    if (n !== null) return { reply: WORD[word[1]!]!, ref: null, ticket: n };
+  }
+  if (WORD[text]) return { reply: WORD[text], ref: null, ticket: null };
+  return null;
+}
+
+/** The reply codes, as a person needs them when they got something wrong. */
+export function smsHelp(ref?: number): string {
+  const r = ref ?? 1;
+  return `Reply ${r}a to acknowledge, ${r}e to escalate, ${r}c to resolve (a, e or c alone = your latest page), or e.g. ACK ESC-1042.`;
+}
+
+/** The SMS text of a notice: what happened, then the reply codes for this recipient's reference. */
+export function smsText(notice: Notice, ref: number): string {
+  const codes = notice.actions
+    .map((a) => (a === 'acknowledge' ? `${ref}a=ack` : a === 'escalate' ? `${ref}e=escalate` : `${ref}c=resolve`))
+    .join(' ');
+  const step = notice.escalation ? ` Step ${notice.escalation.step}/${notice.escalation.steps}.` : '';
+  const head = `[Esc #${ref}] ${notice.title}`;
+  // A single-segment-ish message is not required; keep it under ~3 segments.
+  const body = `${head}\n${notice.text}${step}`.slice(0, 380);
+  return codes ? `${body}\nReply ${codes}` : body;
+}

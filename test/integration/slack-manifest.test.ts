@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+
+const read = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+
+describe('Slack: app manifest', () => {
+  it("is valid against Slack's manifest schema and asks for the fewest scopes", () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    // ajv-formats is CJS with a default export; under ESM interop it may arrive wrapped.
+    type AddFormats = (a: Ajv) => Ajv;
+    const mod = addFormats as unknown as AddFormats & { default?: AddFormats };
+    (mod.default ?? mod)(ajv);
+    const dir = '/work/shared/specs/slack-manifest';
+    // The top schema refers to its versions by their published URLs: serve them from the local copies.
+    for (const v of ['1.0.0', '2.0.0']) ajv.addSchema(read(`${dir}/manifest.schema.${v}.json`), `https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.${v}.json`);
+    const validate = ajv.compile(read(`${dir}/manifest.schema.json`));
+    const manifest = read('manifests/slack-app.json');
+    const ok = validate(manifest);
+    expect(ok, JSON.stringify(validate.errors, null, 2)).to.equal(true);
+    expect(validate({ _metadata: { major_version: 1 }, features: {} }), 'an incomplete manifest fails').to.equal(false);
+    const scopes = ((manifest.oauth_config as { scopes: { bot: string[] } }).scopes.bot).slice().sort();
+    expect(scopes).to.deep.equal(['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email']);
+  });
+});
