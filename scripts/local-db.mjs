@@ -139,7 +139,8 @@ export async function startLocalDb({ dataDir, port } = {}) {
     bin,
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
+      // WAL with synchronous=NORMAL: no fsync per commit (a local test and try-out server).
+      `--sqlite-url=file:${dir}/?_pragma=synchronous(NORMAL)`,
       `--listen-addr=127.0.0.1:${p}`,
       `--state-dir=${dir}`,
       '--debug-addr=-',

@@ -1,6 +1,9 @@
 import { ConfigError, loadConfig } from './config/env.js';
 import { OrgFileError } from './config/org-schema.js';
 import { createEsc } from './composition-root.js';
+import type { Esc } from './composition-root.js';
+import { buildFrontEnds } from './adapters/front-ends.js';
+import { systemClock } from './app/deps.js';
 import { createLogger } from './logger.js';
 
 /** Starts Esc. `npm start` runs this through scripts/start.mjs, which provides a database when MONGODB_URI is unset. */
@@ -20,9 +23,24 @@ async function main(): Promise<void> {
     process.stderr.write('MONGODB_URI is not set. Run `npm start` (it starts a local database), or set MONGODB_URI to your MongoDB 6+.\n');
     process.exit(2);
   }
-  let esc;
+  let esc: Esc | undefined;
+  let frontEnds;
   try {
-    esc = await createEsc({ config, mongoUri: config.mongoUri.reveal(), log });
+    frontEnds = buildFrontEnds(process.env, {
+      clock: systemClock,
+      log,
+      connection: () => {
+        if (!esc) throw new Error('the database is not connected yet');
+        return esc.conn;
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`Esc cannot start: ${(e as Error).message}\nSee .env.example for every variable.\n`);
+    process.exit(2);
+  }
+  for (const line of frontEnds.disabled) log.info(`disabled: ${line}`);
+  try {
+    esc = await createEsc({ config, mongoUri: config.mongoUri.reveal(), log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts });
   } catch (e) {
     if (e instanceof OrgFileError) {
       process.stderr.write(`Esc cannot start: the organisation file is not valid.\n${e.message}\n`);
@@ -30,13 +48,15 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const url = await esc.listen();
+  await frontEnds.start();
+  const running = esc;
+  const url = await running.listen();
   if (config.usingDemoTokens) log.warn('ESC_API_TOKENS is not set: the demo tokens are in use. Set your own before exposing Esc.');
   const token = config.usingDemoTokens ? 'demo-agent-token' : '<your token>';
   process.stdout.write(
     [
       '',
-      `Esc is running at ${url} (organisation: ${esc.deps.directory().org.name})`,
+      `Esc is running at ${url} (organisation: ${running.deps.directory().org.name})`,
       `  health:   curl ${url}/healthz`,
       `  API docs: ${url}/openapi.json`,
       '',
@@ -51,7 +71,10 @@ async function main(): Promise<void> {
   );
   const shutdown = (sig: string) => {
     log.info({ sig }, 'stopping');
-    esc.stop().then(
+    frontEnds
+      .stop()
+      .then(() => running.stop())
+      .then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -3,7 +3,8 @@ import { z } from 'zod/v4';
 export const API_ROLES = ['admin', 'agent', 'reporter', 'monitor', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 export interface ApiToken {
-  token: string;
+  /** Never printed: JSON and inspection show [redacted]. */
+  token: Secret;
   role: ApiRole;
   /** The directory person the token acts as, if any. */
   personId: string | null;
@@ -42,7 +43,7 @@ const tokenList = z.string().transform((s, ctx) => {
       const [token, role, personId] = entry.split(':');
       if (!token || token.length < 12) ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: the token must be at least 12 characters` });
       else if (!API_ROLES.includes(role as ApiRole)) ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: role must be one of ${API_ROLES.join(', ')}` });
-      else out.push({ token, role: role as ApiRole, personId: personId || null, name: `token-${i + 1}` });
+      else out.push({ token: new Secret(token), role: role as ApiRole, personId: personId || null, name: `token-${i + 1}` });
     });
   return out;
 });

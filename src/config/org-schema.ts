@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { IANAZone } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod/v4';
 import type { Org } from '../domain/directory.js';
@@ -10,7 +11,8 @@ import { PRIORITIES } from '../domain/ticket.js';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'an id: letters, digits, . _ - (max 63)');
 const hm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'a time of day HH:mm');
-const zone = z.string().refine((s) => Intl.supportedValuesOf('timeZone').includes(s) || s === 'UTC', 'an IANA time zone, e.g. Europe/Berlin');
+// luxon knows current names (Asia/Kolkata, Europe/Kyiv) that Node 20's Intl list lacks.
+const zone = z.string().refine((s) => IANAZone.isValidZone(s), 'an IANA time zone, e.g. Europe/Berlin');
 const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form, e.g. +15105550101');
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const instant = z.union([z.date(), z.string().datetime({ offset: true })]).transform((v) => new Date(v));

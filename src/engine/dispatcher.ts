@@ -5,6 +5,7 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
+import { addressFor } from '../app/use-cases/notify.js';
 
 export interface DispatcherOptions {
   /** How many deliveries one pass claims. */
@@ -23,6 +24,7 @@ const ENGINE = { personId: null, via: 'engine' } as const;
 interface Outcome {
   events: TimelineEvent[];
   updates: { id: string; claim: string; update: Partial<Delivery> }[];
+  fallbacks: Delivery[];
 }
 
 /** Sends queued deliveries through the notifier of their channel; the outbox when none is configured. */
@@ -34,6 +36,10 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions,
   ) {}
 
+  get leaseMs(): number {
+    return this.opts.leaseMs;
+  }
+
   /** One pass: claim ready deliveries, cancel those whose escalation was acknowledged, send the rest. Returns how many were handled. */
   async runOnce(): Promise<number> {
     const { deps } = this;
@@ -41,10 +47,20 @@ export class Dispatcher {
     await deps.deliveries.requeueExpired(now);
     const claim = randomUUID();
     const batch = await deps.deliveries.claimReady(now, this.opts.batch, this.opts.leaseMs, claim);
+    return this.process(batch, claim);
+  }
+
+  /** Sends deliveries that were stored already claimed under `claim` (by the engine's step pass). */
+  async sendClaimed(claim: string): Promise<number> {
+    return this.process(await this.deps.deliveries.claimedBy(claim), claim);
+  }
+
+  private async process(batch: Delivery[], claim: string): Promise<number> {
+    const { deps } = this;
     if (batch.length === 0) return 0;
     const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
     const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map();
-    const out: Outcome = { events: [], updates: [] };
+    const out: Outcome = { events: [], updates: [], fallbacks: [] };
     const errors = await pool(batch, this.opts.concurrency, async (d) => {
       const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
       // An acknowledgement wins: a message of an escalation that stopped is not sent.
@@ -59,6 +75,7 @@ export class Dispatcher {
     // Outcomes of the whole batch in two round trips. A crash before this leaves the claims to
     // expire and the messages to be sent again: at most one duplicate, never a loss.
     await deps.deliveries.finishMany(out.updates);
+    await deps.deliveries.enqueue(out.fallbacks);
     await deps.timeline.append(out.events);
     return batch.length;
   }
@@ -89,7 +106,9 @@ export class Dispatcher {
       result = { ok: false, retryable: true, code: 'EXCEPTION', message: (e as Error).message };
     }
     const now = deps.clock.now();
-    const attempts = d.attempts + 1;
+    // Waiting for a throttle or a provider's pace is not a failed attempt.
+    const pacing = !result.ok && result.retryable && result.retryAfterMs !== undefined && (result.code === 'THROTTLED' || result.code === 'RATE_LIMITED');
+    const attempts = d.attempts + (pacing ? 0 : 1);
     if (result.ok) {
       const outboxed = notifier === this.fallback;
       const lateMs = Math.max(0, now.getTime() - new Date(d.dueAt).getTime());
@@ -105,8 +124,43 @@ export class Dispatcher {
       return;
     }
     finish({ status: 'failed', attempts, error: { code: result.code, message: result.message } });
-    events.push(this.event({ ...d, attempts }, 'delivery.failed', { code: result.code, message: result.message, attempts }));
-    deps.log.warn({ ticketId: d.ticketId, channel: d.channel, code: result.code, attempts }, 'delivery failed; the plan moves on');
+    const fallback = this.fallbackFor(d);
+    events.push(this.event({ ...d, attempts }, 'delivery.failed', { code: result.code, message: result.message, attempts, fallbackTo: fallback?.channel ?? null }));
+    if (fallback) out.fallbacks.push(fallback);
+    deps.log.warn({ ticketId: d.ticketId, channel: d.channel, code: result.code, attempts, fallbackTo: fallback?.channel ?? null }, 'delivery failed; falling back or moving on');
+  }
+
+  /**
+   * The same message on the person's next contact method (their order in the directory),
+   * when a delivery failed for good: the step reaches them another way before the plan moves on.
+   */
+  private fallbackFor(d: Delivery): Delivery | null {
+    const person = this.deps.directory().person(d.recipient.personId);
+    if (!person || d.recipient.channelId) return null;
+    const methods = person.contacts.filter((c) => c.kind !== 'webhook');
+    const start = Math.max(d.fallbackIndex, methods.findIndex((c) => c.kind === d.channel)) + 1;
+    const next = methods.slice(start).find((c) => c.kind !== d.channel);
+    if (!next) return null;
+    const now = this.deps.clock.now();
+    return {
+      ...d,
+      id: this.deps.newId(),
+      key: `${d.key}:fallback:${next.kind}`,
+      channel: next.kind,
+      address: addressFor(person, next.kind),
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      claim: null,
+      providerId: null,
+      error: null,
+      queuedAt: now,
+      sentAt: null,
+      deliveredAt: null,
+      lateMs: null,
+      fallbackIndex: methods.indexOf(next),
+    };
   }
 }
 

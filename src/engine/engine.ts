@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { decideTick, isLive } from '../domain/escalation.js';
 import { resolveStepTargets } from '../domain/targets.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -119,10 +120,15 @@ export class Engine {
       const { state, firings } = decideTick(e, now, (step, level) => resolveStepTargets(dir, t, step, level, now));
       if (firings.length === 0) return;
       if (!(await deps.escalations.claim(state, e.version, firings, now))) return; // acknowledged or claimed elsewhere
-      claimed.push({ esc: { ...e, ...state }, ticket: t, firings, exhausted: state.status === 'exhausted' });
+      claimed.push({ esc: { ...e, ...state, version: e.version + 1 }, ticket: t, firings, exhausted: state.status === 'exhausted' });
     });
     // Claimed but not yet stored: if this fails or the process dies here, recovery re-materialises them.
-    if (claimed.length > 0) await materializeFirings(deps, claimed, now);
+    if (claimed.length > 0) {
+      const token = randomUUID();
+      await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
+      // Send what this pass just stored, without claiming it a second time.
+      await this.dispatcher.sendClaimed(token);
+    }
     for (const err of errors) deps.log.error({ err }, 'escalation step failed; it will be retried by recovery');
     return due.length;
   }

@@ -21,15 +21,21 @@ export interface ClaimedFirings {
   exhausted: boolean;
 }
 
-/** Materialises many escalations' firings in three round trips (deliveries, events, pending marks). */
-export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date): Promise<void> {
+/**
+ * Materialises many escalations' firings in a few round trips (deliveries, events, pending
+ * marks). With `claim`, the new deliveries are stored already claimed by the caller for
+ * `leaseMs`, so it can send them at once without a second write; if it dies, the lease
+ * expires and the dispatcher sends them.
+ */
+export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date, claim?: { token: string; leaseMs: number }): Promise<void> {
   const deliveries: Delivery[] = [];
   const events: TimelineEvent[] = [];
   for (const it of items) collect(deps, it, now, deliveries, events);
+  if (claim) for (const d of deliveries) Object.assign(d, { status: 'sending', claim: claim.token, leaseUntil: new Date(now.getTime() + claim.leaseMs) });
   // Deliveries first: once a firing's pending mark is cleared, its messages must exist.
   await deps.deliveries.enqueue(deliveries);
   await deps.timeline.append(events);
-  await deps.escalations.clearPending(items.map((it) => ({ id: it.esc.id, seqs: it.firings.map((f) => f.seq) })));
+  await deps.escalations.clearPending(items.map((it) => ({ id: it.esc.id, version: it.esc.version })));
 }
 
 function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFirings, now: Date, deliveries: Delivery[], events: TimelineEvent[]): void {

@@ -4,6 +4,7 @@ import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { systemClock } from '../../src/app/deps.js';
 import { decideTick } from '../../src/domain/escalation.js';
 import { resolveStepTargets } from '../../src/domain/targets.js';
+import { materializeFirings } from '../../src/engine/step-materializer.js';
 import { scenarioOrg } from '../fixtures/orgs.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { TestClock, startTestEsc } from '../support/harness.js';
@@ -85,12 +86,20 @@ describe('engine invariants: duplicates, crashes, races', function () {
   it('a crash while sending: the lease expires, the message goes out once', async () => {
     const n = recordingNotifiers();
     const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
-    await openMany(esc, 3);
+    const ids = await openMany(esc, 3);
     esc.clock.advanceMinutes(30);
     await esc.engine.slaModule();
-    await esc.engine.escalationModule();
-    const claimed = await esc.deps.deliveries.claimReady(esc.clock.now(), 100, 60_000, 'dead-process');
-    expect(claimed).to.have.length(3);
+    // Play the dying process: claim the steps and store their messages claimed by it, then stop before sending.
+    const now = esc.clock.now();
+    const items = [];
+    for (const id of ids) {
+      const e = (await esc.deps.escalations.liveForTicket(id))!;
+      const t = (await esc.deps.tickets.get(id))!;
+      const d = decideTick(e, now, (s, l) => resolveStepTargets(esc.deps.directory(), t, s, l, now));
+      expect(await esc.deps.escalations.claim(d.state, e.version, d.firings, now)).to.equal(true);
+      items.push({ esc: { ...e, ...d.state, version: e.version + 1 }, ticket: t, firings: d.firings, exhausted: false });
+    }
+    await materializeFirings(esc.deps, items, now, { token: 'dead-process', leaseMs: 60_000 });
     await esc.settle();
     expect(n.chat.sent).to.have.length(0);
     esc.clock.advance(61_000);

@@ -113,7 +113,7 @@ describe('engine scenarios (controllable clock)', () => {
     expect(tl).to.include('escalation.exhausted');
   });
 
-  it('failed deliveries are retried with backoff, then recorded as failed while the plan moves on', async () => {
+  it('failed deliveries are retried with backoff; a permanent failure falls back to the next contact method and the plan moves on', async () => {
     n.chat.failures = [{ ok: false, retryable: true, code: 'TIMEOUT', message: 'timed out' }];
     n.sms.failures = [{ ok: false, retryable: false, code: 'INVALID_NUMBER', message: 'not a mobile' }];
     const t = await openTicket(esc.deps, { title: 'Retry me', priority: 'P1', source: 'api', assigneeId: 'tech1' }, API);
@@ -127,9 +127,11 @@ describe('engine scenarios (controllable clock)', () => {
     await esc.settle();
     esc.clock.advanceMinutes(10);
     await esc.settle();
-    expect(n.voice.sent).to.have.length(1);
-    const tl = await types(t.id);
-    expect(tl).to.include.members(['delivery.retrying', 'delivery.failed']);
+    // The SMS failed for good: the same step reached the manager by their next method (voice), then step 3 called.
+    expect(n.voice.sent.map((d) => d.key.endsWith(':fallback:voice'))).to.deep.equal([true, false]);
+    const tl = await esc.deps.timeline.forTicket(t.id);
+    expect(tl.map((e) => e.type)).to.include.members(['delivery.retrying', 'delivery.failed']);
+    expect(tl.find((e) => e.type === 'delivery.failed')!.data).to.include({ channel: 'sms', code: 'INVALID_NUMBER', fallbackTo: 'voice' });
   });
 
   it('steps that fell due while Esc was down fire at once on restart, marked late', async () => {

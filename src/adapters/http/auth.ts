@@ -24,7 +24,7 @@ declare module 'express-serve-static-core' {
 
 /** Bearer-token authentication: 401 without a valid token. Compares digests in constant time. */
 export function authenticate(tokens: ApiToken[]): RequestHandler {
-  const known = tokens.map((t) => ({ t, d: digest(t.token) }));
+  const known = tokens.map((t) => ({ t, d: digest(t.token.reveal()) }));
   return (req, _res, next) => {
     const h = req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(h);

@@ -4,6 +4,7 @@ import type { Delivery, DeliveryFilter, DeliveryRepository } from '../../app/por
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { chunks } from './chunks.js';
 
 export class MongoDeliveryRepository implements DeliveryRepository {
   constructor(private readonly m: Models) {}
@@ -24,7 +25,13 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     // Three round trips for a whole batch: pick candidates, claim those still queued, read back ours.
     const ids = (await this.m.Delivery.find({ status: 'queued', nextAttemptAt: { $lte: now } }, { _id: 1 }).sort({ nextAttemptAt: 1 }).limit(limit).lean()).map((d) => d._id);
     if (ids.length === 0) return [];
-    await this.m.Delivery.collection.updateMany({ _id: { $in: ids }, status: 'queued' } as never, { $set: { status: 'sending', claim, leaseUntil: new Date(now.getTime() + leaseMs) } });
+    for (const part of chunks(ids)) {
+      await this.m.Delivery.collection.updateMany({ _id: { $in: part }, status: 'queued' } as never, { $set: { status: 'sending', claim, leaseUntil: new Date(now.getTime() + leaseMs) } });
+    }
+    return this.claimedBy(claim);
+  }
+
+  async claimedBy(claim: string): Promise<Delivery[]> {
     const docs = await this.m.Delivery.find({ claim, status: 'sending' }).lean();
     return docs.map((d) => fromDoc<Delivery>(d)!);
   }
@@ -35,12 +42,15 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number> {
-    if (items.length === 0) return 0;
-    const r = await this.m.Delivery.collection.bulkWrite(
-      items.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
-      { ordered: false },
-    );
-    return r.matchedCount;
+    let matched = 0;
+    for (const part of chunks(items)) {
+      const r = await this.m.Delivery.collection.bulkWrite(
+        part.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
+        { ordered: false },
+      );
+      matched += r.matchedCount;
+    }
+    return matched;
   }
 
   async requeueExpired(now: Date): Promise<number> {

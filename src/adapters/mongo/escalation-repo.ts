@@ -3,6 +3,7 @@ import type { EscalationRepository, StoredEscalation } from '../../app/ports/esc
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { chunks } from './chunks.js';
 
 const LIVE: EscalationState['status'][] = ['active', 'exhausted'];
 
@@ -83,13 +84,13 @@ export class MongoEscalationRepository implements EscalationRepository {
     return r.matchedCount === 1;
   }
 
-  async clearPending(items: { id: string; seqs: number[] }[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.m.Escalation.collection.bulkWrite(
-      items.map((it) => ({ updateOne: { filter: { _id: it.id } as never, update: { $pull: { pending: { seq: { $in: it.seqs } } } } as never } })),
-      { ordered: false },
-    );
-    await this.m.Escalation.collection.updateMany({ _id: { $in: items.map((i) => i.id) }, hasPending: true, pending: { $size: 0 } } as never, { $set: { pendingAt: null, hasPending: false } });
+  async clearPending(items: { id: string; version: number }[]): Promise<void> {
+    for (const part of chunks(items)) {
+      await this.m.Escalation.collection.bulkWrite(
+        part.map((it) => ({ updateOne: { filter: { _id: it.id, version: it.version } as never, update: { $set: { pending: [], pendingAt: null, hasPending: false } } } })),
+        { ordered: false },
+      );
+    }
   }
 
   async withStalePending(before: Date, limit: number) {

@@ -53,6 +53,8 @@ export interface DeliveryRepository {
   enqueue(deliveries: Delivery[]): Promise<number>;
   /** Claims up to `limit` queued deliveries due at `now` for `leaseMs` under the token `claim`. */
   claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]>;
+  /** Deliveries currently held under the claim token `claim` (stored already claimed). */
+  claimedBy(claim: string): Promise<Delivery[]>;
   /** Applies the outcome of a send if the claim still holds; false when it was lost. */
   finish(id: string, claim: string, update: Partial<Delivery>): Promise<boolean>;
   /** Applies several outcomes in one round trip; returns how many claims still held. */

@@ -25,8 +25,11 @@ export interface EscalationRepository {
    * process) changed it first: the caller must drop its decision.
    */
   claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean>;
-  /** Clears pending firings once their deliveries and events are stored (one round trip for all). */
-  clearPending(items: { id: string; seqs: number[] }[]): Promise<void>;
+  /**
+   * Clears pending firings once their deliveries and events are stored, if the escalation is
+   * still at `version` (else a later write happened and recovery re-checks it: harmless).
+   */
+  clearPending(items: { id: string; version: number }[]): Promise<void>;
   /** Escalations with pending firings older than `before` (a process died mid-step). */
   withStalePending(before: Date, limit: number): Promise<StoredEscalation[]>;
   /** Applies a decision that is valid whatever the version (ack, resolve) if status is one of `from`. */

@@ -100,10 +100,10 @@ export async function respondToNotification(deps: AppDeps, args: { ticket: strin
   const live = await deps.escalations.liveForTicket(ticket0.id);
   if (!live) {
     const { escalation } = await startEscalation(deps, { ticket: ticket0.id, kind: 'manual', actor, reason: args.note ?? 'escalated by hand', firstDueAt: deps.clock.now() });
-    return { ticket: ticket0, escalation, changed: true, message: `${key} escalated by ${who}: plan "${escalation.plan.name}" started.` };
+    return { ticket: await requireTicket(deps, ticket0.id), escalation, changed: true, message: `${key} escalated by ${who}: plan "${escalation.plan.name}" started.` };
   }
   const esc = await escalateNow(deps, live, actor, args.toStep, args.note);
-  return { ticket: ticket0, escalation: esc, changed: true, message: `${key} escalated by ${who}: step ${esc.stepIndex + 1} of ${esc.plan.steps.length} (${esc.plan.steps[esc.stepIndex]!.channel}) goes out now.` };
+  return { ticket: await requireTicket(deps, ticket0.id), escalation: esc, changed: true, message: `${key} escalated by ${who}: step ${esc.stepIndex + 1} of ${esc.plan.steps.length} (${esc.plan.steps[esc.stepIndex]!.channel}) goes out now.` };
 }
 
 async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, actor: Actor): Promise<{ escalation: StoredEscalation; changed: boolean } | null> {

@@ -25,8 +25,10 @@ const MAX_DAYS_SCANNED = 3 * 366;
 
 function parseHm(hm: string): { hour: number; minute: number } {
   const m = /^(\d{2}):(\d{2})$/.exec(hm);
-  if (!m) throw new DomainError('INVALID_CALENDAR', `"${hm}" is not a time of day (HH:mm)`);
-  return { hour: Number(m[1]), minute: Number(m[2]) };
+  const hour = Number(m?.[1]);
+  const minute = Number(m?.[2]);
+  if (!m || minute > 59 || hour > 24) throw new DomainError('INVALID_CALENDAR', `"${hm}" is not a time of day (HH:mm)`);
+  return { hour, minute };
 }
 
 function minutesOf(hm: string): number {
@@ -90,6 +92,28 @@ export function addBusinessMs(cal: BusinessCalendar, from: Date, ms: number): Da
 
 export function addBusinessMinutes(cal: BusinessCalendar, from: Date, minutes: number): Date {
   return addBusinessMs(cal, from, Math.round(minutes * 60_000));
+}
+
+/** The instant `ms` business milliseconds before `from` (the mirror of addBusinessMs). */
+export function subtractBusinessMs(cal: BusinessCalendar, from: Date, ms: number): Date {
+  if (ms < 0) throw new DomainError('VALIDATION', 'business time to subtract must not be negative');
+  if (cal.alwaysOpen) return new Date(from.getTime() - ms);
+  let t: DateTime = DateTime.fromJSDate(from, { zone: cal.timeZone });
+  let remaining = ms;
+  for (let i = 0; i < MAX_DAYS_SCANNED; i++) {
+    const day = t.startOf('day');
+    const w = windowOf(cal, day);
+    if (w) {
+      if (t > w.close) t = w.close;
+      if (t > w.open) {
+        const avail = t.toMillis() - w.open.toMillis();
+        if (remaining <= avail) return new Date(t.toMillis() - remaining);
+        remaining -= avail;
+      }
+    }
+    t = day.minus({ milliseconds: 1 });
+  }
+  throw new DomainError('INVALID_CALENDAR', `calendar ${cal.id} has no working time within ${MAX_DAYS_SCANNED} days`);
 }
 
 /** Business milliseconds between a and b (0 when b <= a). */

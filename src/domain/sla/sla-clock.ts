@@ -1,5 +1,5 @@
 import type { BusinessCalendar } from './calendar.js';
-import { addBusinessMs, businessMsBetween } from './calendar.js';
+import { addBusinessMs, businessMsBetween, subtractBusinessMs } from './calendar.js';
 import type { Priority } from '../ticket.js';
 
 /** Response and resolution targets for one priority, in business minutes of a calendar. */
@@ -83,7 +83,7 @@ export function resumeClock(clock: SlaClock, cal: BusinessCalendar, now: Date): 
   const due = (rem: number | null, old: Date | null): Date | null => {
     if (rem === null) return old;
     // Already breached when paused: the due time stays in the past by the same business time.
-    return rem >= 0 ? addBusinessMs(cal, now, rem) : new Date(now.getTime() + rem);
+    return rem >= 0 ? addBusinessMs(cal, now, rem) : subtractBusinessMs(cal, now, -rem);
   };
   return {
     ...clock,

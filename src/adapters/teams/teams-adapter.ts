@@ -1,0 +1,50 @@
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import type { Activity, ConfigurationBotFrameworkAuthenticationOptions, InvokeResponse, TurnContext } from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { TeamsConfig } from '../../config/teams-env.js';
+
+/**
+ * teams-ai's adapter, with botbuilder's per-activity entry point made public: the router
+ * does its own HTTP (body parsing, status mapping) and hands over only the activity.
+ */
+export class EscTeamsAdapter extends TeamsAdapter {
+  /** Verifies the request's JWT, then runs `logic`. Throws (AuthenticationError or other) when the token is refused. */
+  handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+/** botbuilder's settings for the app registration described by `config`. */
+export function botFrameworkOptions(config: TeamsConfig): ConfigurationBotFrameworkAuthenticationOptions {
+  return {
+    MicrosoftAppId: config.appId,
+    MicrosoftAppPassword: config.appPassword?.reveal(),
+    MicrosoftAppType: config.appType,
+    MicrosoftAppTenantId: config.tenantId ?? undefined,
+    // Setting any endpoint switches botbuilder to "parameterized" mode, where every endpoint
+    // left unset is undefined (no issuer check would pass): give the public-cloud values.
+    ...(config.openIdMetadataUrl
+      ? {
+          ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl,
+          ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+          ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+          ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+          ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+          OAuthUrl: AuthenticationConstants.OAuthUrl,
+          ValidateAuthority: true,
+          CallerId: 'urn:botframework:azure',
+        }
+      : {}),
+  };
+}
+
+/**
+ * The adapter. Incoming tokens are always verified against `config.appId`; outgoing calls get
+ * their token from `credentialsFactory` (tests pass one that needs no Entra ID).
+ */
+export function createTeamsAdapter(config: TeamsConfig, credentialsFactory?: ServiceClientCredentialsFactory): EscTeamsAdapter {
+  const options = botFrameworkOptions(config);
+  return new EscTeamsAdapter(options, credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(options));
+}

@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { botFrameworkOptions } from '../../src/adapters/teams/teams-adapter.js';
+import { loadTeamsConfig } from '../../src/config/teams-env.js';
+
+const ID = '11111111-2222-3333-4444-555555555555';
+
+describe('Teams: configuration', () => {
+  it('is off (null) when no TEAMS_ variable is set', () => {
+    expect(loadTeamsConfig({})).to.equal(null);
+    expect(loadTeamsConfig({ TEAMS_APP_ID: '', TEAMS_APP_PASSWORD: '' })).to.equal(null);
+  });
+
+  it('reports every problem at once, by variable name', () => {
+    expect(() => loadTeamsConfig({ TEAMS_APP_ID: 'not-a-guid', TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: 'nope' }))
+      .to.throw(/TEAMS_APP_ID: must be[\s\S]*TEAMS_OPENID_METADATA_URL[\s\S]*TEAMS_APP_PASSWORD: required[\s\S]*TEAMS_TENANT_ID: required/);
+    expect(() => loadTeamsConfig({ TEAMS_APP_ID: ID, TEAMS_APP_PASSWORD: 'x', TEAMS_APP_TYPE: 'Galactic' })).to.throw(/TEAMS_APP_TYPE: must be one of MultiTenant, SingleTenant, UserAssignedMSI/);
+  });
+
+  it('keeps the password out of logs and passes the endpoints botbuilder needs', () => {
+    const c = loadTeamsConfig({ TEAMS_APP_ID: ID, TEAMS_APP_PASSWORD: 'super-secret', TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:9/openid' })!;
+    expect(c.appType).to.equal('MultiTenant');
+    expect(JSON.stringify(c)).to.not.include('super-secret');
+    const o = botFrameworkOptions(c);
+    expect(o).to.include({ MicrosoftAppId: ID, MicrosoftAppPassword: 'super-secret', ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid', ToBotFromChannelTokenIssuer: 'https://api.botframework.com' });
+    expect(botFrameworkOptions(loadTeamsConfig({ TEAMS_APP_ID: ID, TEAMS_APP_PASSWORD: 'x' })!)).to.not.have.property('ToBotFromChannelOpenIdMetadataUrl');
+  });
+});
