@@ -48,8 +48,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  await frontEnds.start();
   const running = esc;
+  await frontEnds.start(running.conn);
   const url = await running.listen();
   if (config.usingDemoTokens) log.warn('ESC_API_TOKENS is not set: the demo tokens are in use. Set your own before exposing Esc.');
   const token = config.usingDemoTokens ? 'demo-agent-token' : '<your token>';

@@ -6,13 +6,18 @@ import { loadSlackConfig } from '../config/slack-env.js';
 import type { HttpMount } from './http/server.js';
 import { createSlackAdapter, createSlackChatNotifier } from './slack/slack-app.js';
 import type { SlackAdapter } from './slack/slack-app.js';
+import { loadTeamsConfig } from '../config/teams-env.js';
+import { createTeamsFrontEnd } from './teams/create-teams.js';
+import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
+import type { RoutedChat } from './chat-router.js';
 
 export interface FrontEnds {
   notifiers: Notifier[];
   mounts: (deps: AppDeps) => HttpMount[];
   /** Channels and front ends left off, one line each with what would turn them on. */
   disabled: string[];
-  start(): Promise<void>;
+  /** After createEsc opened the database: connects what needs it (Teams' references, Socket Mode). */
+  start(conn: Connection): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,11 +28,18 @@ export interface FrontEnds {
 export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log: Logger; connection: () => Connection }): FrontEnds {
   const channels = buildChannelAdapters(env, { clock: ctx.clock, connection: ctx.connection });
   const slackCfg = loadSlackConfig(env);
+  const teamsCfg = loadTeamsConfig(env);
   const notifiers: Notifier[] = [...channels.notifiers];
   const disabled = [...channels.disabled];
   let slack: SlackAdapter | undefined;
-  if (slackCfg) notifiers.push(createSlackChatNotifier(ctx.log, slackCfg));
+  const chats: RoutedChat[] = [];
+  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg), reaches: reachesOnSlack });
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
+  const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock }) : null;
+  if (teams) chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
+  else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD (and TEAMS_TENANT_ID for single-tenant apps)');
+  if (chats.length === 1) notifiers.push(chats[0]!.notifier);
+  if (chats.length > 1) notifiers.push(new ChatRouter(chats));
   return {
     notifiers,
     disabled,
@@ -37,9 +49,11 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
         slack = createSlackAdapter(deps, slackCfg);
         out.push(...slack.mounts);
       }
+      if (teams) out.push(...teams.mounts(deps));
       return out;
     },
-    start: async () => {
+    start: async (conn) => {
+      await teams?.bind(conn);
       await slack?.start();
     },
     stop: async () => {

@@ -65,6 +65,7 @@ const shape = {
   ESC_AUDIT_GRACE_MS: z.coerce.number().int().min(1000).default(60_000),
   ESC_ENGINE: bool.default(true),
   ESC_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  ESC_DELIVERY_LEASE_MS: z.coerce.number().int().min(2000).max(600_000).default(20_000),
 } as const;
 
 const HINTS: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decideTick, isLive } from '../domain/escalation.js';
+import type { EscalationState, StepFiring } from '../domain/escalation.js';
 import { resolveStepTargets } from '../domain/targets.js';
 import type { Ticket } from '../domain/ticket.js';
 import { isOpen } from '../domain/ticket.js';
@@ -109,19 +110,22 @@ export class Engine {
     this.lastDueScan = due.length >= this.opts.batch ? null : now.getTime();
     if (due.length === 0) return 0;
     const dir = deps.directory();
-    const claimed: ClaimedFirings[] = [];
     const tickets = await deps.tickets.getMany([...new Set(due.map((e) => e.ticketId))]);
-    const errors = await pool(due, this.opts.concurrency, async (e) => {
+    const decided: { e: StoredEscalation; t: Ticket; next: EscalationState; firings: StepFiring[] }[] = [];
+    for (const e of due) {
       const t = tickets.get(e.ticketId) ?? null;
       if (!t || !isOpen(t)) {
         await this.endWithTicket(e, t);
-        return;
+        continue;
       }
       const { state, firings } = decideTick(e, now, (step, level) => resolveStepTargets(dir, t, step, level, now));
-      if (firings.length === 0) return;
-      if (!(await deps.escalations.claim(state, e.version, firings, now))) return; // acknowledged or claimed elsewhere
-      claimed.push({ esc: { ...e, ...state, version: e.version + 1 }, ticket: t, firings, exhausted: state.status === 'exhausted' });
-    });
+      if (firings.length > 0) decided.push({ e, t, next: state, firings });
+    }
+    // Compare-and-set every decision at once; an acknowledgement or another process that got there first wins.
+    const won = decided.length > 0 ? await deps.escalations.claimMany(decided.map((d) => ({ next: d.next, expectedVersion: d.e.version, firings: d.firings })), now) : new Set<string>();
+    const claimed: ClaimedFirings[] = decided
+      .filter((d) => won.has(d.e.id))
+      .map((d) => ({ esc: { ...d.e, ...d.next, version: d.e.version + 1 }, ticket: d.t, firings: d.firings, exhausted: d.next.status === 'exhausted' }));
     // Claimed but not yet stored: if this fails or the process dies here, recovery re-materialises them.
     if (claimed.length > 0) {
       const token = randomUUID();
@@ -129,7 +133,6 @@ export class Engine {
       // Send what this pass just stored, without claiming it a second time.
       await this.dispatcher.sendClaimed(token);
     }
-    for (const err of errors) deps.log.error({ err }, 'escalation step failed; it will be retried by recovery');
     return due.length;
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EscalationState, StepFiring } from '../../domain/escalation.js';
 import type { EscalationRepository, StoredEscalation } from '../../app/ports/escalations.js';
 import type { Models } from './models.js';
@@ -35,6 +36,7 @@ export class MongoEscalationRepository implements EscalationRepository {
     delete e.liveKey;
     delete e.dueSlot;
     delete e.hasPending;
+    delete (e as { claimToken?: string }).claimToken;
     return { ...e, pending: e.pending ?? [], pendingAt: e.pendingAt ?? null };
   }
 
@@ -70,7 +72,26 @@ export class MongoEscalationRepository implements EscalationRepository {
     return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active');
   }
 
-  async claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean> {
+  async claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[] }[], now: Date): Promise<Set<string>> {
+    const token = randomUUID();
+    const won = new Set<string>();
+    for (const part of chunks(items)) {
+      await this.m.Escalation.collection.bulkWrite(
+        part.map((it) => {
+          const u = this.claimUpdate(it.next, it.expectedVersion, it.firings, now);
+          (u.update.$set as Record<string, unknown>).claimToken = token;
+          return { updateOne: { filter: u.filter as never, update: u.update as never } };
+        }),
+        { ordered: false },
+      );
+      // A bulk result only counts matches: the token says which of ours won.
+      const docs = await this.m.Escalation.find({ claimToken: token, _id: { $in: part.map((it) => it.next.id) } }, { _id: 1 }).lean();
+      for (const d of docs) won.add(String(d._id));
+    }
+    return won;
+  }
+
+  private claimUpdate(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date) {
     const { _id, pending: _p, pendingAt: _pa, ...rest } = toDoc(next as StoredEscalation);
     delete (rest as Record<string, unknown>).hasPending;
     const set: Record<string, unknown> = { ...rest, liveKey: liveKey(next), dueSlot: slotOf(next.nextDueAt), version: expectedVersion + 1 };
@@ -80,7 +101,12 @@ export class MongoEscalationRepository implements EscalationRepository {
       set.hasPending = true;
       update.$push = { pending: { $each: firings } };
     }
-    const r = await this.m.Escalation.collection.updateOne({ _id, version: expectedVersion } as never, update);
+    return { filter: { _id, version: expectedVersion }, update };
+  }
+
+  async claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean> {
+    const u = this.claimUpdate(next, expectedVersion, firings, now);
+    const r = await this.m.Escalation.collection.updateOne(u.filter as never, u.update as never);
     return r.matchedCount === 1;
   }
 

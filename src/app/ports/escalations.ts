@@ -26,6 +26,11 @@ export interface EscalationRepository {
    */
   claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean>;
   /**
+   * `claim` for many escalations in a few round trips. Returns the ids whose claim won;
+   * the others changed meanwhile (acknowledged, or claimed by another process).
+   */
+  claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[] }[], now: Date): Promise<Set<string>>;
+  /**
    * Clears pending firings once their deliveries and events are stored, if the escalation is
    * still at `version` (else a later write happened and recovery re-checks it: harmless).
    */
