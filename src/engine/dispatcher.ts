@@ -50,9 +50,9 @@ export class Dispatcher {
     return this.process(batch, claim);
   }
 
-  /** Sends deliveries that were stored already claimed under `claim` (by the engine's step pass). */
-  async sendClaimed(claim: string): Promise<number> {
-    return this.process(await this.deps.deliveries.claimedBy(claim), claim);
+  /** Sends deliveries that were stored already claimed under `claim` (by the engine's step pass); `known` saves reading them back. */
+  async sendClaimed(claim: string, known?: Delivery[] | null): Promise<number> {
+    return this.process(known ?? (await this.deps.deliveries.claimedBy(claim)), claim);
   }
 
   private async process(batch: Delivery[], claim: string): Promise<number> {

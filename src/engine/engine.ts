@@ -9,7 +9,7 @@ import type { StoredEscalation } from '../app/ports/escalations.js';
 import { startEscalation } from '../app/use-cases/escalations.js';
 import { event } from '../app/use-cases/tickets.js';
 import type { Dispatcher } from './dispatcher.js';
-import { materializeFirings } from './step-materializer.js';
+import { materializeFirings, unstoredFirings } from './step-materializer.js';
 import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
 
@@ -40,6 +40,7 @@ export class Engine {
   /** The `now` of the previous escalation pass; null forces a full scan (start, clock jumps). */
   private lastDueScan: number | null = null;
   private lastAuditScan: number | null = null;
+  private lastRecoverScan: number | null = null;
 
   constructor(
     private readonly deps: AppDeps,
@@ -88,16 +89,29 @@ export class Engine {
   async recoverModule(): Promise<number> {
     const { deps } = this;
     const now = deps.clock.now();
-    const stale = await deps.escalations.withStalePending(new Date(now.getTime() - this.opts.pendingStaleMs), this.opts.batch);
+    const before = new Date(now.getTime() - this.opts.pendingStaleMs);
+    const since = this.lastRecoverScan === null ? undefined : this.lastRecoverScan - SCAN_MARGIN_MS;
+    const claimed = await deps.escalations.claimedBetween(before, this.opts.batch * 4, since);
+    this.lastRecoverScan = before.getTime();
+    return this.storeMissing(claimed, now);
+  }
+
+  /** Re-materialises firings whose step events are missing (idempotent). Returns how many escalations needed it. */
+  private async storeMissing(escs: StoredEscalation[], now: Date): Promise<number> {
+    const { deps } = this;
+    const missing = await unstoredFirings(deps, escs);
+    if (missing.size === 0) return 0;
+    const tickets = await deps.tickets.getMany([...new Set(escs.filter((e) => missing.has(e.id)).map((e) => e.ticketId))]);
     const items: ClaimedFirings[] = [];
-    await pool(stale, this.opts.concurrency, async (e) => {
-      const t = await deps.tickets.get(e.ticketId);
-      if (!t) return;
-      deps.log.warn({ escalationId: e.id, firings: e.pending.length }, 'recovering firings left by a stopped process');
-      items.push({ esc: e, ticket: t, firings: e.pending.map(revive), exhausted: e.status === 'exhausted' });
-    });
+    for (const e of escs) {
+      const firings = missing.get(e.id);
+      const t = tickets.get(e.ticketId);
+      if (!firings || !t) continue;
+      deps.log.warn({ escalationId: e.id, firings: firings.length }, 'recovering firings left by a stopped process');
+      items.push({ esc: e, ticket: t, firings, exhausted: e.status === 'exhausted' });
+    }
     if (items.length > 0) await materializeFirings(deps, items, now);
-    return stale.length;
+    return items.length;
   }
 
   /** Fires due steps: decide, claim with compare-and-set, then store the messages. */
@@ -106,10 +120,12 @@ export class Engine {
     const now = deps.clock.now();
     const since = this.lastDueScan === null ? undefined : this.lastDueScan - SCAN_MARGIN_MS;
     const due = await deps.escalations.due(now, this.opts.batch, since);
-    // A full batch may have left more behind: scan fully next time.
-    this.lastDueScan = due.length >= this.opts.batch ? null : now.getTime();
+    // A full batch may have left more behind in the same window: keep the window for next time.
+    if (due.length < this.opts.batch || this.lastDueScan === null) this.lastDueScan = due.length < this.opts.batch ? now.getTime() : null;
     if (due.length === 0) return 0;
     const dir = deps.directory();
+    // A claim replaces the previous one's firings: make sure those were stored first.
+    await this.storeMissing(due, now);
     const tickets = await deps.tickets.getMany([...new Set(due.map((e) => e.ticketId))]);
     const decided: { e: StoredEscalation; t: Ticket; next: EscalationState; firings: StepFiring[] }[] = [];
     for (const e of due) {
@@ -129,9 +145,9 @@ export class Engine {
     // Claimed but not yet stored: if this fails or the process dies here, recovery re-materialises them.
     if (claimed.length > 0) {
       const token = randomUUID();
-      await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
+      const stored = await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
       // Send what this pass just stored, without claiming it a second time.
-      await this.dispatcher.sendClaimed(token);
+      await this.dispatcher.sendClaimed(token, stored);
     }
     return due.length;
   }
@@ -157,8 +173,4 @@ export class Engine {
     }
     return stuck.length;
   }
-}
-
-function revive<T extends { dueAt: Date | string }>(f: T): T & { dueAt: Date } {
-  return { ...f, dueAt: new Date(f.dueAt) };
 }

@@ -27,15 +27,16 @@ export interface ClaimedFirings {
  * `leaseMs`, so it can send them at once without a second write; if it dies, the lease
  * expires and the dispatcher sends them.
  */
-export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date, claim?: { token: string; leaseMs: number }): Promise<void> {
+export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date, claim?: { token: string; leaseMs: number }): Promise<Delivery[] | null> {
   const deliveries: Delivery[] = [];
   const events: TimelineEvent[] = [];
   for (const it of items) collect(deps, it, now, deliveries, events);
   if (claim) for (const d of deliveries) Object.assign(d, { status: 'sending', claim: claim.token, leaseUntil: new Date(now.getTime() + claim.leaseMs) });
-  // Deliveries first: once a firing's pending mark is cleared, its messages must exist.
-  await deps.deliveries.enqueue(deliveries);
+  // Deliveries first: a firing counts as stored once its step event exists, so its messages must exist before.
+  const inserted = await deps.deliveries.enqueue(deliveries);
   await deps.timeline.append(events);
-  await deps.escalations.clearPending(items.map((it) => ({ id: it.esc.id, version: it.esc.version })));
+  // All new: the caller owns them as built. Some existed (a recovery overlap): it must ask the store which.
+  return inserted === deliveries.length ? deliveries : null;
 }
 
 function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFirings, now: Date, deliveries: Delivery[], events: TimelineEvent[]): void {
@@ -43,7 +44,7 @@ function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFiri
   for (const f of firings) {
     const base = { escalationId: esc.id, seq: f.seq, step: f.stepIndex + 1, round: f.round, channel: f.channel, dueAt: f.dueAt };
     if (f.skipped) {
-      events.push({ id: deps.newId(), key: `step:${esc.id}:${f.seq}`, ticketId: esc.ticketId, at: now, type: 'escalation.step_skipped', actor: ENGINE, data: { ...base, reason: 'nobody to notify' } });
+      events.push({ id: deps.newId(), key: firingKey(esc.id, f.seq), ticketId: esc.ticketId, at: now, type: 'escalation.step_skipped', actor: ENGINE, data: { ...base, reason: 'nobody to notify' } });
       continue;
     }
     const notice = escalationStepNotice({ ticket: facts, escalation: esc, stepIndex: f.stepIndex, steps: esc.plan.steps.length, round: f.round, channel: f.channel, urgent: f.urgent, now });
@@ -67,7 +68,7 @@ function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFiri
     }
     events.push({
       id: deps.newId(),
-      key: `step:${esc.id}:${f.seq}`,
+      key: firingKey(esc.id, f.seq),
       ticketId: esc.ticketId,
       at: now,
       type: 'escalation.step_fired',
@@ -76,4 +77,22 @@ function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFiri
     });
   }
   if (exhausted) events.push({ id: deps.newId(), key: `exhausted:${esc.id}`, ticketId: esc.ticketId, at: now, type: 'escalation.exhausted', actor: ENGINE, data: { escalationId: esc.id } });
+}
+
+/** The key of the timeline event that proves a firing was stored. */
+export function firingKey(escalationId: string, seq: number): string {
+  return `step:${escalationId}:${seq}`;
+}
+
+/** Of these escalations' latest firings, those whose step event is missing (their process died before storing them). */
+export async function unstoredFirings(deps: AppDeps, escs: StoredEscalation[]): Promise<Map<string, StepFiring[]>> {
+  const withPending = escs.filter((e) => e.pending.length > 0);
+  const out = new Map<string, StepFiring[]>();
+  if (withPending.length === 0) return out;
+  const have = await deps.timeline.existingKeys(withPending.flatMap((e) => e.pending.map((f) => firingKey(e.id, f.seq))));
+  for (const e of withPending) {
+    const missing = e.pending.filter((f) => !have.has(firingKey(e.id, f.seq))).map((f) => ({ ...f, dueAt: new Date(f.dueAt) }));
+    if (missing.length > 0) out.set(e.id, missing);
+  }
+  return out;
 }

@@ -31,18 +31,18 @@ export class MongoEscalationRepository implements EscalationRepository {
   constructor(private readonly m: Models) {}
 
   private map(d: Record<string, unknown> | null): StoredEscalation | null {
-    const e = fromDoc<StoredEscalation & { liveKey?: string; dueSlot?: string; hasPending?: boolean }>(d);
+    const e = fromDoc<StoredEscalation & { liveKey?: string; dueSlot?: string; pendingSlot?: string }>(d);
     if (!e) return null;
     delete e.liveKey;
     delete e.dueSlot;
-    delete e.hasPending;
+    delete e.pendingSlot;
     delete (e as { claimToken?: string }).claimToken;
     return { ...e, pending: e.pending ?? [], pendingAt: e.pendingAt ?? null };
   }
 
   async insert(e: EscalationState): Promise<boolean> {
     try {
-      await this.m.Escalation.collection.insertOne({ ...toDoc(e), liveKey: liveKey(e), dueSlot: slotOf(e.nextDueAt), pending: [], pendingAt: null, hasPending: false } as never);
+      await this.m.Escalation.collection.insertOne({ ...toDoc(e), liveKey: liveKey(e), dueSlot: slotOf(e.nextDueAt), pending: [], pendingAt: null, pendingSlot: null } as never);
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -93,13 +93,13 @@ export class MongoEscalationRepository implements EscalationRepository {
 
   private claimUpdate(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date) {
     const { _id, pending: _p, pendingAt: _pa, ...rest } = toDoc(next as StoredEscalation);
-    delete (rest as Record<string, unknown>).hasPending;
     const set: Record<string, unknown> = { ...rest, liveKey: liveKey(next), dueSlot: slotOf(next.nextDueAt), version: expectedVersion + 1 };
     const update: Record<string, unknown> = { $set: set };
     if (firings.length > 0) {
+      // Replaces the previous claim's firings: the engine checks those were stored before claiming again.
+      set.pending = firings;
       set.pendingAt = now;
-      set.hasPending = true;
-      update.$push = { pending: { $each: firings } };
+      set.pendingSlot = slotOf(now);
     }
     return { filter: { _id, version: expectedVersion }, update };
   }
@@ -110,18 +110,11 @@ export class MongoEscalationRepository implements EscalationRepository {
     return r.matchedCount === 1;
   }
 
-  async clearPending(items: { id: string; version: number }[]): Promise<void> {
-    for (const part of chunks(items)) {
-      await this.m.Escalation.collection.bulkWrite(
-        part.map((it) => ({ updateOne: { filter: { _id: it.id, version: it.version } as never, update: { $set: { pending: [], pendingAt: null, hasPending: false } } } })),
-        { ordered: false },
-      );
-    }
-  }
-
-  async withStalePending(before: Date, limit: number) {
-    const docs = await this.m.Escalation.find({ hasPending: true, pendingAt: { $lte: before } }).limit(limit).lean();
-    return docs.map((d) => this.map(d)!);
+  async claimedBetween(before: Date, limit: number, sinceMs?: number) {
+    const slots = sinceMs === undefined ? null : slotsBetween(sinceMs, before);
+    const q: Record<string, unknown> = slots ? { pendingSlot: { $in: slots } } : { pendingAt: { $gte: new Date(before.getTime() - 86_400_000), $lte: before } };
+    const docs = await this.m.Escalation.find(q).limit(limit).lean();
+    return docs.map((d) => this.map(d)!).filter((e) => e.pendingAt && new Date(e.pendingAt).getTime() <= before.getTime());
   }
 
   async transition(id: string, from: EscalationState['status'][], next: Partial<EscalationState>) {

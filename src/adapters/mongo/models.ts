@@ -67,7 +67,7 @@ const escalationSchema = new Schema(
 escalationSchema.index({ liveKey: 1 }, { unique: true });
 escalationSchema.index({ status: 1, nextDueAt: 1 });
 escalationSchema.index({ dueSlot: 1 });
-escalationSchema.index({ hasPending: 1 });
+escalationSchema.index({ pendingSlot: 1 });
 escalationSchema.index({ claimToken: 1 });
 escalationSchema.index({ ticketId: 1 });
 escalationSchema.index({ pendingAt: 1 });

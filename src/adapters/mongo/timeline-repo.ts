@@ -23,6 +23,15 @@ export class MongoTimelineRepository implements TimelineRepository {
     }
   }
 
+  async existingKeys(keys: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const docs = await this.m.Timeline.find({ key: { $in: keys.slice(i, i + 500) } }, { key: 1 }).lean();
+      for (const d of docs) out.add(String(d.key));
+    }
+    return out;
+  }
+
   async forTicket(ticketId: string, limit = 5000): Promise<TimelineEvent[]> {
     const docs = await this.m.Timeline.find({ ticketId }).sort({ at: 1, n: 1 }).limit(limit).lean();
     return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));

@@ -1,6 +1,10 @@
 import type { EscalationState, StepFiring } from '../../domain/escalation.js';
 
-/** An escalation as stored: its state plus firings claimed but not yet turned into deliveries. */
+/**
+ * An escalation as stored: its state plus the firings of its latest claim. Whether those
+ * were turned into deliveries is told by their step events on the timeline (keys
+ * `step:<escalation>:<seq>`), so the normal path needs no second write to mark them done.
+ */
 export interface StoredEscalation extends EscalationState {
   pending: StepFiring[];
   pendingAt: Date | null;
@@ -20,7 +24,7 @@ export interface EscalationRepository {
    */
   due(now: Date, limit: number, sinceMs?: number): Promise<StoredEscalation[]>;
   /**
-   * Compare-and-set: stores `next` and its new firings as pending if the stored version is
+   * Compare-and-set: stores `next` and its new firings (replacing the previous claim's) if the stored version is
    * still `expectedVersion`. Returns false when another writer (an acknowledgement, another
    * process) changed it first: the caller must drop its decision.
    */
@@ -31,12 +35,11 @@ export interface EscalationRepository {
    */
   claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[] }[], now: Date): Promise<Set<string>>;
   /**
-   * Clears pending firings once their deliveries and events are stored, if the escalation is
-   * still at `version` (else a later write happened and recovery re-checks it: harmless).
+   * Escalations whose latest claim happened at or before `before`: with `sinceMs`, only those
+   * claimed after it (incremental, by time slot); without, those claimed in the 24 hours
+   * before `before`. Recovery checks their firings were stored.
    */
-  clearPending(items: { id: string; version: number }[]): Promise<void>;
-  /** Escalations with pending firings older than `before` (a process died mid-step). */
-  withStalePending(before: Date, limit: number): Promise<StoredEscalation[]>;
+  claimedBetween(before: Date, limit: number, sinceMs?: number): Promise<StoredEscalation[]>;
   /** Applies a decision that is valid whatever the version (ack, resolve) if status is one of `from`. */
   transition(id: string, from: EscalationState['status'][], next: Partial<EscalationState>): Promise<StoredEscalation | null>;
   /** Active escalations due before `before` (the auditor's list); `sinceMs` as for `due`. */

@@ -54,6 +54,8 @@ export interface TimelineEvent {
 export interface TimelineRepository {
   /** Appends events; events whose key is already stored are ignored (not an error). */
   append(events: TimelineEvent[]): Promise<void>;
+  /** Which of these event keys are stored (one round trip per 500 keys). */
+  existingKeys(keys: string[]): Promise<Set<string>>;
   /** A ticket's events, oldest first. */
   forTicket(ticketId: string, limit?: number): Promise<TimelineEvent[]>;
   /** Events of the given types in [from, to), oldest first (reports, audits). */
