@@ -2,6 +2,8 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { DomainError } from '../../domain/errors.js';
 import { simulatePlan } from '../../domain/simulate.js';
+import { planProblems } from '../../domain/plan.js';
+import { planSchema, toPlan } from '../../config/org-schema.js';
 import { requireTicketRef } from '../../domain/ticket-number.js';
 import type { TicketAction } from '../../domain/ticket.js';
 import type { AppDeps } from '../../app/deps.js';
@@ -109,6 +111,15 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
 
   r.get('/plans', allow('plans:read'), h(async (_req, res) => {
     res.json({ plans: deps.directory().org.plans });
+  }));
+
+  r.post('/plans/validate', allow('plans:read'), h(async (req, res) => {
+    const dir = deps.directory();
+    const parsed = planSchema.safeParse(req.body ?? {});
+    const problems = parsed.success
+      ? planProblems(toPlan(parsed.data), { person: (id) => !!dir.person(id), team: (id) => !!dir.team(id) })
+      : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(plan)'}: ${i.message}`);
+    res.status(problems.length ? 422 : 200).json({ valid: problems.length === 0, problems });
   }));
 
   r.get('/plans/:id', allow('plans:read'), h(async (req, res) => {
