@@ -208,10 +208,49 @@ function crossProblems(o: OrgFile): string[] {
   return out;
 }
 
+/**
+ * Reference checks on a document that failed the schema, so one typo does not hide the
+ * unknown ids behind it: only ids that exist nowhere in the file are reported.
+ */
+function rawReferenceProblems(doc: unknown): string[] {
+  const o = (doc && typeof doc === 'object' ? doc : {}) as Record<string, unknown>;
+  const list = (k: string) => (Array.isArray(o[k]) ? (o[k] as unknown[]) : []).map((x) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {}));
+  const ids = (k: string) => new Set(list(k).map((x) => x.id).filter((x): x is string => typeof x === 'string'));
+  const people = ids('people');
+  const teams = ids('teams');
+  const cals = ids('calendars');
+  const rots = ids('rotations');
+  const out: string[] = [];
+  const ref = (at: string, v: unknown, known: Set<string>, what: string) => {
+    if (typeof v === 'string' && !known.has(v)) out.push(`${at}: unknown ${what} "${v}"`);
+  };
+  const refs = (at: string, v: unknown, known: Set<string>, what: string) => {
+    if (Array.isArray(v)) v.forEach((x, j) => ref(`${at}.${j}`, x, known, what));
+  };
+  list('people').forEach((p, i) => ref(`people.${i}.manager`, p.manager, people, 'person'));
+  list('teams').forEach((t, i) => {
+    refs(`teams.${i}.members`, t.members, people, 'person');
+    refs(`teams.${i}.coordinators`, t.coordinators, people, 'person');
+    ref(`teams.${i}.lead`, t.lead, people, 'person');
+    ref(`teams.${i}.manager`, t.manager, people, 'person');
+    ref(`teams.${i}.calendar`, t.calendar, cals, 'calendar');
+    ref(`teams.${i}.rotation`, t.rotation, rots, 'rotation');
+    ref(`teams.${i}.escalatesTo`, t.escalatesTo, teams, 'team');
+  });
+  list('rotations').forEach((r, i) => refs(`rotations.${i}.members`, r.members, people, 'person'));
+  list('slaPolicies').forEach((p, i) => ref(`slaPolicies.${i}.calendar`, p.calendar, cals, 'calendar'));
+  refs('executives', o.executives, people, 'person');
+  ref('defaultTeam', o.defaultTeam, teams, 'team');
+  return out;
+}
+
 /** Validates a parsed org document; throws OrgFileError listing every problem by path. */
 export function parseOrg(doc: unknown, source = 'org file'): Org {
   const r = orgSchema.safeParse(doc);
-  if (!r.success) throw new OrgFileError(source, r.error.issues.map((i) => `${path(i.path)}: ${i.message}`));
+  if (!r.success) {
+    const shape = r.error.issues.map((i) => `${path(i.path)}: ${i.message}`);
+    throw new OrgFileError(source, [...shape, ...rawReferenceProblems(doc).filter((p) => !shape.includes(p))]);
+  }
   const o = r.data;
   const problems = crossProblems(o);
   if (problems.length > 0) throw new OrgFileError(source, problems);

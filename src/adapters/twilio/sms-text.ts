@@ -38,9 +38,8 @@ export function smsText(notice: Notice, ref: number): string {
   const codes = notice.actions
     .map((a) => (a === 'acknowledge' ? `${ref}a=ack` : a === 'escalate' ? `${ref}e=escalate` : `${ref}c=resolve`))
     .join(' ');
-  const step = notice.escalation ? ` Step ${notice.escalation.step}/${notice.escalation.steps}.` : '';
   const head = `[Esc #${ref}] ${notice.title}`;
-  // A single-segment-ish message is not required; keep it under ~3 segments.
-  const body = `${head}\n${notice.text}${step}`.slice(0, 380);
+  // The notice text already names the step. Keep it under ~3 segments.
+  const body = `${head}\n${notice.text}`.slice(0, 380);
   return codes ? `${body}\nReply ${codes}` : body;
 }
