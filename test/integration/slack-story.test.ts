@@ -90,6 +90,13 @@ describe('Slack: the whole story', () => {
     expect(events.indexOf('ticket.opened')).to.equal(0);
     const acked = (await esc.deps.timeline.forTicket(ticket.id)).find((e) => e.type === 'ticket.acknowledged')!;
     expect(acked.actor).to.deep.include({ via: 'slack' });
+    // ESC_TRANSCRIPT=1 prints what people saw in Slack, in order (for humans reviewing the story).
+    if (process.env.ESC_TRANSCRIPT) {
+      const text = (blocks: unknown) => JSON.stringify(blocks).match(/"text":"((?:[^"\\]|\\.)*)"/g)?.map((m) => m.slice(8, -1)).filter((x) => x.length > 2).join(' | ');
+      for (const c of fake.calls) if (['chat.postMessage', 'chat.update', 'views.open'].includes(c.method)) process.stdout.write(`[${c.method} ${String(c.params.channel ?? '')}] ${text(c.params.blocks ?? (c.params.view as { blocks?: unknown })?.blocks) ?? c.params.text}\n`);
+      for (const r of fake.responses) process.stdout.write(`[ephemeral ${r.path}] ${String(r.body.text).slice(0, 200)}\n`);
+      for (const e of await esc.deps.timeline.forTicket(ticket.id)) process.stdout.write(`  ${e.at.toISOString()} ${e.type} ${e.actor?.via ?? ''}\n`);
+    }
   });
 
   it('answers status, history and list as ephemeral messages through response_url', async () => {
