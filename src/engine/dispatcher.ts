@@ -5,6 +5,7 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
+import { chunks } from '../lib/chunks.js';
 import { addressFor } from '../app/use-cases/notify.js';
 
 export interface DispatcherOptions {
@@ -20,6 +21,9 @@ export interface DispatcherOptions {
 }
 
 const ENGINE = { personId: null, via: 'engine' } as const;
+
+/** Sends between two writes of their outcomes. */
+const SEND_CHUNK = 50;
 
 interface Outcome {
   events: TimelineEvent[];
@@ -60,23 +64,30 @@ export class Dispatcher {
     if (batch.length === 0) return 0;
     const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
     const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map();
-    const out: Outcome = { events: [], updates: [], fallbacks: [] };
-    const errors = await pool(batch, this.opts.concurrency, async (d) => {
-      const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
-      // An acknowledgement wins: a message of an escalation that stopped is not sent.
-      if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
-        out.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
-        out.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
-        return;
-      }
-      await this.send(d, claim, out);
-    });
-    for (const e of errors) deps.log.error({ err: e }, 'dispatch failed unexpectedly');
-    // Outcomes of the whole batch in two round trips. A crash before this leaves the claims to
-    // expire and the messages to be sent again: at most one duplicate, never a loss.
-    await deps.deliveries.finishMany(out.updates);
-    await deps.deliveries.enqueue(out.fallbacks);
-    await deps.timeline.append(out.events);
+    // A message is sent only while this claim still has a safe margin of its lease left: once the
+    // lease runs out another pass may requeue and send it, and both must never send.
+    const margin = Math.min(5000, this.opts.leaseMs / 4);
+    for (const part of chunks(batch, SEND_CHUNK)) {
+      const out: Outcome = { events: [], updates: [], fallbacks: [] };
+      const errors = await pool(part, this.opts.concurrency, async (d) => {
+        const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
+        // An acknowledgement wins: a message of an escalation that stopped is not sent.
+        if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
+          out.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
+          out.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
+          return;
+        }
+        if (d.leaseUntil && new Date(d.leaseUntil).getTime() - deps.clock.now().getTime() < margin) return; // left for the requeue
+        await this.send(d, claim, out);
+      });
+      for (const e of errors) deps.log.error({ err: e }, 'dispatch failed unexpectedly');
+      // Outcomes chunk by chunk, so a sent message stops being 'sending' soon after it left.
+      // A crash before this leaves the claims to expire and the messages to be sent again:
+      // at most one duplicate, never a loss.
+      await deps.deliveries.finishMany(out.updates);
+      await deps.deliveries.enqueue(out.fallbacks);
+      await deps.timeline.append(out.events);
+    }
     return batch.length;
   }
 

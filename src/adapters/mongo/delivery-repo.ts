@@ -4,7 +4,7 @@ import type { Delivery, DeliveryFilter, DeliveryRepository } from '../../app/por
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
-import { chunks } from './chunks.js';
+import { chunks } from '../../lib/chunks.js';
 
 export class MongoDeliveryRepository implements DeliveryRepository {
   constructor(private readonly m: Models) {}

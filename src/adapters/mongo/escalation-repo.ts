@@ -4,7 +4,7 @@ import type { EscalationRepository, StoredEscalation } from '../../app/ports/esc
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
-import { chunks } from './chunks.js';
+import { chunks } from '../../lib/chunks.js';
 
 const LIVE: EscalationState['status'][] = ['active', 'exhausted'];
 

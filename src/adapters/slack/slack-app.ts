@@ -25,7 +25,7 @@ export interface SlackAdapter {
  * /slack/events, or over Socket Mode when an app token is configured.
  */
 export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { nowMs?: () => number; workConcurrency?: number } = {}): SlackAdapter {
-  const work = new WorkQueue(opts.workConcurrency ?? 8);
+  const work = new WorkQueue(opts.workConcurrency ?? 4, undefined, (err) => deps.log.error({ err: err instanceof Error ? err.message : String(err), code: 'SLACK_WORK_FAILED' }, 'slack: work after the ack failed'));
   const logger = boltLogger(deps.log);
   const clientOptions = webClientOptions(config.apiUrl, logger, false);
   if (config.appToken) {

@@ -13,6 +13,7 @@ import { HELP_LINES, parseEscCommand } from './command-parser.js';
 import type { TicketVerb } from './ticket-actions.js';
 import { actOnTicket, actorFor, historyLines, listLines, reportText, simulateLines, statusText } from './ticket-actions.js';
 import { WorkQueue } from './work-queue.js';
+import type { TicketForm } from './views.js';
 import { ESCALATE_MODAL, TICKET_MODAL, escalateModal, meta, readEscalateForm, readTicketForm, ticketModal } from './views.js';
 
 const unknownPerson = (userId: string) =>
@@ -52,7 +53,7 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     // views.open must use the trigger within 3 s: it skips the queue.
     if (cmd.kind !== 'ticket' && !work.hasRoom()) return ack({ response_type: 'ephemeral', text: busy });
     await ack();
-    if (cmd.kind !== 'ticket') await work.run(() => runCommand(p, cmd, respond));
+    if (cmd.kind !== 'ticket') work.push(() => runCommand(p, cmd, respond));
     else {
       try {
         await client.views.open({ trigger_id: command.trigger_id, view: ticketModal(deps.directory(), { title: cmd.title, channelId: command.channel_id }) as never });
@@ -108,24 +109,31 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     }
     const channel = body.container?.channel_id as string | undefined ?? body.channel?.id;
     const ts = body.container?.message_ts as string | undefined ?? body.message?.ts;
-    try {
-      const verb = ((action as { action_id?: string }).action_id ?? '').slice(4);
-      if (verb === 'history') {
-        const lines = await work.run(() => historyLines(deps, value.t));
-        return await ephemeral(respond, lines[0]!, lines);
-      }
-      if (verb === 'escalate') {
+    const verb = ((action as { action_id?: string }).action_id ?? '').slice(4);
+    if (verb === 'escalate') {
+      // views.open must use the trigger within 3 s: it skips the queue.
+      try {
         const t = await requireTicket(deps, value.t);
         requirePermission(deps.directory(), p.id, 'request_escalation', t, deps.clock.now());
         await client.views.open({ trigger_id: body.trigger_id, view: escalateModal({ ticketId: t.id, ticketKey: formatTicketKey(t.number), channelId: channel ?? null, ts: ts ?? null }) as never });
-        return;
+      } catch (err) {
+        await ephemeral(respond, failureText(deps, err));
       }
-      const r = await work.run(() => actOnTicket(deps, p, verb === 'ack' ? 'acknowledge' : (verb as TicketVerb), value.t));
-      if (channel && ts) await updateMessage(client, deps, channel, ts, r.ticket, r.message);
-      else await ephemeral(respond, r.message);
-    } catch (err) {
-      await ephemeral(respond, failureText(deps, err));
+      return;
     }
+    work.push(async () => {
+      try {
+        if (verb === 'history') {
+          const lines = await historyLines(deps, value.t);
+          return await ephemeral(respond, lines[0]!, lines);
+        }
+        const r = await actOnTicket(deps, p, verb === 'ack' ? 'acknowledge' : (verb as TicketVerb), value.t);
+        if (channel && ts) await updateMessage(client, deps, channel, ts, r.ticket, r.message);
+        else await ephemeral(respond, r.message);
+      } catch (err) {
+        await ephemeral(respond, failureText(deps, err));
+      }
+    });
   });
 
   app.view(TICKET_MODAL, async ({ ack, view, body, client }) => {
@@ -135,27 +143,9 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     const p = person(body.user.id);
     if (!p) return ack({ response_action: 'errors', errors: { title: unknownPerson(body.user.id).slice(0, 150) } });
     await ack();
-    const id = ticketIdForView(view.id);
-    let ticket: Ticket;
-    try {
-      ticket = await work.run(() => openTicket(deps, { ...form.form, id, source: 'slack', requesterId: p.id }, actorFor(p)));
-    } catch (err) {
-      const existing = await deps.tickets.get(id);
-      if (!existing) {
-        await client.chat.postMessage({ channel: body.user.id, text: `Your ticket was not opened: ${failureText(deps, err)}` });
-        return;
-      }
-      return; // a retried submission: the first copy already opened it and posted it
-    }
-    const key = formatTicketKey(ticket.number);
-    const channel = meta(view.private_metadata).c ?? body.user.id;
-    const text = `${key} opened by ${p.name}: ${ticket.title}`;
-    try {
-      await client.chat.postMessage({ channel, text, blocks: ticketBlocks(ticket, dir) as never });
-    } catch {
-      // Not in that channel (or it is gone): tell the person directly instead.
-      await client.chat.postMessage({ channel: body.user.id, text, blocks: ticketBlocks(ticket, dir) as never });
-    }
+    // Only what the work needs is kept while it waits, not the whole request.
+    const job = { form: form.form, id: ticketIdForView(view.id), person: p, userId: body.user.id, channel: meta(view.private_metadata).c ?? body.user.id };
+    work.push(() => openFromModal(deps, client, job));
   });
 
   app.view(ESCALATE_MODAL, async ({ ack, view, body, client }) => {
@@ -165,14 +155,39 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     const p = person(body.user.id);
     const m = meta(view.private_metadata);
     if (!p || !m.t) return;
-    try {
-      const r = await work.run(() => actOnTicket(deps, p, 'escalate', m.t!, `${form.urgent ? '[urgent] ' : ''}${form.reason}`));
-      if (m.c && m.ts) await updateMessage(client, deps, m.c, m.ts, r.ticket, r.message);
-      else await client.chat.postMessage({ channel: body.user.id, text: r.message });
-    } catch (err) {
-      await client.chat.postMessage({ channel: body.user.id, text: failureText(deps, err) });
-    }
+    const userId = body.user.id;
+    work.push(async () => {
+      try {
+        const r = await actOnTicket(deps, p, 'escalate', m.t!, `${form.urgent ? '[urgent] ' : ''}${form.reason}`);
+        if (m.c && m.ts) await updateMessage(client, deps, m.c, m.ts, r.ticket, r.message);
+        else await client.chat.postMessage({ channel: userId, text: r.message });
+      } catch (err) {
+        await client.chat.postMessage({ channel: userId, text: failureText(deps, err) });
+      }
+    });
   });
+}
+
+/** Opens the ticket of a submitted modal (once per view: the id comes from it) and posts it. */
+async function openFromModal(deps: AppDeps, client: App['client'], job: { form: TicketForm; id: string; person: Person; userId: string; channel: string }): Promise<void> {
+  const { person: p, id } = job;
+  let ticket: Ticket;
+  try {
+    ticket = await openTicket(deps, { ...job.form, id, source: 'slack', requesterId: p.id }, actorFor(p));
+  } catch (err) {
+    const existing = await deps.tickets.get(id);
+    // With a ticket there, this was a retried submission: the first copy opened and posted it.
+    if (!existing) await client.chat.postMessage({ channel: job.userId, text: `Your ticket was not opened: ${failureText(deps, err)}` });
+    return;
+  }
+  const dir = deps.directory();
+  const text = `${formatTicketKey(ticket.number)} opened by ${p.name}: ${ticket.title}`;
+  try {
+    await client.chat.postMessage({ channel: job.channel, text, blocks: ticketBlocks(ticket, dir) as never });
+  } catch {
+    // Not in that channel (or it is gone): tell the person directly instead.
+    await client.chat.postMessage({ channel: job.userId, text, blocks: ticketBlocks(ticket, dir) as never });
+  }
 }
 
 async function updateMessage(client: App['client'], deps: AppDeps, channel: string, ts: string, ticket: Ticket, note: string): Promise<void> {

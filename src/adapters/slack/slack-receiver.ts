@@ -7,6 +7,8 @@ import type { RequestHandler } from 'express';
 import { verifySlackSignature } from './signature.js';
 
 const BODY_LIMIT = 1024 * 1024;
+/** Retry dedupe memory: about 200 bytes an identity. */
+const MAX_REMEMBERED = 200_000;
 
 /** The dedupe key of a request: retries of the same interaction share it. */
 export function requestIdentity(body: Record<string, unknown>): string | null {
@@ -119,8 +121,15 @@ export class SlackHttpReceiver implements Receiver {
   private remember(id: string): boolean {
     const now = Date.now();
     const ttl = this.opts.dedupeMs ?? 10 * 60_000;
-    if (this.seen.size > 10_000) for (const [k, at] of this.seen) if (now - at > ttl) this.seen.delete(k);
+    // The map is in time order (an entry is re-inserted when seen again): expired and
+    // over-the-cap entries are at the front, so this stops at the first live one instead of
+    // scanning every identity on every request.
+    for (const [k, at] of this.seen) {
+      if (now - at <= ttl && this.seen.size < MAX_REMEMBERED) break;
+      this.seen.delete(k);
+    }
     const at = this.seen.get(id);
+    this.seen.delete(id);
     this.seen.set(id, now);
     return at !== undefined && now - at <= ttl;
   }

@@ -28,17 +28,39 @@ export class TwilioSmsNotifier implements Notifier {
     const to = d.address;
     if (!to) return { ok: false, retryable: false, code: 'NO_PHONE', message: `${d.recipient.name ?? 'recipient'} has no phone number for SMS` };
     const personId = d.recipient.personId ?? recipient?.id ?? `phone:${to}`;
+    const pacer = this.opts.pacer;
+    const limited = (wait: number): SendResult => ({ ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Twilio send rate for this number reached; waiting for a slot', retryAfterMs: wait });
     try {
-      const wait = (await this.opts.pacer?.slot()) ?? 0;
-      if (wait > 0) return { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Twilio send rate reached in this process', retryAfterMs: wait };
+      // Cheap refusal first: when the pace is booked beyond maxWait, touch neither the database nor Twilio.
+      const back = pacer?.askBack() ?? 0;
+      if (back > 0) return limited(back);
+      // The reference is stored before the slot is taken, so the slot is followed by the HTTP call alone.
       const ref = await this.opts.store.refFor({ personId, deliveryId: d.id, ticketId: d.ticketId, ticketNumber: d.notice.ticket.number, at: this.opts.now() });
-      const msg = await this.opts.client.messages.create({
-        to,
-        from: this.opts.from,
-        body: smsText(d.notice, ref),
-        statusCallback: `${this.opts.publicUrl.replace(/\/$/, '')}/twilio/status`,
-      });
-      return { ok: true, status: 'sent', providerId: msg.sid };
+      const create = () =>
+        this.opts.client.messages.create({
+          to,
+          from: this.opts.from,
+          body: smsText(d.notice, ref),
+          statusCallback: `${this.opts.publicUrl.replace(/\/$/, '')}/twilio/status`,
+        });
+      if (!pacer) {
+        const msg = await create();
+        return { ok: true, status: 'sent', providerId: msg.sid };
+      }
+      const start = Date.now();
+      for (let tries = 0; ; tries++) {
+        try {
+          // The retry after a 429 gets what is left of maxWait, so the send never outlives its claim.
+          const r = await pacer.paced(create, pacer.maxWait - (Date.now() - start));
+          if ('waitMs' in r) return limited(r.waitMs);
+          return { ok: true, status: 'sent', providerId: r.value.sid };
+        } catch (e) {
+          // 429 = too fast for this number: push the pace back and try once more in a later slot.
+          // A 429 with no time left for the retry counts as a failed attempt (dispatcher backoff).
+          if ((e as { status?: number }).status !== 429 || tries >= 1 || Date.now() - start >= pacer.maxWait) throw e;
+          pacer.backOff();
+        }
+      }
     } catch (e) {
       return twilioFailure(e);
     }

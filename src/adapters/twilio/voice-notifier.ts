@@ -29,17 +29,20 @@ export class TwilioVoiceNotifier implements Notifier {
     if (!d.address) return { ok: false, retryable: false, code: 'NO_PHONE', message: `${d.recipient.name ?? 'recipient'} has no phone number to call` };
     const base = this.opts.publicUrl.replace(/\/$/, '');
     try {
-      const wait = (await this.opts.pacer?.slot()) ?? 0;
-      if (wait > 0) return { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Twilio send rate reached in this process', retryAfterMs: wait };
-      const call = await this.opts.client.calls.create({
-        to: d.address,
-        from: this.opts.from,
-        twiml: callTwiml(d.notice, this.opts.now(), voiceActionUrl(base, d.id)),
-        statusCallback: `${base}/twilio/status`,
-        statusCallbackEvent: ['completed'],
-      });
-      return { ok: true, status: 'sent', providerId: call.sid };
+      const create = () =>
+        this.opts.client.calls.create({
+          to: d.address!,
+          from: this.opts.from,
+          twiml: callTwiml(d.notice, this.opts.now(), voiceActionUrl(base, d.id)),
+          statusCallback: `${base}/twilio/status`,
+          statusCallbackEvent: ['completed'],
+        });
+      const r = this.opts.pacer ? await this.opts.pacer.paced(create) : { value: await create() };
+      if ('waitMs' in r) return { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Twilio call rate for this number reached; waiting for a slot', retryAfterMs: r.waitMs };
+      return { ok: true, status: 'sent', providerId: r.value.sid };
     } catch (e) {
+      // Too fast for this number: the next call waits a full interval.
+      if ((e as { status?: number }).status === 429) this.opts.pacer?.backOff();
       return twilioFailure(e);
     }
   }
