@@ -3,6 +3,7 @@
 // (node:http doing the same signature check and nothing else). Prints {"url"} when ready.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { verifySlackSignature } from '../src/adapters/slack/signature.js';
 import { createSlackAdapter, createSlackChatNotifier } from '../src/adapters/slack/slack-app.js';
 import { loadSlackConfig } from '../src/config/slack-env.js';
@@ -24,11 +25,19 @@ async function bare(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** Prints the database too: the bench counts the tickets there. */
 async function esc(): Promise<string> {
   const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: process.env.SLACK_API_URL })!;
-  const e = await startTestEsc({ notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config).mounts });
-  return e.baseUrl;
+  const e = await startTestEsc({ notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config, process.env.BENCH_SLACK_WORK ? { workConcurrency: Number(process.env.BENCH_SLACK_WORK) } : {}).mounts });
+  return JSON.stringify({ url: e.baseUrl, uri: e.uri });
 }
 
-const url = process.argv[2] === 'bare' ? await bare() : await esc();
-process.stdout.write(`${JSON.stringify({ url })}\n`);
+const line = process.argv[2] === 'bare' ? JSON.stringify({ url: await bare() }) : await esc();
+process.stdout.write(`${line}\n`);
+// BENCH_SLACK_PROF=1: report the event-loop delay on stderr at exit (and a CPU profile, with --cpu-prof).
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+process.on('SIGTERM', () => {
+  if (process.env.BENCH_SLACK_PROF) process.stderr.write(`${process.argv[2]} event loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+  process.exit(0);
+});

@@ -69,3 +69,16 @@ export function viewSubmission(args: { userId: string; callbackId: string; viewI
     view: { id: args.viewId, type: 'modal', callback_id: args.callbackId, private_metadata: args.privateMetadata, hash: 'h1', state: { values: args.values }, team_id: 'T0TEST', app_id: 'A0ESC', bot_id: 'BBOT' },
   });
 }
+
+/** A filled-in "open a ticket" modal (callback esc_ticket_modal), as Slack submits it. */
+export function ticketSubmission(args: { userId: string; viewId: string; title: string; channelId?: string; priority?: string }): string {
+  const text = (value: string) => ({ v: { type: 'plain_text_input', value } });
+  const pick = (value: string) => ({ v: { type: 'static_select', selected_option: { value } } });
+  return viewSubmission({
+    userId: args.userId,
+    callbackId: 'esc_ticket_modal',
+    viewId: args.viewId,
+    privateMetadata: JSON.stringify({ c: args.channelId ?? 'C0HELPDESK' }),
+    values: { title: text(args.title), description: text('Opened by the load test'), priority: pick(args.priority ?? 'P3'), impact: pick('medium'), team: pick('service-desk') },
+  });
+}
