@@ -95,7 +95,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const missing = CHANNELS.filter((c) => !notifiers.has(c));
   if (missing.length > 0) log.info({ channels: missing }, `not configured, written to the outbox and NOT sent: ${missing.join(', ')}`);
   const dispatcher = new Dispatcher(deps, notifiers, new OutboxNotifier('chat', log), { batch: 500, concurrency: 16, leaseMs: config.ESC_DELIVERY_LEASE_MS, maxAttempts: config.ESC_DELIVERY_MAX_ATTEMPTS, backoffMs: 2000 });
-  const engine = new Engine(deps, dispatcher, { batch: 250, concurrency: 16, pendingStaleMs: 5000, auditGraceMs: config.ESC_AUDIT_GRACE_MS, auditEveryMs: 10_000 });
+  const engine = new Engine(deps, dispatcher, { batch: 500, concurrency: 16, pendingStaleMs: 5000, auditGraceMs: config.ESC_AUDIT_GRACE_MS, auditEveryMs: 10_000 });
   if (opts.runEngine ?? config.ESC_ENGINE) {
     runner = new AgendaEngineRunner(conn.db as never, engine, { tickMs: config.ESC_ENGINE_TICK_MS, leaseMs: config.ESC_ENGINE_LEASE_MS, log });
     await runner.start();

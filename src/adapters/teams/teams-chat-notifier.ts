@@ -2,6 +2,7 @@ import { ActivityTypes, CardFactory, TurnContext } from 'botbuilder';
 import type { ConversationParameters, ConversationReference, TurnContext as Context } from 'botbuilder';
 import type { Clock, Logger } from '../../app/deps.js';
 import type { ConversationRefRepository, StoredConversationRef } from '../../app/ports/conversation-refs.js';
+import { ThreadRate } from './thread-rate.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { Person } from '../../domain/directory.js';
@@ -75,7 +76,12 @@ export class TeamsChatNotifier implements Notifier {
     }
   }
 
+  private readonly rate = new ThreadRate();
+
   private async post(reference: Record<string, unknown>, activity: object): Promise<SendResult> {
+    const conversationId = String((reference.conversation as { id?: string } | undefined)?.id ?? '');
+    const wait = conversationId ? this.rate.take(conversationId) : 0;
+    if (wait > 0) return { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait };
     let providerId: string | undefined;
     await runCapturing(
       (logic) => this.args.adapter.continueConversationAsync(this.args.appId, reference as Partial<ConversationReference>, logic),
