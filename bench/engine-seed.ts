@@ -17,9 +17,12 @@ export const benchPlan: EscalationPlan = {
 
 /**
  * Inserts `n` open tickets, each with a live escalation whose first step falls due at
- * dueAt(i). Bulk inserts keep seeding 10,000 of them to seconds.
+ * dueAt(i). Bulk inserts keep seeding 10,000 of them to seconds. `opts` swaps the plan
+ * (default benchPlan) and the assignee of ticket i (default alice/bob alternately).
  */
-export async function seedEscalations(conn: Connection, n: number, dueAt: (i: number) => Date, now: Date): Promise<string[]> {
+export async function seedEscalations(conn: Connection, n: number, dueAt: (i: number) => Date, now: Date, opts: { plan?: EscalationPlan; assignee?: (i: number) => string } = {}): Promise<string[]> {
+  const plan = opts.plan ?? benchPlan;
+  const assignee = opts.assignee ?? ((i: number) => (i % 2 ? 'alice' : 'bob'));
   const db = conn.db!;
   const tickets: Record<string, unknown>[] = [];
   const escs: Record<string, unknown>[] = [];
@@ -27,11 +30,11 @@ export async function seedEscalations(conn: Connection, n: number, dueAt: (i: nu
   for (let i = 0; i < n; i++) {
     const id = randomUUID();
     tickets.push({
-      _id: id, number: base + i, title: `bench ${i}`, description: '', requesterId: null, priority: 'P1', impact: 'high', teamId: 'service-desk', assigneeId: i % 2 ? 'alice' : 'bob',
+      _id: id, number: base + i, title: `bench ${i}`, description: '', requesterId: null, priority: 'P1', impact: 'high', teamId: 'service-desk', assigneeId: assignee(i),
       status: 'assigned', sla: { policyId: 'sla-P1', calendarId: 'always', responseMinutes: 30, resolutionMinutes: 240, startedAt: now, responseDueAt: new Date(now.getTime() + 86_400_000), resolutionDueAt: new Date(now.getTime() + 86_400_000), respondedAt: null, resolvedAt: null, pausedAt: null, responseRemainingMs: null, resolutionRemainingMs: null, pausedMs: 0 },
       elevated: false, escalated: true, level: 0, source: 'api', alertKey: null, alertCount: 0, reopenCount: 0, acknowledgedBy: null, acknowledgedAt: null, resolvedBy: null, resolvedAt: null, resolution: null, createdAt: now, updatedAt: now, version: 0, breachHandled: true, slaWatch: false,
     });
-    const e = newEscalation({ id: randomUUID(), ticketId: id, kind: 'manual', plan: snapshotPlan(benchPlan, now), now, firstDueAt: dueAt(i) });
+    const e = newEscalation({ id: randomUUID(), ticketId: id, kind: 'manual', plan: snapshotPlan(plan, now), now, firstDueAt: dueAt(i) });
     const { id: eid, ...rest } = e;
     escs.push({ _id: eid, ...rest, liveKey: id, dueSlot: String(Math.floor(e.nextDueAt!.getTime() / 1000)), pending: [], pendingAt: null, pendingSlot: null });
   }

@@ -10,12 +10,32 @@ export interface TwilioCreation {
   params: Record<string, string>;
 }
 
+/** One Messages.json creation as it arrived: when (ms, sub-ms precision), for whom, and the answer. */
+export interface TwilioMessageAttempt {
+  at: number;
+  from: string;
+  to: string;
+  status: number;
+  sid: string | null;
+}
+
+export interface FakeTwilioOptions {
+  /**
+   * Enforce a long code's pace the way Twilio does: a message creation for a From number less
+   * than this many ms after the last accepted one from that number gets HTTP 429, code 20429.
+   */
+  perFromIntervalMs?: number;
+}
+
 /**
  * A local stand-in for Twilio's REST API: records Messages.json and Calls.json creations
  * and answers with SIDs, checking Basic auth. `failNext(status)` makes the next creation fail.
+ * Every Messages.json creation attempt is kept in `attempts` with its arrival time.
  */
 export class FakeTwilio {
   readonly created: TwilioCreation[] = [];
+  readonly attempts: TwilioMessageAttempt[] = [];
+  private lastAccepted = new Map<string, number>();
   private server: Server | null = null;
   private n = 0;
   private failures: number[] = [];
@@ -24,6 +44,7 @@ export class FakeTwilio {
   constructor(
     readonly accountSid: string,
     private readonly authToken: string,
+    private readonly opts: FakeTwilioOptions = {},
   ) {}
 
   messages(): TwilioCreation[] {
@@ -38,6 +59,8 @@ export class FakeTwilio {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
+      // Arrival = when the request's headers were parsed, before its body is read.
+      const at = performance.timeOrigin + performance.now();
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', (): void => {
@@ -46,11 +69,26 @@ export class FakeTwilio {
         if (auth !== `${this.accountSid}:${this.authToken}`) return send(401, { code: 20003, message: 'Authenticate', status: 401 });
         const m = /^\/2010-04-01\/Accounts\/(AC\w+)\/(Messages|Calls)\.json$/.exec(req.url ?? '');
         if (req.method !== 'POST' || !m) return send(404, { code: 20404, message: 'not found', status: 404 });
-        const fail = this.failures.shift();
-        if (fail) return send(fail, { code: fail === 400 ? 21211 : 20500, message: `fake failure ${fail}`, status: fail });
         const params = Object.fromEntries(new URLSearchParams(body));
         const kind = m[2] === 'Messages' ? 'message' : 'call';
+        const attempt = { at, from: params.From ?? '', to: params.To ?? '', status: 201, sid: null as string | null };
+        if (kind === 'message') this.attempts.push(attempt);
+        const fail = this.failures.shift();
+        if (fail) {
+          attempt.status = fail;
+          return send(fail, { code: fail === 400 ? 21211 : fail === 429 ? 20429 : 20500, message: `fake failure ${fail}`, status: fail });
+        }
+        const interval = this.opts.perFromIntervalMs ?? 0;
+        if (kind === 'message' && interval > 0) {
+          const last = this.lastAccepted.get(attempt.from);
+          if (last !== undefined && at - last < interval) {
+            attempt.status = 429;
+            return send(429, { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 });
+          }
+          this.lastAccepted.set(attempt.from, at);
+        }
         const sid = `${kind === 'message' ? 'SM' : 'CA'}${String(++this.n).padStart(32, '0')}`;
+        attempt.sid = sid;
         this.created.push({ kind, sid, accountSid: m[1]!, params });
         send(201, { sid, account_sid: m[1], to: params.To, from: params.From, status: 'queued', body: params.Body ?? null });
       });

@@ -12,6 +12,12 @@ const RTT_SAMPLES = 3;
  * sent away again, to the end.
  */
 const ASK_BACK_SHARE = 0.5;
+/**
+ * The furthest a caller is asked back (ms). Without a cap the horizon runs away: callers asked
+ * back early (retry jitter) are sent away again, each moving it further, until nobody is left
+ * to take the free slots. Capped, the whole backlog cycles within about this long.
+ */
+const MAX_ASK_BACK_MS = 60_000;
 
 /**
  * Spaces calls to a provider so they ARRIVE at least `intervalMs` apart (Twilio: one message
@@ -113,7 +119,7 @@ export class Pacer {
   /** Books a later turn: at the horizon (or when the line frees), asked back a little early. */
   private sendAway(wait: number, maxWaitMs: number): number {
     const now = this.wallNow();
-    const at = Math.max(this.horizon, now + wait);
+    const at = Math.min(Math.max(this.horizon, now + wait), now + Math.max(wait, MAX_ASK_BACK_MS));
     this.horizon = at + this.spacing * ASK_BACK_SHARE;
     return Math.max(1, Math.ceil(at - now - Math.max(0, maxWaitMs) / 2));
   }

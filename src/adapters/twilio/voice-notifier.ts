@@ -26,12 +26,13 @@ export class TwilioVoiceNotifier implements Notifier {
   constructor(private readonly opts: TwilioVoiceOptions) {}
 
   async send(d: Delivery): Promise<SendResult> {
-    if (!d.address) return { ok: false, retryable: false, code: 'NO_PHONE', message: `${d.recipient.name ?? 'recipient'} has no phone number to call` };
+    const to = d.address;
+    if (!to) return { ok: false, retryable: false, code: 'NO_PHONE', message: `${d.recipient.name ?? 'recipient'} has no phone number to call` };
     const base = this.opts.publicUrl.replace(/\/$/, '');
     try {
       const create = () =>
         this.opts.client.calls.create({
-          to: d.address!,
+          to,
           from: this.opts.from,
           twiml: callTwiml(d.notice, this.opts.now(), voiceActionUrl(base, d.id)),
           statusCallback: `${base}/twilio/status`,
