@@ -1,5 +1,6 @@
 import type { StepFiring } from '../domain/escalation.js';
 import { escalationStepNotice } from '../domain/notice.js';
+import { quietUntil } from '../domain/quiet-hours.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { AppDeps } from '../app/deps.js';
 import type { StoredEscalation } from '../app/ports/escalations.js';
@@ -31,12 +32,20 @@ export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[],
   const deliveries: Delivery[] = [];
   const events: TimelineEvent[] = [];
   for (const it of items) collect(deps, it, now, deliveries, events);
-  if (claim) for (const d of deliveries) Object.assign(d, { status: 'sending', claim: claim.token, leaseUntil: new Date(now.getTime() + claim.leaseMs) });
+  // Low-urgency pages wait out the recipient's quiet hours; urgent steps override them.
+  for (const d of deliveries) {
+    const person = d.urgent ? undefined : deps.directory().person(d.recipient.personId);
+    const until = person ? quietUntil(person, now) : null;
+    if (!until) continue;
+    d.nextAttemptAt = until;
+    events.push({ id: deps.newId(), key: `delivery.deferred:${d.key}`, ticketId: d.ticketId, at: now, type: 'delivery.deferred', actor: ENGINE, data: { deliveryId: d.id, escalationId: d.escalationId, seq: d.seq, channel: d.channel, personId: d.recipient.personId, until, reason: 'quiet hours' } });
+  }
+  if (claim) for (const d of deliveries) if (d.nextAttemptAt.getTime() <= now.getTime()) Object.assign(d, { status: 'sending', claim: claim.token, leaseUntil: new Date(now.getTime() + claim.leaseMs) });
   // Deliveries first: a firing counts as stored once its step event exists, so its messages must exist before.
   const inserted = await deps.deliveries.enqueue(deliveries);
   await deps.timeline.append(events);
   // All new: the caller owns them as built. Some existed (a recovery overlap): it must ask the store which.
-  return inserted === deliveries.length ? deliveries : null;
+  return inserted === deliveries.length ? deliveries.filter((d) => d.status === 'sending') : null;
 }
 
 function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFirings, now: Date, deliveries: Delivery[], events: TimelineEvent[]): void {

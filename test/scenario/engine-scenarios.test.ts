@@ -165,6 +165,28 @@ describe('engine scenarios (controllable clock)', () => {
     expect(real).to.deep.equal(expected);
   });
 
+  it('quiet hours: a low-urgency page waits until they end, an urgent one goes at once', async () => {
+    const org = scenarioOrg({
+      slaP1Calendar: 'always',
+      plans: [{ id: 'q', name: 'Chat then SMS', steps: [{ delayMinutes: 0, channel: 'chat', targets: ['manager'] }, { delayMinutes: 1, channel: 'sms', targets: [{ person: 'mgr' }] }] }],
+    });
+    org.people.find((p) => p.id === 'mgr')!.quietHours = { start: '22:00', end: '07:00' };
+    await esc.reloadOrg(org);
+    esc.clock.set('2026-11-24T21:30:00Z'); // 22:30 in Berlin
+    const t = await openTicket(esc.deps, { title: 'Night page', priority: 'P1', source: 'api', assigneeId: 'tech1' }, API);
+    esc.clock.advanceMinutes(30);
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(0);
+    esc.clock.advanceMinutes(1);
+    await esc.settle();
+    expect(n.sms.sent.map((d) => d.recipient.personId)).to.deep.equal(['mgr']);
+    esc.clock.set('2026-11-25T06:00:00Z'); // 07:00 in Berlin
+    await esc.settle();
+    expect(n.chat.sent.map((d) => d.recipient.personId)).to.deep.equal(['mgr']);
+    const deferred = (await esc.deps.timeline.forTicket(t.id)).find((e) => e.type === 'delivery.deferred')!;
+    expect(new Date(deferred.data.until as string).toISOString()).to.equal('2026-11-25T06:00:00.000Z');
+  });
+
   it('the auditor reports an escalation that should have moved and did not', async () => {
     const t = await openTicket(esc.deps, { title: 'Stuck', priority: 'P1', source: 'api', assigneeId: 'tech1' }, API);
     esc.clock.set('2026-11-23T08:25:00Z');
