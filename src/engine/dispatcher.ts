@@ -6,7 +6,7 @@ import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
 import { chunks } from '../lib/chunks.js';
-import { addressFor } from '../app/use-cases/notify.js';
+import { fallbackDelivery } from '../app/use-cases/notify.js';
 
 export interface DispatcherOptions {
   /** How many deliveries one pass claims. */
@@ -135,44 +135,12 @@ export class Dispatcher {
       return;
     }
     finish({ status: 'failed', attempts, error: { code: result.code, message: result.message } });
-    const fallback = this.fallbackFor(d);
+    const fallback = fallbackDelivery(this.deps, d);
     events.push(this.event({ ...d, attempts }, 'delivery.failed', { code: result.code, message: result.message, attempts, fallbackTo: fallback?.channel ?? null }));
     if (fallback) out.fallbacks.push(fallback);
     deps.log.warn({ ticketId: d.ticketId, channel: d.channel, code: result.code, attempts, fallbackTo: fallback?.channel ?? null }, 'delivery failed; falling back or moving on');
   }
 
-  /**
-   * The same message on the person's next contact method (their order in the directory),
-   * when a delivery failed for good: the step reaches them another way before the plan moves on.
-   */
-  private fallbackFor(d: Delivery): Delivery | null {
-    const person = this.deps.directory().person(d.recipient.personId);
-    if (!person || d.recipient.channelId) return null;
-    const methods = person.contacts.filter((c) => c.kind !== 'webhook');
-    const start = Math.max(d.fallbackIndex, methods.findIndex((c) => c.kind === d.channel)) + 1;
-    const next = methods.slice(start).find((c) => c.kind !== d.channel);
-    if (!next) return null;
-    const now = this.deps.clock.now();
-    return {
-      ...d,
-      id: this.deps.newId(),
-      key: `${d.key}:fallback:${next.kind}`,
-      channel: next.kind,
-      address: addressFor(person, next.kind),
-      status: 'queued',
-      attempts: 0,
-      nextAttemptAt: now,
-      leaseUntil: null,
-      claim: null,
-      providerId: null,
-      error: null,
-      queuedAt: now,
-      sentAt: null,
-      deliveredAt: null,
-      lateMs: null,
-      fallbackIndex: methods.indexOf(next),
-    };
-  }
 }
 
 /** Shows enough of a phone or address to recognise it, not enough to harvest it. */

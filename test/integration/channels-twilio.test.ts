@@ -165,6 +165,9 @@ describe('channels: Twilio SMS and voice', () => {
       ['sms', 'undelivered'],
       ['voice', 'busy'],
     ]);
+    // Neither reached Alice: each falls back to her next contact method (her order: chat, sms, voice, email).
+    const fallbacks = (await esc.deps.deliveries.list({ ticketId: t.id }, 50)).filter((x) => x.key.includes(':fallback:')).map((x) => x.channel);
+    expect(fallbacks).to.include.members(['voice', 'email']);
   });
 
   it('throttles: a second SMS to the same phone within a minute waits (THROTTLED, retried), then goes out', async () => {

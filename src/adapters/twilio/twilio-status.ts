@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../app/deps.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import { maskAddress } from '../../engine/dispatcher.js';
+import { fallbackDelivery } from '../../app/use-cases/notify.js';
 
 const FAILED = new Set(['failed', 'undelivered', 'busy', 'no-answer', 'canceled']);
 const DELIVERED = new Set(['delivered', 'completed', 'read']);
@@ -32,5 +33,15 @@ export async function statusUpdate(deps: AppDeps, sid: string, status: string, e
       data: { deliveryId: d.id, escalationId: d.escalationId, step: d.stepIndex === null ? null : d.stepIndex + 1, channel: d.channel, personId: d.recipient.personId, address: maskAddress(d.address), providerId: sid, providerStatus: status, errorCode },
     },
   ]);
+  // A call not answered (or a message not delivered) falls back to the person's next contact method.
+  if (failed && d.escalationId) {
+    const live = await deps.escalations.statuses([d.escalationId]);
+    const st = live.get(d.escalationId);
+    const fb = st === 'active' || st === 'exhausted' ? fallbackDelivery(deps, d) : null;
+    if (fb) {
+      await deps.deliveries.enqueue([fb]);
+      deps.nudge?.();
+    }
+  }
   return d;
 }

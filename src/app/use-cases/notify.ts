@@ -93,3 +93,37 @@ export async function notifyPeople(deps: AppDeps, ticket: Ticket, personIds: str
   deps.nudge?.();
   return n;
 }
+
+/**
+ * The same message on the person's next contact method (their order in the directory),
+ * when a delivery failed for good or a call was not answered: the step reaches them another
+ * way before the plan moves on. Null when there is no further method.
+ */
+export function fallbackDelivery(deps: Pick<AppDeps, 'directory' | 'clock' | 'newId'>, d: Delivery): Delivery | null {
+  const person = deps.directory().person(d.recipient.personId);
+  if (!person || d.recipient.channelId) return null;
+  const methods = person.contacts.filter((c) => c.kind !== 'webhook');
+  const start = Math.max(d.fallbackIndex, methods.findIndex((c) => c.kind === d.channel)) + 1;
+  const next = methods.slice(start).find((c) => c.kind !== d.channel);
+  if (!next) return null;
+  const now = deps.clock.now();
+  return {
+    ...d,
+    id: deps.newId(),
+    key: `${d.key}:fallback:${next.kind}`,
+    channel: next.kind,
+    address: addressFor(person, next.kind),
+    status: 'queued',
+    attempts: 0,
+    nextAttemptAt: now,
+    leaseUntil: null,
+    claim: null,
+    providerId: null,
+    error: null,
+    queuedAt: now,
+    sentAt: null,
+    deliveredAt: null,
+    lateMs: null,
+    fallbackIndex: methods.indexOf(next),
+  };
+}
