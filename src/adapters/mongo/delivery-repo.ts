@@ -36,11 +36,6 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return docs.map((d) => fromDoc<Delivery>(d)!);
   }
 
-  async finish(id: string, claim: string, update: Partial<Delivery>): Promise<boolean> {
-    const r = await this.m.Delivery.collection.updateOne({ _id: id, claim } as never, { $set: { ...update, claim: null, leaseUntil: null } });
-    return r.matchedCount === 1;
-  }
-
   async finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number> {
     let matched = 0;
     for (const part of chunks(items)) {

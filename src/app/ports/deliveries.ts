@@ -55,8 +55,6 @@ export interface DeliveryRepository {
   claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]>;
   /** Deliveries currently held under the claim token `claim` (stored already claimed). */
   claimedBy(claim: string): Promise<Delivery[]>;
-  /** Applies the outcome of a send if the claim still holds; false when it was lost. */
-  finish(id: string, claim: string, update: Partial<Delivery>): Promise<boolean>;
   /** Applies several outcomes in one round trip; returns how many claims still held. */
   finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number>;
   /** Puts deliveries whose lease expired (their sender died) back in the queue. Returns how many. */
