@@ -18,7 +18,16 @@ import { MongoTimelineRepository } from './adapters/mongo/timeline-repo.js';
 import { MongoEscalationRepository } from './adapters/mongo/escalation-repo.js';
 import { MongoDeliveryRepository } from './adapters/mongo/delivery-repo.js';
 import { MongoOrgRepository } from './adapters/mongo/org-repo.js';
+import { MongoReportFactsRepository } from './adapters/mongo/report-repo.js';
+import { createReportModels, ensureReportIndexes } from './adapters/mongo/report-models.js';
 import { OutboxNotifier } from './adapters/outbox/outbox-notifier.js';
+import { OutboxWarRoom } from './adapters/outbox/outbox-war-room.js';
+import type { WarRoomPort } from './app/ports/war-room.js';
+import { createMajorModels, ensureMajorIndexes } from './adapters/mongo/major-models.js';
+import { MongoRequestRepository } from './adapters/mongo/request-repo.js';
+import { MongoMajorRepository } from './adapters/mongo/major-repo.js';
+import { MongoProblemRepository } from './adapters/mongo/problem-repo.js';
+import { renderAarPdf } from './adapters/report/aar-pdf.js';
 import { AgendaEngineRunner } from './adapters/agenda/engine-runner.js';
 import { createHttpApp } from './adapters/http/server.js';
 import type { HttpMount } from './adapters/http/server.js';
@@ -39,6 +48,11 @@ export interface EscOptions {
   org?: Org;
   /** Start the Agenda-driven engine loop (default: config.ESC_ENGINE). */
   runEngine?: boolean;
+  /**
+   * The war room of major escalations (Slack, Teams). Default: the outbox war room, which
+   * records rooms and posts in the database and sends nothing.
+   */
+  warRoom?: (ctx: { conn: Connection; clock: Clock; log: Logger }) => WarRoomPort;
 }
 
 export interface Esc {
@@ -63,6 +77,11 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const conn = await connectMongo(opts.mongoUri);
   const models = createModels(conn);
   await ensureIndexes(models);
+  const majorModels = createMajorModels(conn);
+  await ensureMajorIndexes(majorModels);
+  const reportModels = createReportModels(conn, models.Timeline);
+  await ensureReportIndexes(reportModels);
+  const reports = new MongoReportFactsRepository(reportModels);
   const orgRepo = new MongoOrgRepository(models);
   const clock = opts.clock ?? systemClock;
   let directory: Directory;
@@ -79,15 +98,21 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const deps: AppDeps = {
     tickets: new MongoTicketRepository(models),
     alertKeys: new MongoAlertKeyRepository(models),
-    timeline: new MongoTimelineRepository(models),
+    timeline: new MongoTimelineRepository(models, reports),
     escalations: new MongoEscalationRepository(models),
     deliveries: new MongoDeliveryRepository(models),
     orgRepo,
+    reports,
     directory: () => directory,
     clock,
     newId: randomUUID,
     log,
     nudge: () => runner?.nudge(),
+    requests: new MongoRequestRepository(majorModels),
+    majors: new MongoMajorRepository(majorModels),
+    problems: new MongoProblemRepository(majorModels),
+    warRoom: opts.warRoom?.({ conn, clock, log }) ?? new OutboxWarRoom(() => conn, () => clock.now(), log),
+    renderAarPdf,
   };
 
   const notifiers = new Map<Channel, Notifier>();

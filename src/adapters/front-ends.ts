@@ -6,6 +6,8 @@ import { loadSlackConfig } from '../config/slack-env.js';
 import type { HttpMount } from './http/server.js';
 import { createSlackAdapter, createSlackChatNotifier } from './slack/slack-app.js';
 import type { SlackAdapter } from './slack/slack-app.js';
+import { createSlackWarRoom } from './slack/slack-war-room.js';
+import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
 import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
@@ -16,6 +18,8 @@ export interface FrontEnds {
   mounts: (deps: AppDeps) => HttpMount[];
   /** Channels and front ends left off, one line each with what would turn them on. */
   disabled: string[];
+  /** The war room of major escalations (issue 7); unset: the outbox war room. */
+  warRoom?: EscOptions['warRoom'];
   /** After createEsc opened the database: connects what needs it (Teams' references, Socket Mode). */
   start(conn: Connection): Promise<void>;
   stop(): Promise<void>;
@@ -35,14 +39,20 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   const chats: RoutedChat[] = [];
   if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg), reaches: reachesOnSlack });
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
-  const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock }) : null;
+  const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
   if (teams) chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
   else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD (and TEAMS_TENANT_ID for single-tenant apps)');
   if (chats.length === 1) notifiers.push(chats[0]!.notifier);
   if (chats.length > 1) notifiers.push(new ChatRouter(chats));
+  // War rooms: Slack channels when Slack is configured.
+  const warRoom: FrontEnds['warRoom'] = slackCfg ? ({ log }) => createSlackWarRoom(log, slackCfg) : undefined;
+  // …else Teams: a channel in TEAMS_WAR_ROOM_TEAM_ID or a group chat, through Microsoft Graph.
+  const teamsWarRoom = !slackCfg ? (teams?.warRoom ?? null) : null;
+  if (teams && !slackCfg && !teamsWarRoom) disabled.push('Teams war rooms (major escalations are recorded, no room is opened): set TEAMS_WAR_ROOM_TEAM_ID (a channel per escalation) or TEAMS_APP_CATALOG_ID (a group chat); see README, Microsoft Teams');
   return {
     notifiers,
     disabled,
+    warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {

@@ -2,8 +2,14 @@ import type { Directory } from '../domain/directory.js';
 import type { DeliveryRepository } from './ports/deliveries.js';
 import type { EscalationRepository } from './ports/escalations.js';
 import type { OrgRepository } from './ports/org.js';
+import type { ReportFactsRepository } from './ports/report-facts.js';
 import type { AlertKeyRepository, TicketRepository } from './ports/tickets.js';
 import type { TimelineRepository } from './ports/timeline.js';
+import type { RequestRepository } from './ports/requests.js';
+import type { MajorRepository } from './ports/majors.js';
+import type { ProblemRepository } from './ports/problems.js';
+import type { WarRoomPort } from './ports/war-room.js';
+import type { AarModel } from '../domain/aar.js';
 
 /** The time source. Tests pass a controllable clock; production uses the system clock. */
 export interface Clock {
@@ -27,6 +33,8 @@ export interface AppDeps {
   escalations: EscalationRepository;
   deliveries: DeliveryRepository;
   orgRepo: OrgRepository;
+  /** Report rollups (issue 8). */
+  reports: ReportFactsRepository;
   /** The current organisation snapshot. */
   directory(): Directory;
   clock: Clock;
@@ -34,4 +42,12 @@ export interface AppDeps {
   log: Logger;
   /** Asks the engine to run soon (a user acted); optional. */
   nudge?(): void;
+  /** Issue 7: manager escalation requests, major escalations, problem records. */
+  requests: RequestRepository;
+  majors: MajorRepository;
+  problems: ProblemRepository;
+  /** War rooms of major escalations (Slack, Teams, or the outbox when no platform is configured). */
+  warRoom: WarRoomPort;
+  /** Renders an after-action report as a PDF (pdfkit lives in the adapter, not the domain). */
+  renderAarPdf(model: AarModel): Promise<Buffer>;
 }

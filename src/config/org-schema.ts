@@ -102,6 +102,36 @@ export const planSchema = z.strictObject({
 });
 export type PlanInput = z.input<typeof planSchema>;
 
+const personList = z.array(id).default([]);
+const coordinationSection = z
+  .strictObject({
+    claimWithinMinutes: z.number().positive().max(10_080).default(30),
+    reminders: z.number().int().min(0).max(20).default(2),
+  })
+  .default({ claimWithinMinutes: 30, reminders: 2 });
+const minutes = z.number().positive().max(100_000);
+const majorSection = z
+  .strictObject({
+    updateCadenceMinutes: z.strictObject({ P1: minutes.default(60), P2: minutes.default(120), P3: minutes.default(240), P4: minutes.default(480) }).default({ P1: 60, P2: 120, P3: 240, P4: 480 }),
+    taskReminderMinutes: minutes.default(30),
+    executiveCriteria: z
+      .strictObject({ priorities: z.array(z.enum(PRIORITIES)).default(['P1']), vipRequester: z.boolean().default(true), openLongerThanMinutes: minutes.nullable().default(240) })
+      .default({ priorities: ['P1'], vipRequester: true, openLongerThanMinutes: 240 }),
+    notifyAlso: personList,
+    stakeholders: personList,
+    aarRecipients: personList,
+    warrantyDays: z.number().positive().max(365).default(7),
+  })
+  .default({
+    updateCadenceMinutes: { P1: 60, P2: 120, P3: 240, P4: 480 },
+    taskReminderMinutes: 30,
+    executiveCriteria: { priorities: ['P1'], vipRequester: true, openLongerThanMinutes: 240 },
+    notifyAlso: [],
+    stakeholders: [],
+    aarRecipients: [],
+    warrantyDays: 7,
+  });
+
 export const orgSchema = z.strictObject({
   name: z.string().min(1),
   timeZone: zone,
@@ -113,6 +143,8 @@ export const orgSchema = z.strictObject({
   rotations: z.array(rotation).default([]),
   slaPolicies: z.array(sla).min(1),
   plans: z.array(planSchema).default([]),
+  coordination: coordinationSection,
+  major: majorSection,
 });
 export type OrgFile = z.output<typeof orgSchema>;
 
@@ -204,6 +236,7 @@ function crossProblems(o: OrgFile): string[] {
     for (const prob of planProblems(toPlan(p), { person: (x) => people.has(x), team: (x) => teams.has(x) })) out.push(`plans.${i}.${prob}`);
   });
   o.executives.forEach((e, j) => needPerson(`executives.${j}`, e));
+  for (const k of ['notifyAlso', 'stakeholders', 'aarRecipients'] as const) o.major[k].forEach((e, j) => needPerson(`major.${k}.${j}`, e));
   if (!teams.has(o.defaultTeam)) out.push(`defaultTeam: unknown team "${o.defaultTeam}"`);
   return out;
 }
@@ -290,6 +323,8 @@ export function parseOrg(doc: unknown, source = 'org file'): Org {
     rotations: o.rotations.map((r) => ({ id: r.id, name: r.name, members: r.members, timeZone: r.timeZone, start: r.start, handoffTime: r.handoffTime, shiftDays: r.shiftDays, overrides: r.overrides.map((x) => ({ personId: x.person, from: x.from, to: x.to })) })),
     slaPolicies: o.slaPolicies.map((s) => ({ id: `sla-${s.priority}`, priority: s.priority, responseMinutes: s.responseMinutes, resolutionMinutes: s.resolutionMinutes, calendarId: s.calendar })),
     plans: o.plans.map(toPlan),
+    coordination: o.coordination,
+    major: o.major,
   };
 }
 

@@ -9,6 +9,8 @@ export interface SlackConfig {
   appToken: Secret | null;
   /** Web API base URL, ending in a slash. */
   apiUrl: string;
+  /** War rooms of major escalations as private channels (SLACK_WAR_ROOM_PRIVATE=true); public by default. */
+  warRoomPrivate: boolean;
 }
 
 const shape = z.object({
@@ -16,6 +18,7 @@ const shape = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb- (OAuth & Permissions)').optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp- (needed only for Socket Mode)').optional(),
   SLACK_API_URL: z.url('must be a URL such as https://slack.com/api/').default('https://slack.com/api/'),
+  SLACK_WAR_ROOM_PRIVATE: z.enum(['true', 'false'], 'must be true or false').default('false'),
 });
 
 /**
@@ -37,5 +40,6 @@ export function loadSlackConfig(env: Record<string, string | undefined>): SlackC
     botToken: new Secret(d.SLACK_BOT_TOKEN!),
     appToken: d.SLACK_APP_TOKEN ? new Secret(d.SLACK_APP_TOKEN) : null,
     apiUrl,
+    warRoomPrivate: d.SLACK_WAR_ROOM_PRIVATE === 'true',
   };
 }

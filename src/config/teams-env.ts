@@ -14,6 +14,22 @@ export interface TeamsConfig {
   appType: (typeof TEAMS_APP_TYPES)[number];
   /** Overrides where channel-token signing keys come from (tests, sovereign clouds). */
   openIdMetadataUrl: string | null;
+  /** Major-escalation war rooms through Microsoft Graph; null when neither a team nor the app's catalog id is set. */
+  warRoom?: TeamsWarRoomConfig | null;
+}
+
+/** War rooms in Teams (issue 7): a channel per major escalation in one team, or a group chat. */
+export interface TeamsWarRoomConfig {
+  /** GRAPH_BASE_URL, default https://graph.microsoft.com/v1.0. */
+  graphBaseUrl: string;
+  /** GRAPH_AUTHORITY_HOST, default https://login.microsoftonline.com (the client-credentials token endpoint's host). */
+  authorityHost: string;
+  /** TEAMS_WAR_ROOM_TEAM_ID: the team (its group id) that gets a channel per major escalation; null: group chats. */
+  teamId: string | null;
+  /** TEAMS_APP_CATALOG_ID: Esc's app id in the tenant app catalog, to install the bot into group chats. */
+  appCatalogId: string | null;
+  /** TEAMS_FILE_LINK_TTL_HOURS: how long links to war-room files (the after-action PDF) work. */
+  fileLinkTtlHours: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,6 +40,11 @@ const shape = z.object({
   TEAMS_TENANT_ID: z.string().regex(GUID, 'must be the Entra tenant id, a GUID').optional(),
   TEAMS_APP_TYPE: z.enum(TEAMS_APP_TYPES, { message: `must be one of ${TEAMS_APP_TYPES.join(', ')}` }).default('MultiTenant'),
   TEAMS_OPENID_METADATA_URL: z.url('must be a URL to an OpenID configuration document').optional(),
+  TEAMS_WAR_ROOM_TEAM_ID: z.string().regex(GUID, "must be the team's group id, a GUID (Teams > team > Get link to team: groupId=…)").optional(),
+  TEAMS_APP_CATALOG_ID: z.string().regex(GUID, "must be Esc's id in the tenant app catalog, a GUID (Teams admin center > Manage apps > Esc > App ID)").optional(),
+  TEAMS_FILE_LINK_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).int('must be a whole number of hours').min(1, 'must be at least 1').max(720, 'must be at most 720 (30 days)').default(72),
+  GRAPH_BASE_URL: z.url('must be the Microsoft Graph base URL, e.g. https://graph.microsoft.com/v1.0').default('https://graph.microsoft.com/v1.0'),
+  GRAPH_AUTHORITY_HOST: z.url('must be the Entra ID authority host, e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
 });
 
 /**
@@ -31,7 +52,7 @@ const shape = z.object({
  * and no password); throws one error naming every bad or missing variable otherwise.
  */
 export function loadTeamsConfig(env: Record<string, string | undefined>): TeamsConfig | null {
-  const clean = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('TEAMS_') && v !== undefined && v !== ''));
+  const clean = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k.startsWith('TEAMS_') || k.startsWith('GRAPH_')) && v !== undefined && v !== ''));
   if (!clean.TEAMS_APP_ID && !clean.TEAMS_APP_PASSWORD) return null;
   const r = shape.safeParse(clean);
   const problems: string[] = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -39,6 +60,9 @@ export function loadTeamsConfig(env: Record<string, string | undefined>): TeamsC
   if (!clean.TEAMS_APP_ID) problems.push('TEAMS_APP_ID: required when Teams is configured (the Azure Bot\'s Microsoft App ID)');
   if (!clean.TEAMS_APP_PASSWORD && type !== 'UserAssignedMSI') problems.push('TEAMS_APP_PASSWORD: required unless TEAMS_APP_TYPE=UserAssignedMSI (a client secret of the app registration)');
   if (!clean.TEAMS_TENANT_ID && (type === 'SingleTenant' || type === 'UserAssignedMSI')) problems.push(`TEAMS_TENANT_ID: required when TEAMS_APP_TYPE=${type}`);
+  const warRoom = !!(clean.TEAMS_WAR_ROOM_TEAM_ID || clean.TEAMS_APP_CATALOG_ID);
+  if (warRoom && !clean.TEAMS_TENANT_ID) problems.push('TEAMS_TENANT_ID: required for war rooms (TEAMS_WAR_ROOM_TEAM_ID / TEAMS_APP_CATALOG_ID): Microsoft Graph app-only tokens are issued per tenant');
+  if (warRoom && !clean.TEAMS_APP_PASSWORD) problems.push('TEAMS_APP_PASSWORD: required for war rooms: Esc gets Microsoft Graph tokens with the app registration\'s client secret');
   if (!r.success || problems.length > 0) throw new Error(`Teams configuration is invalid:\n  ${problems.join('\n  ')}\nUnset every TEAMS_* variable to run without Teams.`);
   const d = r.data;
   return {
@@ -47,5 +71,8 @@ export function loadTeamsConfig(env: Record<string, string | undefined>): TeamsC
     tenantId: d.TEAMS_TENANT_ID ?? null,
     appType: d.TEAMS_APP_TYPE,
     openIdMetadataUrl: d.TEAMS_OPENID_METADATA_URL ?? null,
+    warRoom: warRoom
+      ? { graphBaseUrl: d.GRAPH_BASE_URL.replace(/\/+$/, ''), authorityHost: d.GRAPH_AUTHORITY_HOST.replace(/\/+$/, ''), teamId: d.TEAMS_WAR_ROOM_TEAM_ID ?? null, appCatalogId: d.TEAMS_APP_CATALOG_ID ?? null, fileLinkTtlHours: d.TEAMS_FILE_LINK_TTL_HOURS }
+      : null,
   };
 }

@@ -35,3 +35,75 @@ export interface EscalationRequest {
   ownerId: string | null;
   version: number;
 }
+
+/** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons). */
+export const REQUEST_ROLES = ['manager', 'team_lead', 'point_person', 'coordinator', 'escalation_manager', 'admin'] as const;
+/** Who works requests: the escalation coordinators (admins may stand in). */
+export const COORDINATOR_ROLES = ['coordinator', 'admin'] as const;
+
+export interface CoordinationConfig {
+  /** A request nobody claimed within this many minutes reminds the coordinators. */
+  claimWithinMinutes: number;
+  /** Reminders before the request goes to the coordinators' manager. */
+  reminders: number;
+}
+
+export const DEFAULT_COORDINATION: CoordinationConfig = { claimWithinMinutes: 30, reminders: 2 };
+
+export const STEP_LABELS: Record<CoordinationStep, string> = {
+  reviewed: 'ticket reviewed',
+  eta_sent: 'user told the estimated time',
+  manager_informed: 'requesting manager informed',
+  owner_engaged: 'service owner engaged',
+};
+
+/** A new open request; the first reminder falls due after `claimWithinMinutes`. */
+export function newRequest(args: { id: string; ticketId: string; requestedBy: string; reason: string; urgency: 'normal' | 'urgent'; now: Date; cfg: CoordinationConfig }): EscalationRequest {
+  return {
+    id: args.id,
+    ticketId: args.ticketId,
+    requestedBy: args.requestedBy,
+    reason: args.reason,
+    urgency: args.urgency,
+    requestedAt: args.now,
+    status: 'open',
+    claimedBy: null,
+    claimedAt: null,
+    reminders: 0,
+    escalatedAt: null,
+    nextDueAt: new Date(args.now.getTime() + args.cfg.claimWithinMinutes * 60_000),
+    eta: null,
+    steps: {},
+    ownerId: null,
+    version: 0,
+  };
+}
+
+export type UnclaimedDecision = { action: 'remind'; reminder: number; next: EscalationRequest } | { action: 'escalate'; next: EscalationRequest } | null;
+
+/**
+ * What an unclaimed request needs at `now`: a reminder to the coordinators (every
+ * `claimWithinMinutes`, up to `reminders` times), then one escalation to their manager.
+ */
+export function decideUnclaimed(r: EscalationRequest, now: Date, cfg: CoordinationConfig): UnclaimedDecision {
+  if (r.status !== 'open' || !r.nextDueAt || new Date(r.nextDueAt).getTime() > now.getTime()) return null;
+  const every = cfg.claimWithinMinutes * 60_000;
+  if (r.reminders < cfg.reminders) {
+    const reminder = r.reminders + 1;
+    return { action: 'remind', reminder, next: { ...r, reminders: reminder, nextDueAt: new Date(new Date(r.requestedAt).getTime() + (reminder + 1) * every) } };
+  }
+  if (r.escalatedAt) return null;
+  return { action: 'escalate', next: { ...r, escalatedAt: now, nextDueAt: null } };
+}
+
+/** Records a checklist step; the request is done once every step is. */
+export function withStep(r: EscalationRequest, step: CoordinationStep, now: Date): EscalationRequest {
+  const steps = { ...r.steps, [step]: r.steps[step] ?? now };
+  const done = COORDINATION_STEPS.every((s) => steps[s]);
+  return { ...r, steps, status: done ? 'done' : r.status };
+}
+
+/** The checklist steps still to do, in order. */
+export function stepsLeft(r: EscalationRequest): CoordinationStep[] {
+  return COORDINATION_STEPS.filter((s) => !r.steps[s]);
+}

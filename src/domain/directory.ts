@@ -3,6 +3,8 @@ import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaPolicy } from './sla/sla-clock.js';
 import type { EscalationPlan } from './plan.js';
 import type { Priority } from './ticket.js';
+import type { CoordinationConfig } from './coordination.js';
+import type { MajorConfig } from './major.js';
 
 export const ROLES = [
   'requester',
@@ -90,6 +92,10 @@ export interface Org {
   /** Person ids copied on manager escalation requests (the CIO in seed 000). */
   executives: string[];
   defaultTeamId: string;
+  /** Manager escalation requests (seed 000); defaults when absent. */
+  coordination?: CoordinationConfig;
+  /** Major escalations (seed 001); defaults when absent. */
+  major?: MajorConfig;
 }
 
 /** Read-only queries over an Org snapshot. */

@@ -4,7 +4,9 @@
  * post-escalation review, and an after-action report. Pure: no I/O, no clock.
  * Contract (issue 7): add fields and functions freely; don't rename these.
  */
+import { DateTime } from 'luxon';
 import type { WarRoomRef } from '../app/ports/war-room.js';
+import type { Priority } from './ticket.js';
 
 export const MAJOR_ROLES = ['escalation_manager', 'incident_owner', 'abrm', 'problem_owner', 'vendor', 'sme'] as const;
 export type MajorRole = (typeof MAJOR_ROLES)[number];
@@ -84,6 +86,19 @@ export interface MajorEscalation {
   closedAt: Date | null;
   archivedAt: Date | null;
   version: number;
+  /** The ticket's priority and opening time when declared (cadence, executive criteria). */
+  priority: Priority;
+  ticketOpenedAt: Date;
+  /** The requester is a VIP (executive criteria). */
+  vipRequester: boolean;
+  /** Other incidents linked as recurrences of this one. */
+  relatedTicketIds: string[];
+  /** Why the war room could not be opened (declare again to retry); null when it is open. */
+  warRoomError: string | null;
+  /** When the post-escalation review meeting takes place (reviewScheduledAt: when it was scheduled). */
+  reviewAt: Date | null;
+  /** The earliest time the engine has something to do for it (a reminder, a warranty end); null: nothing. */
+  nextWakeAt: Date | null;
 }
 
 /** A problem record (ITIL problem case) relating several incidents. */
@@ -97,4 +112,167 @@ export interface ProblemRecord {
   createdAt: Date;
   createdBy: string | null;
   status: 'open' | 'resolved';
+}
+
+/** The organisation's major-escalation settings (org file `major:`). */
+export interface MajorConfig {
+  /** Customer / stakeholder update interval per priority. */
+  updateCadenceMinutes: Record<Priority, number>;
+  /** An overdue task reminds its owner and the escalation manager this often. */
+  taskReminderMinutes: number;
+  /** Hierarchical escalation to executives when any criterion is met. */
+  executiveCriteria: { priorities: Priority[]; vipRequester: boolean; openLongerThanMinutes: number | null };
+  /** Also alerted with the executives (officials, directors affected). */
+  notifyAlso: string[];
+  /** Also sent every customer / stakeholder update. */
+  stakeholders: string[];
+  /** Also sent the after-action report. */
+  aarRecipients: string[];
+  /** Warranty after resolution, in days. */
+  warrantyDays: number;
+}
+
+export const DEFAULT_MAJOR: MajorConfig = {
+  updateCadenceMinutes: { P1: 60, P2: 120, P3: 240, P4: 480 },
+  taskReminderMinutes: 30,
+  executiveCriteria: { priorities: ['P1'], vipRequester: true, openLongerThanMinutes: 240 },
+  notifyAlso: [],
+  stakeholders: [],
+  aarRecipients: [],
+  warrantyDays: 7,
+};
+
+/** What each role is asked to do (seed 001), sent to the person when the role is assigned. */
+export const ROLE_INSTRUCTIONS: Record<MajorRole, string> = {
+  escalation_manager:
+    'You run this major escalation: appoint the cross-functional team, keep the escalation action plan current (in parallel with the technical plan), send customer and stakeholder updates at the agreed cadence, alert executives when the criteria are met, and write the after-action report with the ABRM once the customer is satisfied.',
+  incident_owner:
+    'You own the incident: stop other work, drive the technical action plan, keep the ticket and its timeline up to date, tell the escalation manager about every major development, and resolve the incident. Stay on standby during the warranty period.',
+  abrm:
+    'You are the account / business relationship manager: keep the customer informed with the escalation manager, agree update times and the warranty period with them, confirm their satisfaction with the resolution, and co-write the after-action report.',
+  problem_owner:
+    'You own the problem case: relate this incident (and any recurrence) to the problem record, find the root cause in parallel with the fix, and feed the post-escalation review into problem management.',
+  vendor:
+    'You are the third-party vendor contact: engage your organisation at once, share status and estimated times in the war room, and follow the action plan items assigned to you until the incident is resolved.',
+  sme:
+    'You are a subject matter expert on the escalation team: work the action plan items assigned to you, share findings in the war room, and tell the escalation manager at once if you need more people or access.',
+};
+
+export const STATUS_TEXT: Record<MajorStatus, string> = {
+  active: 'active',
+  warranty: 'resolved, in warranty',
+  satisfaction: 'warranty over, waiting for the customer',
+  closed: 'closed',
+};
+
+/** Work the engine owes a major escalation at `now`. */
+export type MajorDue =
+  | { type: 'task_overdue'; n: number; reminder: number }
+  | { type: 'update_due'; reminder: number }
+  | { type: 'executives'; criteria: string[] }
+  | { type: 'warranty_end' };
+
+const MIN = 60_000;
+const t = (d: Date | string | null | undefined): number | null => (d ? new Date(d).getTime() : null);
+
+/** Which executive criteria hold (empty: none). */
+export function executiveCriteriaMet(m: Pick<MajorEscalation, 'priority' | 'vipRequester' | 'ticketOpenedAt'>, cfg: MajorConfig, now: Date): string[] {
+  const c = cfg.executiveCriteria;
+  const out: string[] = [];
+  if (c.priorities.includes(m.priority)) out.push(`priority ${m.priority}`);
+  if (c.vipRequester && m.vipRequester) out.push('VIP requester');
+  if (c.openLongerThanMinutes !== null && now.getTime() - t(m.ticketOpenedAt)! >= c.openLongerThanMinutes * MIN) out.push(`open longer than ${c.openLongerThanMinutes} min`);
+  return out;
+}
+
+function taskDueAt(task: MajorTask, cfg: MajorConfig): number {
+  return t(task.dueAt)! + task.reminders * cfg.taskReminderMinutes * MIN;
+}
+
+function updateDueAt(m: MajorEscalation): number | null {
+  const due = t(m.nextUpdateDueAt);
+  return due === null ? null : due + m.updateReminders * m.cadenceMinutes * MIN;
+}
+
+/**
+ * What is due now: overdue open tasks (once per `taskReminderMinutes`), a missing update
+ * (at its due time, then once per cadence), the executive alert (once), the end of the warranty.
+ */
+export function dueWork(m: MajorEscalation, cfg: MajorConfig, now: Date): MajorDue[] {
+  const out: MajorDue[] = [];
+  const n = now.getTime();
+  if (m.status === 'active') {
+    for (const task of m.tasks) if (task.status === 'open' && taskDueAt(task, cfg) <= n) out.push({ type: 'task_overdue', n: task.n, reminder: task.reminders + 1 });
+    const u = updateDueAt(m);
+    if (u !== null && u <= n) out.push({ type: 'update_due', reminder: m.updateReminders + 1 });
+    if (!m.executivesAlertedAt) {
+      const criteria = executiveCriteriaMet(m, cfg, now);
+      if (criteria.length > 0) out.push({ type: 'executives', criteria });
+    }
+  }
+  if (m.status === 'warranty' && m.warrantyEndsAt && t(m.warrantyEndsAt)! <= n) out.push({ type: 'warranty_end' });
+  return out;
+}
+
+/** The earliest time `dueWork` will have something (null: nothing until someone acts). */
+export function nextWake(m: MajorEscalation, cfg: MajorConfig): Date | null {
+  const times: number[] = [];
+  if (m.status === 'active') {
+    for (const task of m.tasks) if (task.status === 'open') times.push(taskDueAt(task, cfg));
+    const u = updateDueAt(m);
+    if (u !== null) times.push(u);
+    if (!m.executivesAlertedAt) {
+      const c = cfg.executiveCriteria;
+      if (c.priorities.includes(m.priority) || (c.vipRequester && m.vipRequester)) times.push(t(m.declaredAt)!);
+      else if (c.openLongerThanMinutes !== null) times.push(t(m.ticketOpenedAt)! + c.openLongerThanMinutes * MIN);
+    }
+  }
+  if (m.status === 'warranty' && m.warrantyEndsAt) times.push(t(m.warrantyEndsAt)!);
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+/** Applies what the engine did, so the same work is not due again. */
+export function afterDue(m: MajorEscalation, d: MajorDue, now: Date): MajorEscalation {
+  switch (d.type) {
+    case 'task_overdue':
+      return { ...m, tasks: m.tasks.map((x) => (x.n === d.n ? { ...x, reminders: d.reminder } : x)) };
+    case 'update_due':
+      return { ...m, updateReminders: d.reminder };
+    case 'executives':
+      return { ...m, executivesAlertedAt: now };
+    case 'warranty_end':
+      return { ...m, status: 'satisfaction', satisfactionRequestedAt: now };
+  }
+}
+
+/** Resolution: the warranty starts. */
+export function toWarranty(m: MajorEscalation, resolvedAt: Date, cfg: MajorConfig): MajorEscalation {
+  return { ...m, status: 'warranty', resolvedAt, warrantyEndsAt: new Date(resolvedAt.getTime() + cfg.warrantyDays * 24 * 60 * MIN), nextUpdateDueAt: null, updateReminders: 0 };
+}
+
+/** A recurrence during the warranty (or while waiting for the customer): the team is back at work. */
+export function reopenMajor(m: MajorEscalation, now: Date): MajorEscalation {
+  return { ...m, status: 'active', recurrences: m.recurrences + 1, resolvedAt: null, warrantyEndsAt: null, satisfactionRequestedAt: null, nextUpdateDueAt: new Date(now.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 };
+}
+
+/**
+ * The post-escalation review: the next business day at 10:00 in the organisation's time
+ * zone (working days 1–7 = Monday–Sunday, holidays as local YYYY-MM-DD).
+ */
+export function nextReviewSlot(now: Date, zone: string, workingDays: number[] = [1, 2, 3, 4, 5], holidays: string[] = []): Date {
+  let day = DateTime.fromJSDate(now, { zone }).startOf('day').plus({ days: 1 });
+  for (let i = 0; i < 400; i++) {
+    if (workingDays.includes(day.weekday) && !holidays.includes(day.toISODate()!)) break;
+    day = day.plus({ days: 1 });
+  }
+  return day.set({ hour: 10, minute: 0 }).toJSDate();
+}
+
+/** The escalation managers on the team: the declarer and anyone given the role. */
+export function escalationManagers(m: Pick<MajorEscalation, 'declaredBy' | 'members'>): string[] {
+  return [...new Set([m.declaredBy, ...m.members.filter((x) => x.role === 'escalation_manager').map((x) => x.personId)])];
+}
+
+export function problemKey(number: number): string {
+  return `PRB-${number}`;
 }

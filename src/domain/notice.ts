@@ -2,7 +2,8 @@ import type { Channel } from './plan.js';
 import type { Impact, Priority, TicketStatus } from './ticket.js';
 import { formatTicketKey } from './ticket-number.js';
 
-export type NoticeAction = 'acknowledge' | 'escalate' | 'resolve';
+/** claim: a coordinator takes a manager escalation request; rate: the customer's satisfaction score (1–5). */
+export type NoticeAction = 'acknowledge' | 'escalate' | 'resolve' | 'claim' | 'rate';
 export type NoticeKind = 'escalation_step' | 'manager_request' | 'major_escalation' | 'info';
 
 /**
@@ -28,11 +29,15 @@ export interface Notice {
     openedAt: Date;
     elevated: boolean;
     escalated: boolean;
+    /** The strongest escalation kind (major, manager_request, automatic…), when known. */
+    escalationKind?: string | null;
   };
   escalation: { id: string; kind: string; step: number; steps: number; round: number } | null;
   facts: { label: string; value: string }[];
   actions: NoticeAction[];
   urgent: boolean;
+  /** Files for channels that carry them (email); others show `text` (and a link, if given). */
+  attachments?: { name: string; contentType: string; base64: string }[];
 }
 
 export interface NoticeTicketFacts {
@@ -47,6 +52,55 @@ export interface NoticeTicketFacts {
   createdAt: Date;
   elevated: boolean;
   escalated: boolean;
+  escalationKind?: string | null;
+}
+
+const KIND_RANK: Record<string, number> = { major: 3, manager_request: 2 };
+
+/** The stronger of two escalation kinds (major > manager_request > any other). */
+export function strongerKind(a: string | null | undefined, b: string): string {
+  return !a || (KIND_RANK[b] ?? 1) > (KIND_RANK[a] ?? 1) ? b : a;
+}
+
+/**
+ * Elevated vs escalated (seed 001), as every channel shows it: "ESCALATED (major)",
+ * "ELEVATED", both, or null for an ordinary ticket.
+ */
+export function escalationLabel(t: { elevated: boolean; escalated: boolean; escalationKind?: string | null }): string | null {
+  const parts: string[] = [];
+  if (t.escalated) parts.push(t.escalationKind ? `ESCALATED (${t.escalationKind.replace(/_/g, ' ')})` : 'ESCALATED');
+  if (t.elevated) parts.push('ELEVATED');
+  return parts.length ? parts.join(', ') : null;
+}
+
+/** A one-off notice about a ticket (coordination, major escalation), not an escalation step. */
+export function ticketNotice(t: NoticeTicketFacts, args: { kind: NoticeKind; title: string; text: string; facts?: { label: string; value: string }[]; actions?: NoticeAction[]; urgent?: boolean; attachments?: Notice['attachments'] }): Notice {
+  const key = formatTicketKey(t.number);
+  return {
+    kind: args.kind,
+    title: args.title.slice(0, 150),
+    text: args.text,
+    ticket: {
+      id: t.id,
+      key,
+      number: t.number,
+      title: t.title,
+      priority: t.priority,
+      impact: t.impact,
+      status: t.status,
+      team: t.teamName,
+      assignee: t.assigneeName,
+      openedAt: t.createdAt,
+      elevated: t.elevated,
+      escalated: t.escalated,
+      escalationKind: t.escalationKind ?? null,
+    },
+    escalation: null,
+    facts: args.facts ?? [],
+    actions: args.actions ?? [],
+    urgent: args.urgent ?? false,
+    ...(args.attachments ? { attachments: args.attachments } : {}),
+  };
 }
 
 /** How long ago, in words a person reads at 3 a.m.: "2 h 5 min". */
@@ -89,6 +143,7 @@ export function escalationStepNotice(args: {
       openedAt: t.createdAt,
       elevated: t.elevated,
       escalated: t.escalated,
+      escalationKind: t.escalationKind ?? null,
     },
     escalation: { id: args.escalation.id, kind: args.escalation.kind, step: args.stepIndex + 1, steps: args.steps, round: args.round },
     facts: [

@@ -30,6 +30,8 @@ export interface Ticket {
   elevated: boolean;
   /** At least one escalation (automatic, manager request or major) has run on it. */
   escalated: boolean;
+  /** The strongest kind of escalation run on it (major > manager_request > the others); absent on older tickets. */
+  escalationKind?: string | null;
   /** The escalation level reached (0 = front line). */
   level: number;
   source: TicketSource;

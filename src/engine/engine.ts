@@ -12,6 +12,7 @@ import type { Dispatcher } from './dispatcher.js';
 import { materializeFirings, unstoredFirings } from './step-materializer.js';
 import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
+import { ReportProjector } from './report-projector.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -34,6 +35,8 @@ const ENGINE = { personId: null, via: 'engine' } as const;
  */
 /** An incremental scan looks this far back before the previous pass, for writes that landed late. */
 const SCAN_MARGIN_MS = 10_000;
+/** Under sustained load the report rollups still refresh at least this often (wall clock). */
+const REPORTS_MAX_WAIT_MS = 5_000;
 
 export class Engine {
   private lastAudit = 0;
@@ -41,12 +44,17 @@ export class Engine {
   private lastDueScan: number | null = null;
   private lastAuditScan: number | null = null;
   private lastRecoverScan: number | null = null;
+  /** The `reports` module: report rollups kept up to date on write (issue 8). */
+  readonly reports: ReportProjector;
+  private lastReports = 0;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly dispatcher: Dispatcher,
     private readonly opts: EngineOptions,
-  ) {}
+  ) {
+    this.reports = new ReportProjector(deps);
+  }
 
   /** One pass of every module. Returns how much work it did (0 = idle). */
   async runOnce(): Promise<number> {
@@ -55,6 +63,12 @@ export class Engine {
     work += await this.recoverModule();
     work += await this.escalationModule();
     work += await this.dispatcher.runOnce();
+    // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
+    // least every few seconds under sustained load, so they never delay a step.
+    if (work === 0 || Date.now() - this.lastReports >= REPORTS_MAX_WAIT_MS) {
+      this.lastReports = Date.now();
+      work += await this.reports.runOnce();
+    }
     const now = this.deps.clock.now().getTime();
     if (now - this.lastAudit >= this.opts.auditEveryMs) {
       this.lastAudit = now;

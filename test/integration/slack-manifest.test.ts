@@ -21,6 +21,7 @@ describe('Slack: app manifest', () => {
     expect(ok, JSON.stringify(validate.errors, null, 2)).to.equal(true);
     expect(validate({ _metadata: { major_version: 1 }, features: {} }), 'an incomplete manifest fails').to.equal(false);
     const scopes = ((manifest.oauth_config as { scopes: { bot: string[] } }).scopes.bot).slice().sort();
-    expect(scopes).to.deep.equal(['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email']);
+    // War rooms (issue 7): create/topic/invite/archive public (channels:*) and private (groups:*) channels, reuse by name, pin, upload.
+    expect(scopes).to.deep.equal(['channels:join', 'channels:manage', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:read', 'groups:write', 'im:write', 'pins:write', 'users:read', 'users:read.email']);
   });
 });

@@ -101,7 +101,7 @@ describe('Slack: the whole story', () => {
 
   it('answers status, history and list as ephemeral messages through response_url', async () => {
     const t = (await esc.deps.tickets.list({}, 1, 0))[0]!;
-    for (const [text, want] of [[`status ESC-${t.number}`, /Last update: escalation.acknowledged/], [`history ${t.number}`, /History of ESC-/], ['list open', /open tickets/], ['report', /open tickets/], ['plan simulate standard P2', /Plan P2\/P3/]] as const) {
+    for (const [text, want] of [[`status ESC-${t.number}`, /Last update: escalation.acknowledged/], [`history ${t.number}`, /History of ESC-/], ['list open', /open tickets/], ['plan simulate standard P2', /Plan P2\/P3/]] as const) {
       const id = `q${text.replace(/\W/g, '')}`;
       const r = await postSlack(esc.baseUrl, commandBody({ text, userId: 'U0ERIN', responseUrl: responseUrl(id) }));
       expect(r.status).to.equal(200);
@@ -111,7 +111,7 @@ describe('Slack: the whole story', () => {
     }
   });
 
-  it('Escalate button: role refusal for a technician; a manager gets the modal, a reason is required, then the plan starts', async () => {
+  it('Escalate button: role refusal for a technician; a manager gets the modal, a reason is required, then the coordinators get the request', async () => {
     const t = await openTicket(esc.deps, { title: 'Exam portal down', priority: 'P2', source: 'api' }, { personId: 'erin', via: 'api' });
     const value = JSON.stringify({ t: t.id });
     const ch = 'C0HELPDESK';
@@ -132,9 +132,10 @@ describe('Slack: the whole story', () => {
     const update = await fake.waitFor(() => fake.callsOf('chat.update')[updates]);
     expect(update.params).to.include({ channel: ch, ts: '1700000100.000001' });
     expect(allText(update.params.blocks)).to.include('ESCALATED');
-    const started = (await esc.deps.timeline.forTicket(t.id)).find((e) => e.type === 'escalation.started');
-    expect(started?.data.reason).to.equal('[urgent] Finals start at 10');
-    expect(started?.actor).to.deep.include({ personId: 'ken', via: 'slack' });
+    // Issue 7: a manager's Escalate is a manager escalation request for the coordinators (seed 000).
+    const requested = (await esc.deps.timeline.forTicket(t.id)).find((e) => e.type === 'escalation.requested');
+    expect(requested?.data).to.deep.include({ reason: 'Finals start at 10', urgency: 'urgent', requestedBy: 'ken' });
+    expect(requested?.actor).to.deep.include({ personId: 'ken', via: 'slack' });
   });
 
   it('duplicate submissions (with or without a retry header, to two processes) open one ticket', async () => {

@@ -32,13 +32,13 @@ describe('Teams: commands and card actions', () => {
     const status = await say(`status ${key}`);
     expect(JSON.stringify(status[0]!.cards[0])).to.include('Wi-Fi down in library');
     const history = await say(`history ${key.toLowerCase()}`);
-    expect(JSON.stringify(history[0]!.cards[0])).to.include('Timeline').and.to.include('Opened');
+    expect(JSON.stringify(history[0]!.cards[0])).to.include('Timeline').and.to.include('Created');
     expect((await say('list open'))[0]!.text).to.include(key);
     expect((await say('list mine', { aad: AAD.bob }))[0]!.text).to.include(key);
     expect((await say('list bogus'))[0]!.text).to.match(/list mine/);
     expect((await say('plan simulate urgent P1'))[0]!.text).to.match(/\+0 min: step 1 chat/);
     expect((await say('plan simulate nope'))[0]!.text).to.match(/no plan "nope"/);
-    expect((await say('report'))[0]!.text).to.match(/Open tickets: \d+/);
+    expect((await say('report'))[0]!.text).to.match(/^Report: 7 days to /);
     const form = await say('ticket');
     expect((form[0]!.cards[0]!.body as { id?: string }[]).some((b) => JSON.stringify(b).includes('"id":"title"'))).to.equal(true);
   });

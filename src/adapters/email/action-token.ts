@@ -6,8 +6,10 @@ import type { Connection, Model } from 'mongoose';
 export interface ActionClaims {
   /** The ticket id. */
   t: string;
-  /** acknowledge | escalate | resolve */
-  a: 'acknowledge' | 'escalate' | 'resolve';
+  /** acknowledge | escalate | resolve | claim (a manager escalation request) | rate (satisfaction, with `s`) */
+  a: 'acknowledge' | 'escalate' | 'resolve' | 'claim' | 'rate';
+  /** The satisfaction score 1–5 of a `rate` link. */
+  s?: number;
   /** The person the email went to: the actor. */
   p: string | null;
   /** The delivery the link came in. */

@@ -2,7 +2,9 @@ import type { Transporter } from 'nodemailer';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import { signAction } from './action-token.js';
+import type { ActionClaims } from './action-token.js';
 import { renderEmail } from './email-render.js';
+import type { EmailLink } from './email-render.js';
 
 export interface EmailNotifierOptions {
   transport: Transporter;
@@ -24,9 +26,13 @@ export class EmailNotifier implements Notifier {
     const { opts } = this;
     const now = opts.now();
     const exp = Math.floor((now.getTime() + opts.linkTtlMs) / 1000);
-    const links = d.notice.actions
-      .filter((a) => a !== 'resolve')
-      .map((action) => ({ action, url: `${opts.publicUrl}/email/act?token=${signAction(opts.linkSecret, { t: d.ticketId, a: action, p: d.recipient.personId, d: d.id, exp })}` }));
+    const link = (action: EmailLink['action'], score?: number) => ({
+      action,
+      ...(score ? { score } : {}),
+      url: `${opts.publicUrl}/email/act?token=${signAction(opts.linkSecret, { t: d.ticketId, a: action as ActionClaims['a'], p: d.recipient.personId, d: d.id, exp, ...(score ? { s: score } : {}) })}`,
+    });
+    // A satisfaction check carries one link per score (1–5); the comment is given in chat or the API.
+    const links = d.notice.actions.filter((a) => a !== 'resolve').flatMap((action) => (action === 'rate' ? [1, 2, 3, 4, 5].map((n) => link(action, n)) : [link(action)]));
     const hours = Math.round(opts.linkTtlMs / 3_600_000);
     const mail = renderEmail(d.notice, links, `in ${hours} hour${hours === 1 ? '' : 's'}`);
     try {
@@ -40,6 +46,8 @@ export class EmailNotifier implements Notifier {
         messageId: `<${d.id}@esc>`,
         headers: { 'X-Esc-Ticket': d.notice.ticket.key, 'X-Esc-Delivery': d.key },
         priority: d.urgent ? 'high' : 'normal',
+        // The after-action report PDF and the like: attached as they are.
+        ...(d.notice.attachments?.length ? { attachments: d.notice.attachments.map((a) => ({ filename: a.name, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') })) } : {}),
       })) as { messageId?: string };
       return { ok: true, status: 'sent', providerId: info.messageId ?? `<${d.id}@esc>` };
     } catch (e) {

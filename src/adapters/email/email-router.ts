@@ -2,6 +2,8 @@ import express from 'express';
 import type { Router } from 'express';
 import type { AppDeps } from '../../app/deps.js';
 import { respondToNotification } from '../../app/use-cases/escalations.js';
+import { claimRequest } from '../../app/use-cases/coordination.js';
+import { recordSatisfaction } from '../../app/use-cases/major.js';
 import { isDomainError } from '../../domain/errors.js';
 import { verifyAction } from './action-token.js';
 import type { UsedTokenStore } from './action-token.js';
@@ -27,7 +29,13 @@ export function emailRouter(deps: AppDeps, opts: { linkSecret: string; used: Use
     const work = async (): Promise<void> => {
       if (!(await opts.used.use(c.n, now))) return void page(409, 'Already used', 'This link was already used; nothing changed. Each link works once.');
       try {
-        const r2 = await respondToNotification(deps, { ticket: c.t, reply: c.a, actor: { personId: c.p, via: 'email' } });
+        const actor = { personId: c.p, via: 'email' };
+        const r2 =
+          c.a === 'claim'
+            ? await claimRequest(deps, { ticket: c.t, actor })
+            : c.a === 'rate'
+              ? await recordSatisfaction(deps, { ticket: c.t, score: Number(c.s), actor })
+              : await respondToNotification(deps, { ticket: c.t, reply: c.a, actor });
         page(200, r2.changed ? 'Done' : 'Nothing to do', r2.message);
       } catch (e) {
         await opts.used.release(c.n);

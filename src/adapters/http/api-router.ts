@@ -13,6 +13,7 @@ import { changeTicket, commentOnTicket, listTickets, openTicket, requireTicket, 
 import type { ApiToken } from '../../config/env.js';
 import { actorOf, allow, authenticate } from './auth.js';
 import { escalationView, ticketView } from './views.js';
+import { reportRouter } from './report-router.js';
 import * as s from './schemas.js';
 
 /** Accepts a ticket id, a number or ESC-1042. */
@@ -163,6 +164,8 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
     const dir = deps.directory();
     res.json({ teams: dir.allTeams().map((t) => ({ ...t, onCall: dir.onCall(t.id, at)?.id ?? null })) });
   }));
+
+  r.use(reportRouter(deps)); // GET /reports, /reports.csv, /reports/chart.png, /tickets/:ref/history (issue 8)
 
   r.use((_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: 'No such API route; see GET /openapi.json.' });

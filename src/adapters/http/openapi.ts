@@ -5,6 +5,16 @@ const ok = (description: string) => ({ description, content: { 'application/json
 const errors = { '400': ok('Invalid input: the message names the field'), '401': ok('No valid API token'), '403': ok('The token role may not do this'), '404': ok('Not found'), '409': ok('Invalid transition') };
 const body = (props: Record<string, unknown>, required: string[] = []) => ({ required: true, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: props, required } } } });
 const priority = { type: 'string', enum: ['P1', 'P2', 'P3', 'P4'] };
+const reportParams = [
+  { name: 'period', in: 'query', description: 'today, 7d, 30d (default), quarter, or custom with from and to', schema: { type: 'string', enum: ['today', '7d', '30d', 'quarter', 'custom'] } },
+  { name: 'from', in: 'query', description: 'custom period: first organisation-local day, YYYY-MM-DD', schema: { type: 'string', format: 'date' } },
+  { name: 'to', in: 'query', description: 'custom period: last organisation-local day (inclusive), YYYY-MM-DD', schema: { type: 'string', format: 'date' } },
+  { name: 'team', in: 'query', schema: { type: 'string' } },
+  { name: 'priority', in: 'query', schema: priority },
+  { name: 'plan', in: 'query', schema: { type: 'string' } },
+  { name: 'channel', in: 'query', description: 'where tickets came from: slack, teams, api, alert, email, sms', schema: { type: 'string' } },
+  { name: 'kind', in: 'query', schema: { type: 'string', enum: ['automatic', 'manager_request', 'major', 'elevated'] } },
+];
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -35,5 +45,9 @@ export const openApiDocument = {
     '/api/outbox': { get: { summary: 'Messages: queued, sent, failed, and outboxed (NOT sent: no channel configured)', parameters: [{ name: 'status', in: 'query', schema: { type: 'string' } }, { name: 'ticket', in: 'query', schema: { type: 'string' } }], responses: { '200': ok('Deliveries') } } },
     '/api/directory/people': { get: { summary: 'People', responses: { '200': ok('People') } } },
     '/api/directory/teams': { get: { summary: 'Teams with who is on call (at=ISO time)', responses: { '200': ok('Teams') } } },
+    '/api/reports': { get: { summary: 'Report (reports:read): SLA compliance, breaches, time to acknowledge/resolve p50/p90, escalations by level and kind, acknowledgements by step/channel/person, slowest tickets, coordinator response, satisfaction, the previous period and daily counts', parameters: reportParams, responses: { '200': ok('The report'), ...errors } } },
+    '/api/reports.csv': { get: { summary: 'The report\'s tickets as CSV (RFC 4180; columns: REPORT_CSV_COLUMNS, ISO 8601 UTC times), as an attachment', parameters: reportParams, responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors } } },
+    '/api/reports/chart.png': { get: { summary: 'The report chart (800×400 PNG): tickets opened, acknowledged and response breaches per day (per week over a quarter)', parameters: reportParams, responses: { '200': { description: 'PNG', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors } } },
+    '/api/tickets/{ref}/history': { get: { summary: 'History: created, each step (due, sent, lateness, channel, target, delivery status), acknowledgement, escalation requests and coordinator actions, comments, resolution', parameters: [ticketRef], responses: { '200': ok('Rows, oldest first'), ...errors } } },
   },
 } as const;

@@ -1,6 +1,7 @@
 import type { Directory } from '../../domain/directory.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
+import { escalationLabel } from '../../domain/notice.js';
 import { resolutionState, responseState } from '../../domain/sla/sla-clock.js';
 import type { StoredEscalation } from '../../app/ports/escalations.js';
 
@@ -20,6 +21,9 @@ export function ticketView(t: Ticket, dir: Directory, now: Date) {
     requester: t.requesterId ? { id: t.requesterId, name: dir.person(t.requesterId)?.name ?? t.requesterId } : null,
     elevated: t.elevated,
     escalated: t.escalated,
+    /** Elevated vs escalated, as people read it: "ESCALATED (major)", "ELEVATED", both, or null. */
+    escalation: escalationLabel(t),
+    escalationKind: t.escalationKind ?? null,
     level: t.level,
     source: t.source,
     alertKey: t.alertKey,

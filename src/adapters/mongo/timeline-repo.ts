@@ -2,6 +2,7 @@ import type { TimelineEvent, TimelineRepository } from '../../app/ports/timeline
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { isFactEvent } from '../../domain/reports/facts.js';
 
 let last = 0;
 /** Wall-clock microsecond order: events stamped with the same `at` keep the order they were written in. */
@@ -11,7 +12,11 @@ function writeOrder(): number {
 }
 
 export class MongoTimelineRepository implements TimelineRepository {
-  constructor(private readonly m: Models) {}
+  /** `reportDirty`: marks tickets whose report facts changed (issue 8 rollups); optional. */
+  constructor(
+    private readonly m: Models,
+    private readonly reportDirty?: { markDirty(ticketIds: string[]): Promise<void> },
+  ) {}
 
   async append(events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
@@ -20,6 +25,11 @@ export class MongoTimelineRepository implements TimelineRepository {
     } catch (e) {
       // Duplicate keys are replays of events already stored: that is the point of the key.
       if (!isDuplicateKey(e)) throw e;
+    }
+    // After the insert, so the reports module (which clears a mark only if unchanged) always sees these events.
+    if (this.reportDirty) {
+      const dirty = [...new Set(events.filter((e) => isFactEvent(e.type)).map((e) => e.ticketId))];
+      if (dirty.length > 0) await this.reportDirty.markDirty(dirty);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Directory } from '../../domain/directory.js';
 import type { Notice, NoticeAction } from '../../domain/notice.js';
+import { escalationLabel } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 
@@ -19,12 +20,18 @@ export const ACTIONS = {
   elevate: 'esc_elevate',
   resolve: 'esc_resolve',
   history: 'esc_history',
+  /** A coordinator takes a manager escalation request (issue 7). */
+  claim: 'esc_claim',
 } as const;
+/** The satisfaction buttons: esc_rate_1 … esc_rate_5 (action ids must differ within a block). */
+export const RATE_ACTION = /^esc_rate_[1-5]$/;
 export type ButtonAction = keyof typeof ACTIONS;
 
 export interface ButtonValue {
   t: string;
   e?: string | null;
+  /** Satisfaction score of a rate button (1–5). */
+  s?: number;
 }
 
 export function clip(text: string, max = MAX_SECTION_TEXT): string {
@@ -45,14 +52,27 @@ export function context(text: string): Block {
 }
 
 function button(action: ButtonAction, value: ButtonValue, primary = false): Block {
-  const label: Record<ButtonAction, string> = { acknowledge: 'Acknowledge', escalate: 'Escalate', elevate: 'Elevate', resolve: 'Resolve', history: 'History' };
+  const label: Record<ButtonAction, string> = { acknowledge: 'Acknowledge', escalate: 'Escalate', elevate: 'Elevate', resolve: 'Resolve', history: 'History', claim: 'Claim' };
   const b: Block = { type: 'button', action_id: ACTIONS[action], text: { type: 'plain_text', text: label[action] }, value: JSON.stringify(value) };
   if (primary) b.style = 'primary';
   return b;
 }
 
 export function actionsBlock(actions: ButtonAction[], value: ButtonValue): Block {
-  return { type: 'actions', block_id: 'esc_actions', elements: actions.map((a, i) => button(a, value, i === 0 && a === 'acknowledge')) };
+  return { type: 'actions', block_id: 'esc_actions', elements: actions.map((a, i) => button(a, value, i === 0 && (a === 'acknowledge' || a === 'claim'))) };
+}
+
+const SCORES = ['1 · very unhappy', '2 · unhappy', '3 · neutral', '4 · satisfied', '5 · very satisfied'];
+
+/** Satisfaction 1–5 (issue 7): each opens a modal for an optional comment. */
+export function rateBlock(ticketId: string): Block {
+  return { type: 'actions', block_id: 'esc_rate', elements: SCORES.map((text, i) => ({ type: 'button', action_id: `esc_rate_${i + 1}`, text: { type: 'plain_text', text }, value: JSON.stringify({ t: ticketId, s: i + 1 } satisfies ButtonValue) })) };
+}
+
+/** The elevated / escalated badge every Slack message about a ticket shows (seed 001). */
+export function badge(t: { elevated: boolean; escalated: boolean; escalationKind?: string | null }): string {
+  const label = escalationLabel(t);
+  return label ? `  [${label}]` : '';
 }
 
 function fields(facts: { label: string; value: string }[]): Block[] {
@@ -65,12 +85,17 @@ function fields(facts: { label: string; value: string }[]): Block[] {
 
 /** The blocks of an escalation notice: title, text, facts, buttons. */
 export function noticeBlocks(n: Notice): Block[] {
-  const actions: ButtonAction[] = [...n.actions.filter((a): a is NoticeAction => a === 'acknowledge' || a === 'escalate' || a === 'resolve'), 'history'];
+  const verbs = n.actions.filter((a): a is Extract<NoticeAction, 'acknowledge' | 'escalate' | 'resolve'> => a === 'acknowledge' || a === 'escalate' || a === 'resolve');
+  const rateOnly = n.actions.includes('rate') && verbs.length === 0 && !n.actions.includes('claim');
+  const actions: ButtonAction[] = [...(n.actions.includes('claim') ? (['claim'] as const) : []), ...verbs, ...(rateOnly ? [] : (['history'] as const))];
+  const label = escalationLabel(n.ticket);
   const blocks: Block[] = [
     section(`${n.urgent ? ':rotating_light: ' : ''}*${esc(n.title)}*`),
     section(esc(n.text)),
     ...fields(n.facts),
-    actionsBlock(actions, { t: n.ticket.id, e: n.escalation?.id ?? null }),
+    ...(label ? [context(`${n.ticket.key}: *${label}*`)] : []),
+    ...(n.actions.includes('rate') ? [rateBlock(n.ticket.id)] : []),
+    ...(actions.length > 0 ? [actionsBlock(actions, { t: n.ticket.id, e: n.escalation?.id ?? null })] : []),
   ];
   return capBlocks(blocks);
 }
@@ -87,8 +112,7 @@ export function ticketBlocks(t: Ticket, dir: Directory, note?: string): Block[] 
     { label: 'Assignee', value: who(t.assigneeId) ?? 'unassigned' },
     { label: 'Requester', value: who(t.requesterId) ?? 'unknown' },
   ];
-  const flags = [t.elevated ? 'ELEVATED' : '', t.escalated ? 'ESCALATED' : ''].filter(Boolean).join(', ');
-  const blocks: Block[] = [section(`*${key}: ${esc(t.title)}*${flags ? `  [${flags}]` : ''}`)];
+  const blocks: Block[] = [section(`*${key}: ${esc(t.title)}*${badge(t)}`)];
   if (t.description) blocks.push(section(esc(t.description)));
   blocks.push(...fields(facts));
   if (t.acknowledgedBy && t.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(who(t.acknowledgedBy) ?? t.acknowledgedBy)} at ${t.acknowledgedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`));

@@ -11,8 +11,11 @@ import type { ButtonValue } from './blocks.js';
 import { linesBlocks, ticketBlocks } from './blocks.js';
 import { HELP_LINES, parseEscCommand } from './command-parser.js';
 import type { TicketVerb } from './ticket-actions.js';
-import { actOnTicket, actorFor, historyLines, listLines, reportText, simulateLines, statusText } from './ticket-actions.js';
+import { actOnTicket, actorFor, historyLines, listLines, simulateLines, slackReport, statusText } from './ticket-actions.js';
+import { REPORT_REFUSAL, mayRunReports } from '../report/report-args.js';
+import { postSlackReport } from './report-blocks.js';
 import { WorkQueue } from './work-queue.js';
+import { WarRoomIndex, registerMajorActions, runMajorCommand, submitEscalation, worksRequests } from './major-handlers.js';
 import type { TicketForm } from './views.js';
 import { ESCALATE_MODAL, TICKET_MODAL, escalateModal, meta, readEscalateForm, readTicketForm, ticketModal } from './views.js';
 
@@ -40,6 +43,7 @@ function failureText(deps: AppDeps, err: unknown): string {
 export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQueue()): void {
   const busy = 'Esc is very busy right now; try again in a minute.';
   const person = (userId: string): Person | undefined => deps.directory().bySlackId(userId);
+  const rooms = new WarRoomIndex();
 
   app.command('/esc', async ({ command, ack, respond, client }) => {
     const cmd = parseEscCommand(command.text ?? '');
@@ -50,10 +54,11 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     }
     const p = person(command.user_id);
     if (!p) return ack({ response_type: 'ephemeral', text: unknownPerson(command.user_id) });
+    if (cmd.kind === 'report' && !mayRunReports(p)) return ack({ response_type: 'ephemeral', text: REPORT_REFUSAL });
     // views.open must use the trigger within 3 s: it skips the queue.
     if (cmd.kind !== 'ticket' && !work.hasRoom()) return ack({ response_type: 'ephemeral', text: busy });
     await ack();
-    if (cmd.kind !== 'ticket') work.push(() => runCommand(p, cmd, respond));
+    if (cmd.kind !== 'ticket') work.push(() => runCommand(p, cmd, respond, { channelId: command.channel_id, userId: command.user_id, channelName: command.channel_name ?? '' }));
     else {
       try {
         await client.views.open({ trigger_id: command.trigger_id, view: ticketModal(deps.directory(), { title: cmd.title, channelId: command.channel_id }) as never });
@@ -63,7 +68,7 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     }
   });
 
-  const runCommand = async (p: Person, cmd: Exclude<ReturnType<typeof parseEscCommand>, { kind: 'help' | 'usage' | 'ticket' }>, respond: RespondFn) => {
+  const runCommand = async (p: Person, cmd: Exclude<ReturnType<typeof parseEscCommand>, { kind: 'help' | 'usage' | 'ticket' }>, respond: RespondFn, where: { channelId: string; userId: string; channelName: string }) => {
     try {
       switch (cmd.kind) {
         case 'ack':
@@ -88,8 +93,16 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
           const lines = simulateLines(deps, p, cmd.planId, cmd.priority);
           return await ephemeral(respond, lines[0]!, lines);
         }
-        case 'report':
-          return await ephemeral(respond, await reportText(deps));
+        case 'report': {
+          const { report, rows } = await slackReport(deps, cmd.query);
+          await postSlackReport({ client: app.client, respond, channelId: where.channelId, userId: where.userId, report, rows });
+          return;
+        }
+        default: {
+          // Issue 7: manager escalation requests and major escalations.
+          const a = await runMajorCommand(deps, p, cmd, where, rooms);
+          return await ephemeral(respond, a.text, a.lines);
+        }
       }
     } catch (err) {
       await ephemeral(respond, failureText(deps, err));
@@ -115,7 +128,7 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
       try {
         const t = await requireTicket(deps, value.t);
         requirePermission(deps.directory(), p.id, 'request_escalation', t, deps.clock.now());
-        await client.views.open({ trigger_id: body.trigger_id, view: escalateModal({ ticketId: t.id, ticketKey: formatTicketKey(t.number), channelId: channel ?? null, ts: ts ?? null }) as never });
+        await client.views.open({ trigger_id: body.trigger_id, view: escalateModal({ ticketId: t.id, ticketKey: formatTicketKey(t.number), channelId: channel ?? null, ts: ts ?? null, mode: worksRequests(p) ? 'now' : 'request' }) as never });
       } catch (err) {
         await ephemeral(respond, failureText(deps, err));
       }
@@ -135,6 +148,8 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
       }
     });
   });
+
+  registerMajorActions(app, deps, work, { person, unknownPerson, failureText: (err) => failureText(deps, err), ephemeral });
 
   app.view(TICKET_MODAL, async ({ ack, view, body, client }) => {
     const dir = deps.directory();
@@ -158,7 +173,7 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     const userId = body.user.id;
     work.push(async () => {
       try {
-        const r = await actOnTicket(deps, p, 'escalate', m.t!, `${form.urgent ? '[urgent] ' : ''}${form.reason}`);
+        const r = await submitEscalation(deps, p, m.t!, form);
         if (m.c && m.ts) await updateMessage(client, deps, m.c, m.ts, r.ticket, r.message);
         else await client.chat.postMessage({ channel: userId, text: r.message });
       } catch (err) {

@@ -10,6 +10,10 @@ import type { Priority, Ticket } from '../../domain/ticket.js';
 import { OPEN_STATUSES, isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { ListScope } from './command-parser.js';
+import { ticketHistory } from '../../app/use-cases/history.js';
+import { buildReport, reportCsvRows } from '../../app/use-cases/reports.js';
+import type { Report, ReportCsvRow, ReportQuery } from '../../domain/reports/report.js';
+import { historyLinesFor } from './report-blocks.js';
 
 export type TicketVerb = 'acknowledge' | 'escalate' | 'elevate' | 'resolve';
 
@@ -58,14 +62,9 @@ export async function statusText(deps: AppDeps, person: Person, ref: number): Pr
   return lines.join('\n');
 }
 
+/** The ticket's history (src/app/use-cases/history.ts), as lines that fit a Slack message. */
 export async function historyLines(deps: AppDeps, ref: string | number): Promise<string[]> {
-  const { ticket: t, events } = await ticketTimeline(deps, ref);
-  const lines = events.slice(-40).map((e) => {
-    const by = e.actor?.name ?? e.actor?.personId ?? e.actor?.via ?? 'system';
-    const extra = typeof e.data.reason === 'string' ? `: ${e.data.reason}` : typeof e.data.note === 'string' ? `: ${e.data.note}` : '';
-    return `${hhmm(e.at)}  ${e.type} (${by})${extra}`;
-  });
-  return [`*History of ${formatTicketKey(t.number)}: ${t.title}*`, ...(events.length > 40 ? [`(last 40 of ${events.length})`] : []), ...lines];
+  return historyLinesFor(await ticketHistory(deps, ref));
 }
 
 export async function listLines(deps: AppDeps, person: Person, scope: ListScope): Promise<string[]> {
@@ -94,10 +93,8 @@ export function simulateLines(deps: AppDeps, person: Person, planId: string, pri
   return lines.filter(Boolean);
 }
 
-export async function reportText(deps: AppDeps): Promise<string> {
-  // A short summary for now: counts over open tickets (the full report is a separate issue).
-  const open = await listTickets(deps, { status: [...OPEN_STATUSES] }, 500);
-  const esc = open.filter((t) => t.escalated).length;
-  const byP = (['P1', 'P2', 'P3', 'P4'] as const).map((p) => `${p}: ${open.filter((t) => t.priority === p).length}`).join(', ');
-  return `*Right now*: ${open.length >= 500 ? '500+' : open.length} open tickets (${byP}); ${esc} escalated; ${open.filter((t) => t.elevated).length} elevated.`;
+/** `/esc report`: the figures for a period and filters, from the report use case. */
+export async function slackReport(deps: AppDeps, query: ReportQuery): Promise<{ report: Report; rows: ReportCsvRow[] }> {
+  const [report, rows] = await Promise.all([buildReport(deps, query), reportCsvRows(deps, query)]);
+  return { report, rows };
 }

@@ -6,6 +6,7 @@ import { clip } from './blocks.js';
 
 export const TICKET_MODAL = 'esc_ticket_modal';
 export const ESCALATE_MODAL = 'esc_escalate_modal';
+export const RATE_MODAL = 'esc_rate_modal';
 
 const opt = (value: string, text = value) => ({ text: { type: 'plain_text', text: clip(text, 75) }, value });
 
@@ -39,19 +40,47 @@ export function ticketModal(dir: Directory, args: { title?: string; channelId: s
 }
 
 /** The modal a person fills in to escalate: the reason is required (seed 000) and visible to all. */
-export function escalateModal(args: { ticketId: string; ticketKey: string; channelId: string | null; ts: string | null }): Block {
+export function escalateModal(args: { ticketId: string; ticketKey: string; channelId: string | null; ts: string | null; mode?: 'now' | 'request' }): Block {
+  // 'request' (issue 7): managers, team leads and point persons ask the escalation coordinators.
+  const request = args.mode === 'request';
   return {
     type: 'modal',
     callback_id: ESCALATE_MODAL,
     private_metadata: JSON.stringify({ t: args.ticketId, c: args.channelId, ts: args.ts }),
     title: { type: 'plain_text', text: clip(`Escalate ${args.ticketKey}`, 24) },
-    submit: { type: 'plain_text', text: 'Escalate' },
+    submit: { type: 'plain_text', text: request ? 'Send request' : 'Escalate' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
+      ...(request ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'Your request goes to the escalation coordinators, with a copy to the CIO. Use it for urgent needs beyond the SLA, not routine requests.' }] }] : []),
       input('reason', 'Reason (everyone sees it)', { type: 'plain_text_input', multiline: true, min_length: 5, max_length: 1000 }),
-      input('urgency', 'Urgency', select([{ value: 'normal', text: 'Normal: next step of the plan' }, { value: 'urgent', text: 'Urgent: page now' }], 'normal')),
+      input('urgency', 'Urgency', select(request ? [{ value: 'normal', text: 'Normal: coordinators respond soon' }, { value: 'urgent', text: 'Urgent: needed today' }] : [{ value: 'normal', text: 'Normal: next step of the plan' }, { value: 'urgent', text: 'Urgent: page now' }], 'normal')),
     ],
   };
+}
+
+/** The satisfaction check's comment modal (issue 7): the clicked score, changeable, and an optional comment. */
+export function rateModal(args: { ticketId: string; ticketKey: string; score: number; channelId: string | null; ts: string | null }): Block {
+  const scores = [1, 2, 3, 4, 5].map((n) => ({ value: String(n), text: `${n}${n === 1 ? ' · very unhappy' : n === 5 ? ' · very satisfied' : ''}` }));
+  return {
+    type: 'modal',
+    callback_id: RATE_MODAL,
+    private_metadata: JSON.stringify({ t: args.ticketId, c: args.channelId, ts: args.ts }),
+    title: { type: 'plain_text', text: clip(`Rate ${args.ticketKey}`, 24) },
+    submit: { type: 'plain_text', text: 'Send' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      input('score', 'How satisfied are you with the resolution?', select(scores, String(args.score))),
+      input('comment', 'Comment (optional)', { type: 'plain_text_input', multiline: true, max_length: 2000 }, true),
+    ],
+  };
+}
+
+export function readRateForm(state: ViewState | undefined): { ok: true; score: number; comment: string } | { ok: false; errors: Record<string, string> } {
+  const score = Number(read(state, 'score'));
+  if (!Number.isInteger(score) || score < 1 || score > 5) return { ok: false, errors: { score: 'Pick a score from 1 (very unhappy) to 5 (very satisfied).' } };
+  const comment = read(state, 'comment');
+  if (comment.length > 2000) return { ok: false, errors: { comment: 'Keep the comment under 2,000 characters.' } };
+  return { ok: true, score, comment };
 }
 
 type ViewState = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;

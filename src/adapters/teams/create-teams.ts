@@ -9,6 +9,9 @@ import { createTeamsApplication } from './teams-bot.js';
 import { TeamsChatNotifier } from './teams-chat-notifier.js';
 import { MongoConversationRefRepository } from './mongo-conversation-refs.js';
 import { teamsRouter } from './teams-router.js';
+import { GraphClient } from './graph-client.js';
+import { BotFrameworkWarRoomPoster, GraphWarRoom } from './graph-war-room.js';
+import { MongoWarRoomFiles, WAR_ROOM_FILES_PATH } from './major-files.js';
 
 /** The Bot Framework endpoint path, as registered on the Azure Bot resource. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -22,28 +25,54 @@ export interface TeamsFrontEnd {
   bind(conn: Connection): Promise<void>;
   /** The stored references (null before bind). */
   refs(): ConversationRefRepository | null;
+  /** Major-escalation war rooms through Microsoft Graph; null when config.warRoom is unset. */
+  warRoom: GraphWarRoom | null;
 }
 
 /**
  * Builds the Teams front end in two phases, because createEsc wants the notifier before it
  * has opened the database: create → createEsc({ notifiers, mounts }) → bind(esc.conn).
  */
-export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; clock: Clock; credentialsFactory?: ServiceClientCredentialsFactory }): TeamsFrontEnd {
+export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; clock: Clock; credentialsFactory?: ServiceClientCredentialsFactory; publicUrl?: string; serviceUrl?: string }): TeamsFrontEnd {
   const adapter = createTeamsAdapter(args.config, args.credentialsFactory);
   let refs: MongoConversationRefRepository | null = null;
   const getRefs = () => refs;
   const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock });
+  const wr = args.config.warRoom ?? null;
+  let files: MongoWarRoomFiles | null = null;
+  let filesRouter: ReturnType<MongoWarRoomFiles['router']> | null = null;
+  const warRoom =
+    wr && args.config.tenantId && args.config.appPassword
+      ? new GraphWarRoom({
+          graph: new GraphClient({ baseUrl: wr.graphBaseUrl, authorityHost: wr.authorityHost, tenantId: args.config.tenantId, clientId: args.config.appId, clientSecret: args.config.appPassword }),
+          poster: new BotFrameworkWarRoomPoster({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, serviceUrl: args.serviceUrl }),
+          teamId: wr.teamId,
+          appCatalogId: wr.appCatalogId,
+          files: () => files,
+          log: args.log,
+        })
+      : null;
   return {
     notifier,
     refs: getRefs,
+    warRoom,
     mounts(deps) {
       const app = createTeamsApplication({ deps, adapter, appId: args.config.appId, refs: getRefs });
-      return [{ path: TEAMS_MESSAGES_PATH, router: teamsRouter({ adapter, app, log: deps.log }) }];
+      const out: HttpMount[] = [{ path: TEAMS_MESSAGES_PATH, router: teamsRouter({ adapter, app, log: deps.log }) }];
+      // War-room files: the router looks the store up per request, so it can be mounted before bind().
+      if (warRoom) out.push({ path: WAR_ROOM_FILES_PATH, router: (req, res, next) => (filesRouter ? filesRouter(req, res, next) : res.status(503).json({ error: 'UNAVAILABLE', message: 'Starting up; try again.' })) });
+      return out;
     },
     async bind(conn) {
       const repo = new MongoConversationRefRepository(conn);
       await repo.ensureIndexes();
       refs = repo;
+      if (wr) {
+        const store = new MongoWarRoomFiles(conn, { publicUrl: args.publicUrl ?? 'http://localhost:3000', ttlMs: wr.fileLinkTtlHours * 3_600_000, clock: args.clock });
+        await store.ensureIndexes();
+        files = store;
+        filesRouter = store.router();
+      }
     },
   };
 }

@@ -12,10 +12,13 @@ import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
 import { escalateRequestCard, statusHistoryCard, ticketCard } from './teams-cards.js';
+import { runMajorVerb } from './teams-major-commands.js';
+import type { MAJOR_VERBS } from './teams-major-commands.js';
+import { escalationRequestCard } from './teams-major-cards.js';
 
 /** The verbs the cards send (Action.Execute `verb`, or Action.Submit `data.verb`). */
 export const VERBS = ['ack', 'resolve', 'elevate', 'escalate', 'escalate.form', 'history', 'show', 'ticket.create'] as const;
-export type Verb = (typeof VERBS)[number];
+export type Verb = (typeof VERBS)[number] | (typeof MAJOR_VERBS)[number];
 
 /**
  * What an action produced: a sentence for the person, and a card. `forEveryone` means the
@@ -107,6 +110,12 @@ async function run(deps: AppDeps, person: Person, verb: string, raw: unknown): P
     }
     case 'escalate.form': {
       const t = await requireTicket(deps, withTicket.parse(raw).ticket);
+      // Managers, supervisors and point persons do not page people: they ask the coordinators (seed 000).
+      const dir = deps.directory();
+      const now = deps.clock.now();
+      if (!mayActOn(dir, person.id, 'escalate_now', t, now) && mayActOn(dir, person.id, 'request_escalation', t, now)) {
+        return { message: `Request urgent handling of ${keyOf(t)}: give a reason.`, card: escalationRequestCard(t), forEveryone: false, ok: true };
+      }
       return { message: `Escalate ${keyOf(t)}: give a reason.`, card: escalateRequestCard(t), forEveryone: false, ok: true };
     }
     case 'escalate': {
@@ -135,8 +144,11 @@ async function run(deps: AppDeps, person: Person, verb: string, raw: unknown): P
       const t = await openTicket(deps, { ...d, requesterId: person.id, source: 'teams' }, actor);
       return { message: `${keyOf(t)} opened.`, card: await cardFor(deps, t), forEveryone: false, ok: true };
     }
-    default:
+    default: {
+      const major = await runMajorVerb(deps, person, verb, raw);
+      if (major) return major;
       throw new DomainError('VALIDATION', `Unknown action "${verb.slice(0, 40)}".`);
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import type { VerbOutcome } from './teams-actions.js';
 import { runCommand } from './teams-commands.js';
 import type { TeamsReply } from './teams-commands.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
+import { textWithMentions } from './teams-major-commands.js';
 
 export const TEAMS_PLATFORM = 'teams';
 const ADAPTIVE_ACTION = 'adaptiveCard/action';
@@ -69,7 +70,8 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
         await send(context, { text: out.message, ...(out.card ? { card: out.card } : {}) });
         return;
       }
-      await send(context, await runCommand(deps, person, context.activity.text ?? ''));
+      // @mentions of people become @<directory id> (role, task, engage name people).
+      await send(context, await runCommand(deps, person, await textWithMentions(deps, context)));
     } catch (e) {
       deps.log.error({ err: (e as Error).stack ?? String(e), code: 'TEAMS_TURN_FAILED' }, 'teams: message failed');
       await context.sendActivity(SORRY);

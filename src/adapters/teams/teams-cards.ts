@@ -10,7 +10,7 @@ import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { describeEvent } from './teams-text.js';
 
-export const CARD_NAMES = ['ticket-form', 'ticket', 'escalation-dm', 'escalate-request', 'status-history'] as const;
+export const CARD_NAMES = ['ticket-form', 'ticket', 'escalation-dm', 'escalate-request', 'status-history', 'report', 'escalation-request', 'coordinator-notice', 'major-summary', 'task-list', 'satisfaction', 'war-room-post'] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 /** An Adaptive Card as JSON. */
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard' };
@@ -39,6 +39,18 @@ export function renderCard(name: CardName, data: Record<string, unknown>): Adapt
 /** Bytes of a card as sent. */
 export function cardBytes(card: object): number {
   return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
+
+/**
+ * Elevated vs escalated (seed 001) as a Teams badge: "ESCALATED · major", "ELEVATED", both,
+ * or '' for an ordinary ticket.
+ */
+export function badgeText(t: { elevated: boolean; escalated: boolean; escalationKind?: string | null }, kind?: string | null): string {
+  const k = kind ?? t.escalationKind ?? null;
+  const parts: string[] = [];
+  if (t.escalated || k === 'major' || k === 'manager_request') parts.push(k ? `ESCALATED · ${k.replace(/_/g, ' ')}` : 'ESCALATED');
+  if (t.elevated) parts.push('ELEVATED');
+  return parts.join('  ·  ');
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -74,6 +86,8 @@ export function ticketCard(deps: AppDeps, t: Ticket, esc: StoredEscalation | nul
     priority: t.priority,
     style,
     elevated: t.elevated,
+    escalatedBadge: badgeText({ ...t, elevated: false }, t.escalationKind ?? esc?.kind ?? null),
+    showEscalated: badgeText({ ...t, elevated: false }, t.escalationKind ?? esc?.kind ?? null) !== '',
     open: isOpen(t),
     canAck: isOpen(t) && !t.acknowledgedBy,
     facts: [
@@ -101,11 +115,16 @@ export function escalationDmCard(notice: Notice, live?: { deps: AppDeps; ticket:
     key: notice.ticket.key,
     banner: esc ? `${notice.urgent ? 'URGENT · ' : ''}Escalation step ${esc.step} of ${esc.steps}` : notice.urgent ? 'URGENT' : 'Esc',
     title: clip(notice.title, 200),
+    badge: badgeText(notice.ticket, notice.ticket.escalationKind ?? notice.escalation?.kind ?? null),
+    showBadge: badgeText(notice.ticket, notice.ticket.escalationKind ?? notice.escalation?.kind ?? null) !== '',
     text: clip(notice.text, 2000),
     facts: notice.facts.slice(0, 12).map((f) => ({ label: clip(f.label, 40), value: clip(f.value, 300) })),
     ...lines,
     open,
     canAck: open && !acked && notice.actions.includes('acknowledge'),
+    // Information (an ETA to the user, "X claimed it") offers no ticket actions.
+    canEscalate: open && notice.actions.includes('escalate'),
+    canResolve: open && notice.actions.includes('resolve'),
   });
 }
 

@@ -8,7 +8,7 @@ import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { Person } from '../../domain/directory.js';
 import type { EscTeamsAdapter } from './teams-adapter.js';
 import { TEAMS_PLATFORM } from './teams-bot.js';
-import { escalationDmCard } from './teams-cards.js';
+import { noticeCard } from './teams-major-cards.js';
 
 /** Public-cloud Bot Framework audience for proactive calls. */
 const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
@@ -57,7 +57,7 @@ export class TeamsChatNotifier implements Notifier {
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     const refs = this.args.refs();
     if (!refs) return { ok: false, retryable: true, code: 'TEAMS_NOT_READY', message: 'The Teams adapter is not bound to the database yet.', retryAfterMs: 1000 };
-    const card = escalationDmCard(delivery.notice);
+    const card = noticeCard(delivery.notice);
     const activity = { type: ActivityTypes.Message, text: delivery.notice.title, summary: delivery.notice.title, attachments: [CardFactory.adaptiveCard(card)] };
     try {
       if (delivery.recipient.channelId) {

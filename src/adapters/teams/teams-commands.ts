@@ -7,9 +7,15 @@ import { OPEN_STATUSES, PRIORITIES } from '../../domain/ticket.js';
 import type { Priority } from '../../domain/ticket.js';
 import { parseTicketRef } from '../../domain/ticket-number.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
+import { ticketHistory } from '../../app/use-cases/history.js';
+import { isDomainError } from '../../domain/errors.js';
+import { historyCard, reportCard, teamsChart } from './report-card.js';
+import { buildReport } from '../../app/use-cases/reports.js';
+import { REPORT_REFUSAL, REPORT_USAGE, mayRunReports, parseReportArgs } from '../report/report-args.js';
 import { ticketFormCard } from './teams-cards.js';
 import { runVerb } from './teams-actions.js';
 import { HELP_TEXT, simulationText, ticketLine } from './teams-text.js';
+import { MAJOR_HELP_TEXT, runMajorCommand } from './teams-major-commands.js';
 
 /** What the bot says back: text, a card, or both. */
 export interface TeamsReply {
@@ -34,8 +40,12 @@ export async function runCommand(deps: AppDeps, person: Person, rawText: string)
   const text = cleanText(rawText).slice(0, 2000);
   const [word = '', ...rest] = text.split(' ');
   const cmd = word.toLowerCase().replace(/^\//, '');
-  if (cmd === '' || cmd === 'help' || cmd === '?') return { text: HELP_TEXT };
+  if (cmd === '' || cmd === 'help' || cmd === '?') return { text: `${HELP_TEXT}\n\n${MAJOR_HELP_TEXT}` };
   if (cmd === 'ticket' || cmd === 'new' || cmd === 'open') return { text: 'Fill in the form to open a ticket.', card: ticketFormCard(deps) };
+  if (cmd === 'history' || cmd === 'timeline') return history(deps, rest[0] ?? '');
+  // Issue 7: escalation requests and major escalations (request, claim, major, role, task…).
+  const major = await runMajorCommand(deps, person, cmd, rest);
+  if (major) return major;
   const verb = TICKET_VERBS[cmd];
   if (verb) {
     const ref = rest[0] ?? '';
@@ -47,8 +57,29 @@ export async function runCommand(deps: AppDeps, person: Person, rawText: string)
   }
   if (cmd === 'list') return { text: await list(deps, person, (rest[0] ?? 'open').toLowerCase()) };
   if (cmd === 'plan') return { text: simulate(deps, rest) };
-  if (cmd === 'report') return { text: await report(deps) };
+  if (cmd === 'report') return report(deps, person, rest);
   return { text: `I don't know "${word.slice(0, 40)}". ${HELP_TEXT}` };
+}
+
+/** `history ESC-12`: the ticket's history (src/app/use-cases/history.ts) as a card. */
+async function history(deps: AppDeps, ref: string): Promise<TeamsReply> {
+  const n = parseTicketRef(ref);
+  if (n === null) return { text: 'Which ticket? Type `history ESC-12`.' };
+  try {
+    const h = await ticketHistory(deps, n);
+    const dir = deps.directory();
+    const t = h.ticket;
+    const facts = [
+      { label: 'Status', value: t.status.replace('_', ' ') },
+      { label: 'Priority', value: `${t.priority}${t.elevated ? ' (elevated)' : ''}` },
+      { label: 'Team', value: dir.team(t.teamId)?.name ?? t.teamId },
+      { label: 'Assignee', value: dir.person(t.assigneeId)?.name ?? 'unassigned' },
+    ];
+    return { text: `History of ${h.key}`, card: historyCard(h, facts) };
+  } catch (e) {
+    if (isDomainError(e)) return { text: e.message };
+    throw e;
+  }
 }
 
 async function list(deps: AppDeps, person: Person, which: string): Promise<string> {
@@ -80,14 +111,17 @@ function simulate(deps: AppDeps, args: string[]): string {
   return simulationText(plan.name, pr, sim);
 }
 
-async function report(deps: AppDeps): Promise<string> {
-  const open = [...OPEN_STATUSES];
-  const [total, escalated, elevated, ...byPriority] = await Promise.all([
-    deps.tickets.count({ status: open }),
-    deps.tickets.count({ status: open, escalated: true }),
-    deps.tickets.count({ status: open, elevated: true }),
-    ...PRIORITIES.map((p) => deps.tickets.count({ status: open, priority: [p] })),
-  ]);
-  const prio = PRIORITIES.map((p, i) => `${p}: ${byPriority[i]}`).join(', ');
-  return `**Open tickets: ${total}** (${prio}). Escalated: ${escalated}. Elevated: ${elevated}.`;
+/** `report [period] [filters]`: the figures as a card, the chart inline (see report-card.ts). */
+async function report(deps: AppDeps, person: Person, args: string[]): Promise<TeamsReply> {
+  if (!mayRunReports(person)) return { text: REPORT_REFUSAL };
+  const parsed = parseReportArgs(args);
+  if (!parsed.ok) return { text: `${parsed.problem}\n\nUsage: \`${REPORT_USAGE}\`` };
+  try {
+    const r = await buildReport(deps, parsed.query);
+    const card = reportCard(r, await teamsChart(r));
+    return { text: `Report: ${r.period.label}`, card };
+  } catch (e) {
+    if (isDomainError(e)) return { text: e.message };
+    throw e;
+  }
 }

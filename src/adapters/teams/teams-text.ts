@@ -15,7 +15,7 @@ export const HELP_TEXT = [
   '- `status ESC-12` / `history ESC-12`: the ticket card / its timeline',
   '- `list [mine|team|open|escalated]`: tickets',
   '- `plan simulate <plan> [P1-P4]`: who would be paged, how and when',
-  '- `report`: a short summary',
+  '- `report [today|7d|30d|quarter|YYYY-MM-DD..YYYY-MM-DD] [team:<id>] [priority:P1] [plan:<id>] [channel:<source>] [kind:<kind>]`: SLA figures and chart (team leads, managers, coordinators, executives, admins)',
 ].join('\n\n');
 
 function who(dir: Directory, e: TimelineEvent): string {

@@ -1,5 +1,6 @@
 import type { Reply } from '../../app/use-cases/escalations.js';
 import type { Notice } from '../../domain/notice.js';
+import { escalationLabel } from '../../domain/notice.js';
 import { parseTicketRef } from '../../domain/ticket-number.js';
 
 /** What an SMS reply asks for: by reference number (`1a`), the latest (`a`), or by ticket (`ACK ESC-1042`). */
@@ -35,10 +36,14 @@ export function smsHelp(ref?: number): string {
 
 /** The SMS text of a notice: what happened, then the reply codes for this recipient's reference. */
 export function smsText(notice: Notice, ref: number): string {
+  const CODE: Partial<Record<Notice['actions'][number], string>> = { acknowledge: `${ref}a=ack`, escalate: `${ref}e=escalate`, resolve: `${ref}c=resolve` };
+  // claim / rate have no SMS code: they are answered in chat, by email link or the API.
   const codes = notice.actions
-    .map((a) => (a === 'acknowledge' ? `${ref}a=ack` : a === 'escalate' ? `${ref}e=escalate` : `${ref}c=resolve`))
+    .map((a) => CODE[a])
+    .filter(Boolean)
     .join(' ');
-  const head = `[Esc #${ref}] ${notice.title}`;
+  const flag = escalationLabel(notice.ticket);
+  const head = `[Esc #${ref}]${flag && !notice.title.includes(flag) ? ` ${flag}` : ''} ${notice.title}`;
   // The notice text already names the step. Keep it under ~3 segments.
   const body = `${head}\n${notice.text}`.slice(0, 380);
   return codes ? `${body}\nReply ${codes}` : body;

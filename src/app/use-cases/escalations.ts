@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
 import { decideAcknowledge, decideEscalateNow, decideResolve, isLive, newEscalation } from '../../domain/escalation.js';
 import { choosePlan, snapshotPlan } from '../../domain/plan.js';
+import { strongerKind } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
@@ -13,12 +14,13 @@ import type { Actor } from '../ports/timeline.js';
 import { changeTicket, event, requireTicket } from './tickets.js';
 import { notifyPeople, ticketFacts } from './notify.js';
 
-/** Marks the ticket escalated (CAS with retry). */
-async function markEscalated(deps: AppDeps, ticketId: string, patch: Partial<Ticket> = {}): Promise<Ticket> {
+/** Marks the ticket escalated (CAS with retry); `kind` upgrades the escalation kind it shows (major > manager_request > others). */
+export async function markEscalated(deps: AppDeps, ticketId: string, patch: Partial<Ticket> = {}, kind?: string): Promise<Ticket> {
   for (;;) {
     const t = await requireTicket(deps, ticketId);
-    if (t.escalated && Object.keys(patch).length === 0) return t;
-    const saved = await deps.tickets.save({ ...t, escalated: true, ...patch, updatedAt: deps.clock.now() });
+    const k = kind ? strongerKind(t.escalationKind, kind) : (t.escalationKind ?? null);
+    if (t.escalated && Object.keys(patch).length === 0 && k === (t.escalationKind ?? null)) return t;
+    const saved = await deps.tickets.save({ ...t, escalated: true, ...patch, ...(k ? { escalationKind: k } : {}), updatedAt: deps.clock.now() });
     if (saved) return saved;
   }
 }
@@ -50,7 +52,7 @@ export async function startEscalation(
     if (live) return { escalation: live, created: false };
     throw new DomainError('CONFLICT', 'Another escalation was starting at the same time; try again.');
   }
-  await markEscalated(deps, ticket.id);
+  await markEscalated(deps, ticket.id, {}, args.kind);
   await deps.timeline.append([
     event(deps, ticket.id, 'escalation.started', now, args.actor, { escalationId: id, kind: args.kind, planId: plan.id, planName: plan.name, steps: plan.steps.length, reason: args.reason ?? null, firstDueAt: state.nextDueAt }, `escalation.started:${id}`),
   ]);
@@ -187,7 +189,7 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
     const saved = await deps.tickets.save({ ...t, teamId: team.id, assigneeId: null, status: 'new', sla, level: t.level + 1, escalated: true, updatedAt: now }, { breachHandled: false });
     if (!saved) continue;
     await endLive(deps, t.id, actor);
-    await deps.timeline.append([event(deps, t.id, 'ticket.moved', now, actor, { kind: 'functional', from: t.teamId, to: team.id, level: saved.level, reason: reason ?? null, responseDueAt: sla.responseDueAt })]);
+    await deps.timeline.append([event(deps, t.id, 'ticket.moved', now, actor, { kind: 'functional', from: t.teamId, to: team.id, level: saved.level, reason: reason ?? null, responseDueAt: sla.responseDueAt, resolutionDueAt: sla.resolutionDueAt })]);
     return saved;
   }
 }

@@ -30,6 +30,7 @@ export function ticketFacts(deps: Pick<AppDeps, 'directory'>, t: Ticket): Notice
     createdAt: t.createdAt,
     elevated: t.elevated,
     escalated: t.escalated,
+    escalationKind: t.escalationKind ?? null,
   };
 }
 

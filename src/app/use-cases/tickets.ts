@@ -80,6 +80,7 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
       assigneeId: ticket.assigneeId,
       responseDueAt: ticket.sla.responseDueAt,
       resolutionDueAt: ticket.sla.resolutionDueAt,
+      source: ticket.source,
     }),
   ]);
   deps.nudge?.();
@@ -113,7 +114,9 @@ export async function changeTicket(
     const next = applyTicketAction(t, action, cal, now);
     const saved = await deps.tickets.save(next);
     if (!saved) continue;
-    await deps.timeline.append([event(deps, t.id, eventType(action.type), now, actor, { from: t.status, to: next.status, ...data, ...actionData(action) })]);
+    // A resume recomputes the SLA due times: the reports need the new ones.
+    const due = action.type === 'resume' ? { responseDueAt: next.sla.responseDueAt, resolutionDueAt: next.sla.resolutionDueAt } : {};
+    await deps.timeline.append([event(deps, t.id, eventType(action.type), now, actor, { from: t.status, to: next.status, ...data, ...actionData(action), ...due })]);
     if (t.alertKey && !isOpen(next)) await deps.alertKeys.release(t.alertKey, t.id);
     return { ticket: saved, changed: true };
   }

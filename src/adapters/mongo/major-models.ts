@@ -1,0 +1,55 @@
+import mongoose from 'mongoose';
+import type { Connection } from 'mongoose';
+import type { DocModel } from './models.js';
+
+const { Schema } = mongoose;
+const Mixed = Schema.Types.Mixed;
+const opts = { versionKey: false, minimize: false, strict: false } as const;
+
+/**
+ * Issue 7's collections: manager escalation requests, major escalations, problem records.
+ * Queried fields are top-level and compared by equality (`liveKey`, `dueWatch`, `wakeWatch`),
+ * so every query is an index lookup on the local stand-in as on real MongoDB.
+ */
+const requestSchema = new Schema(
+  { _id: String, ticketId: String, status: String, liveKey: String, dueWatch: Boolean, nextDueAt: Date, requestedAt: Date, version: Number, steps: Mixed, eta: Mixed },
+  opts,
+);
+/** ticketId while open or claimed, else the request id: one live request per ticket without partial indexes. */
+requestSchema.index({ liveKey: 1 }, { unique: true });
+requestSchema.index({ ticketId: 1, requestedAt: -1 });
+requestSchema.index({ dueWatch: 1 });
+
+const majorSchema = new Schema(
+  { _id: String, ticketId: String, status: String, wakeWatch: Boolean, nextWakeAt: Date, relatedTicketIds: [String], version: Number, members: Mixed, tasks: Mixed, updates: Mixed, warRoom: Mixed },
+  opts,
+);
+majorSchema.index({ ticketId: 1 }, { unique: true });
+majorSchema.index({ wakeWatch: 1 });
+majorSchema.index({ relatedTicketIds: 1 });
+
+const problemSchema = new Schema({ _id: String, number: Number, title: String, ticketIds: [String], status: String, createdAt: Date }, opts);
+problemSchema.index({ number: 1 }, { unique: true });
+problemSchema.index({ ticketIds: 1 });
+
+export interface MajorModels {
+  Request: DocModel;
+  Major: DocModel;
+  Problem: DocModel;
+  Counter: DocModel;
+}
+
+export function createMajorModels(conn: Connection): MajorModels {
+  const m = (name: string, schema: mongoose.Schema, collection: string) => (conn.models[name] ?? conn.model(name, schema, collection)) as unknown as DocModel;
+  return {
+    Request: m('EscalationRequest', requestSchema, 'escalation_requests'),
+    Major: m('MajorEscalation', majorSchema, 'major_escalations'),
+    Problem: m('ProblemRecord', problemSchema, 'problems'),
+    // The same `counters` collection the ticket numbers use (its own document, _id 'problem').
+    Counter: m('MajorCounter', new Schema({ _id: String, seq: Number }, opts), 'counters'),
+  };
+}
+
+export async function ensureMajorIndexes(m: MajorModels): Promise<void> {
+  for (const model of [m.Request, m.Major, m.Problem]) await model.createIndexes();
+}

@@ -1,0 +1,53 @@
+import type { MajorEscalation } from '../../domain/major.js';
+import type { MajorRepository } from '../../app/ports/majors.js';
+import type { MajorModels } from './major-models.js';
+import { isDuplicateKey } from './models.js';
+import { fromDoc, toDoc } from './mapping.js';
+
+function stored(m: MajorEscalation) {
+  return { ...toDoc(m), wakeWatch: m.status !== 'closed' && !!m.nextWakeAt };
+}
+
+function map(d: Record<string, unknown> | null | undefined): MajorEscalation | null {
+  const m = fromDoc<MajorEscalation & { wakeWatch?: boolean }>(d);
+  if (!m) return null;
+  delete m.wakeWatch;
+  return m;
+}
+
+export class MongoMajorRepository implements MajorRepository {
+  constructor(private readonly m: MajorModels) {}
+
+  async insert(m: MajorEscalation): Promise<boolean> {
+    try {
+      await this.m.Major.collection.insertOne(stored(m) as never);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  async get(id: string) {
+    return map(await this.m.Major.findById(id).lean());
+  }
+
+  async forTicket(ticketId: string) {
+    return map(await this.m.Major.findOne({ ticketId }).lean());
+  }
+
+  async byRelatedTicket(ticketId: string) {
+    return map(await this.m.Major.findOne({ relatedTicketIds: ticketId }).lean());
+  }
+
+  async save(m: MajorEscalation): Promise<MajorEscalation | null> {
+    const { _id, ...rest } = stored(m);
+    const res = await this.m.Major.collection.updateOne({ _id, version: m.version } as never, { $set: { ...rest, version: m.version + 1 } });
+    return res.matchedCount === 1 ? { ...m, version: m.version + 1 } : null;
+  }
+
+  async due(now: Date, limit: number) {
+    const docs = await this.m.Major.find({ wakeWatch: true, nextWakeAt: { $lte: now } }).sort({ nextWakeAt: 1 }).limit(limit).lean();
+    return docs.map((d) => map(d)!);
+  }
+}

@@ -1,0 +1,33 @@
+import type { ProblemRecord } from '../../domain/major.js';
+import type { ProblemRepository } from '../../app/ports/problems.js';
+import type { MajorModels } from './major-models.js';
+import { fromDoc, toDoc } from './mapping.js';
+
+const FIRST_NUMBER = 1000;
+
+export class MongoProblemRepository implements ProblemRepository {
+  constructor(private readonly m: MajorModels) {}
+
+  async nextNumber(): Promise<number> {
+    // $inc on one counter document is atomic: concurrent callers get distinct numbers.
+    const doc = await this.m.Counter.findOneAndUpdate({ _id: 'problem' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
+    return FIRST_NUMBER + Number(doc?.seq) - 1;
+  }
+
+  async insert(p: ProblemRecord): Promise<void> {
+    await this.m.Problem.collection.insertOne(toDoc(p) as never);
+  }
+
+  async get(id: string) {
+    return fromDoc<ProblemRecord>(await this.m.Problem.findById(id).lean());
+  }
+
+  async getByNumber(number: number) {
+    return fromDoc<ProblemRecord>(await this.m.Problem.findOne({ number }).lean());
+  }
+
+  async relate(id: string, ticketId: string) {
+    await this.m.Problem.updateOne({ _id: id }, { $addToSet: { ticketIds: ticketId } });
+    return this.get(id);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * How a day's facts are stored: one compact string per day bucket, not one object per fact.
+ *
+ * Measured on the local server (FerretDB 1.24 on SQLite, 2 shared cores) reading a year
+ * (365 buckets, 100,000 facts): one sub-document per fact took 16 s (every value is converted
+ * one by one); one JSON string per fact about 2–2.6 s; one compact tab-separated string per
+ * day 0.55–0.85 s (and 70 ms for 30 days). So a bucket is
+ *   { _id: 'YYYY-MM-DD', v, n, dict: [strings…], rows: "<fact>\n<fact>…" }
+ * where each fact is a line of tab-separated fields in a fixed order: repeated strings (team,
+ * priority, source, plan, person, channel, status) are indexes into `dict`, times are base-36
+ * milliseconds (opening absolute, the others relative to the opening), free text is escaped.
+ * Real MongoDB reads this just as well; the format is private to this adapter.
+ */
+import type { FactKind, TicketFact } from '../../domain/reports/facts.js';
+import { FACT_KINDS } from '../../domain/reports/facts.js';
+import type { Priority } from '../../domain/ticket.js';
+import { formatTicketKey } from '../../domain/ticket-number.js';
+
+export interface EncodedDay {
+  n: number;
+  dict: string[];
+  rows: string;
+}
+
+const esc = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+const unesc = (s: string) => (s.includes('\\') ? s.replace(/\\(.)/g, (_m, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c)) : s);
+
+const int = (x: number) => {
+  if (!Number.isSafeInteger(x)) throw new Error(`report codec: not an integer: ${x}`);
+  return x.toString(36);
+};
+const numOut = (x: number | null) => (x === null ? '' : Number.isSafeInteger(x) ? x.toString(36) : `~${x}`);
+const numIn = (s: string): number | null => (s === '' ? null : s.startsWith('~') ? Number(s.slice(1)) : parseInt(s, 36));
+
+export function encodeDay(facts: readonly TicketFact[]): EncodedDay {
+  const dict: string[] = [];
+  const index = new Map<string, number>();
+  const d = (s: string | null): string => {
+    if (s === null) return '';
+    let i = index.get(s);
+    if (i === undefined) {
+      i = dict.length;
+      dict.push(s);
+      index.set(s, i);
+    }
+    return i.toString(36);
+  };
+  const sorted = [...facts].sort((a, b) => a.openedAt - b.openedAt || a.number - b.number || (a.ticketId < b.ticketId ? -1 : 1));
+  const lines = sorted.map((f) => {
+    const rel = (t: number | null) => (t === null ? '' : numOut(t - f.openedAt));
+    let kinds = 0;
+    for (const k of f.kinds) kinds |= 1 << FACT_KINDS.indexOf(k);
+    return [
+      esc(f.ticketId),
+      int(f.number),
+      f.key === formatTicketKey(f.number) ? '' : esc(f.key),
+      esc(f.title),
+      d(f.teamId),
+      d(f.priority),
+      d(f.source),
+      d(f.planId),
+      kinds.toString(36),
+      int(f.openedAt),
+      rel(f.responseDueAt),
+      rel(f.resolutionDueAt),
+      rel(f.respondedAt),
+      f.responseBreachRecorded ? '1' : '',
+      rel(f.pausedAt),
+      rel(f.acknowledgedAt),
+      d(f.acknowledgedBy),
+      numOut(f.ackStep),
+      d(f.ackChannel),
+      rel(f.resolvedAt),
+      int(f.maxLevel),
+      numOut(f.requestWaitMs),
+      numOut(f.satisfactionScore),
+      f.satisfactionComment === null ? '' : `"${esc(f.satisfactionComment)}`,
+      rel(f.satisfactionAt),
+      d(f.status),
+    ].join('\t');
+  });
+  return { n: lines.length, dict, rows: lines.join('\n') };
+}
+
+export function decodeDay(doc: { dict?: unknown; rows?: unknown }, out: TicketFact[] = []): TicketFact[] {
+  const rows = typeof doc.rows === 'string' ? doc.rows : '';
+  if (rows === '') return out;
+  const dict = Array.isArray(doc.dict) ? (doc.dict as string[]) : [];
+  const d = (s: string): string | null => (s === '' ? null : dict[parseInt(s, 36)]!);
+  for (const line of rows.split('\n')) {
+    const c = line.split('\t');
+    const openedAt = parseInt(c[9]!, 36);
+    const rel = (s: string) => (s === '' ? null : openedAt + numIn(s)!);
+    const number = parseInt(c[1]!, 36);
+    const kindBits = parseInt(c[8]!, 36);
+    out.push({
+      ticketId: unesc(c[0]!),
+      number,
+      key: c[2] === '' ? formatTicketKey(number) : unesc(c[2]!),
+      title: unesc(c[3]!),
+      teamId: d(c[4]!) ?? '',
+      priority: d(c[5]!) as Priority,
+      source: d(c[6]!) ?? '',
+      planId: d(c[7]!),
+      kinds: FACT_KINDS.filter((_k, i) => (kindBits & (1 << i)) !== 0) as FactKind[],
+      openedAt,
+      responseDueAt: rel(c[10]!),
+      resolutionDueAt: rel(c[11]!),
+      respondedAt: rel(c[12]!),
+      responseBreachRecorded: c[13] === '1',
+      pausedAt: rel(c[14]!),
+      acknowledgedAt: rel(c[15]!),
+      acknowledgedBy: d(c[16]!),
+      ackStep: numIn(c[17]!),
+      ackChannel: d(c[18]!),
+      resolvedAt: rel(c[19]!),
+      maxLevel: parseInt(c[20]!, 36),
+      requestWaitMs: numIn(c[21]!),
+      satisfactionScore: numIn(c[22]!),
+      satisfactionComment: c[23] === '' ? null : unesc(c[23]!.slice(1)),
+      satisfactionAt: rel(c[24]!),
+      status: d(c[25]!) ?? '',
+    });
+  }
+  return out;
+}

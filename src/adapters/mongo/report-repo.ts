@@ -1,0 +1,131 @@
+import type { DirtyMark, ReportDayFacts, ReportFactsRepository } from '../../app/ports/report-facts.js';
+import type { FactEvent, TicketFact } from '../../domain/reports/facts.js';
+import { FOLDED_EVENT_TYPES } from '../../domain/reports/facts.js';
+import { chunks } from '../../lib/chunks.js';
+import { isDuplicateKey } from './models.js';
+import type { ReportModels } from './report-models.js';
+import { decodeDay, encodeDay } from './report-codec.js';
+
+/** `$in` lists stay at or under this (the local server uses its index only up to 500 values). */
+const IN_MAX = 500;
+
+/** Reports rollups on MongoDB: day buckets replaced by compare-and-set, dirty marks, the timeline read by ticket. */
+export class MongoReportFactsRepository implements ReportFactsRepository {
+  constructor(private readonly m: ReportModels) {}
+
+  async factsForDays(days: string[]): Promise<TicketFact[]> {
+    const unique = [...new Set(days)];
+    // Two queries in flight: the server decodes one batch while this process decodes the other.
+    const parts = chunks(unique, Math.min(IN_MAX, Math.max(1, Math.ceil(unique.length / 2))));
+    const docs = await Promise.all(parts.map((ids) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1 } }).toArray()));
+    const out: TicketFact[] = [];
+    for (const batch of docs) for (const d of batch) decodeDay(d as { dict?: unknown; rows?: unknown }, out);
+    return out;
+  }
+
+  async markDirty(ticketIds: string[]): Promise<void> {
+    const ids = [...new Set(ticketIds)];
+    for (const part of chunks(ids, 50)) {
+      await this.m.ReportDirty.collection.bulkWrite(
+        part.map((id) => ({ updateOne: { filter: { _id: id } as never, update: { $inc: { v: 1 } }, upsert: true } })),
+        { ordered: false },
+      );
+    }
+  }
+
+  async dirty(limit: number): Promise<DirtyMark[]> {
+    const docs = await this.m.ReportDirty.collection.find({}, { limit }).toArray();
+    return docs.map((d) => ({ ticketId: String(d._id), v: Number(d.v ?? 0) }));
+  }
+
+  async clearDirty(marks: DirtyMark[]): Promise<number> {
+    let n = 0;
+    for (const part of chunks(marks, 50)) {
+      const r = await this.m.ReportDirty.collection.bulkWrite(
+        part.map((mk) => ({ deleteOne: { filter: { _id: mk.ticketId, v: mk.v } as never } })),
+        { ordered: false },
+      );
+      n += r.deletedCount;
+    }
+    return n;
+  }
+
+  async eventsFor(ticketIds: string[]): Promise<Map<string, FactEvent[]>> {
+    const out = new Map<string, (FactEvent & { n: number })[]>();
+    // Two queries in flight: the server reads one chunk while this process decodes the other.
+    const parts = chunks([...new Set(ticketIds)], IN_MAX);
+    const load = (ids: string[]) =>
+      this.m.Timeline.collection.find({ ticketId: { $in: ids }, type: { $in: FOLDED_EVENT_TYPES } } as never, { projection: { ticketId: 1, at: 1, n: 1, type: 1, actor: 1, data: 1 } }).toArray();
+    for (let i = 0; i < parts.length; i += 2) {
+      const docs = (await Promise.all(parts.slice(i, i + 2).map(load))).flat();
+      for (const d of docs) {
+        const e = { id: String(d._id), ticketId: String(d.ticketId), at: d.at as Date, type: String(d.type), actor: (d.actor ?? null) as FactEvent['actor'], data: (d.data ?? {}) as Record<string, unknown>, n: Number(d.n ?? 0) };
+        const list = out.get(e.ticketId);
+        if (list) list.push(e);
+        else out.set(e.ticketId, [e]);
+      }
+    }
+    // Oldest first; within one instant, the order they were written in.
+    for (const list of out.values()) list.sort((a, b) => a.at.getTime() - b.at.getTime() || a.n - b.n);
+    return out;
+  }
+
+  async putFacts(entries: { day: string; fact: TicketFact }[]): Promise<void> {
+    const byDay = new Map<string, TicketFact[]>();
+    for (const e of entries) {
+      const list = byDay.get(e.day);
+      if (list) list.push(e.fact);
+      else byDay.set(e.day, [e.fact]);
+    }
+    const days = [...byDay.keys()].sort();
+    // A few days at a time: each is a read, a merge and a conditional write.
+    for (const part of chunks(days, 8)) await Promise.all(part.map((day) => this.putDay(day, byDay.get(day)!)));
+  }
+
+  /** Merges facts into one day bucket with compare-and-set on `v` (another process may be writing the same day). */
+  private async putDay(day: string, facts: TicketFact[]): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const doc = await this.m.ReportDay.collection.findOne({ _id: day } as never);
+      const merged = new Map<string, TicketFact>();
+      if (doc) for (const f of decodeDay(doc as { dict?: unknown; rows?: unknown })) merged.set(f.ticketId, f);
+      for (const f of facts) merged.set(f.ticketId, f);
+      const enc = encodeDay([...merged.values()]);
+      if (!doc) {
+        try {
+          await this.m.ReportDay.collection.insertOne({ _id: day, v: 1, ...enc } as never);
+          return;
+        } catch (e) {
+          if (isDuplicateKey(e)) continue;
+          throw e;
+        }
+      }
+      const r = await this.m.ReportDay.collection.updateOne({ _id: day, v: doc.v } as never, { $set: { n: enc.n, dict: enc.dict, rows: enc.rows }, $inc: { v: 1 } });
+      if (r.matchedCount === 1) return;
+    }
+    throw new Error(`report day ${day}: too many concurrent writers`);
+  }
+
+  async *allDays(): AsyncIterable<ReportDayFacts> {
+    const ids = (await this.m.ReportDay.collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)).sort();
+    for (const part of chunks(ids, 60)) {
+      const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never).toArray();
+      docs.sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
+      for (const d of docs) yield { day: String(d._id), facts: decodeDay(d as { dict?: unknown; rows?: unknown }) };
+    }
+  }
+
+  async allTicketIds(): Promise<string[]> {
+    const docs = await this.m.Timeline.collection.find({ type: 'ticket.opened' }, { projection: { ticketId: 1 } }).toArray();
+    return [...new Set(docs.map((d) => String(d.ticketId)))];
+  }
+
+  async bucketTimeZone(): Promise<string | null> {
+    const d = await this.m.ReportMeta.collection.findOne({ _id: 'buckets' } as never);
+    return d ? String(d.timeZone) : null;
+  }
+
+  async resetBuckets(timeZone: string): Promise<void> {
+    await this.m.ReportDay.collection.deleteMany({});
+    await this.m.ReportMeta.collection.updateOne({ _id: 'buckets' } as never, { $set: { timeZone } }, { upsert: true });
+  }
+}

@@ -1,0 +1,56 @@
+import type { EscalationRequest } from '../../domain/coordination.js';
+import type { RequestRepository } from '../../app/ports/requests.js';
+import type { MajorModels } from './major-models.js';
+import { isDuplicateKey } from './models.js';
+import { fromDoc, toDoc } from './mapping.js';
+
+const LIVE = ['open', 'claimed'];
+
+function stored(r: EscalationRequest) {
+  return { ...toDoc(r), liveKey: LIVE.includes(r.status) ? r.ticketId : r.id, dueWatch: r.status === 'open' && !!r.nextDueAt };
+}
+
+function map(d: Record<string, unknown> | null | undefined): EscalationRequest | null {
+  const r = fromDoc<EscalationRequest & { liveKey?: string; dueWatch?: boolean }>(d);
+  if (!r) return null;
+  delete r.liveKey;
+  delete r.dueWatch;
+  return r;
+}
+
+export class MongoRequestRepository implements RequestRepository {
+  constructor(private readonly m: MajorModels) {}
+
+  async insert(r: EscalationRequest): Promise<boolean> {
+    try {
+      await this.m.Request.collection.insertOne(stored(r) as never);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  async get(id: string) {
+    return map(await this.m.Request.findById(id).lean());
+  }
+
+  async liveForTicket(ticketId: string) {
+    return map(await this.m.Request.findOne({ liveKey: ticketId }).lean());
+  }
+
+  async latestForTicket(ticketId: string) {
+    return map(await this.m.Request.findOne({ ticketId }).sort({ requestedAt: -1 }).lean());
+  }
+
+  async save(r: EscalationRequest): Promise<EscalationRequest | null> {
+    const { _id, ...rest } = stored(r);
+    const res = await this.m.Request.collection.updateOne({ _id, version: r.version } as never, { $set: { ...rest, version: r.version + 1 } });
+    return res.matchedCount === 1 ? { ...r, version: r.version + 1 } : null;
+  }
+
+  async due(now: Date, limit: number) {
+    const docs = await this.m.Request.find({ dueWatch: true, nextDueAt: { $lte: now } }).sort({ nextDueAt: 1 }).limit(limit).lean();
+    return docs.map((d) => map(d)!);
+  }
+}

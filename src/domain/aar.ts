@@ -1,0 +1,371 @@
+/**
+ * The after-action report (seed 001), built from a ticket's timeline only: every fact in it
+ * comes from an event (its time, its actor, its data), so it can be checked against the
+ * events it came from. Pure: no I/O, no clock; names come from a lookup the caller passes.
+ */
+import { DateTime } from 'luxon';
+import { MAJOR_ROLE_LABELS } from './major.js';
+import type { MajorRole } from './major.js';
+
+/** The part of a timeline event the report reads. */
+export interface AarEvent {
+  id: string;
+  at: Date;
+  type: string;
+  actor: { personId: string | null; via: string } | null;
+  data: Record<string, unknown>;
+}
+
+export interface AarTimelineEntry {
+  at: Date;
+  /** `at` in the organisation's time zone, as printed. */
+  local: string;
+  who: string | null;
+  what: string;
+  type: string;
+  eventId: string;
+}
+
+export interface AarPerson {
+  personId: string;
+  name: string;
+  roles: string[];
+  did: string[];
+}
+
+export interface AarAction {
+  n: number;
+  title: string;
+  owner: string;
+  dueAt: Date;
+  due: string;
+  doneAt: Date | null;
+  done: string | null;
+  state: 'done on time' | 'done late' | 'open' | 'open, overdue';
+  overdueReminders: number;
+}
+
+export interface AarUpdate {
+  at: Date;
+  local: string;
+  by: string | null;
+  text: string;
+  recipients: number;
+}
+
+export interface AarModel {
+  title: string;
+  ticketKey: string;
+  ticketTitle: string;
+  priority: string;
+  timeZone: string;
+  generatedAt: Date;
+  generated: string;
+  summary: string[];
+  facts: { label: string; value: string }[];
+  timeToAcknowledgeMs: number | null;
+  timeToResolveMs: number | null;
+  timeline: AarTimelineEntry[];
+  people: AarPerson[];
+  actions: AarAction[];
+  updates: AarUpdate[];
+  lessons: string[];
+  /** How many timeline events it was built from. */
+  sourceEvents: number;
+}
+
+/** "3 h 20 min", "2 days 4 h", "45 min". */
+export function durationText(ms: number): string {
+  const min = Math.max(0, Math.round(ms / 60_000));
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
+  return `${Math.floor(h / 24)} days${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+export function localTime(d: Date, zone: string): string {
+  return DateTime.fromJSDate(new Date(d), { zone }).toFormat('yyyy-LL-dd HH:mm ZZZZ');
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const date = (v: unknown): Date | null => (v instanceof Date || typeof v === 'string' ? new Date(v as string) : null);
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The events a reader of the report needs (not every delivery). */
+const KEY_EVENTS = new Set([
+  'ticket.opened',
+  'ticket.assigned',
+  'ticket.acknowledged',
+  'ticket.started',
+  'ticket.elevated',
+  'ticket.moved',
+  'ticket.resolved',
+  'ticket.reopened',
+  'ticket.closed',
+  'sla.response_breached',
+  'escalation.started',
+  'escalation.acknowledged',
+  'escalation.hierarchical',
+  'escalation.requested',
+  'escalation.request_claimed',
+  'escalation.request_reminded',
+  'escalation.request_escalated',
+  'coordination.reviewed',
+  'coordination.eta_sent',
+  'coordination.manager_informed',
+  'coordination.owner_engaged',
+  'problem.linked',
+  'satisfaction.recorded',
+]);
+
+/** One line per event, in words; `name` turns a person id into a name. */
+export function eventText(e: AarEvent, name: (id: unknown) => string): string {
+  const d = e.data ?? {};
+  const tz = (v: unknown) => (date(v) ? `${date(v)!.toISOString().slice(11, 16)} UTC` : '');
+  switch (e.type) {
+    case 'ticket.opened':
+      return `Ticket ${str(d.key) ?? ''} opened (${str(d.priority) ?? '?'}): ${clip(str(d.title) ?? '', 120)}`;
+    case 'ticket.assigned':
+      return `Assigned to ${name(d.assigneeId)}`;
+    case 'ticket.acknowledged':
+      return 'Ticket acknowledged';
+    case 'ticket.started':
+      return 'Work started';
+    case 'ticket.elevated':
+      return 'Ticket elevated';
+    case 'ticket.moved':
+      return `Moved to team ${str(d.to) ?? '?'}`;
+    case 'ticket.resolved':
+      return `Ticket resolved${str(d.note) ? `: ${clip(str(d.note)!, 160)}` : ''}`;
+    case 'ticket.reopened':
+      return `Ticket reopened${str(d.reason) ? `: ${clip(str(d.reason)!, 160)}` : ''}`;
+    case 'ticket.closed':
+      return 'Ticket closed';
+    case 'sla.response_breached':
+      return `Response SLA breached (due ${tz(d.responseDueAt)})`;
+    case 'escalation.started':
+      return `Escalation plan started (${str(d.kind) ?? 'escalation'})`;
+    case 'escalation.acknowledged':
+      return `Escalation acknowledged by ${name(d.by)}`;
+    case 'escalation.hierarchical':
+      return `Escalated up the management chain to ${name(d.to)}`;
+    case 'escalation.requested':
+      return `Manager escalation requested (${str(d.urgency) ?? 'normal'}): ${clip(str(d.reason) ?? '', 160)}`;
+    case 'escalation.request_claimed':
+      return `Request claimed by ${name(d.by)} after ${durationText(num(d.waitedMs) ?? 0)}`;
+    case 'escalation.request_reminded':
+      return `Coordinators reminded of the unclaimed request (reminder ${num(d.reminder) ?? '?'})`;
+    case 'escalation.request_escalated':
+      return `Unclaimed request passed to ${name(d.to)}`;
+    case 'coordination.reviewed':
+      return 'Ticket and history reviewed by the coordinator';
+    case 'coordination.eta_sent':
+      return `Estimated time ${date(d.eta) ? tz(d.eta) : ''} sent to ${name(d.to)}`;
+    case 'coordination.manager_informed':
+      return `Requesting manager ${name(d.to)} informed of the status`;
+    case 'coordination.owner_engaged':
+      return `Service owner ${name(d.ownerId)} engaged`;
+    case 'major.declared':
+      return `Major escalation declared: ${clip(str(d.reason) ?? '', 160)}`;
+    case 'major.war_room_opened':
+      return `War room ${str((d.room as { name?: string } | undefined)?.name) ?? ''} opened`.replace('  ', ' ');
+    case 'major.war_room_failed':
+      return `War room could not be opened: ${clip(str(d.error) ?? '', 120)}`;
+    case 'major.role_assigned':
+      return `${name(d.personId)} assigned as ${MAJOR_ROLE_LABELS[d.role as MajorRole] ?? str(d.role) ?? 'member'}`;
+    case 'major.task_added':
+      return `Task ${num(d.n) ?? '?'} added: ${clip(str(d.title) ?? '', 120)} (owner ${name(d.ownerId)})`;
+    case 'major.task_done':
+      return `Task ${num(d.n) ?? '?'} done`;
+    case 'major.task_overdue':
+      return `Task ${num(d.n) ?? '?'} overdue; ${name(d.ownerId)} reminded`;
+    case 'major.update_due':
+      return 'Customer update due; escalation manager reminded';
+    case 'major.update_sent':
+      return `Update sent to ${Array.isArray(d.sentTo) ? d.sentTo.length : 0} stakeholders: ${clip(str(d.text) ?? '', 160)}`;
+    case 'major.executives_alerted':
+      return `Executives alerted (${Array.isArray(d.criteria) ? d.criteria.join(', ') : ''})`;
+    case 'problem.linked':
+      return `${d.created ? 'Problem created' : 'Linked to problem'} PRB-${num(d.number) ?? '?'}`;
+    case 'major.resolved':
+      return `Resolved; warranty until ${tz(d.warrantyEndsAt)}`;
+    case 'major.recurred':
+      return `Recurred during the warranty (${str(d.via) ?? 'reopened'})`;
+    case 'major.satisfaction_requested':
+      return 'Warranty over; satisfaction check sent to the customer';
+    case 'satisfaction.recorded':
+      return `Customer satisfaction ${num(d.score) ?? '?'}/5${str(d.comment) ? `: "${clip(str(d.comment)!, 160)}"` : ''}`;
+    case 'major.review_scheduled':
+      return `Post-escalation review scheduled for ${tz(d.at)}`;
+    case 'major.aar_generated':
+      return 'After-action report generated';
+    case 'major.closed':
+      return 'Major escalation closed';
+    case 'major.war_room_archived':
+      return 'War room archived';
+    default:
+      return e.type.replace(/[._]/g, ' ');
+  }
+}
+
+function isKey(e: AarEvent): boolean {
+  return KEY_EVENTS.has(e.type) || e.type.startsWith('major.');
+}
+
+/** Builds the report model from a ticket's events (any order). */
+export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string; timeZone: string; now: Date }): AarModel {
+  const evs = [...events].map((e) => ({ ...e, at: new Date(e.at) })).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const zone = ctx.timeZone;
+  const L = (d: Date) => localTime(d, zone);
+  const name = (id: unknown) => (typeof id === 'string' && id ? ctx.name(id) : 'someone');
+  const first = (...types: string[]) => evs.find((e) => types.includes(e.type)) ?? null;
+  const all = (type: string) => evs.filter((e) => e.type === type);
+  const last = (type: string) => all(type).at(-1) ?? null;
+
+  const opened = first('ticket.opened');
+  const key = str(opened?.data.key) ?? 'ticket';
+  const ticketTitle = str(opened?.data.title) ?? '';
+  const priority = str(opened?.data.priority) ?? '?';
+  const declared = first('major.declared');
+  const acked = first('ticket.acknowledged', 'escalation.acknowledged', 'ticket.started');
+  const resolvedAll = all('ticket.resolved');
+  const resolved = resolvedAll.at(-1) ?? null;
+  const tta = opened && acked ? acked.at.getTime() - opened.at.getTime() : null;
+  const ttr = opened && resolved ? resolved.at.getTime() - opened.at.getTime() : null;
+  const recurrences = all('major.recurred');
+  const sat = last('satisfaction.recorded');
+  const closed = last('major.closed');
+
+  const timeline: AarTimelineEntry[] = evs.filter(isKey).map((e) => ({ at: e.at, local: L(e.at), who: e.actor?.personId ? ctx.name(e.actor.personId) : e.actor?.via === 'engine' ? 'Esc' : null, what: eventText(e, name), type: e.type, eventId: e.id }));
+
+  // Who did what: every key event a person acted on, plus the roles they were given.
+  const people = new Map<string, AarPerson>();
+  const person = (id: string) => {
+    let p = people.get(id);
+    if (!p) people.set(id, (p = { personId: id, name: ctx.name(id), roles: [], did: [] }));
+    return p;
+  };
+  for (const e of evs) {
+    if (e.type === 'major.role_assigned' && typeof e.data.personId === 'string') {
+      const label = MAJOR_ROLE_LABELS[e.data.role as MajorRole] ?? String(e.data.role);
+      const p = person(e.data.personId);
+      if (!p.roles.includes(label)) p.roles.push(label);
+    }
+    if (isKey(e) && e.actor?.personId) person(e.actor.personId).did.push(`${L(e.at)}: ${eventText(e, name)}`);
+  }
+
+  // The action plan, from the task events.
+  const actions: AarAction[] = all('major.task_added').map((e) => {
+    const n = num(e.data.n) ?? 0;
+    const dueAt = date(e.data.dueAt) ?? e.at;
+    const done = evs.find((x) => x.type === 'major.task_done' && num(x.data.n) === n) ?? null;
+    const overdue = evs.filter((x) => x.type === 'major.task_overdue' && num(x.data.n) === n).length;
+    const late = done ? done.at.getTime() > dueAt.getTime() : ctx.now.getTime() > dueAt.getTime();
+    return {
+      n,
+      title: str(e.data.title) ?? '',
+      owner: name(e.data.ownerId),
+      dueAt,
+      due: L(dueAt),
+      doneAt: done?.at ?? null,
+      done: done ? L(done.at) : null,
+      state: done ? (late ? 'done late' : 'done on time') : late ? 'open, overdue' : 'open',
+      overdueReminders: overdue,
+    };
+  });
+
+  const updates: AarUpdate[] = all('major.update_sent').map((e) => ({ at: e.at, local: L(e.at), by: e.actor?.personId ? ctx.name(e.actor.personId) : null, text: str(e.data.text) ?? '', recipients: Array.isArray(e.data.sentTo) ? e.data.sentTo.length : 0 }));
+
+  const lessons: string[] = [];
+  for (const s of all('satisfaction.recorded')) {
+    if (str(s.data.comment)) lessons.push(`Customer feedback (${num(s.data.score)}/5, ${L(s.at)}): "${str(s.data.comment)}"`);
+  }
+  for (const b of all('sla.response_breached')) lessons.push(`The response SLA was breached at ${L(date(b.data.responseDueAt) ?? b.at)}: nobody had responded by then.`);
+  const reminded = all('escalation.request_reminded');
+  const passed = first('escalation.request_escalated');
+  const claimed = first('escalation.request_claimed');
+  if (reminded.length > 0 || passed) {
+    lessons.push(
+      `The manager escalation request waited ${claimed ? durationText(num(claimed.data.waitedMs) ?? 0) : 'unclaimed'} for a coordinator: ${reminded.length} reminder${reminded.length === 1 ? '' : 's'}${passed ? `, then passed to ${name(passed.data.to)} at ${L(passed.at)}` : ''}.`,
+    );
+  }
+  for (const a of actions) {
+    if (a.overdueReminders > 0 || a.state === 'done late' || a.state === 'open, overdue') {
+      const lateBy = a.doneAt ? ` (done ${durationText(a.doneAt.getTime() - a.dueAt.getTime())} after its due time)` : '';
+      lessons.push(`Task ${a.n} "${a.title}" (${a.owner}) ran past its due time ${a.due}${lateBy}; ${a.overdueReminders} overdue reminder${a.overdueReminders === 1 ? '' : 's'}.`);
+    }
+  }
+  const dueReminders = all('major.update_due');
+  if (dueReminders.length > 0) lessons.push(`A customer update was late ${dueReminders.length} time${dueReminders.length === 1 ? '' : 's'} (first reminder ${L(dueReminders[0]!.at)}): keep to the agreed cadence.`);
+  if (recurrences.length > 0) {
+    lessons.push(`The incident recurred ${recurrences.length} time${recurrences.length === 1 ? '' : 's'} during the warranty (${recurrences.map((r) => `${L(r.at)} via ${str(r.data.via) ?? 'reopen'}`).join('; ')}): the first fix did not hold; feed this into problem management.`);
+  }
+  const failedRoom = all('major.war_room_failed');
+  if (failedRoom.length > 0) lessons.push(`The war room could not be opened ${failedRoom.length} time${failedRoom.length === 1 ? '' : 's'} (${str(failedRoom[0]!.data.error) ?? ''}).`);
+  if (lessons.length === 0) lessons.push('No breaches, late steps or recurrences were recorded.');
+
+  const summary: string[] = [];
+  summary.push(`${key} "${ticketTitle}" (${priority}) was opened ${opened ? L(opened.at) : 'at an unknown time'}${opened?.actor?.personId ? ` by ${name(opened.actor.personId)}` : ''}.`);
+  if (declared) summary.push(`${name(declared.actor?.personId)} declared a major escalation at ${L(declared.at)}: ${str(declared.data.reason) ?? ''}`);
+  const team = [...people.values()].filter((p) => p.roles.length > 0);
+  if (team.length > 0) summary.push(`Escalation team: ${team.map((p) => `${p.name} (${p.roles.join(', ')})`).join('; ')}.`);
+  if (resolved) summary.push(`It was resolved ${L(resolved.at)}${resolvedAll.length > 1 ? ` (resolved ${resolvedAll.length} times; ${recurrences.length} recurrence${recurrences.length === 1 ? '' : 's'} in the warranty)` : ''}.`);
+  if (sat) summary.push(`The customer rated the resolution ${num(sat.data.score)}/5.`);
+  if (closed) summary.push(`The escalation closed ${L(closed.at)}.`);
+
+  const facts = [
+    { label: 'Ticket', value: `${key} ${ticketTitle}` },
+    { label: 'Priority', value: priority },
+    { label: 'Opened', value: opened ? L(opened.at) : '—' },
+    { label: 'Major escalation declared', value: declared ? L(declared.at) : '—' },
+    { label: 'Time to acknowledge', value: tta === null ? 'not acknowledged' : durationText(tta) },
+    { label: 'Time to resolve', value: ttr === null ? 'not resolved' : durationText(ttr) },
+    { label: 'Recurrences in warranty', value: String(recurrences.length) },
+    { label: 'Customer satisfaction', value: sat ? `${num(sat.data.score)}/5` : '—' },
+  ];
+
+  return {
+    title: `After-action report: ${key} ${ticketTitle}`,
+    ticketKey: key,
+    ticketTitle,
+    priority,
+    timeZone: zone,
+    generatedAt: ctx.now,
+    generated: L(ctx.now),
+    summary,
+    facts,
+    timeToAcknowledgeMs: tta,
+    timeToResolveMs: ttr,
+    timeline,
+    people: [...people.values()].filter((p) => p.did.length > 0 || p.roles.length > 0),
+    actions,
+    updates,
+    lessons,
+    sourceEvents: evs.length,
+  };
+}
+
+const mdEsc = (s: string) => s.replace(/([\\|*_`[\]])/g, '\\$1').replace(/\n/g, ' ');
+
+/** The report as Markdown (pure). */
+export function aarMarkdown(m: AarModel): string {
+  const out: string[] = [];
+  out.push(`# ${mdEsc(m.title)}`, '', `Generated ${m.generated} from ${m.sourceEvents} timeline events. Times in ${m.timeZone}.`, '');
+  out.push('## Summary', '', ...m.summary.map((s) => mdEsc(s)), '');
+  out.push('| Fact | Value |', '| --- | --- |', ...m.facts.map((f) => `| ${mdEsc(f.label)} | ${mdEsc(f.value)} |`), '');
+  out.push('## Timeline', '', '| Time | Who | What |', '| --- | --- | --- |', ...m.timeline.map((t) => `| ${t.local} | ${mdEsc(t.who ?? '—')} | ${mdEsc(t.what)} |`), '');
+  out.push('## Who did what', '');
+  for (const p of m.people) {
+    out.push(`### ${mdEsc(p.name)}${p.roles.length ? ` — ${mdEsc(p.roles.join(', '))}` : ''}`, '');
+    out.push(...(p.did.length ? p.did.map((d) => `- ${mdEsc(d)}`) : ['- (no recorded actions)']), '');
+  }
+  out.push('## Action plan', '');
+  if (m.actions.length === 0) out.push('No tasks were recorded.', '');
+  else out.push('| # | Task | Owner | Due | Done | State |', '| --- | --- | --- | --- | --- | --- |', ...m.actions.map((a) => `| ${a.n} | ${mdEsc(a.title)} | ${mdEsc(a.owner)} | ${a.due} | ${a.done ?? '—'} | ${a.state} |`), '');
+  out.push('## Updates sent', '');
+  if (m.updates.length === 0) out.push('No updates were sent.', '');
+  else out.push(...m.updates.map((u) => `- ${u.local}${u.by ? ` by ${mdEsc(u.by)}` : ''} to ${u.recipients} stakeholders: ${mdEsc(u.text)}`), '');
+  out.push('## Lessons', '', ...m.lessons.map((l) => `- ${mdEsc(l)}`), '');
+  return out.join('\n');
+}

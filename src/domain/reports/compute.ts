@@ -1,0 +1,350 @@
+/**
+ * Report computation (issue 8). Pure: facts in, figures out; `now` and the organisation's
+ * time zone are given.
+ *
+ * Membership: a ticket belongs to the period in which it was OPENED (organisation-local
+ * days). Its figures (acknowledgement, resolution, breaches, satisfaction) are those known at
+ * report time, even when they happened after the period ended. This keeps every ticket in
+ * exactly one period, so a period and the one before it never count the same ticket, and
+ * lets the rollups bucket facts by opening day.
+ *
+ * Breaches are judged at report time (`now`): a response is breached when the engine recorded
+ * a breach, or the first response came after the response target, or nobody has responded and
+ * the target has passed (a ticket on hold counts as breached only if the hold began after the
+ * target). Resolution likewise: resolved after the target, or still open past it.
+ *
+ * Percentiles are nearest-rank over the exact values: sort ascending, p-th percentile =
+ * sorted[ceil(p/100 × n) − 1]. With 4 values, p50 is the 2nd and p90 the 4th.
+ */
+import { DateTime } from 'luxon';
+import type { Percentiles, Report, ReportCsvRow, ReportDay, ReportFigures, ReportQuery, SlowTicket } from './report.js';
+import type { TicketFact } from './facts.js';
+import { FACT_KINDS } from './facts.js';
+
+export interface PeriodRange {
+  from: Date;
+  to: Date;
+  /** Organisation-local days, oldest first ('YYYY-MM-DD'). */
+  days: string[];
+  label: string;
+}
+
+const DAY_FMT = 'ccc d LLL yyyy';
+
+function range(start: DateTime, n: number, label: (first: DateTime, last: DateTime) => string): PeriodRange {
+  const days: string[] = [];
+  for (let i = 0; i < n; i++) days.push(start.plus({ days: i }).toISODate()!);
+  const end = start.plus({ days: n });
+  return { from: start.toJSDate(), to: end.toJSDate(), days, label: label(start, start.plus({ days: n - 1 })) };
+}
+
+const spanLabel = (n: number) => (first: DateTime, last: DateTime) =>
+  n === 1 ? last.toFormat(DAY_FMT) : `${n} days to ${last.toFormat(DAY_FMT)}` + (n > 31 ? ` (from ${first.toFormat('d LLL yyyy')})` : '');
+
+/**
+ * The period of a query and the previous period of equal length (in local days), in the
+ * organisation's time zone. today = the local day of `now`; 7d / 30d = the last 7 / 30 local
+ * days including today; quarter = the calendar quarter to date; custom = fromDay..toDay
+ * inclusive. Day boundaries are local midnights, so a DST week has one 23- or 25-hour day.
+ */
+export function resolvePeriod(q: Pick<ReportQuery, 'period' | 'fromDay' | 'toDay'>, now: Date, timeZone: string): { period: PeriodRange; previous: PeriodRange } {
+  const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
+  let start: DateTime;
+  let n: number;
+  let label: (a: DateTime, b: DateTime) => string;
+  switch (q.period) {
+    case 'today':
+      start = today;
+      n = 1;
+      label = (_a, b) => `Today, ${b.toFormat(DAY_FMT)}`;
+      break;
+    case '7d':
+    case '30d':
+      n = q.period === '7d' ? 7 : 30;
+      start = today.minus({ days: n - 1 });
+      label = spanLabel(n);
+      break;
+    case 'quarter':
+      start = today.startOf('quarter');
+      n = Math.round(today.diff(start, 'days').days) + 1;
+      label = (a, b) => `Quarter to date: ${a.toFormat('d LLL')} – ${b.toFormat(DAY_FMT)}`;
+      break;
+    case 'custom': {
+      if (!q.fromDay || !q.toDay) throw new Error('a custom period needs fromDay and toDay');
+      start = DateTime.fromISO(q.fromDay, { zone: timeZone }).startOf('day');
+      const last = DateTime.fromISO(q.toDay, { zone: timeZone }).startOf('day');
+      n = Math.round(last.diff(start, 'days').days) + 1;
+      label = (a, b) => (n === 1 ? b.toFormat(DAY_FMT) : `${a.toFormat('d LLL yyyy')} – ${b.toFormat(DAY_FMT)}`);
+      break;
+    }
+  }
+  const period = range(start, n, label);
+  const previous = range(start.minus({ days: n }), n, spanLabel(n));
+  return { period, previous };
+}
+
+/** The organisation-local day ('YYYY-MM-DD') of an instant: the rollup bucket of a ticket opened then. */
+export function localDay(at: number | Date, timeZone: string): string {
+  return DateTime.fromMillis(typeof at === 'number' ? at : at.getTime(), { zone: timeZone }).toISODate()!;
+}
+
+export function matchesFilters(f: TicketFact, q: ReportQuery): boolean {
+  if (q.teamId && f.teamId !== q.teamId) return false;
+  if (q.priority && f.priority !== q.priority) return false;
+  if (q.planId && f.planId !== q.planId) return false;
+  if (q.channel && f.source !== q.channel) return false;
+  if (q.kind && !(f.kinds as string[]).includes(q.kind)) return false;
+  return true;
+}
+
+/** Facts of tickets opened in [from, to) that pass the query's filters, oldest first. */
+export function selectFacts(facts: Iterable<TicketFact>, q: ReportQuery, from: Date, to: Date): TicketFact[] {
+  const a = from.getTime();
+  const b = to.getTime();
+  const out: TicketFact[] = [];
+  for (const f of facts) if (f.openedAt >= a && f.openedAt < b && matchesFilters(f, q)) out.push(f);
+  return out.sort((x, y) => x.openedAt - y.openedAt || x.number - y.number);
+}
+
+export function responseBreached(f: TicketFact, now: number): boolean {
+  if (f.responseBreachRecorded) return true;
+  const due = f.responseDueAt;
+  if (due === null) return false;
+  if (f.respondedAt !== null) return f.respondedAt > due;
+  if (f.pausedAt !== null) return f.pausedAt > due;
+  return now > due;
+}
+
+export function resolutionBreached(f: TicketFact, now: number): boolean {
+  const due = f.resolutionDueAt;
+  if (due === null) return false;
+  if (f.resolvedAt !== null) return f.resolvedAt > due;
+  if (f.pausedAt !== null) return f.pausedAt > due;
+  return now > due;
+}
+
+/** Nearest-rank percentile of values sorted ascending. */
+export function nearestRank(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function percentiles(values: number[]): Percentiles {
+  const s = [...values].sort((a, b) => a - b);
+  return { count: s.length, p50Ms: nearestRank(s, 50), p90Ms: nearestRank(s, 90) };
+}
+
+const pct = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
+const inc = (m: Record<string, number>, k: string) => {
+  m[k] = (m[k] ?? 0) + 1;
+};
+
+export interface FigureOptions {
+  /** Report time: breaches of open tickets are judged against it. */
+  now: number;
+  /** End of the period: the age of an open ticket in the slowest list is measured to min(now, periodEnd). */
+  periodEnd: number;
+  /** Display name of a person id (falls back to the id). */
+  personName?: (personId: string) => string | undefined;
+}
+
+/** Every figure of ReportFigures, exactly, from the facts of the period (already filtered). */
+export function computeFigures(facts: readonly TicketFact[], o: FigureOptions): ReportFigures {
+  const { now } = o;
+  let resolved = 0;
+  let respEval = 0;
+  let respBreach = 0;
+  let resEval = 0;
+  let resBreach = 0;
+  const tta: number[] = [];
+  const ttr: number[] = [];
+  const byLevel: Record<string, number> = {};
+  const byKind: Record<string, number> = Object.fromEntries(FACT_KINDS.map((k) => [k, 0]));
+  const byStep: Record<string, number> = {};
+  const byChannel: Record<string, number> = {};
+  const byPerson = new Map<string, number>();
+  const waits: number[] = [];
+  const scores: number[] = [];
+  const distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  const comments: { key: string; score: number; comment: string; at: Date; n: number }[] = [];
+  const ageEnd = Math.min(now, o.periodEnd);
+  const slow: (SlowTicket & { n: number; sort: number })[] = [];
+
+  for (const f of facts) {
+    const rb = responseBreached(f, now);
+    const sb = resolutionBreached(f, now);
+    if (f.respondedAt !== null || rb) respEval++;
+    if (rb) respBreach++;
+    if (f.resolvedAt !== null || sb) resEval++;
+    if (sb) resBreach++;
+    if (f.resolvedAt !== null) {
+      resolved++;
+      ttr.push(f.resolvedAt - f.openedAt);
+    }
+    const ack = f.acknowledgedAt === null ? null : f.acknowledgedAt - f.openedAt;
+    if (ack !== null) {
+      tta.push(ack);
+      inc(byStep, f.ackStep === null ? 'none' : String(f.ackStep));
+      inc(byChannel, f.ackChannel ?? 'unknown');
+      if (f.acknowledgedBy) byPerson.set(f.acknowledgedBy, (byPerson.get(f.acknowledgedBy) ?? 0) + 1);
+    }
+    inc(byLevel, String(f.maxLevel));
+    for (const k of f.kinds) inc(byKind, k);
+    if (f.requestWaitMs !== null) waits.push(f.requestWaitMs);
+    if (f.satisfactionScore !== null) {
+      scores.push(f.satisfactionScore);
+      const s = String(Math.round(f.satisfactionScore));
+      if (s in distribution) distribution[s]!++;
+      if (f.satisfactionComment) comments.push({ key: f.key, score: f.satisfactionScore, comment: f.satisfactionComment, at: new Date(f.satisfactionAt ?? f.openedAt), n: f.number });
+    }
+    const open = f.resolvedAt === null;
+    const sort = open ? Math.max(0, ageEnd - f.openedAt) : f.resolvedAt! - f.openedAt;
+    slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort });
+    // Keep the list short while scanning a year: only the 10 slowest matter.
+    if (slow.length > 200) trimSlow(slow);
+  }
+  trimSlow(slow);
+  const name = (id: string) => (id.startsWith('via:') ? `someone via ${id.slice(4)}` : (o.personName?.(id) ?? id));
+  return {
+    tickets: facts.length,
+    resolved,
+    responseCompliancePct: pct(respEval - respBreach, respEval),
+    resolutionCompliancePct: pct(resEval - resBreach, resEval),
+    responseBreaches: respBreach,
+    resolutionBreaches: resBreach,
+    timeToAcknowledge: percentiles(tta),
+    timeToResolve: percentiles(ttr),
+    escalationsByLevel: sortKeys(byLevel),
+    escalationsByKind: byKind,
+    ackByStep: sortKeys(byStep),
+    ackByChannel: sortKeys(byChannel),
+    ackByPerson: [...byPerson.entries()]
+      .map(([personId, count]) => ({ personId, name: name(personId), count }))
+      .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name) || a.personId.localeCompare(b.personId)),
+    slowest: slow.map(({ n: _n, sort: _s, ...t }) => t),
+    coordinatorResponse: percentiles(waits),
+    satisfaction: {
+      count: scores.length,
+      average: scores.length === 0 ? null : Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100,
+      distribution,
+      comments: comments
+        .sort((a, b) => b.at.getTime() - a.at.getTime() || b.n - a.n)
+        .slice(0, 10)
+        .map(({ n: _n, ...c }) => c),
+    },
+  };
+}
+
+function trimSlow(slow: { sort: number; n: number }[]): void {
+  slow.sort((a, b) => b.sort - a.sort || a.n - b.n);
+  slow.length = Math.min(slow.length, 10);
+}
+
+/** Numeric keys in numeric order, then the others ('none', 'unknown') alphabetically. */
+function sortKeys(m: Record<string, number>): Record<string, number> {
+  const keys = Object.keys(m).sort((a, b) => {
+    const na = /^\d+$/.test(a);
+    const nb = /^\d+$/.test(b);
+    if (na && nb) return Number(a) - Number(b);
+    if (na !== nb) return na ? -1 : 1;
+    return a.localeCompare(b);
+  });
+  return Object.fromEntries(keys.map((k) => [k, m[k]!]));
+}
+
+/**
+ * The daily series for the chart: per organisation-local day of the period, tickets of the
+ * period opened that day, acknowledged that day, resolved that day, and response breaches
+ * whose target fell due that day (a breach recorded without a known target counts on the
+ * opening day).
+ */
+export function dailySeries(facts: readonly TicketFact[], period: PeriodRange, timeZone: string, now: number): ReportDay[] {
+  const bounds = period.days.map((d) => DateTime.fromISO(d, { zone: timeZone }).startOf('day').toMillis());
+  bounds.push(period.to.getTime());
+  const out: ReportDay[] = period.days.map((day) => ({ day, opened: 0, responseBreaches: 0, acknowledged: 0, resolved: 0 }));
+  const at = (t: number | null): ReportDay | null => {
+    if (t === null || t < bounds[0]! || t >= bounds[bounds.length - 1]!) return null;
+    let lo = 0;
+    let hi = bounds.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (bounds[mid]! <= t) lo = mid;
+      else hi = mid;
+    }
+    return out[lo]!;
+  };
+  for (const f of facts) {
+    const o = at(f.openedAt);
+    if (o) o.opened++;
+    const a = at(f.acknowledgedAt);
+    if (a) a.acknowledged++;
+    const r = at(f.resolvedAt);
+    if (r) r.resolved++;
+    if (responseBreached(f, now)) {
+      const b = at(f.responseDueAt ?? f.openedAt);
+      if (b) b.responseBreaches++;
+    }
+  }
+  return out;
+}
+
+export interface ComputeInput {
+  query: ReportQuery;
+  timeZone: string;
+  now: Date;
+  /** Facts of (at least) the period and the previous period; others are ignored. */
+  facts: Iterable<TicketFact>;
+  personName?: (personId: string) => string | undefined;
+}
+
+/** The whole report: period, previous period, figures of both, the daily series. */
+export function computeReport(input: ComputeInput): Report {
+  const { query, timeZone, now } = input;
+  const { period, previous } = resolvePeriod(query, now, timeZone);
+  const all = Array.isArray(input.facts) ? (input.facts as TicketFact[]) : [...input.facts];
+  const cur = selectFacts(all, query, period.from, period.to);
+  const prev = selectFacts(all, query, previous.from, previous.to);
+  const t = now.getTime();
+  return {
+    query,
+    timeZone,
+    period: { from: period.from, to: period.to, label: period.label },
+    previous: { from: previous.from, to: previous.to, label: previous.label },
+    figures: computeFigures(cur, { now: t, periodEnd: period.to.getTime(), personName: input.personName }),
+    previousFigures: computeFigures(prev, { now: t, periodEnd: previous.to.getTime(), personName: input.personName }),
+    daily: dailySeries(cur, period, timeZone, t),
+    generatedAt: now,
+  };
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const minutes = (a: number | null, b: number) => (a === null ? null : Math.round(((a - b) / 60_000) * 10) / 10);
+
+/** One CSV row per ticket (REPORT_CSV_COLUMNS order), oldest first. Times ISO 8601 UTC; minutes to one decimal. */
+export function reportRows(facts: readonly TicketFact[], now: Date): ReportCsvRow[] {
+  const t = now.getTime();
+  return [...facts]
+    .sort((x, y) => x.openedAt - y.openedAt || x.number - y.number)
+    .map((f) => ({
+      ticket: f.key,
+      title: f.title,
+      team: f.teamId,
+      priority: f.priority,
+      channel: f.source,
+      plan: f.planId,
+      kinds: f.kinds.join(' '),
+      opened_at: iso(f.openedAt),
+      response_due_at: iso(f.responseDueAt),
+      acknowledged_at: iso(f.acknowledgedAt),
+      acknowledged_by: f.acknowledgedBy,
+      ack_step: f.acknowledgedAt === null ? null : (f.ackStep ?? 'none'),
+      ack_channel: f.ackChannel,
+      minutes_to_acknowledge: minutes(f.acknowledgedAt, f.openedAt),
+      response_breached: responseBreached(f, t),
+      resolved_at: iso(f.resolvedAt),
+      minutes_to_resolve: minutes(f.resolvedAt, f.openedAt),
+      resolution_breached: resolutionBreached(f, t),
+      max_level: f.maxLevel,
+      satisfaction: f.satisfactionScore,
+    }));
+}
