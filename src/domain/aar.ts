@@ -74,13 +74,13 @@ export interface AarModel {
   sourceEvents: number;
 }
 
-/** "3 h 20 min", "2 days 4 h", "45 min". */
+/** "3 h 20 min", "2 days 4 h 5 min", "45 min". */
 export function durationText(ms: number): string {
   const min = Math.max(0, Math.round(ms / 60_000));
   if (min < 60) return `${min} min`;
   const h = Math.floor(min / 60);
   if (h < 48) return `${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
-  return `${Math.floor(h / 24)} days${h % 24 ? ` ${h % 24} h` : ''}`;
+  return `${Math.floor(h / 24)} days${h % 24 ? ` ${h % 24} h` : ''}${min % 60 ? ` ${min % 60} min` : ''}`;
 }
 
 export function localTime(d: Date, zone: string): string {
@@ -120,9 +120,9 @@ const KEY_EVENTS = new Set([
 ]);
 
 /** One line per event, in words; `name` turns a person id into a name. */
-export function eventText(e: AarEvent, name: (id: unknown) => string): string {
+export function eventText(e: AarEvent, name: (id: unknown) => string, zone = 'UTC'): string {
   const d = e.data ?? {};
-  const tz = (v: unknown) => (date(v) ? `${date(v)!.toISOString().slice(11, 16)} UTC` : '');
+  const tz = (v: unknown) => (date(v) ? localTime(date(v)!, zone) : '');
   switch (e.type) {
     case 'ticket.opened':
       return `Ticket ${str(d.key) ?? ''} opened (${str(d.priority) ?? '?'}): ${clip(str(d.title) ?? '', 120)}`;
@@ -237,7 +237,7 @@ export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string
   const sat = last('satisfaction.recorded');
   const closed = last('major.closed');
 
-  const timeline: AarTimelineEntry[] = evs.filter(isKey).map((e) => ({ at: e.at, local: L(e.at), who: e.actor?.personId ? ctx.name(e.actor.personId) : e.actor?.via === 'engine' ? 'Esc' : null, what: eventText(e, name), type: e.type, eventId: e.id }));
+  const timeline: AarTimelineEntry[] = evs.filter(isKey).map((e) => ({ at: e.at, local: L(e.at), who: e.actor?.personId ? ctx.name(e.actor.personId) : e.actor?.via === 'engine' ? 'Esc' : null, what: eventText(e, name, zone), type: e.type, eventId: e.id }));
 
   // Who did what: every key event a person acted on, plus the roles they were given.
   const people = new Map<string, AarPerson>();
@@ -252,7 +252,7 @@ export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string
       const p = person(e.data.personId);
       if (!p.roles.includes(label)) p.roles.push(label);
     }
-    if (isKey(e) && e.actor?.personId) person(e.actor.personId).did.push(`${L(e.at)}: ${eventText(e, name)}`);
+    if (isKey(e) && e.actor?.personId) person(e.actor.personId).did.push(`${L(e.at)}: ${eventText(e, name, zone)}`);
   }
 
   // The action plan, from the task events.

@@ -202,9 +202,14 @@ export function dueWork(m: MajorEscalation, cfg: MajorConfig, now: Date): MajorD
   const out: MajorDue[] = [];
   const n = now.getTime();
   if (m.status === 'active') {
-    for (const task of m.tasks) if (task.status === 'open' && taskDueAt(task, cfg) <= n) out.push({ type: 'task_overdue', n: task.n, reminder: task.reminders + 1 });
+    // After a long pause (a clock jump, a stopped process) one reminder catches up: the count
+    // skips the periods missed, so the next one is a full period away.
+    const catchUp = (due: number, period: number, sent: number) => Math.max(sent + 1, Math.floor((n - due) / period) + 1);
+    for (const task of m.tasks) {
+      if (task.status === 'open' && taskDueAt(task, cfg) <= n) out.push({ type: 'task_overdue', n: task.n, reminder: catchUp(t(task.dueAt)!, cfg.taskReminderMinutes * MIN, task.reminders) });
+    }
     const u = updateDueAt(m);
-    if (u !== null && u <= n) out.push({ type: 'update_due', reminder: m.updateReminders + 1 });
+    if (u !== null && u <= n) out.push({ type: 'update_due', reminder: catchUp(t(m.nextUpdateDueAt)!, m.cadenceMinutes * MIN, m.updateReminders) });
     if (!m.executivesAlertedAt) {
       const criteria = executiveCriteriaMet(m, cfg, now);
       if (criteria.length > 0) out.push({ type: 'executives', criteria });

@@ -13,6 +13,7 @@ import { materializeFirings, unstoredFirings } from './step-materializer.js';
 import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
+import { MajorTimers } from './major-timers.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -47,6 +48,8 @@ export class Engine {
   /** The `reports` module: report rollups kept up to date on write (issue 8). */
   readonly reports: ReportProjector;
   private lastReports = 0;
+  /** The `major` module: manager escalation requests and major escalations (issue 7). */
+  readonly majorTimers: MajorTimers;
 
   constructor(
     private readonly deps: AppDeps,
@@ -54,6 +57,7 @@ export class Engine {
     private readonly opts: EngineOptions,
   ) {
     this.reports = new ReportProjector(deps);
+    this.majorTimers = new MajorTimers(deps);
   }
 
   /** One pass of every module. Returns how much work it did (0 = idle). */
@@ -62,6 +66,7 @@ export class Engine {
     work += await this.slaModule();
     work += await this.recoverModule();
     work += await this.escalationModule();
+    work += await this.majorTimers.runOnce();
     work += await this.dispatcher.runOnce();
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
     // least every few seconds under sustained load, so they never delay a step.

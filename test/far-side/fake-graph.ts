@@ -179,6 +179,7 @@ export class FakeGraph {
         ch.isArchived = true;
         return json(202, undefined, { location: `/teams('${team.id}')/operations('op-${++this.seq}')` });
       }
+      if (!m[3] && method === 'GET') return json(200, ch);
       if (!m[3] && method === 'PATCH') {
         if (typeof body.displayName === 'string') {
           if (body.displayName.length > 50) return error(400, 'BadRequest', 'Channel name is too long.');
@@ -214,6 +215,7 @@ export class FakeGraph {
       const chat = this.chats.get(m[1]!);
       if (!chat) return error(404, 'NotFound', 'Chat not found');
       const sub = m[2] ?? '';
+      if (sub === '' && method === 'GET') return json(200, { id: chat.id, topic: chat.topic, chatType: chat.chatType });
       if (sub === '' && method === 'PATCH') {
         if (typeof body.topic === 'string') chat.topic = body.topic;
         return json(200, { id: chat.id, topic: chat.topic });

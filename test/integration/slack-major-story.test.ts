@@ -58,8 +58,11 @@ describe('Slack: manager escalation request → major escalation → war room (i
     const r = await postSlack(esc.baseUrl, body);
     expect(r.status, r.text).to.equal(200);
     // help and usage come back in the ack itself; everything else through response_url.
-    const said = r.text ? String((JSON.parse(r.text) as { text?: string }).text ?? '') : String((await fake.waitFor(() => fake.responses.find((x) => x.path === `/response/${id}`))).body.text);
-    answers.push({ user: userId, text, said });
+    const body2 = r.text ? (JSON.parse(r.text) as Record<string, unknown>) : (await fake.waitFor(() => fake.responses.find((x) => x.path === `/response/${id}`))).body;
+    const said = String(body2.text ?? '');
+    // Several lines (tasks, aar) come as blocks: keep them for the transcript.
+    const lines = JSON.stringify(body2.blocks ?? []).match(/"text":"((?:[^"\\]|\\.)*)"/g)?.map((m) => JSON.parse(m.slice(7)) as string).filter((x) => x !== 'mrkdwn');
+    answers.push({ user: userId, text, said: r.text || !lines?.length ? said : lines.join('\n') });
     return said;
   }
 
@@ -141,7 +144,7 @@ describe('Slack: manager escalation request → major escalation → war room (i
     expect(String(create.params.name)).to.match(new RegExp(`^war-esc-${ticket.number}-registrar`));
     const ch = fake.channelNamed(String(create.params.name))!;
     room = { id: ch.id, name: ch.name };
-    expect(ch.topic).to.include(key);
+    expect(ch.topic).to.include('Registrar');
     expect(ch.members.has('U0ERIN')).to.equal(true);
     expect(ch.pins.length).to.be.greaterThan(0);
     const summary = ch.messages.find((m) => m.ts === ch.pins[0])!;
@@ -172,10 +175,11 @@ describe('Slack: manager escalation request → major escalation → war room (i
     expect(await slash('U0ERIN', 'task add <@U0HENRY|henry> 2h Fail over the registrar database', room)).to.match(/1/);
     expect(await slash('U0ERIN', 'task add <@U0HENRY|henry> yesterday-ish Swap the controller', room)).to.match(/Say when/);
     expect(await slash('U0ERIN', 'tasks', room)).to.match(/Action plan/);
+    const seen = { henry: dms('U0HENRY').length, erin: dms('U0ERIN').length };
     esc.clock.advanceMinutes(2 * HOUR + 5);
     await settle();
-    expect(dmText(lastDm('U0HENRY'))).to.match(/overdue/i);
-    expect(dmText(lastDm('U0ERIN'))).to.match(/overdue/i);
+    expect(dms('U0HENRY').slice(seen.henry).map(dmText).join('\n')).to.match(/overdue/i);
+    expect(dms('U0ERIN').slice(seen.erin).map(dmText).join('\n')).to.match(/overdue/i);
     const list = answers.at(-1);
     expect(list?.said).to.match(/Action plan/);
     const lines = await slash('U0ERIN', 'tasks', room);
@@ -233,7 +237,35 @@ describe('Slack: manager escalation request → major escalation → war room (i
     expect(await events()).to.include.members(['major.aar_generated', 'major.closed', 'major.war_room_archived']);
   });
 
-  it('10. the Escalate button: a point person makes a request (reason required); a coordinator escalates at once', async () => {
+  it('10. a second incident: problem linked, recurrence during the warranty reopens it from its war room, after-action report on demand', async () => {
+    const b = await openTicket(esc.deps, { title: 'Registrar storage slow again', priority: 'P1', teamId: 'infrastructure', requesterId: 'judy', source: 'api' }, { personId: 'judy', via: 'api' });
+    const bKey = formatTicketKey(b.number);
+    expect(await slash('U0ERIN', `major ${bKey} Storage latency is back, grades upload failing`)).to.match(/major escalation/);
+    const m = (await esc.deps.majors.forTicket(b.id))!;
+    const bRoom = { id: m.warRoom!.id, name: m.warRoom!.name };
+    expect(await slash('U0ERIN', 'problem PRB-1000', bRoom)).to.match(/PRB-1000/);
+    expect(await slash('U0ERIN', 'problem PRB-424242', bRoom)).to.match(/PRB-424242/);
+    expect(await slash('U0HENRY', `resolve ${bKey} latency back to normal`)).to.match(/resolved/i);
+    await settle();
+    expect((await esc.deps.majors.forTicket(b.id))?.status).to.equal('warranty');
+    esc.clock.advanceMinutes(2 * 24 * HOUR);
+    const c = await openTicket(esc.deps, { title: 'Grades upload failing', priority: 'P2', teamId: 'service-desk', requesterId: 'judy', source: 'api' }, { personId: 'judy', via: 'api' });
+    const cKey = formatTicketKey(c.number);
+    expect(await slash('U0ALICE', `recurrence ${cKey} of ESC-1`)).to.match(/ESC-1\b/);
+    // In the war room, "of" may be left out: the room's incident is meant.
+    expect(await slash('U0ERIN', `recurrence ${cKey}`, bRoom)).to.match(/./);
+    await settle();
+    const reopened = (await esc.deps.majors.forTicket(b.id))!;
+    expect(reopened).to.deep.include({ status: 'active', recurrences: 1 });
+    expect(fake.channels.get(bRoom.id)!.messages.map((x) => x.text).join('\n')).to.match(/recur/i);
+    const files = fake.files.size;
+    const aar = await slash('U0ERIN', 'aar', bRoom);
+    expect(aar).to.match(/After-action report/);
+    expect([...fake.files.values()].slice(files).some((f) => f.channelId === bRoom.id && f.bytes?.subarray(0, 5).toString() === '%PDF-')).to.equal(true);
+    expect(await slash('U0ALICE', `aar ${bKey}`)).to.match(/Only/);
+  });
+
+  it('11. the Escalate button: a point person makes a request (reason required); a coordinator escalates at once', async () => {
     const t = await openTicket(esc.deps, { title: 'Exam portal slow', priority: 'P3', teamId: 'service-desk', requesterId: 'judy', source: 'api' }, { personId: 'judy', via: 'api' });
     const value = JSON.stringify({ t: t.id });
     const opened = fake.callsOf('views.open').length;
@@ -282,7 +314,7 @@ describe('Slack: manager escalation request → major escalation → war room (i
       else if (c.method === 'views.open') out.push(`[modal] ${text((c.params.view as { blocks?: unknown }).blocks)}`);
     }
     out.push('', '--- what people typed and the answers only they saw ---');
-    for (const a of answers) out.push(`${names[a.user] ?? a.user}: /esc ${a.text}\n    → ${a.said.slice(0, 300)}`);
+    for (const a of answers) out.push(`${names[a.user] ?? a.user}: /esc ${a.text}\n    → ${a.said.slice(0, 1500)}`);
     out.push('', '--- timeline of the major escalation ---');
     if (ticket) for (const e of await esc.deps.timeline.forTicket(ticket.id)) out.push(`  ${e.at.toISOString()} ${e.type} ${e.actor?.name ?? e.actor?.via ?? ''}`);
     process.stdout.write(`${out.join('\n')}\n`);

@@ -43,6 +43,7 @@ export function sampleCards(): [string, Record<string, unknown>][] {
 
   return [
     ['escalation-request', escalationRequestCard(ticket)],
+    ['escalation-request (no reason)', escalationRequestCard(ticket, 'A reason is required: say in a few words why this needs urgent handling.')],
     ['coordinator-notice', coordinatorNoticeCard(requestNotice)],
     ['coordinator-notice (claimed)', coordinatorNoticeCard(requestNotice, { dir, request: claimed })],
     ['major-summary', majorSummaryCard(dir, ticket, major, clock.now())],

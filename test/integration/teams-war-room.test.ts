@@ -158,6 +158,11 @@ describe('Teams war rooms through Microsoft Graph (local Graph and Bot connector
       expect((await fetch(url!)).status, 'expired').to.equal(404);
     });
 
+    it('finds a room\'s name by its conversation id (commands typed inside a war room)', async () => {
+      expect(await make({ teamId: TEAM }).roomName(room.id)).to.equal(room.name);
+      expect(await make({ teamId: TEAM }).roomName('19:nope@thread.tacv2')).to.equal(null);
+    });
+
     it('archives the channel; where archiving is refused, renames it closed-…', async () => {
       const wr = make({ teamId: TEAM });
       await wr.archive(room);

@@ -127,6 +127,18 @@ describe('reports: figures of a hand-built fixture', () => {
     expect(byKey('ESC-10').kinds).to.deep.equal(['manual']);
   });
 
+  it('takes the due times a resolve from on hold recomputed', () => {
+    // Due +100, on hold at +50 (50 min left), resolved from hold at +500: the clock resumes first (due +550), so in time.
+    const f = foldFacts([
+      opened(50, 0, 'service-desk', 'P1', 'api', 30, 100),
+      ev('t50', 10, 'ticket.acknowledged', ['alice', 'api'], { to: 'acknowledged', via: 'api', by: 'alice' }),
+      ev('t50', 50, 'ticket.pending', ['alice', 'api'], { to: 'pending' }),
+      ev('t50', 500, 'ticket.resolved', ['alice', 'api'], { to: 'resolved', responseDueAt: due(30), resolutionDueAt: due(550) }),
+    ])!;
+    expect(f).to.include({ resolutionDueAt: T0 + 550 * MIN, resolvedAt: T0 + 500 * MIN, pausedAt: null, status: 'resolved' });
+    expect(computeReport({ query: { period: 'today' }, timeZone: tz, now: new Date(T0 + 600 * MIN), facts: [f] }).figures.resolutionBreaches).to.equal(0);
+  });
+
   it('computes every figure of the 7-day report exactly', () => {
     const r = report({ period: '7d' });
     // 7 local days to Tue 24 Nov: Wed 18 00:00 PST (08:00Z) .. Wed 25 00:00 PST.

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseEscCommand } from '../../src/adapters/slack/command-parser.js';
 import { ACTIONS, RATE_ACTION, badge, noticeBlocks } from '../../src/adapters/slack/blocks.js';
-import { parseMention, resolveWhen } from '../../src/adapters/slack/major-commands.js';
+import { parseMention, resolveWhen, slackPlain } from '../../src/adapters/slack/major-commands.js';
 import { ticketNotice } from '../../src/domain/notice.js';
 
 describe('Slack: issue-7 commands (parsing and times)', () => {
@@ -106,5 +106,13 @@ describe('Slack: issue-7 blocks (Claim, satisfaction, elevated vs escalated badg
     expect(badge({ elevated: true, escalated: false })).to.equal('  [ELEVATED]');
     expect(badge({ elevated: false, escalated: true, escalationKind: 'major' })).to.equal('  [ESCALATED (major)]');
     expect(badge({ elevated: false, escalated: false })).to.equal('');
+  });
+});
+
+describe('Slack: escaped text (should_escape) reads as typed', () => {
+  it('links, channels, people and entities', () => {
+    expect(slackPlain('see <https://status.example.edu|status page> in <#C0HELP|helpdesk> with <@U0IVAN|ivan> &amp; <@U0BOB> &lt;now&gt; <!here>')).to.equal('see https://status.example.edu in #helpdesk with @ivan & @U0BOB <now> @here');
+    expect(parseEscCommand('ticket VPN &amp; Wi-Fi down <https://x.example|x.example>')).to.deep.equal({ kind: 'ticket', title: 'VPN & Wi-Fi down https://x.example' });
+    expect(parseEscCommand('update ESC-1042 R&amp;D back')).to.deep.include({ text: 'R&D back' });
   });
 });

@@ -14,6 +14,7 @@ import type { ApiToken } from '../../config/env.js';
 import { actorOf, allow, authenticate } from './auth.js';
 import { escalationView, ticketView } from './views.js';
 import { reportRouter } from './report-router.js';
+import { majorRouter } from './major-router.js';
 import * as s from './schemas.js';
 
 /** Accepts a ticket id, a number or ESC-1042. */
@@ -165,6 +166,7 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
     res.json({ teams: dir.allTeams().map((t) => ({ ...t, onCall: dir.onCall(t.id, at)?.id ?? null })) });
   }));
 
+  r.use(majorRouter(deps)); // escalation requests and major escalations (issue 7)
   r.use(reportRouter(deps)); // GET /reports, /reports.csv, /reports/chart.png, /tickets/:ref/history (issue 8)
 
   r.use((_req, res) => {

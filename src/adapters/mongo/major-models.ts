@@ -26,17 +26,22 @@ const majorSchema = new Schema(
 );
 majorSchema.index({ ticketId: 1 }, { unique: true });
 majorSchema.index({ wakeWatch: 1 });
-majorSchema.index({ relatedTicketIds: 1 });
+/**
+ * ticket id → the major escalation it is linked to (a recurrence or the same incident). A
+ * collection of its own: looking a ticket up is an `_id` lookup, where an array-element
+ * match would not be one on every server (the local stand-in does not match array elements).
+ */
+const linkSchema = new Schema({ _id: String, majorId: String }, opts);
 
 const problemSchema = new Schema({ _id: String, number: Number, title: String, ticketIds: [String], status: String, createdAt: Date }, opts);
 problemSchema.index({ number: 1 }, { unique: true });
-problemSchema.index({ ticketIds: 1 });
 
 export interface MajorModels {
   Request: DocModel;
   Major: DocModel;
   Problem: DocModel;
   Counter: DocModel;
+  Link: DocModel;
 }
 
 export function createMajorModels(conn: Connection): MajorModels {
@@ -45,6 +50,7 @@ export function createMajorModels(conn: Connection): MajorModels {
     Request: m('EscalationRequest', requestSchema, 'escalation_requests'),
     Major: m('MajorEscalation', majorSchema, 'major_escalations'),
     Problem: m('ProblemRecord', problemSchema, 'problems'),
+    Link: m('MajorLink', linkSchema, 'major_links'),
     // The same `counters` collection the ticket numbers use (its own document, _id 'problem').
     Counter: m('MajorCounter', new Schema({ _id: String, seq: Number }, opts), 'counters'),
   };

@@ -37,13 +37,17 @@ export class MongoMajorRepository implements MajorRepository {
   }
 
   async byRelatedTicket(ticketId: string) {
-    return map(await this.m.Major.findOne({ relatedTicketIds: ticketId }).lean());
+    const link = await this.m.Link.findById(ticketId).lean();
+    return link ? this.get(String(link.majorId)) : null;
   }
 
   async save(m: MajorEscalation): Promise<MajorEscalation | null> {
     const { _id, ...rest } = stored(m);
     const res = await this.m.Major.collection.updateOne({ _id, version: m.version } as never, { $set: { ...rest, version: m.version + 1 } });
-    return res.matchedCount === 1 ? { ...m, version: m.version + 1 } : null;
+    if (res.matchedCount !== 1) return null;
+    // The links follow the winning write (idempotent upserts); a crash in between is repaired by the next save.
+    for (const ticketId of m.relatedTicketIds ?? []) await this.m.Link.updateOne({ _id: ticketId }, { $set: { majorId: m.id } }, { upsert: true });
+    return { ...m, version: m.version + 1 };
   }
 
   async due(now: Date, limit: number) {

@@ -1,6 +1,6 @@
 import type { DirtyMark, ReportDayFacts, ReportFactsRepository } from '../../app/ports/report-facts.js';
 import type { FactEvent, TicketFact } from '../../domain/reports/facts.js';
-import { FOLDED_EVENT_TYPES } from '../../domain/reports/facts.js';
+import { isFactEvent } from '../../domain/reports/facts.js';
 import { chunks } from '../../lib/chunks.js';
 import { isDuplicateKey } from './models.js';
 import type { ReportModels } from './report-models.js';
@@ -54,11 +54,14 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     const out = new Map<string, (FactEvent & { n: number })[]>();
     // Two queries in flight: the server reads one chunk while this process decodes the other.
     const parts = chunks([...new Set(ticketIds)], IN_MAX);
-    const load = (ids: string[]) =>
-      this.m.Timeline.collection.find({ ticketId: { $in: ids }, type: { $in: FOLDED_EVENT_TYPES } } as never, { projection: { ticketId: 1, at: 1, n: 1, type: 1, actor: 1, data: 1 } }).toArray();
+    // Only `ticketId $in`: the local server uses the index for that alone (measured: adding a
+    // `type` condition made it scan the whole timeline, 8 s instead of 1 s per 500 tickets at 1M events).
+    const load = (ids: string[]) => this.m.Timeline.collection.find({ ticketId: { $in: ids } } as never, { projection: { ticketId: 1, at: 1, n: 1, type: 1, actor: 1, data: 1 } }).toArray();
     for (let i = 0; i < parts.length; i += 2) {
       const docs = (await Promise.all(parts.slice(i, i + 2).map(load))).flat();
       for (const d of docs) {
+        // Only the types the fold reads (deliveries and comments are most of a timeline).
+        if (!isFactEvent(String(d.type))) continue;
         const e = { id: String(d._id), ticketId: String(d.ticketId), at: d.at as Date, type: String(d.type), actor: (d.actor ?? null) as FactEvent['actor'], data: (d.data ?? {}) as Record<string, unknown>, n: Number(d.n ?? 0) };
         const list = out.get(e.ticketId);
         if (list) list.push(e);

@@ -2,7 +2,7 @@ import type { Priority } from '../../domain/ticket.js';
 import { PRIORITIES } from '../../domain/ticket.js';
 import { parseTicketRef } from '../../domain/ticket-number.js';
 import type { MajorCommand } from './major-commands.js';
-import { MAJOR_HELP_LINES, parseMajorCommand } from './major-commands.js';
+import { MAJOR_HELP_LINES, parseMajorCommand, slackPlain } from './major-commands.js';
 import type { ReportQuery } from '../../domain/reports/report.js';
 import { REPORT_USAGE, parseReportArgs } from '../report/report-args.js';
 
@@ -45,7 +45,7 @@ export function parseEscCommand(text: string): EscCommand {
   const sub = ALIASES[head] ?? head;
   const rest = words.slice(1);
   if (sub === 'help' || sub === '?') return { kind: 'help' };
-  if (sub === 'ticket') return { kind: 'ticket', title: rest.join(' ').slice(0, 200) };
+  if (sub === 'ticket') return { kind: 'ticket', title: slackPlain(rest.join(' ')).slice(0, 200) };
   if (sub === 'report') {
     const r = parseReportArgs(rest);
     return r.ok ? { kind: 'report', query: r.query } : { kind: 'usage', problem: `${r.problem}\nUsage: \`/esc ${REPORT_USAGE}\`` };
@@ -68,7 +68,7 @@ export function parseEscCommand(text: string): EscCommand {
     if (!rest[0]) return { kind: 'usage', problem: `Say which ticket: \`/esc ${kind} ESC-1042\`.` };
     const ref = parseTicketRef(rest[0]);
     if (ref === null) return { kind: 'usage', problem: `"${rest[0].slice(0, 30)}" is not a ticket number: use ESC-1042 or 1042.` };
-    if (kind === 'escalate' || kind === 'resolve') return { kind, ref, note: rest.slice(1).join(' ').slice(0, 1000) };
+    if (kind === 'escalate' || kind === 'resolve') return { kind, ref, note: slackPlain(rest.slice(1).join(' ')).slice(0, 1000) };
     return { kind, ref };
   }
   return { kind: 'usage', problem: `I don't know "/esc ${head.slice(0, 30)}".` };

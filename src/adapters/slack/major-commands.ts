@@ -60,6 +60,21 @@ export function parseMention(word: string | undefined): Mention | null {
   return h ? { handle: h[1]!.toLowerCase() } : null;
 }
 
+/**
+ * Free text as a person typed it: with `should_escape` Slack sends links as `<https://…|…>`,
+ * channels as `<#C1|name>`, people as `<@U1|name>`, and & < > as entities.
+ */
+export function slackPlain(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `@${name || id}`)
+    .replace(/<!(here|channel|everyone)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
 /** Ticket words: ESC-1042, #1042, 1042. */
 function ref(word: string | undefined): number | null {
   return word ? parseTicketRef(word) : null;
@@ -158,7 +173,7 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
   // The ticket is optional inside a war room: take it when the first word is one.
   const r = ref(rest[0]);
   const args = r === null ? rest : rest.slice(1);
-  const text = (from: number, max = 2000) => args.slice(from).join(' ').slice(0, max);
+  const text = (from: number, max = 2000) => slackPlain(args.slice(from).join(' ')).slice(0, max);
   switch (sub) {
     case 'request':
     case 'major': {
@@ -209,7 +224,7 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
         if (!owner) return usage('Name the owner: `/esc task ESC-1042 add @henry 2h fail over the database`.');
         const n = whenLength(args.slice(2));
         if (n === 0) return usage('Say when it is due, then the title: `/esc task ESC-1042 add @henry 2h fail over the database` (when: `2h`, `tomorrow 10:00`, `2026-11-25 14:00`).');
-        const title = args.slice(2 + n).join(' ').slice(0, 300);
+        const title = slackPlain(args.slice(2 + n).join(' ')).slice(0, 300);
         if (title.length < 3) return usage('Give the task a title: `/esc task ESC-1042 add @henry 2h fail over the database`.');
         return { kind: 'task_add', ref: r, owner, when: args.slice(2, 2 + n), title };
       }

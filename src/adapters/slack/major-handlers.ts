@@ -165,10 +165,17 @@ export async function runMajorCommand(deps: AppDeps, p: Person, cmd: MajorComman
     case 'aar': {
       const t = await ticket();
       const r = await afterActionReport(deps, { ticket: t, actor, send: true });
-      const lines = r.markdown.split('\n').filter((l) => l.trim()).slice(0, 25);
-      return { text: `After-action report ${r.fileName}: posted in the war room and sent to the stakeholders.`, lines: [`*After-action report* (${r.fileName}): posted in the war room and sent to the stakeholders.`, ...lines.map((l) => esc(l))] };
+      const lines = r.markdown.split('\n').filter((l) => l.trim()).slice(0, 25).map(markdownLine);
+      return { text: `After-action report ${r.fileName}: posted in the war room and sent to the stakeholders.`, lines: [`*After-action report* (${r.fileName}): posted in the war room and sent to the stakeholders.`, ...lines] };
     }
   }
+}
+
+/** One Markdown line as Slack mrkdwn: headings and **bold** become *bold*, the rest escaped. */
+function markdownLine(line: string): string {
+  const h = /^#{1,6}\s+(.*)$/.exec(line);
+  if (h) return `*${esc(h[1]!)}*`;
+  return esc(line).replace(/\*\*([^*]+)\*\*/g, '*$1*');
 }
 
 async function taskList(deps: AppDeps, p: Person, ref: string | number, rooms: WarRoomIndex): Promise<CommandAnswer> {

@@ -5,6 +5,7 @@ import { elevateTicket, respondToNotification } from '../../app/use-cases/escala
 import { listTickets, requireTicket, ticketTimeline } from '../../app/use-cases/tickets.js';
 import type { Person } from '../../domain/directory.js';
 import { DomainError } from '../../domain/errors.js';
+import { escalationLabel } from '../../domain/notice.js';
 import { simulatePlan } from '../../domain/simulate.js';
 import type { Priority, Ticket } from '../../domain/ticket.js';
 import { OPEN_STATUSES, isOpen } from '../../domain/ticket.js';
@@ -49,7 +50,7 @@ export async function statusText(deps: AppDeps, person: Person, ref: number): Pr
   const now = deps.clock.now();
   const live = await deps.escalations.liveForTicket(t.id);
   const last = events[events.length - 1];
-  const lines = [`*${formatTicketKey(t.number)}: ${t.title}*`, `${t.priority}, ${t.impact} impact, ${t.status}; team ${dir.team(t.teamId)?.name ?? t.teamId}; assignee ${dir.person(t.assigneeId)?.name ?? 'nobody'}${t.elevated ? '; ELEVATED' : ''}`];
+  const lines = [`*${formatTicketKey(t.number)}: ${t.title}*`, `${t.priority}, ${t.impact} impact, ${t.status}; team ${dir.team(t.teamId)?.name ?? t.teamId}; assignee ${dir.person(t.assigneeId)?.name ?? 'nobody'}${escalationLabel(t) ? `; ${escalationLabel(t)}` : ''}`];
   if (live) {
     const step = live.plan.steps[live.stepIndex];
     lines.push(`Escalation (${live.plan.name}) ${live.status}: next step ${live.stepIndex + 1} of ${live.plan.steps.length}${step ? ` by ${step.channel}` : ''}${live.nextDueAt ? ` at ${hhmm(live.nextDueAt)}` : ''}.`);
@@ -75,7 +76,7 @@ export async function listLines(deps: AppDeps, person: Person, scope: ListScope)
   if (scope === 'team' && filter.teamId!.length === 0) return ['You are not on a team, so `/esc list team` has nothing to show. Try `/esc list open`.'];
   const ts = await listTickets(deps, filter, 25);
   if (ts.length === 0) return [`No ${scope} tickets.`];
-  return [`*${scope} tickets* (up to 25)`, ...ts.map((t) => `${formatTicketKey(t.number)}  ${t.priority}  ${t.status}${t.escalated ? ' ESCALATED' : ''}${t.elevated ? ' ELEVATED' : ''}  ${t.title.slice(0, 80)}`)];
+  return [`*${scope} tickets* (up to 25)`, ...ts.map((t) => `${formatTicketKey(t.number)}  ${t.priority}  ${t.status}${escalationLabel(t) ? `  ${escalationLabel(t)}` : ''}  ${t.title.slice(0, 80)}`)];
 }
 
 export function simulateLines(deps: AppDeps, person: Person, planId: string, priority: Priority | null): string[] {

@@ -272,6 +272,23 @@ export class GraphWarRoom implements WarRoomPort {
     }
   }
 
+  /**
+   * The name of a war room by its conversation id (a channel of the war-room team or a group
+   * chat), for commands typed inside it without a ticket; null when Graph does not know it.
+   */
+  async roomName(conversationId: string): Promise<string | null> {
+    try {
+      if (this.args.teamId && conversationId.endsWith('@thread.tacv2')) {
+        const r = await this.args.graph.request<{ displayName?: string }>('GET', `/teams/${encodeURIComponent(this.args.teamId)}/channels/${encodeURIComponent(conversationId)}`);
+        return r.body?.displayName ?? null;
+      }
+      if (conversationId.endsWith('@thread.v2')) return (await this.args.graph.request<{ topic?: string | null }>('GET', `/chats/${encodeURIComponent(conversationId)}`)).body?.topic ?? null;
+    } catch (e) {
+      this.args.log.debug({ err: (e as Error).message }, 'teams: war-room name lookup failed');
+    }
+    return null;
+  }
+
   async archive(room: WarRoomRef): Promise<void> {
     const g = this.args.graph;
     try {

@@ -64,7 +64,7 @@ async function latest(deps: AppDeps, t: Ticket) {
   return all.sort((a, b) => new Date(b.startedAt).getTime() - new Date(a.startedAt).getTime())[0] ?? null;
 }
 
-async function cardFor(deps: AppDeps, t: Ticket, note?: string): Promise<AdaptiveCardJson> {
+export async function cardFor(deps: AppDeps, t: Ticket, note?: string): Promise<AdaptiveCardJson> {
   const fresh = await requireTicket(deps, t.id);
   const esc = await latest(deps, fresh);
   return ticketCard(deps, fresh, esc, note);

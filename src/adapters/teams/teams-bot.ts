@@ -71,7 +71,10 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
         return;
       }
       // @mentions of people become @<directory id> (role, task, engage name people).
-      await send(context, await runCommand(deps, person, await textWithMentions(deps, context)));
+      // Inside a war room (channel or group chat) the ticket may be left out.
+      const a = context.activity;
+      const place = a.conversation?.conversationType && a.conversation.conversationType !== 'personal' ? { conversationId: a.conversation.id.split(';messageid=')[0]!, channelName: (a.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? null } : undefined;
+      await send(context, await runCommand(deps, person, await textWithMentions(deps, context), place));
     } catch (e) {
       deps.log.error({ err: (e as Error).stack ?? String(e), code: 'TEAMS_TURN_FAILED' }, 'teams: message failed');
       await context.sendActivity(SORRY);

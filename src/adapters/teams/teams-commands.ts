@@ -16,6 +16,7 @@ import { ticketFormCard } from './teams-cards.js';
 import { runVerb } from './teams-actions.js';
 import { HELP_TEXT, simulationText, ticketLine } from './teams-text.js';
 import { MAJOR_HELP_TEXT, runMajorCommand } from './teams-major-commands.js';
+import type { CommandPlace } from './teams-major-commands.js';
 
 /** What the bot says back: text, a card, or both. */
 export interface TeamsReply {
@@ -36,7 +37,7 @@ export function cleanText(text: string): string {
 const TICKET_VERBS: Record<string, string> = { ack: 'ack', acknowledge: 'ack', escalate: 'escalate', elevate: 'elevate', resolve: 'resolve', status: 'show', show: 'show', history: 'history' };
 
 /** Runs one typed command for a known person. Never throws for what a person typed. */
-export async function runCommand(deps: AppDeps, person: Person, rawText: string): Promise<TeamsReply> {
+export async function runCommand(deps: AppDeps, person: Person, rawText: string, place?: CommandPlace): Promise<TeamsReply> {
   const text = cleanText(rawText).slice(0, 2000);
   const [word = '', ...rest] = text.split(' ');
   const cmd = word.toLowerCase().replace(/^\//, '');
@@ -44,7 +45,7 @@ export async function runCommand(deps: AppDeps, person: Person, rawText: string)
   if (cmd === 'ticket' || cmd === 'new' || cmd === 'open') return { text: 'Fill in the form to open a ticket.', card: ticketFormCard(deps) };
   if (cmd === 'history' || cmd === 'timeline') return history(deps, rest[0] ?? '');
   // Issue 7: escalation requests and major escalations (request, claim, major, role, task…).
-  const major = await runMajorCommand(deps, person, cmd, rest);
+  const major = await runMajorCommand(deps, person, cmd, rest, place);
   if (major) return major;
   const verb = TICKET_VERBS[cmd];
   if (verb) {

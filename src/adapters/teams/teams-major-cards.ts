@@ -21,8 +21,8 @@ export function noticeCard(notice: Notice): AdaptiveCardJson {
 }
 
 /** The manager's request form (seed 000): a reason is required, urgency informational. */
-export function escalationRequestCard(t: Ticket): AdaptiveCardJson {
-  return renderCard('escalation-request', { key: formatTicketKey(t.number), title: clip(t.title, 200) });
+export function escalationRequestCard(t: Ticket, error?: string): AdaptiveCardJson {
+  return renderCard('escalation-request', { key: formatTicketKey(t.number), title: clip(t.title, 200), error: clip(error ?? '', 300), showError: !!error });
 }
 
 /** What the coordinators see for a manager escalation request: Claim while nobody has, then who did. */
@@ -117,8 +117,9 @@ export function satisfactionCard(notice: Pick<Notice, 'title' | 'text'> & { tick
  * bold when it is the pinned summary, and a download link with its expiry for a file.
  */
 export function warRoomPostCard(args: { text: string; pinned: boolean; link: { url: string; expiresAt: Date; name: string } | null; header?: string }): AdaptiveCardJson {
+  // One TextBlock per line: Adaptive Card Markdown joins single line breaks.
   const paragraphs = args.text
-    .split(/\n{2,}/)
+    .split(/\n+/)
     .map((p) => p.trim())
     .filter(Boolean)
     .slice(0, 30)

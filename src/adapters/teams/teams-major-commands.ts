@@ -2,7 +2,7 @@ import { TeamsInfo } from 'botbuilder';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v4';
 import type { AppDeps } from '../../app/deps.js';
-import { claimRequest, engageOwner, informManager, markReviewed, noticeFor, requestEscalation, requestForTicket, sendEta } from '../../app/use-cases/coordination.js';
+import { claimRequest, engageOwner, informManager, markReviewed, noticeFor, requestEscalation, sendEta } from '../../app/use-cases/coordination.js';
 import { addTask, afterActionReport, assignRole, closeTask, declareMajor, linkProblem, linkRecurrence, majorForTicket, postUpdate, recordSatisfaction } from '../../app/use-cases/major.js';
 import { requireTicket } from '../../app/use-cases/tickets.js';
 import type { Directory, Person } from '../../domain/directory.js';
@@ -12,8 +12,9 @@ import type { Ticket } from '../../domain/ticket.js';
 import { parseMajorCommand, resolveWhen } from '../slack/major-commands.js';
 import type { MajorCommand, Mention } from '../slack/major-commands.js';
 import type { VerbOutcome } from './teams-actions.js';
-import { actorOf } from './teams-actions.js';
+import { actorOf, cardFor } from './teams-actions.js';
 import type { TeamsReply } from './teams-commands.js';
+import { GraphWarRoom } from './graph-war-room.js';
 import { coordinatorNoticeCard, escalationRequestCard, majorSummaryCard, satisfactionCard, taskListCard } from './teams-major-cards.js';
 
 /** What `help` adds for issue 7 (Teams: no slash, a person by @mention, directory id or email). */
@@ -88,7 +89,12 @@ function markPeople(dir: Directory, head: string, rest: string[]): string[] {
   const at = parseTicketRef(words[0] ?? '') === null ? 0 : 1;
   const idx = head === 'role' || head === 'engage' ? at : head === 'task' && words[at]?.toLowerCase() === 'add' ? at + 1 : -1;
   const w = idx >= 0 ? words[idx] : undefined;
-  if (w && !w.startsWith('@') && parseTicketRef(w) === null && personByHandle(dir, w)) words[idx] = `@${personByHandle(dir, w)!.id}`;
+  if (w && !w.startsWith('@') && parseTicketRef(w) === null) {
+    const p = personByHandle(dir, w);
+    // `role` and `task add` must name a person there: an unknown word is reported as an unknown person.
+    if (p) words[idx] = `@${p.id}`;
+    else if (head !== 'engage' && /^[\w.-]{1,64}$/.test(w)) words[idx] = `@${w}`;
+  }
   if (w && w.startsWith('@') && w.includes('@', 1)) {
     const p = dir.byEmail(w.slice(1));
     if (p) words[idx] = `@${p.id}`;
@@ -98,16 +104,53 @@ function markPeople(dir: Directory, head: string, rest: string[]): string[] {
 
 const say = (text: string, card?: TeamsReply['card']): TeamsReply => ({ text, ...(card ? { card } : {}) });
 
+/** Where a command was typed: inside a war room (channel or group chat) the ticket may be left out. */
+export interface CommandPlace {
+  /** The conversation id without Teams' ";messageid=…" thread suffix. */
+  conversationId: string;
+  /** The channel's name when the activity carries it (channelData.channel.name). */
+  channelName?: string | null;
+}
+
+/** War-room conversation → ticket id, for the rooms this process has seen. */
+const roomTickets = new Map<string, string>();
+function rememberRoom(m: { ticketId: string; warRoom: { platform: string; id: string } | null } | null | undefined): void {
+  if (m?.warRoom?.platform !== 'teams') return;
+  roomTickets.set(m.warRoom.id, m.ticketId);
+  if (roomTickets.size > 10_000) roomTickets.delete(roomTickets.keys().next().value!);
+}
+
+/**
+ * The ticket of the war room a command was typed in: known rooms first, else the room's name
+ * (`war-esc-1042-…`, from the activity or Graph), checked against the major escalation's room.
+ */
+async function ticketOfRoom(deps: AppDeps, place: CommandPlace | undefined): Promise<string | null> {
+  if (!place) return null;
+  const known = roomTickets.get(place.conversationId);
+  if (known) return known;
+  const name = place.channelName ?? (deps.warRoom instanceof GraphWarRoom ? await deps.warRoom.roomName(place.conversationId) : null);
+  const n = /^(?:closed-|\[closed\] )?war-esc-(\d+)(?:-|$)/.exec(name ?? '')?.[1];
+  if (!n) return null;
+  const m = await majorForTicket(deps, Number(n)).catch(() => null);
+  if (m?.warRoom?.id !== place.conversationId) return null;
+  rememberRoom(m);
+  return m.ticketId;
+}
+
 /**
  * Runs an issue-7 command (`request`, `claim`, `major`, `task`…) or returns null when `head`
  * is not one. Never throws for what a person typed: refusals come back as text.
  */
-export async function runMajorCommand(deps: AppDeps, person: Person, head: string, rest: string[]): Promise<TeamsReply | null> {
+export async function runMajorCommand(deps: AppDeps, person: Person, head: string, rest: string[], place?: CommandPlace): Promise<TeamsReply | null> {
   const dir = deps.directory();
   const parsed = parseMajorCommand(head, markPeople(dir, head, rest));
   if (!parsed) return null;
   if (parsed.kind === 'usage') return say(parsed.problem.replace(/\/esc /g, ''));
   try {
+    if (parsed.ref === null && parsed.kind !== 'recurrence') {
+      const inRoom = await ticketOfRoom(deps, place);
+      if (inRoom) return await run(deps, person, { ...parsed, ref: inRoom } as MajorCommand & { ref: string });
+    }
     return await run(deps, person, parsed);
   } catch (e) {
     if (isDomainError(e)) return say(e.message);
@@ -115,11 +158,11 @@ export async function runMajorCommand(deps: AppDeps, person: Person, head: strin
   }
 }
 
-async function run(deps: AppDeps, person: Person, c: MajorCommand): Promise<TeamsReply> {
+async function run(deps: AppDeps, person: Person, c: MajorCommand | (MajorCommand & { ref: string })): Promise<TeamsReply> {
   const dir = deps.directory();
   const actor = actorOf(person);
   const now = deps.clock.now();
-  if (c.ref === null) return say(`Say which ticket, e.g. \`${c.kind.replace('_add', '').replace('_done', '')} ESC-12 …\`.`);
+  if (c.ref === null) return say(`Say which ticket, e.g. \`${c.kind.replace('_add', '').replace('_done', '')} ESC-12 …\` (inside a major escalation's war room you may leave it out).`);
   const ticket = c.ref;
   const when = (words: string[]) => {
     const w = resolveWhen(words, now, person.timeZone);
@@ -143,6 +186,7 @@ async function run(deps: AppDeps, person: Person, c: MajorCommand): Promise<Team
     }
     case 'major': {
       const r = await declareMajor(deps, { ticket, reason: c.reason, actor });
+      rememberRoom(r.major);
       return say(r.message, majorSummaryCard(dir, r.ticket, r.major, deps.clock.now()));
     }
     case 'role': {
@@ -218,11 +262,11 @@ export async function runMajorVerb(deps: AppDeps, person: Person, verb: string, 
       const d = requestData.parse(raw);
       const t = await requireTicket(deps, d.ticket);
       const reason = d.reason?.trim() ?? '';
-      if (reason.length < 5) return { message: 'A reason is required: say in a few words why this needs urgent handling. Everyone on the ticket will read it.', card: escalationRequestCard(t), forEveryone: false, ok: false };
+      const why = 'A reason is required: say in a few words why this needs urgent handling. Everyone on the ticket will read it.';
+      if (reason.length < 5) return { message: why, card: escalationRequestCard(t, why), forEveryone: false, ok: false };
       const r = await requestEscalation(deps, { ticket: t.id, reason, urgency: d.urgency ?? 'normal', actor });
-      const req = await requestForTicket(deps, t.id);
-      const notice = noticeFor(deps, r.ticket, { kind: 'manager_request', title: `Escalation request: ${formatTicketKey(t.number)} ${t.title}`, text: `${person.name} asked for urgent handling: ${reason}`, actions: ['claim'] });
-      return ok(r.message, coordinatorNoticeCard({ ...notice, actions: [] }, { dir, request: req }), true);
+      // The ticket card, now showing the escalation, replaces the one whose Escalate was clicked.
+      return ok(r.message, await cardFor(deps, r.ticket, `Escalation requested by ${person.name}: ${reason}`), true);
     }
     case 'claim': {
       const t = await requireTicket(deps, withTicket.parse(raw).ticket);

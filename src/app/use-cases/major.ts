@@ -1,14 +1,39 @@
 /**
  * Major escalations (seed 001, issue 7). CONTRACT for the chat and HTTP adapters: these
- * exported names and parameter shapes are fixed; bodies are being written.
+ * exported names and parameter shapes are fixed.
  * Every function refuses with DomainError (FORBIDDEN / VALIDATION / NOT_FOUND /
- * INVALID_TRANSITION) and a sentence a person can read; every success is on the timeline.
+ * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { MajorEscalation, MajorRole, MajorTask, ProblemRecord } from '../../domain/major.js';
+import { aarMarkdown, buildAar, localTime } from '../../domain/aar.js';
+import type { Person } from '../../domain/directory.js';
+import {
+  DEFAULT_MAJOR,
+  MAJOR_ROLES,
+  MAJOR_ROLE_LABELS,
+  ROLE_INSTRUCTIONS,
+  STATUS_TEXT,
+  afterDue,
+  dueWork,
+  escalationManagers,
+  nextReviewSlot,
+  nextWake,
+  problemKey,
+  reopenMajor,
+  toWarranty,
+} from '../../domain/major.js';
+import type { MajorConfig, MajorDue, MajorEscalation, MajorRole, MajorTask, ProblemRecord } from '../../domain/major.js';
 import type { Ticket } from '../../domain/ticket.js';
+import { isOpen } from '../../domain/ticket.js';
+import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
+import type { WarRoomMessage } from '../ports/war-room.js';
+import { WarRoomError, warRoomName } from '../ports/war-room.js';
+import { actingPerson, noticeFor, personName, requireRole } from './coordination.js';
+import { markEscalated } from './escalations.js';
+import { notifyPeople } from './notify.js';
+import { event, requireTicket } from './tickets.js';
 
 export interface MajorResult {
   ticket: Ticket;
@@ -22,56 +47,603 @@ export interface AfterActionReport {
   markdown: string;
   pdf: Buffer;
   fileName: string;
+  /** With `send`: who was emailed, and how the PDF travelled ("attached" when the email channel carries files). */
+  sentTo?: string[];
 }
 
-const todo = (): never => {
-  throw new DomainError('CONFLICT', 'Not built yet.');
-};
+const ENGINE: Actor = { personId: null, via: 'engine' };
+const MIN = 60_000;
+
+export function majorConfig(deps: Pick<AppDeps, 'directory'>): MajorConfig {
+  return deps.directory().org.major ?? DEFAULT_MAJOR;
+}
+
+const when = (deps: AppDeps, d: Date | string) => localTime(new Date(d), deps.directory().org.timeZone);
+const keyOf = (t: Ticket) => formatTicketKey(t.number);
+
+/** The major escalation of a ticket: its own, or the one it was linked to as a recurrence. */
+async function majorOf(deps: AppDeps, t: Ticket): Promise<MajorEscalation | null> {
+  return (await deps.majors.forTicket(t.id)) ?? (await deps.majors.byRelatedTicket(t.id));
+}
+
+async function requireMajor(deps: AppDeps, ref: string | number): Promise<{ t: Ticket; m: MajorEscalation }> {
+  const t = await requireTicket(deps, ref);
+  const m = await majorOf(deps, t);
+  if (!m) throw new DomainError('NOT_FOUND', `${keyOf(t)} has no major escalation: an escalation manager declares one first.`);
+  return { t, m };
+}
+
+/** Saves with compare-and-set, with the engine's next wake-up time recomputed. */
+async function saveMajor(deps: AppDeps, m: MajorEscalation): Promise<MajorEscalation | null> {
+  return deps.majors.save({ ...m, nextWakeAt: nextWake(m, majorConfig(deps)) });
+}
+
+function requireEscalationManager(deps: AppDeps, pid: string, doing: string): void {
+  requireRole(deps, pid, ['escalation_manager'], 'escalation managers', doing);
+}
+
+/** The escalation team (any role) and escalation managers. */
+function requireTeam(deps: AppDeps, m: MajorEscalation, pid: string, doing: string, alsoOk = false): void {
+  if (alsoOk || m.members.some((x) => x.personId === pid) || deps.directory().hasRole(pid, 'escalation_manager')) return;
+  const p = deps.directory().person(pid)!;
+  throw new DomainError('FORBIDDEN', `Only the escalation team of ${m.ticketKey} and escalation managers can ${doing}. ${p.name} is not on the team; an escalation manager can assign them a role.`, { permission: doing });
+}
+
+function requireNotClosed(m: MajorEscalation): void {
+  if (m.status === 'closed') throw new DomainError('INVALID_TRANSITION', `The major escalation of ${m.ticketKey} is closed${m.closedAt ? ` (since ${new Date(m.closedAt).toISOString().slice(0, 16)} UTC)` : ''}: nothing more can change on it.`);
+}
+
+/**
+ * Reads, changes and saves a major escalation with compare-and-set, retrying when another
+ * writer got there first. `change` returns null for "nothing to do".
+ */
+async function mutate<X>(deps: AppDeps, ref: string | number, change: (m: MajorEscalation, t: Ticket, now: Date) => { next: MajorEscalation; extra: X } | null): Promise<{ t: Ticket; m: MajorEscalation; saved: MajorEscalation | null; extra: X | null; now: Date }> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const { t, m } = await requireMajor(deps, ref);
+    const now = deps.clock.now();
+    const r = change(m, t, now);
+    if (!r) return { t, m, saved: null, extra: null, now };
+    const saved = await saveMajor(deps, r.next);
+    if (saved) return { t, m, saved, extra: r.extra, now };
+  }
+  throw new DomainError('CONFLICT', 'The major escalation is changing too fast; try again.');
+}
+
+/** Posts in the war room; a failure is logged, never fails the use case (the timeline has it). */
+async function roomPost(deps: AppDeps, m: MajorEscalation, message: WarRoomMessage): Promise<boolean> {
+  if (!m.warRoom) return false;
+  try {
+    await deps.warRoom.post(m.warRoom, message);
+    return true;
+  } catch (e) {
+    deps.log.warn({ majorId: m.id, room: m.warRoom.name, err: (e as Error).message }, 'war room post failed');
+    return false;
+  }
+}
+
+function people(deps: AppDeps, ids: (string | null | undefined)[]): Person[] {
+  const dir = deps.directory();
+  return [...new Set(ids.filter((x): x is string => !!x))].map((id) => dir.person(id)).filter((p): p is Person => !!p);
+}
+
+function summaryText(deps: AppDeps, t: Ticket, m: MajorEscalation): string {
+  const dir = deps.directory();
+  const team = m.members.map((x) => `${MAJOR_ROLE_LABELS[x.role]}: ${personName(deps, x.personId)}`).join(' · ');
+  return [
+    `MAJOR ESCALATION ${keyOf(t)}: ${t.title}`,
+    `${t.priority} · ${t.impact} impact · team ${dir.team(t.teamId)?.name ?? t.teamId} · requester ${t.requesterId ? personName(deps, t.requesterId) : 'unknown'}`,
+    `Declared by ${personName(deps, m.declaredBy)} at ${when(deps, m.declaredAt)}: ${m.reason}`,
+    team,
+    `Stop other work on this incident's behalf. Customer updates every ${m.cadenceMinutes} min. Roles, tasks, updates and the problem case are recorded on the ticket's timeline.`,
+  ].join('\n');
+}
+
+/** Opens the war room (or reuses it), posts and pins the summary. Returns the error text on failure. */
+async function openRoom(deps: AppDeps, t: Ticket, m: MajorEscalation, actor: Actor): Promise<{ m: MajorEscalation; error: string | null }> {
+  const name = warRoomName(keyOf(t), t.title);
+  const now = deps.clock.now();
+  try {
+    const room = await deps.warRoom.open({ name, topic: t.title, members: people(deps, m.members.map((x) => x.personId)) });
+    for (let i = 0; i < 8; i++) {
+      const cur = (await deps.majors.get(m.id))!;
+      if (cur.warRoom) return { m: cur, error: null }; // another declaration finished first
+      const saved = await saveMajor(deps, { ...cur, warRoom: room, warRoomError: null });
+      if (!saved) continue;
+      await deps.timeline.append([event(deps, t.id, 'major.war_room_opened', now, actor, { majorId: m.id, room }, `major.war_room_opened:${m.id}`)]);
+      await roomPost(deps, saved, { text: summaryText(deps, t, saved), pin: true });
+      return { m: saved, error: null };
+    }
+    throw new DomainError('CONFLICT', 'The major escalation is changing too fast; try again.');
+  } catch (e) {
+    if (!(e instanceof WarRoomError)) throw e;
+    const error = e.message;
+    deps.log.warn({ majorId: m.id, room: name, err: error, retryable: e.retryable }, 'war room could not be opened');
+    const cur = (await deps.majors.get(m.id)) ?? m;
+    const saved = (await saveMajor(deps, { ...cur, warRoomError: error })) ?? cur;
+    await deps.timeline.append([event(deps, t.id, 'major.war_room_failed', now, actor, { majorId: m.id, room: name, error, retryable: e.retryable })]);
+    return { m: saved, error };
+  }
+}
 
 /** An escalation manager declares a major escalation: war room opened, summary pinned, team invited. */
-export async function declareMajor(_deps: AppDeps, _args: { ticket: string | number; reason: string; actor: Actor }): Promise<MajorResult> {
-  return todo();
+export async function declareMajor(deps: AppDeps, args: { ticket: string | number; reason: string; actor: Actor }): Promise<MajorResult> {
+  const pid = actingPerson(deps, args.actor, 'declare a major escalation');
+  requireEscalationManager(deps, pid, 'declare a major escalation');
+  const reason = (args.reason ?? '').trim();
+  if (!reason) throw new DomainError('VALIDATION', 'A reason is required: say why this incident needs a major escalation (stop-work, cross-functional team).', { field: 'reason' });
+  if (reason.length > 2000) throw new DomainError('VALIDATION', 'The reason is too long: at most 2000 characters.', { field: 'reason' });
+  const t0 = await requireTicket(deps, args.ticket);
+  const key = keyOf(t0);
+  let m = await deps.majors.forTicket(t0.id);
+  let created = false;
+  if (m) {
+    requireNotClosed(m);
+    if (m.warRoom) return { ticket: t0, major: m, changed: false, message: `${key} is already a major escalation (${STATUS_TEXT[m.status]}); war room ${m.warRoom.name}. Nothing changed.` };
+  } else {
+    if (!isOpen(t0)) throw new DomainError('INVALID_TRANSITION', `${key} is ${t0.status}: reopen it (or open a new ticket) before declaring a major escalation.`);
+    const now = deps.clock.now();
+    const cfg = majorConfig(deps);
+    const cadence = cfg.updateCadenceMinutes[t0.priority];
+    const members = [{ personId: pid, role: 'escalation_manager' as MajorRole, assignedAt: now, assignedBy: pid }];
+    if (t0.assigneeId && t0.assigneeId !== pid) members.push({ personId: t0.assigneeId, role: 'incident_owner', assignedAt: now, assignedBy: pid });
+    const fresh: MajorEscalation = {
+      id: deps.newId(),
+      ticketId: t0.id,
+      ticketKey: key,
+      status: 'active',
+      declaredBy: pid,
+      declaredAt: now,
+      reason,
+      warRoom: null,
+      members,
+      tasks: [],
+      updates: [],
+      cadenceMinutes: cadence,
+      nextUpdateDueAt: new Date(now.getTime() + cadence * MIN),
+      updateReminders: 0,
+      problemId: null,
+      executivesAlertedAt: null,
+      resolvedAt: null,
+      warrantyEndsAt: null,
+      recurrences: 0,
+      satisfaction: null,
+      satisfactionRequestedAt: null,
+      reviewScheduledAt: null,
+      aarGeneratedAt: null,
+      closedAt: null,
+      archivedAt: null,
+      version: 0,
+      priority: t0.priority,
+      ticketOpenedAt: t0.createdAt,
+      vipRequester: !!deps.directory().person(t0.requesterId)?.vip,
+      relatedTicketIds: [],
+      warRoomError: null,
+      reviewAt: null,
+      nextWakeAt: null,
+    };
+    fresh.nextWakeAt = nextWake(fresh, cfg);
+    if (await deps.majors.insert(fresh)) {
+      created = true;
+      m = fresh;
+      await markEscalated(deps, t0.id, {}, 'major');
+      const name = warRoomName(key, t0.title);
+      await deps.timeline.append([
+        event(deps, t0.id, 'major.declared', now, args.actor, { majorId: fresh.id, reason, warRoom: name }, `major.declared:${fresh.id}`),
+        ...members.map((x) => event(deps, t0.id, 'major.role_assigned', now, args.actor, { majorId: fresh.id, personId: x.personId, role: x.role }, `major.role_assigned:${fresh.id}:${x.personId}:${x.role}`)),
+      ]);
+      if (t0.assigneeId && t0.assigneeId !== pid) {
+        await notifyPeople(deps, t0, [t0.assigneeId], ['chat'], noticeFor(deps, t0, { kind: 'major_escalation', title: `You are the incident owner of major escalation ${key}`, text: ROLE_INSTRUCTIONS.incident_owner, facts: [{ label: 'Reason', value: reason }], urgent: true }), `major:${fresh.id}:role:${t0.assigneeId}:incident_owner`);
+      }
+      deps.nudge?.();
+    } else {
+      m = (await deps.majors.forTicket(t0.id))!; // declared at the same moment by someone else
+      if (m.warRoom) return { ticket: t0, major: m, changed: false, message: `${key} is already a major escalation; war room ${m.warRoom.name}. Nothing changed.` };
+    }
+  }
+  const opened = await openRoom(deps, t0, m, args.actor);
+  const ticket = await requireTicket(deps, t0.id);
+  if (opened.error) {
+    return {
+      ticket,
+      major: opened.m,
+      changed: true,
+      message: `${key} ${created ? 'is declared' : 'remains'} a major escalation, but the war room could not be created: ${opened.error}. Declare it again to retry; nothing else needs redoing.`,
+    };
+  }
+  return { ticket, major: opened.m, changed: true, message: `${key} is declared a major escalation. War room ${opened.m.warRoom!.name} is open with the summary pinned; ${opened.m.members.map((x) => personName(deps, x.personId)).join(' and ')} invited.` };
 }
 
 /** Assigns a role on the cross-functional team: invited to the war room, sent the role's instructions. */
-export async function assignRole(_deps: AppDeps, _args: { ticket: string | number; personId: string; role: MajorRole; actor: Actor }): Promise<MajorResult> {
-  return todo();
+export async function assignRole(deps: AppDeps, args: { ticket: string | number; personId: string; role: MajorRole; actor: Actor }): Promise<MajorResult> {
+  const pid = actingPerson(deps, args.actor, 'assign roles on a major escalation');
+  requireEscalationManager(deps, pid, 'assign roles on a major escalation');
+  if (!MAJOR_ROLES.includes(args.role)) throw new DomainError('VALIDATION', `role: one of ${MAJOR_ROLES.join(', ')}.`, { field: 'role' });
+  const person = deps.directory().person(args.personId);
+  if (!person) throw new DomainError('UNKNOWN_PERSON', `There is no person "${args.personId}" in the directory.`, { field: 'personId' });
+  const label = MAJOR_ROLE_LABELS[args.role];
+  const r = await mutate(deps, args.ticket, (m, _t, now) => {
+    requireNotClosed(m);
+    if (m.members.some((x) => x.personId === person.id && x.role === args.role)) return null;
+    return { next: { ...m, members: [...m.members, { personId: person.id, role: args.role, assignedAt: now, assignedBy: pid }] }, extra: null };
+  });
+  const key = r.m.ticketKey;
+  if (!r.saved) return { ticket: r.t, major: r.m, changed: false, message: `${person.name} already is ${label} on ${key}; nothing changed.` };
+  const m = r.saved;
+  const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
+  let unreachable = false;
+  if (m.warRoom) {
+    try {
+      unreachable = (await deps.warRoom.invite(m.warRoom, [person])).unreachable.length > 0;
+    } catch (e) {
+      deps.log.warn({ majorId: m.id, err: (e as Error).message }, 'war room invite failed');
+      unreachable = true;
+    }
+  }
+  await notifyPeople(deps, t, [person.id], ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `You are ${label} on major escalation ${key}`, text: ROLE_INSTRUCTIONS[args.role], facts: [{ label: 'Ticket', value: `${key} ${t.title}` }, { label: 'War room', value: m.warRoom?.name ?? 'not open yet' }, { label: 'Assigned by', value: personName(deps, pid) }], urgent: true }), `major:${m.id}:role:${person.id}:${args.role}`);
+  await deps.timeline.append([event(deps, m.ticketId, 'major.role_assigned', r.now, args.actor, { majorId: m.id, personId: person.id, role: args.role }, `major.role_assigned:${m.id}:${person.id}:${args.role}`)]);
+  await roomPost(deps, m, { text: `${person.name} joins as ${label} (assigned by ${personName(deps, pid)}).` });
+  return { ticket: t, major: m, changed: true, message: `${person.name} is ${label} on ${key}: ${unreachable ? 'NOT reachable in the war room (invite them by hand)' : m.warRoom ? 'invited to the war room' : 'the war room is not open yet'}; the role's instructions were sent.` };
 }
 
-export async function addTask(_deps: AppDeps, _args: { ticket: string | number; title: string; ownerId: string; dueAt: Date; actor: Actor }): Promise<MajorResult & { task: MajorTask }> {
-  return todo();
+export async function addTask(deps: AppDeps, args: { ticket: string | number; title: string; ownerId: string; dueAt: Date; actor: Actor }): Promise<MajorResult & { task: MajorTask }> {
+  const pid = actingPerson(deps, args.actor, 'add tasks to the action plan');
+  const title = (args.title ?? '').trim();
+  if (!title) throw new DomainError('VALIDATION', 'title: say what must be done.', { field: 'title' });
+  if (title.length > 300) throw new DomainError('VALIDATION', 'title: at most 300 characters.', { field: 'title' });
+  const owner = deps.directory().person(args.ownerId);
+  if (!owner) throw new DomainError('UNKNOWN_PERSON', `There is no person "${args.ownerId}" in the directory: every task needs an owner.`, { field: 'ownerId' });
+  if (!(args.dueAt instanceof Date) || Number.isNaN(args.dueAt.getTime())) throw new DomainError('VALIDATION', 'dueAt: an ISO 8601 date-time, e.g. 2026-11-24T15:00:00-08:00.', { field: 'dueAt' });
+  if (args.dueAt.getTime() <= deps.clock.now().getTime()) throw new DomainError('VALIDATION', `dueAt: ${args.dueAt.toISOString()} is already past; give a time still ahead.`, { field: 'dueAt' });
+  const r = await mutate(deps, args.ticket, (m, _t, now) => {
+    requireNotClosed(m);
+    requireTeam(deps, m, pid, 'add tasks to the action plan');
+    const task: MajorTask = { n: Math.max(0, ...m.tasks.map((x) => x.n)) + 1, title, ownerId: owner.id, dueAt: args.dueAt, status: 'open', createdAt: now, createdBy: pid, doneAt: null, doneBy: null, reminders: 0 };
+    return { next: { ...m, tasks: [...m.tasks, task] }, extra: task };
+  });
+  const m = r.saved!;
+  const task = r.extra!;
+  const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
+  await deps.timeline.append([event(deps, m.ticketId, 'major.task_added', r.now, args.actor, { majorId: m.id, n: task.n, title, ownerId: owner.id, dueAt: args.dueAt }, `major.task_added:${m.id}:${task.n}`)]);
+  if (owner.id !== pid) {
+    await notifyPeople(deps, t, [owner.id], ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Task ${task.n} on ${m.ticketKey} is yours, due ${when(deps, args.dueAt)}`, text: `${personName(deps, pid)} gave you task ${task.n} of the major escalation on ${m.ticketKey}: ${title}`, facts: [{ label: 'Due', value: when(deps, args.dueAt) }] }), `major:${m.id}:task:${task.n}:owner`);
+  }
+  await roomPost(deps, m, { text: `Task ${task.n} added: ${title} (owner ${owner.name}, due ${when(deps, args.dueAt)}).` });
+  deps.nudge?.();
+  return { ticket: t, major: m, changed: true, task, message: `Task ${task.n} added to ${m.ticketKey}: ${title} (owner ${owner.name}, due ${when(deps, args.dueAt)}).` };
 }
 
-export async function closeTask(_deps: AppDeps, _args: { ticket: string | number; n: number; actor: Actor }): Promise<MajorResult & { task: MajorTask }> {
-  return todo();
+export async function closeTask(deps: AppDeps, args: { ticket: string | number; n: number; actor: Actor }): Promise<MajorResult & { task: MajorTask }> {
+  const pid = actingPerson(deps, args.actor, 'close tasks of the action plan');
+  const r = await mutate(deps, args.ticket, (m, _t, now) => {
+    requireNotClosed(m);
+    const task = m.tasks.find((x) => x.n === args.n);
+    if (!task) throw new DomainError('NOT_FOUND', `${m.ticketKey} has no task ${args.n}${m.tasks.length ? ` (tasks: ${m.tasks.map((x) => x.n).join(', ')})` : ''}.`, { field: 'n' });
+    requireTeam(deps, m, pid, 'close tasks of the action plan', task.ownerId === pid);
+    if (task.status === 'done') return null;
+    const done: MajorTask = { ...task, status: 'done', doneAt: now, doneBy: pid };
+    return { next: { ...m, tasks: m.tasks.map((x) => (x.n === task.n ? done : x)) }, extra: done };
+  });
+  if (!r.saved) {
+    const task = r.m.tasks.find((x) => x.n === args.n)!;
+    return { ticket: r.t, major: r.m, changed: false, task, message: `Task ${task.n} was already done${task.doneBy ? ` (by ${personName(deps, task.doneBy)})` : ''}; nothing changed.` };
+  }
+  const m = r.saved;
+  const task = r.extra!;
+  const late = task.doneAt!.getTime() > new Date(task.dueAt).getTime();
+  await deps.timeline.append([event(deps, m.ticketId, 'major.task_done', r.now, args.actor, { majorId: m.id, n: task.n, title: task.title, ownerId: task.ownerId, late }, `major.task_done:${m.id}:${task.n}`)]);
+  await roomPost(deps, m, { text: `Task ${task.n} done: ${task.title} (${personName(deps, pid)}${late ? ', after its due time' : ''}).` });
+  const open = m.tasks.filter((x) => x.status === 'open').length;
+  return { ticket: (await deps.tickets.get(m.ticketId)) ?? r.t, major: m, changed: true, task, message: `Task ${task.n} done on ${m.ticketKey}. ${open} task${open === 1 ? '' : 's'} still open.` };
+}
+
+/** Who gets customer / stakeholder updates: the requester, the executives, the configured stakeholders. */
+function stakeholders(deps: AppDeps, t: Ticket): string[] {
+  const dir = deps.directory();
+  return [...new Set([t.requesterId, ...dir.org.executives, ...majorConfig(deps).stakeholders].filter((x): x is string => !!x && !!dir.person(x)))];
 }
 
 /** A customer / stakeholder update: sent to the stakeholders, posted in the war room, cadence restarted. */
-export async function postUpdate(_deps: AppDeps, _args: { ticket: string | number; text: string; actor: Actor }): Promise<MajorResult> {
-  return todo();
+export async function postUpdate(deps: AppDeps, args: { ticket: string | number; text: string; actor: Actor }): Promise<MajorResult> {
+  const pid = actingPerson(deps, args.actor, 'send a customer update');
+  const text = (args.text ?? '').trim();
+  if (!text) throw new DomainError('VALIDATION', 'text: write the update the customer and stakeholders will read.', { field: 'text' });
+  if (text.length > 4000) throw new DomainError('VALIDATION', 'text: at most 4000 characters.', { field: 'text' });
+  const r = await mutate(deps, args.ticket, (m, t, now) => {
+    requireNotClosed(m);
+    requireTeam(deps, m, pid, 'send customer updates');
+    const sentTo = stakeholders(deps, t);
+    return {
+      next: { ...m, updates: [...m.updates, { at: now, by: pid, text, sentTo }], nextUpdateDueAt: m.status === 'active' ? new Date(now.getTime() + m.cadenceMinutes * MIN) : m.nextUpdateDueAt, updateReminders: 0 },
+      extra: sentTo,
+    };
+  });
+  const m = r.saved!;
+  const sentTo = r.extra!;
+  const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
+  const n = m.updates.length;
+  await notifyPeople(deps, t, sentTo, ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `Update ${n} on ${m.ticketKey}: ${t.title}`, text, facts: [{ label: 'From', value: personName(deps, pid) }, { label: 'Status', value: STATUS_TEXT[m.status] }, ...(m.status === 'active' ? [{ label: 'Next update by', value: when(deps, m.nextUpdateDueAt!) }] : [])] }), `major:${m.id}:update:${n}`);
+  await deps.timeline.append([event(deps, m.ticketId, 'major.update_sent', r.now, args.actor, { majorId: m.id, n, text, sentTo }, `major.update_sent:${m.id}:${n}`)]);
+  await roomPost(deps, m, { text: `Update ${n} sent to ${sentTo.length} stakeholders (${sentTo.map((id) => personName(deps, id)).join(', ')}): ${text}` });
+  return { ticket: t, major: m, changed: true, message: `Update ${n} sent to ${sentTo.length} stakeholders and posted in the war room.${m.status === 'active' ? ` Next update due by ${when(deps, m.nextUpdateDueAt!)}.` : ''}` };
 }
 
 /** Creates a problem record (title) or links an existing one (PRB number) and relates the incident to it. */
-export async function linkProblem(_deps: AppDeps, _args: { ticket: string | number; problem: { number: number } | { title: string }; actor: Actor }): Promise<MajorResult & { problem: ProblemRecord }> {
-  return todo();
+export async function linkProblem(deps: AppDeps, args: { ticket: string | number; problem: { number: number } | { title: string }; actor: Actor }): Promise<MajorResult & { problem: ProblemRecord }> {
+  const pid = actingPerson(deps, args.actor, 'link a problem case');
+  const { t, m } = await requireMajor(deps, args.ticket);
+  requireNotClosed(m);
+  requireTeam(deps, m, pid, 'link a problem case');
+  const now = deps.clock.now();
+  let problem: ProblemRecord;
+  let created = false;
+  if ('number' in args.problem) {
+    const found = await deps.problems.getByNumber(args.problem.number);
+    if (!found) throw new DomainError('NOT_FOUND', `There is no problem ${problemKey(args.problem.number)}; give a title to create one.`, { field: 'number' });
+    if (found.ticketIds.includes(t.id)) return { ticket: t, major: m, changed: false, problem: found, message: `${keyOf(t)} is already related to ${problemKey(found.number)}; nothing changed.` };
+    problem = (await deps.problems.relate(found.id, t.id))!;
+  } else {
+    const title = (args.problem.title ?? '').trim();
+    if (!title) throw new DomainError('VALIDATION', 'title: name the problem, or give the number of an existing one.', { field: 'title' });
+    if (title.length > 300) throw new DomainError('VALIDATION', 'title: at most 300 characters.', { field: 'title' });
+    problem = {
+      id: deps.newId(),
+      number: await deps.problems.nextNumber(),
+      title,
+      ownerId: m.members.find((x) => x.role === 'problem_owner')?.personId ?? null,
+      ticketIds: [t.id],
+      createdAt: now,
+      createdBy: pid,
+      status: 'open',
+    };
+    await deps.problems.insert(problem);
+    created = true;
+  }
+  let major = m;
+  if (m.ticketId === t.id && m.problemId !== problem.id) {
+    const r = await mutate(deps, m.ticketId, (cur) => (cur.problemId === problem.id ? null : { next: { ...cur, problemId: problem.id }, extra: null }));
+    major = r.saved ?? r.m;
+  }
+  await deps.timeline.append([event(deps, t.id, 'problem.linked', now, args.actor, { majorId: m.id, problemId: problem.id, number: problem.number, created, title: problem.title, incidents: problem.ticketIds.length }, `problem.linked:${problem.id}:${t.id}`)]);
+  await roomPost(deps, major, { text: `${keyOf(t)} ${created ? 'opened' : 'is related to'} problem ${problemKey(problem.number)}: ${problem.title} (${problem.ticketIds.length} incident${problem.ticketIds.length === 1 ? '' : 's'}).` });
+  return { ticket: t, major, changed: true, problem, message: `${keyOf(t)} ${created ? 'opened problem' : 'is now related to problem'} ${problemKey(problem.number)} "${problem.title}" (${problem.ticketIds.length} incident${problem.ticketIds.length === 1 ? '' : 's'}).` };
+}
+
+/** The team is told in the war room and by chat that the incident is back. */
+async function alertRecurrence(deps: AppDeps, m: MajorEscalation, t: Ticket, via: string, source: Ticket, now: Date, actor: Actor): Promise<void> {
+  const n = m.recurrences;
+  await deps.timeline.append([event(deps, m.ticketId, 'major.recurred', now, actor, { majorId: m.id, via, ticketId: source.id, key: keyOf(source), recurrence: n }, `major.recurred:${m.id}:${n}`)]);
+  const text = `The incident recurred during the warranty (${via === 'reopen' ? `${keyOf(source)} was reopened` : `new ticket ${keyOf(source)} is the same incident`}). The major escalation of ${m.ticketKey} is active again (recurrence ${n}): back to the war room.`;
+  await roomPost(deps, m, { text: `RECURRENCE: ${text}` });
+  await notifyPeople(deps, t, m.members.map((x) => x.personId), ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Recurrence: ${m.ticketKey} ${t.title}`, text, urgent: true }), `major:${m.id}:recurred:${n}`);
+  deps.nudge?.();
 }
 
 /** A new ticket is a recurrence of a major escalation's incident (during warranty: reopens it). */
-export async function linkRecurrence(_deps: AppDeps, _args: { ticket: string | number; of: string | number; actor: Actor }): Promise<MajorResult> {
-  return todo();
+export async function linkRecurrence(deps: AppDeps, args: { ticket: string | number; of: string | number; actor: Actor }): Promise<MajorResult> {
+  const pid = actingPerson(deps, args.actor, 'link a recurrence');
+  const source = await requireTicket(deps, args.ticket);
+  const orig = await requireTicket(deps, args.of);
+  if (source.id === orig.id) throw new DomainError('VALIDATION', `of: ${keyOf(orig)} cannot be a recurrence of itself; name the major escalation's ticket.`, { field: 'of' });
+  const m0 = await deps.majors.forTicket(orig.id);
+  if (!m0) throw new DomainError('NOT_FOUND', `${keyOf(orig)} has no major escalation to link ${keyOf(source)} to.`, { field: 'of' });
+  requireNotClosed(m0);
+  const ok = m0.members.some((x) => x.personId === pid) || deps.directory().hasRole(pid, 'escalation_manager', 'coordinator', 'technician', 'team_lead', 'manager');
+  if (!ok) throw new DomainError('FORBIDDEN', `Only the escalation team, escalation managers, coordinators, technicians and managers can link a recurrence. ${personName(deps, pid)} is none of these.`);
+  const r = await mutate(deps, orig.id, (m, _t, now) => {
+    if (m.relatedTicketIds.includes(source.id)) return null;
+    const linked = { ...m, relatedTicketIds: [...m.relatedTicketIds, source.id] };
+    const reopen = m.status === 'warranty' || m.status === 'satisfaction';
+    return { next: reopen ? reopenMajor(linked, now) : linked, extra: reopen };
+  });
+  if (!r.saved) return { ticket: source, major: r.m, changed: false, message: `${keyOf(source)} is already linked to the major escalation of ${keyOf(orig)}; nothing changed.` };
+  await markEscalated(deps, source.id, {}, 'major');
+  await deps.timeline.append([event(deps, source.id, 'major.linked', r.now, args.actor, { majorId: r.saved.id, of: orig.id, key: keyOf(orig) }, `major.linked:${r.saved.id}:${source.id}`)]);
+  if (r.extra) {
+    await alertRecurrence(deps, r.saved, orig, 'linked', source, r.now, args.actor);
+    return { ticket: source, major: r.saved, changed: true, message: `${keyOf(source)} is a recurrence of ${keyOf(orig)} during its warranty: the major escalation is active again and the team was alerted.` };
+  }
+  await deps.timeline.append([event(deps, orig.id, 'major.incident_linked', r.now, args.actor, { majorId: r.saved.id, ticketId: source.id, key: keyOf(source) }, `major.incident_linked:${r.saved.id}:${source.id}`)]);
+  await roomPost(deps, r.saved, { text: `${keyOf(source)} (${source.title}) is linked to this major escalation as the same incident.` });
+  return { ticket: source, major: r.saved, changed: true, message: `${keyOf(source)} is linked to the major escalation of ${keyOf(orig)} (${STATUS_TEXT[r.saved.status]}).` };
 }
 
 /** The customer's answer to the satisfaction check (1–5 and a comment). */
-export async function recordSatisfaction(_deps: AppDeps, _args: { ticket: string | number; score: number; comment?: string; actor: Actor }): Promise<MajorResult> {
-  return todo();
+export async function recordSatisfaction(deps: AppDeps, args: { ticket: string | number; score: number; comment?: string; actor: Actor }): Promise<MajorResult> {
+  const pid = actingPerson(deps, args.actor, 'record the customer satisfaction');
+  if (!Number.isInteger(args.score) || args.score < 1 || args.score > 5) throw new DomainError('VALIDATION', 'score: a whole number from 1 (not satisfied) to 5 (very satisfied).', { field: 'score' });
+  const comment = (args.comment ?? '').trim().slice(0, 2000);
+  const satisfied = args.score >= 4;
+  const r = await mutate(deps, args.ticket, (m, t, now) => {
+    const customer = t.id === m.ticketId ? t.requesterId : null;
+    if (pid !== customer && !deps.directory().hasRole(pid, 'escalation_manager')) {
+      throw new DomainError('FORBIDDEN', `Only the customer (${personName(deps, customer)}) or an escalation manager can record the satisfaction of ${m.ticketKey}.`);
+    }
+    const asked = m.status === 'satisfaction' || (m.status === 'active' && !!m.satisfactionRequestedAt && !!m.satisfaction && m.satisfaction.score <= 3);
+    if (!asked) {
+      throw new DomainError('INVALID_TRANSITION', `${m.ticketKey} has no satisfaction check open (it is ${STATUS_TEXT[m.status]}${m.warrantyEndsAt ? `; the check is sent when the warranty ends, ${when(deps, m.warrantyEndsAt)}` : ''}).`);
+    }
+    const satisfaction = { score: args.score, comment, at: now, by: pid };
+    if (satisfied) {
+      const dir = deps.directory();
+      const cal = dir.calendar(dir.team(t.teamId)?.calendarId ?? '');
+      const reviewAt = nextReviewSlot(now, dir.org.timeZone, cal && !cal.alwaysOpen ? cal.workingDays : [1, 2, 3, 4, 5], cal?.holidays ?? []);
+      return { next: { ...m, satisfaction, status: 'closed', closedAt: now, reviewScheduledAt: now, reviewAt, nextUpdateDueAt: null }, extra: reviewAt };
+    }
+    return { next: { ...m, satisfaction, status: 'active', nextUpdateDueAt: new Date(now.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 }, extra: null };
+  });
+  const m = r.saved!;
+  const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
+  const now = r.now;
+  await deps.timeline.append([event(deps, m.ticketId, 'satisfaction.recorded', now, args.actor, { majorId: m.id, score: args.score, comment, by: pid }, `satisfaction.recorded:${m.id}:${now.getTime()}`)]);
+  const ems = escalationManagers(m);
+  if (!satisfied) {
+    const text = `The customer is not satisfied with the resolution of ${m.ticketKey} (${args.score}/5)${comment ? `: "${comment}"` : '.'} The major escalation is back with you: follow up with the customer, then ask them again.`;
+    await notifyPeople(deps, t, ems, ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `Not satisfied (${args.score}/5): ${m.ticketKey} ${t.title}`, text, urgent: true }), `major:${m.id}:unsatisfied:${now.getTime()}`);
+    await roomPost(deps, m, { text: `Customer satisfaction ${args.score}/5${comment ? `: "${comment}"` : ''}. Back to the escalation manager; the escalation is active again.` });
+    deps.nudge?.();
+    return { ticket: t, major: m, changed: true, message: `Recorded ${args.score}/5 for ${m.ticketKey}. Not satisfied: the escalation manager (${ems.map((id) => personName(deps, id)).join(', ')}) was told and the escalation is active again.` };
+  }
+  // Satisfied: review scheduled, the escalation closed, the report generated and sent, the war room archived.
+  const reviewAt = r.extra!;
+  await deps.timeline.append([event(deps, m.ticketId, 'major.review_scheduled', now, ENGINE, { majorId: m.id, at: reviewAt }, `major.review_scheduled:${m.id}`)]);
+  const team = [...new Set([...ems, ...m.members.map((x) => x.personId)])];
+  await notifyPeople(deps, t, team, ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Post-escalation review of ${m.ticketKey}: ${when(deps, reviewAt)}`, text: `The customer is satisfied (${args.score}/5). The post-escalation review of ${m.ticketKey} is scheduled for ${when(deps, reviewAt)}; its findings go to problem management.`, facts: [{ label: 'Review', value: when(deps, reviewAt) }] }), `major:${m.id}:review`);
+  await roomPost(deps, m, { text: `Customer satisfaction ${args.score}/5${comment ? `: "${comment}"` : ''}. Post-escalation review scheduled for ${when(deps, reviewAt)}. The escalation is closed; this room will be archived.` });
+  await deps.timeline.append([event(deps, m.ticketId, 'major.closed', now, ENGINE, { majorId: m.id, score: args.score }, `major.closed:${m.id}`)]);
+  let aarNote = 'the after-action report was sent';
+  try {
+    await afterActionReport(deps, { ticket: m.ticketId, actor: ENGINE, send: true });
+  } catch (e) {
+    aarNote = 'the after-action report could NOT be generated (see the log; generate it again from the API)';
+    deps.log.error({ majorId: m.id, err: (e as Error).stack ?? String(e) }, 'after-action report failed at closing');
+  }
+  if (m.warRoom) {
+    try {
+      await deps.warRoom.archive(m.warRoom);
+      await saveMajor(deps, { ...((await deps.majors.get(m.id)) ?? m), archivedAt: now });
+      await deps.timeline.append([event(deps, m.ticketId, 'major.war_room_archived', now, ENGINE, { majorId: m.id, room: m.warRoom }, `major.war_room_archived:${m.id}`)]);
+    } catch (e) {
+      deps.log.warn({ majorId: m.id, err: (e as Error).message }, 'war room could not be archived');
+    }
+  }
+  return { ticket: t, major: (await deps.majors.get(m.id)) ?? m, changed: true, message: `Recorded ${args.score}/5 for ${m.ticketKey}: post-escalation review scheduled for ${when(deps, reviewAt)}, ${aarNote}, the escalation is closed${m.warRoom ? ' and its war room archived' : ''}.` };
+}
+
+/** Who receives the after-action report (seed 001): executives, the configured list, team managers, service owners. */
+async function aarRecipients(deps: AppDeps, m: MajorEscalation, t: Ticket): Promise<string[]> {
+  const dir = deps.directory();
+  const cfg = majorConfig(deps);
+  const teamManagers = [t.teamId, ...m.members.flatMap((x) => dir.teamsOf(x.personId).map((tm) => tm.id))].map((id) => dir.team(id)?.managerId);
+  const req = await deps.requests.latestForTicket(t.id);
+  const owners = [req?.ownerId, ...m.members.filter((x) => x.role === 'problem_owner' || x.role === 'abrm').map((x) => x.personId)];
+  return [...new Set([...dir.org.executives, ...cfg.aarRecipients, ...teamManagers, ...owners].filter((x): x is string => !!x && !!dir.person(x)))];
 }
 
 /** Builds the after-action report from the timeline (Markdown + PDF); `send` posts it in the war room and to the stakeholders. */
-export async function afterActionReport(_deps: AppDeps, _args: { ticket: string | number; actor: Actor; send?: boolean }): Promise<AfterActionReport> {
-  return todo();
+export async function afterActionReport(deps: AppDeps, args: { ticket: string | number; actor: Actor; send?: boolean }): Promise<AfterActionReport> {
+  const { m } = await requireMajor(deps, args.ticket);
+  if (args.send && args.actor.via !== 'engine') {
+    const pid = actingPerson(deps, args.actor, 'send the after-action report');
+    requireEscalationManager(deps, pid, 'send the after-action report');
+  }
+  const t = (await deps.tickets.get(m.ticketId))!;
+  const events = await deps.timeline.forTicket(m.ticketId);
+  const now = deps.clock.now();
+  const model = buildAar(events, { name: (id) => personName(deps, id), timeZone: deps.directory().org.timeZone, now });
+  const markdown = aarMarkdown(model);
+  const pdf = await deps.renderAarPdf(model);
+  const fileName = `aar-${m.ticketKey}.pdf`;
+  if (!args.send) return { markdown, pdf, fileName };
+  const sentTo = await aarRecipients(deps, m, t);
+  await roomPost(deps, m, { text: `After-action report for ${m.ticketKey} (${fileName}).`, file: { name: fileName, contentType: 'application/pdf', data: pdf, title: model.title } });
+  const text = `The after-action report of the major escalation ${m.ticketKey} (${t.title}) is attached as a PDF (${fileName}). Summary: ${model.summary.join(' ')}`;
+  await notifyPeople(deps, t, sentTo, ['email'], noticeFor(deps, t, { kind: 'major_escalation', title: `After-action report: ${m.ticketKey} ${t.title}`, text, facts: model.facts, attachments: [{ name: fileName, contentType: 'application/pdf', base64: pdf.toString('base64') }, { name: fileName.replace(/\.pdf$/, '.md'), contentType: 'text/markdown', base64: Buffer.from(markdown).toString('base64') }] }), `major:${m.id}:aar:${now.getTime()}`);
+  await deps.timeline.append([event(deps, m.ticketId, 'major.aar_generated', now, args.actor, { majorId: m.id, fileName, bytes: pdf.length, sentTo, sourceEvents: model.sourceEvents }, `major.aar_generated:${m.id}:${now.getTime()}`)]);
+  for (let i = 0; i < 8; i++) {
+    const cur = (await deps.majors.get(m.id))!;
+    if (await saveMajor(deps, { ...cur, aarGeneratedAt: now })) break;
+  }
+  return { markdown, pdf, fileName, sentTo };
 }
 
-/** The major escalation on a ticket, or null. */
-export async function majorForTicket(_deps: AppDeps, _ticket: string | number): Promise<MajorEscalation | null> {
-  return todo();
+/** The major escalation on a ticket (its own, or the one it is linked to), or null. */
+export async function majorForTicket(deps: AppDeps, ticket: string | number): Promise<MajorEscalation | null> {
+  const t = await requireTicket(deps, ticket);
+  return majorOf(deps, t);
+}
+
+/**
+ * Hook for ticket changes (called where tickets are resolved and reopened): resolving the
+ * last open incident of an active major escalation starts the warranty; reopening one during
+ * the warranty (or while the customer is asked) reopens the escalation.
+ */
+export async function majorTicketChanged(deps: AppDeps, ticket: Ticket, change: 'resolve' | 'reopen', actor: Actor): Promise<void> {
+  const m0 = await majorOf(deps, ticket);
+  if (!m0 || m0.status === 'closed') return;
+  const cfg = majorConfig(deps);
+  if (change === 'resolve') {
+    if (m0.status !== 'active') return;
+    const all = await deps.tickets.getMany([m0.ticketId, ...m0.relatedTicketIds]);
+    if ([...all.values()].some((x) => isOpen(x))) return;
+    const r = await mutate(deps, m0.ticketId, (m, _t, now) => (m.status === 'active' ? { next: toWarranty(m, now, cfg), extra: null } : null));
+    if (!r.saved) return;
+    const m = r.saved;
+    await deps.timeline.append([event(deps, m.ticketId, 'major.resolved', r.now, actor, { majorId: m.id, warrantyEndsAt: m.warrantyEndsAt, resolvedTicket: ticket.id }, `major.resolved:${m.id}:${r.now.getTime()}`)]);
+    await roomPost(deps, m, { text: `${keyOf(ticket)} is resolved. Warranty until ${when(deps, m.warrantyEndsAt!)}: the team stays on standby in case it recurs; then the customer is asked for their satisfaction.` });
+    deps.nudge?.();
+    return;
+  }
+  if (m0.status !== 'warranty' && m0.status !== 'satisfaction') return;
+  const r = await mutate(deps, m0.ticketId, (m, _t, now) => (m.status === 'warranty' || m.status === 'satisfaction' ? { next: reopenMajor(m, now), extra: null } : null));
+  if (!r.saved) return;
+  await alertRecurrence(deps, r.saved, r.t, 'reopen', ticket, r.now, actor);
+}
+
+/**
+ * Engine: does what is due on one major escalation (overdue tasks, a missing update, the
+ * executive alert, the end of the warranty). Messages and events carry keys derived from the
+ * escalation's state, so two processes doing the same work store them once; the
+ * compare-and-set then records it. Returns how many things it did.
+ */
+export async function advanceMajor(deps: AppDeps, m: MajorEscalation, now: Date): Promise<number> {
+  const cfg = majorConfig(deps);
+  const due = dueWork(m, cfg, now);
+  if (due.length === 0) {
+    const wake = nextWake(m, cfg);
+    // Nothing due (the settings changed since): move the wake-up on, never spin on it.
+    await deps.majors.save({ ...m, nextWakeAt: wake && wake.getTime() > now.getTime() ? wake : null });
+    return 0;
+  }
+  const t = await deps.tickets.get(m.ticketId);
+  if (!t) return 0;
+  let next = m;
+  const posts: string[] = [];
+  for (const d of due) {
+    await doDue(deps, m, t, d, now, cfg, posts);
+    next = afterDue(next, d, now);
+  }
+  const saved = await saveMajor(deps, next);
+  if (saved) for (const text of posts) await roomPost(deps, saved, { text });
+  return due.length;
+}
+
+async function doDue(deps: AppDeps, m: MajorEscalation, t: Ticket, d: MajorDue, now: Date, cfg: MajorConfig, posts: string[]): Promise<void> {
+  const ems = escalationManagers(m);
+  const dir = deps.directory();
+  switch (d.type) {
+    case 'task_overdue': {
+      const task = m.tasks.find((x) => x.n === d.n)!;
+      const late = Math.round((now.getTime() - new Date(task.dueAt).getTime()) / MIN);
+      const k = `major:${m.id}:task:${d.n}:overdue:${d.reminder}`;
+      await notifyPeople(deps, t, [task.ownerId, ...ems], ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Overdue: task ${d.n} on ${m.ticketKey}`, text: `Task ${d.n} of the major escalation on ${m.ticketKey} was due ${when(deps, task.dueAt)} (${late} min ago) and is still open: ${task.title}. Owner: ${personName(deps, task.ownerId)}.`, urgent: true }), k);
+      await deps.timeline.append([event(deps, m.ticketId, 'major.task_overdue', now, ENGINE, { majorId: m.id, n: d.n, ownerId: task.ownerId, reminder: d.reminder, dueAt: task.dueAt }, k)]);
+      if (d.reminder === 1) posts.push(`Task ${d.n} is overdue (due ${when(deps, task.dueAt)}): ${task.title}. ${personName(deps, task.ownerId)} and the escalation manager were reminded.`);
+      return;
+    }
+    case 'update_due': {
+      const k = `major:${m.id}:update_due:${new Date(m.nextUpdateDueAt!).getTime()}:${d.reminder}`;
+      await notifyPeople(deps, t, ems, ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Customer update due: ${m.ticketKey}`, text: `A customer / stakeholder update on ${m.ticketKey} was due ${when(deps, m.nextUpdateDueAt!)} (every ${m.cadenceMinutes} min for ${m.priority}) and none was sent. Send one now.`, urgent: true }), k);
+      await deps.timeline.append([event(deps, m.ticketId, 'major.update_due', now, ENGINE, { majorId: m.id, dueAt: m.nextUpdateDueAt, reminder: d.reminder, to: ems }, k)]);
+      return;
+    }
+    case 'executives': {
+      const to = [...new Set([...dir.org.executives, ...cfg.notifyAlso].filter((x) => dir.person(x)))];
+      const k = `major.executives_alerted:${m.id}`;
+      await notifyPeople(deps, t, to, ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `Major escalation: ${m.ticketKey} ${t.title}`, text: `Hierarchical escalation: the major escalation on ${m.ticketKey} meets the executive criteria (${d.criteria.join(', ')}). Escalation manager: ${personName(deps, m.declaredBy)}. Reason: ${m.reason}`, facts: [{ label: 'Criteria', value: d.criteria.join(', ') }, { label: 'Status', value: STATUS_TEXT[m.status] }], urgent: true }), k);
+      await deps.timeline.append([event(deps, m.ticketId, 'major.executives_alerted', now, ENGINE, { majorId: m.id, to, criteria: d.criteria }, k)]);
+      posts.push(`Executives alerted (${d.criteria.join(', ')}): ${to.map((id) => personName(deps, id)).join(', ')}.`);
+      return;
+    }
+    case 'warranty_end': {
+      const k = `major.satisfaction_requested:${m.id}:${new Date(m.warrantyEndsAt!).getTime()}`;
+      const customer = t.requesterId;
+      if (customer) {
+        await notifyPeople(deps, t, [customer], ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `How satisfied are you with the resolution of ${m.ticketKey}?`, text: `The warranty period of ${m.ticketKey} (${t.title}) is over without a recurrence. Please rate the resolution from 1 (not satisfied) to 5 (very satisfied), with a comment if you like.`, actions: ['rate'] }), k);
+      } else {
+        await notifyPeople(deps, t, ems, ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Warranty over: ${m.ticketKey} has no requester to ask`, text: `The warranty of ${m.ticketKey} is over, but the ticket names no customer: record their satisfaction yourself.` }), k);
+      }
+      await deps.timeline.append([event(deps, m.ticketId, 'major.satisfaction_requested', now, ENGINE, { majorId: m.id, to: customer }, k)]);
+      posts.push(`Warranty over without a recurrence; the satisfaction check went to ${customer ? personName(deps, customer) : 'nobody (no requester)'}.`);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import { startClock } from '../../domain/sla/sla-clock.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor, TimelineEvent } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
+import { majorTicketChanged } from './major.js';
 
 export interface OpenTicketInput {
   title: string;
@@ -114,10 +115,14 @@ export async function changeTicket(
     const next = applyTicketAction(t, action, cal, now);
     const saved = await deps.tickets.save(next);
     if (!saved) continue;
-    // A resume recomputes the SLA due times: the reports need the new ones.
-    const due = action.type === 'resume' ? { responseDueAt: next.sla.responseDueAt, resolutionDueAt: next.sla.resolutionDueAt } : {};
+    // A resume (or a resolve from on hold) recomputes the SLA due times: the reports need the new ones.
+    const due = action.type === 'resume' || action.type === 'resolve' ? { responseDueAt: next.sla.responseDueAt, resolutionDueAt: next.sla.resolutionDueAt } : {};
     await deps.timeline.append([event(deps, t.id, eventType(action.type), now, actor, { from: t.status, to: next.status, ...data, ...actionData(action), ...due })]);
     if (t.alertKey && !isOpen(next)) await deps.alertKeys.release(t.alertKey, t.id);
+    // Issue 7: a major escalation goes to warranty on resolution, and reopens on a recurrence.
+    if (action.type === 'resolve' || action.type === 'reopen') {
+      await majorTicketChanged(deps, saved, action.type, actor).catch((e: unknown) => deps.log.error({ ticketId: t.id, err: (e as Error).stack ?? String(e) }, 'major escalation hook failed after a ticket change'));
+    }
     return { ticket: saved, changed: true };
   }
   throw new DomainError('CONFLICT', 'The ticket is changing too fast; try again.');

@@ -196,12 +196,18 @@ export function foldFacts(events: readonly FactEvent[]): TicketFact | null {
         takeIt(false);
         if (to) f.status = to;
         break;
-      case 'ticket.resolved':
+      case 'ticket.resolved': {
+        // Resolving from on hold resumes the clock first: the event carries the due times then in effect.
+        const r = ms(d.responseDueAt);
+        const s = ms(d.resolutionDueAt);
+        if (r !== null && f.respondedAt === null) f.responseDueAt = r;
+        if (s !== null) f.resolutionDueAt = s;
         if (f.respondedAt === null) f.respondedAt = at;
         f.resolvedAt = at;
         if (f.pausedAt !== null) f.pausedAt = null;
         f.status = to ?? 'resolved';
         break;
+      }
       case 'ticket.reopened':
         f.resolvedAt = null;
         f.status = to ?? 'new';
