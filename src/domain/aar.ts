@@ -190,6 +190,10 @@ export function eventText(e: AarEvent, name: (id: unknown) => string, zone = 'UT
       return `${d.created ? 'Problem created' : 'Linked to problem'} PRB-${num(d.number) ?? '?'}`;
     case 'major.resolved':
       return `Resolved; warranty until ${tz(d.warrantyEndsAt)}`;
+    case 'major.incident_linked':
+      return `${str(d.key) ?? 'Another ticket'} linked as the same incident`;
+    case 'major.linked':
+      return `Linked to the major escalation of ${str(d.key) ?? 'another ticket'}`;
     case 'major.recurred':
       return `Recurred during the warranty (${str(d.via) ?? 'reopened'})`;
     case 'major.satisfaction_requested':

@@ -309,4 +309,20 @@ describe('Teams: the issue-7 story (request → claim → major → war room →
     expect(graph.graphCalls().every((c) => c.auth.startsWith('Bearer graph-'))).to.equal(true);
     expect(graph.tokensIssued).to.equal(1);
   });
+
+  it('never answers 5xx to malformed issue-7 commands or card payloads, and says what is wrong', async () => {
+    const junk = ['request', 'claim', 'claim ESC-1 extra', 'eta ESC-1000 soon-ish hello', 'eta ESC-1000 2h', 'task ESC-1000 add', 'task ESC-1000 add @henry yesterday x', 'task ESC-1000 done zero', 'role ESC-1000 @henry wizard', 'problem ESC-1000', 'recurrence', 'recurrence ESC-1000 of ESC-1000', 'aar 99999', 'major ESC-1000', 'update ESC-999999 hello', 'engage ESC-1000'];
+    for (const text of junk) {
+      const r = await say('erin', text);
+      expect(r[0]?.text ?? '', text).to.match(/\S/);
+    }
+    expect((await say('erin', 'eta ESC-1000 soon-ish hello'))[0]!.text).to.match(/Say when/);
+    expect((await say('erin', 'claim'))[0]!.text).to.match(/Say which ticket/);
+    const invokes: [string, unknown][] = [['task.done', { ticket: key, n: 'x' }], ['rate', {}], ['request', { ticket: [] }], ['claim', { ticket: 'ESC-0' }], ['major.show', { ticket: 'ESC-999999' }], ['tasks', 'nope']];
+    for (const [verb, data] of invokes) {
+      const r = (await post(activity(fake, { aad: aadOf('erin'), type: 'invoke', name_: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } }))) as { statusCode?: number };
+      expect(r.statusCode, verb).to.be.lessThan(500);
+    }
+    expect(esc.log.errors()).to.deep.equal([]);
+  });
 });

@@ -134,7 +134,7 @@ function summaryText(deps: AppDeps, t: Ticket, m: MajorEscalation): string {
     `${t.priority} · ${t.impact} impact · team ${dir.team(t.teamId)?.name ?? t.teamId} · requester ${t.requesterId ? personName(deps, t.requesterId) : 'unknown'}`,
     `Declared by ${personName(deps, m.declaredBy)} at ${when(deps, m.declaredAt)}: ${m.reason}`,
     team,
-    `Stop other work on this incident's behalf. Customer updates every ${m.cadenceMinutes} min. Roles, tasks, updates and the problem case are recorded on the ticket's timeline.`,
+    `Stop-work: the team puts other work aside for this incident. Customer updates every ${m.cadenceMinutes} min. Roles, tasks, updates and the problem case are recorded on the ticket's timeline.`,
   ].join('\n');
 }
 
