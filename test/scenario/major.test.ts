@@ -5,6 +5,8 @@ import { ROLE_INSTRUCTIONS } from '../../src/domain/major.js';
 import type { WarRoomPort, WarRoomRef } from '../../src/app/ports/war-room.js';
 import { WarRoomError } from '../../src/app/ports/war-room.js';
 import type { OutboxWarRoom } from '../../src/adapters/outbox/outbox-war-room.js';
+import { buildChannelAdapters } from '../../src/config/channels-env.js';
+import { FakeSmtp } from '../far-side/fake-smtp.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
@@ -305,5 +307,59 @@ describe('major escalation when the war room cannot be created', () => {
     } finally {
       await esc.stop();
     }
+  });
+});
+
+describe('email links: claim a request, rate the resolution; the report arrives as an attachment', () => {
+  const PUBLIC = 'https://esc.example.test';
+  let esc: TestEsc;
+  let smtp: FakeSmtp;
+  before(async () => {
+    smtp = new FakeSmtp();
+    const smtpUrl = await smtp.start();
+    const ch = buildChannelAdapters(
+      { ESC_PUBLIC_URL: PUBLIC, SMTP_URL: smtpUrl, EMAIL_FROM: 'Esc <esc@demo.example.edu>', ESC_LINK_SECRET: 'a-long-test-link-secret-0123456789' },
+      { clock: { now: () => esc.clock.now() }, connection: () => esc.conn },
+    );
+    esc = await startTestEsc({ notifiers: ch.notifiers, mounts: ch.mounts, env: { ESC_API_TOKENS: PEOPLE_TOKENS } });
+  });
+  after(async () => {
+    await esc?.stop();
+    await smtp.stop();
+  });
+  const call = (who: string, method: string, path: string, body?: unknown) => api(esc.baseUrl, method, path, body, tok(who));
+  const link = (text: string, label: string) => new RegExp(`${label}: (\\S+)`).exec(text)![1]!.replace(PUBLIC, esc.baseUrl);
+  const mailTo = (addr: string, subject: RegExp) => smtp.mails.filter((m) => (m.to as { text: string }).text.includes(addr) && subject.test(m.subject ?? '')).at(-1);
+
+  it('a coordinator claims by email link; the customer rates 5 by email link; the PDF is attached', async () => {
+    const t = await call('judy', 'POST', '/api/tickets', { title: 'VPN drops every hour', priority: 'P2', requesterId: 'judy', assigneeId: 'bob' });
+    const num = t.body.number as number;
+    await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Remote exams tomorrow' });
+    await esc.settle();
+    const req = mailTo('frank@demo.example.edu', /^Escalation request/)!;
+    expect(req.text).to.match(/Status: ESCALATED \(manager request\)/);
+    const claim = await fetch(link(req.text!, 'Claim this request'));
+    expect(claim.status).to.equal(200);
+    expect(await claim.text()).to.match(/You claimed the escalation request/);
+    expect(((await call('erin', 'GET', `/api/tickets/${num}/escalation-requests`)).body.request as { claimedBy: string }).claimedBy).to.equal('frank');
+
+    await call('erin', 'POST', `/api/tickets/${num}/major`, { reason: 'Exams at risk' });
+    esc.clock.advanceMinutes(2);
+    await call('bob', 'POST', `/api/tickets/${num}/resolve`, { note: 'Firmware rolled back' });
+    esc.clock.advanceMinutes(7 * 24 * 60);
+    await esc.settle();
+    const rate = mailTo('judy@demo.example.edu', /^How satisfied are you/)!;
+    expect(rate.text).to.match(/Rate 1 of 5: /);
+    const five = await fetch(link(rate.text!, 'Rate 5 of 5'));
+    expect(five.status).to.equal(200);
+    expect(await five.text()).to.match(/Recorded 5\/5 .* the escalation is closed/);
+    expect((await fetch(link(rate.text!, 'Rate 1 of 5'))).status).to.equal(409); // closed: nothing changes
+    await esc.settle();
+    const aar = mailTo('cio@demo.example.edu', /^After-action report/)!;
+    expect(aar.attachments.map((a) => [a.filename, a.contentType])).to.deep.equal([
+      [`aar-ESC-${num}.pdf`, 'application/pdf'],
+      [`aar-ESC-${num}.md`, 'text/markdown'],
+    ]);
+    expect(aar.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
   });
 });
