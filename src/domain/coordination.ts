@@ -36,8 +36,8 @@ export interface EscalationRequest {
   version: number;
 }
 
-/** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons). */
-export const REQUEST_ROLES = ['manager', 'team_lead', 'point_person', 'coordinator', 'escalation_manager', 'admin'] as const;
+/** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons; executives above them). */
+export const REQUEST_ROLES = ['manager', 'team_lead', 'point_person', 'executive', 'coordinator', 'escalation_manager', 'admin'] as const;
 /** Who works requests: the escalation coordinators (admins may stand in). */
 export const COORDINATOR_ROLES = ['coordinator', 'admin'] as const;
 

@@ -63,14 +63,14 @@ export function strongerKind(a: string | null | undefined, b: string): string {
 }
 
 /**
- * Elevated vs escalated (seed 001), as every channel shows it: "ESCALATED (major)",
+ * Elevated vs escalated (seed 001), as every channel shows it: "ESCALATED · major",
  * "ELEVATED", both, or null for an ordinary ticket.
  */
 export function escalationLabel(t: { elevated: boolean; escalated: boolean; escalationKind?: string | null }): string | null {
   const parts: string[] = [];
-  if (t.escalated) parts.push(t.escalationKind ? `ESCALATED (${t.escalationKind.replace(/_/g, ' ')})` : 'ESCALATED');
+  if (t.escalated) parts.push(t.escalationKind ? `ESCALATED · ${t.escalationKind.replace(/_/g, ' ')}` : 'ESCALATED');
   if (t.elevated) parts.push('ELEVATED');
-  return parts.length ? parts.join(', ') : null;
+  return parts.length ? parts.join('  ·  ') : null;
 }
 
 /** A one-off notice about a ticket (coordination, major escalation), not an escalation step. */

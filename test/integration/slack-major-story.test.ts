@@ -89,7 +89,7 @@ describe('Slack: manager escalation request → major escalation → war room (i
       const dm = lastDm(coordinator);
       expect(dmText(dm), coordinator).to.include('Enrolment closes at noon');
       expect(buttons(dm?.params.blocks).map((b) => b.action_id)).to.include(ACTIONS.claim);
-      expect(dmText(dm)).to.include('ESCALATED (manager request)');
+      expect(dmText(dm)).to.include('ESCALATED · manager request');
     }
     expect(dmText(lastDm('U0GRACE'))).to.match(/Copy: escalation request/);
     expect(buttons(lastDm('U0GRACE')?.params.blocks).map((b) => b.action_id)).to.not.include(ACTIONS.claim);
@@ -280,7 +280,7 @@ describe('Slack: manager escalation request → major escalation → war room (i
     const updates = fake.callsOf('chat.update').length;
     await postSlack(esc.baseUrl, viewSubmission({ userId: 'U0KEN', callbackId: ESCALATE_MODAL, viewId: 'V0REQ2', values: values('Midterms tomorrow'), privateMetadata: view.private_metadata }));
     const update = await fake.waitFor(() => fake.callsOf('chat.update')[updates]);
-    expect(JSON.stringify(update.params.blocks)).to.include('ESCALATED (manager request)');
+    expect(JSON.stringify(update.params.blocks)).to.include('ESCALATED · manager request');
     const types = (await esc.deps.timeline.forTicket(t.id)).map((e) => e.type);
     expect(types).to.include('escalation.requested');
     expect(types).to.not.include('escalation.started');

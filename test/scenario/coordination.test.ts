@@ -30,7 +30,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     // Refusals first, each with a reason a person can act on.
     const judy = await call('judy', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'I need it today' });
     expect(judy.status).to.equal(403);
-    expect(judy.body.message).to.match(/Only managers, supervisors \(team leads\), designated point persons and escalation coordinators can request an escalation\. Judy Alvarez is requester/);
+    expect(judy.body.message).to.match(/Only managers, supervisors \(team leads\), designated point persons, executives and escalation coordinators can request an escalation\. Judy Alvarez is requester/);
     const noReason = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: '  ' });
     expect(noReason.status).to.equal(400);
     expect(noReason.body.message).to.match(/A reason is required/);
@@ -44,7 +44,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     const req = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Payroll closes tonight; 40 staff unpaid', urgency: 'urgent' });
     expect(req.status, JSON.stringify(req.body)).to.equal(201);
     expect(req.body.message).to.match(/sent to the escalation coordinators \(Erin Park, Frank Moreau\), copy to Grace Liu \(CIO\)/);
-    expect((req.body.ticket as { escalation: string }).escalation).to.equal('ESCALATED (manager request)');
+    expect((req.body.ticket as { escalation: string }).escalation).to.equal('ESCALATED · manager request');
     const again = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'again' });
     expect(again.status).to.equal(200);
     expect(again.body.changed).to.equal(false);

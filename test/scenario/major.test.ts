@@ -49,7 +49,7 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     expect((await call('erin', 'POST', `/api/tickets/${t1}/major`, {})).body.message).to.match(/A reason is required/);
     const declared = await call('erin', 'POST', `/api/tickets/${t1}/major`, { reason: 'Registration week: every student is affected' });
     expect(declared.status, JSON.stringify(declared.body)).to.equal(201);
-    expect((declared.body.ticket as { escalation: string }).escalation).to.equal('ESCALATED (major)');
+    expect((declared.body.ticket as { escalation: string }).escalation).to.equal('ESCALATED · major');
     const m0 = (await majorOf(t1)).major;
     expect(m0.warRoom.name).to.equal(`war-esc-${t1}-student-portal-down-for-all-users`);
     const rec = (await room.room(m0.warRoom.id))!;
@@ -337,7 +337,7 @@ describe('email links: claim a request, rate the resolution; the report arrives 
     await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Remote exams tomorrow' });
     await esc.settle();
     const req = mailTo('frank@demo.example.edu', /^Escalation request/)!;
-    expect(req.text).to.match(/Status: ESCALATED \(manager request\)/);
+    expect(req.text).to.match(/Status: ESCALATED · manager request/);
     const claim = await fetch(link(req.text!, 'Claim this request'));
     expect(claim.status).to.equal(200);
     expect(await claim.text()).to.match(/You claimed the escalation request/);

@@ -93,7 +93,7 @@ describe('Slack: issue-7 blocks (Claim, satisfaction, elevated vs escalated badg
   it('a coordinator notice carries Claim first, and the badge', () => {
     const blocks = noticeBlocks(ticketNotice(facts, { kind: 'manager_request', title: 'Escalation request: ESC-1042', text: 'Ken asks…', actions: ['claim'] }));
     expect(ids(blocks)).to.deep.equal([ACTIONS.claim, ACTIONS.history]);
-    expect(JSON.stringify(blocks)).to.include('ESCALATED (manager request)');
+    expect(JSON.stringify(blocks)).to.include('ESCALATED · manager request');
   });
 
   it('a satisfaction notice carries five score buttons and nothing else', () => {
@@ -102,9 +102,9 @@ describe('Slack: issue-7 blocks (Claim, satisfaction, elevated vs escalated badg
     expect(ids(blocks).every((id) => RATE_ACTION.test(id!))).to.equal(true);
   });
 
-  it('ticket messages say ELEVATED or ESCALATED (kind), the same words as the DMs', () => {
+  it('ticket messages say ELEVATED or ESCALATED · kind, the same words as the DMs', () => {
     expect(badge({ elevated: true, escalated: false })).to.equal('  [ELEVATED]');
-    expect(badge({ elevated: false, escalated: true, escalationKind: 'major' })).to.equal('  [ESCALATED (major)]');
+    expect(badge({ elevated: false, escalated: true, escalationKind: 'major' })).to.equal('  [ESCALATED · major]');
     expect(badge({ elevated: false, escalated: false })).to.equal('');
   });
 });

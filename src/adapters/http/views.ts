@@ -21,7 +21,7 @@ export function ticketView(t: Ticket, dir: Directory, now: Date) {
     requester: t.requesterId ? { id: t.requesterId, name: dir.person(t.requesterId)?.name ?? t.requesterId } : null,
     elevated: t.elevated,
     escalated: t.escalated,
-    /** Elevated vs escalated, as people read it: "ESCALATED (major)", "ELEVATED", both, or null. */
+    /** Elevated vs escalated, as people read it: "ESCALATED · major", "ELEVATED", both, or null. */
     escalation: escalationLabel(t),
     escalationKind: t.escalationKind ?? null,
     level: t.level,

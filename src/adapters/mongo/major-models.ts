@@ -26,6 +26,7 @@ const majorSchema = new Schema(
 );
 majorSchema.index({ ticketId: 1 }, { unique: true });
 majorSchema.index({ wakeWatch: 1 });
+majorSchema.index({ warRoomId: 1 });
 /**
  * ticket id → the major escalation it is linked to (a recurrence or the same incident). A
  * collection of its own: looking a ticket up is an `_id` lookup, where an array-element

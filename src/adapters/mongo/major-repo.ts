@@ -5,13 +5,15 @@ import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 
 function stored(m: MajorEscalation) {
-  return { ...toDoc(m), wakeWatch: m.status !== 'closed' && !!m.nextWakeAt };
+  // warRoomId: a top-level copy of warRoom.id, so finding the escalation of a war room is an index equality.
+  return { ...toDoc(m), wakeWatch: m.status !== 'closed' && !!m.nextWakeAt, warRoomId: m.warRoom?.id ?? null };
 }
 
 function map(d: Record<string, unknown> | null | undefined): MajorEscalation | null {
-  const m = fromDoc<MajorEscalation & { wakeWatch?: boolean }>(d);
+  const m = fromDoc<MajorEscalation & { wakeWatch?: boolean; warRoomId?: string | null }>(d);
   if (!m) return null;
   delete m.wakeWatch;
+  delete m.warRoomId;
   return m;
 }
 
@@ -34,6 +36,10 @@ export class MongoMajorRepository implements MajorRepository {
 
   async forTicket(ticketId: string) {
     return map(await this.m.Major.findOne({ ticketId }).lean());
+  }
+
+  async byWarRoom(roomId: string) {
+    return map(await this.m.Major.findOne({ warRoomId: roomId }).lean());
   }
 
   async byRelatedTicket(ticketId: string) {

@@ -23,6 +23,18 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     return out;
   }
 
+  async scanDays(days: string[], onFacts: (facts: TicketFact[]) => void): Promise<void> {
+    const parts = chunks([...new Set(days)], 40);
+    const load = (ids: string[]) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1 } }).toArray();
+    // Two queries in flight: the server reads the next buckets while this process decodes these.
+    let next = parts.length > 0 ? load(parts[0]!) : null;
+    for (let i = 0; i < parts.length; i++) {
+      const docs = await next!;
+      next = i + 1 < parts.length ? load(parts[i + 1]!) : null;
+      for (const d of docs) onFacts(decodeDay(d as { dict?: unknown; rows?: unknown }));
+    }
+  }
+
   async markDirty(ticketIds: string[]): Promise<void> {
     const ids = [...new Set(ticketIds)];
     for (const part of chunks(ids, 50)) {

@@ -7,7 +7,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../../app/deps.js';
 import { claimRequest, engageOwner, informManager, markReviewed, requestEscalation, sendEta } from '../../app/use-cases/coordination.js';
-import { addTask, afterActionReport, assignRole, closeTask, declareMajor, linkProblem, linkRecurrence, majorForTicket, postUpdate, recordSatisfaction } from '../../app/use-cases/major.js';
+import { addTask, afterActionReport, assignRole, closeTask, declareMajor, linkProblem, linkRecurrence, majorForTicket, majorForWarRoom, postUpdate, recordSatisfaction } from '../../app/use-cases/major.js';
 import { requireTicket } from '../../app/use-cases/tickets.js';
 import type { Person } from '../../domain/directory.js';
 import { DomainError } from '../../domain/errors.js';
@@ -30,10 +30,8 @@ export interface CommandContext {
 }
 
 /**
- * War-room channel → ticket. Filled when a major escalation is declared or looked up through
- * this process; after a restart the channel name (`war-esc-1042-…`, see warRoomName) finds the
- * ticket, checked against the major escalation's stored war-room id. Private channels arrive
- * as "privategroup", so for them only the map (or a ticket in the command) works.
+ * War-room channel → ticket: a small cache in front of the stored war-room id of the major
+ * escalation (an index lookup), so it works for private channels and after a restart.
  */
 export class WarRoomIndex {
   private readonly byChannel = new Map<string, string>();
@@ -50,13 +48,10 @@ export class WarRoomIndex {
     if (ref !== null) return ref;
     const known = this.byChannel.get(ctx.channelId);
     if (known) return known;
-    const m = /^war-esc-(\d+)(?:-|$)/.exec(ctx.channelName);
-    if (m) {
-      const major = await majorForTicket(deps, Number(m[1])).catch(() => null);
-      if (major?.warRoom?.id === ctx.channelId) {
-        this.remember(major);
-        return major.ticketId;
-      }
+    const major = ctx.channelId ? await majorForWarRoom(deps, ctx.channelId) : null;
+    if (major) {
+      this.remember(major);
+      return major.ticketId;
     }
     throw new DomainError('VALIDATION', `Say which ticket, e.g. \`${example}\` (in a major escalation's war-room channel you may leave it out).`, { field: 'ticket' });
   }

@@ -1,3 +1,4 @@
+import { escalationLabel } from '../../domain/notice.js';
 import { readFileSync } from 'node:fs';
 import { Template } from 'adaptivecards-templating';
 import type { AppDeps } from '../../app/deps.js';
@@ -47,10 +48,8 @@ export function cardBytes(card: object): number {
  */
 export function badgeText(t: { elevated: boolean; escalated: boolean; escalationKind?: string | null }, kind?: string | null): string {
   const k = kind ?? t.escalationKind ?? null;
-  const parts: string[] = [];
-  if (t.escalated || k === 'major' || k === 'manager_request') parts.push(k ? `ESCALATED · ${k.replace(/_/g, ' ')}` : 'ESCALATED');
-  if (t.elevated) parts.push('ELEVATED');
-  return parts.join('  ·  ');
+  // The same words as every other channel (src/domain/notice.ts).
+  return escalationLabel({ elevated: t.elevated, escalated: t.escalated || k === 'major' || k === 'manager_request', escalationKind: k }) ?? '';
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -3,7 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v4';
 import type { AppDeps } from '../../app/deps.js';
 import { claimRequest, engageOwner, informManager, markReviewed, noticeFor, requestEscalation, sendEta } from '../../app/use-cases/coordination.js';
-import { addTask, afterActionReport, assignRole, closeTask, declareMajor, linkProblem, linkRecurrence, majorForTicket, postUpdate, recordSatisfaction } from '../../app/use-cases/major.js';
+import { addTask, afterActionReport, assignRole, closeTask, declareMajor, linkProblem, linkRecurrence, majorForTicket, majorForWarRoom, postUpdate, recordSatisfaction } from '../../app/use-cases/major.js';
 import { requireTicket } from '../../app/use-cases/tickets.js';
 import type { Directory, Person } from '../../domain/directory.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
@@ -14,7 +14,6 @@ import type { MajorCommand, Mention } from '../slack/major-commands.js';
 import type { VerbOutcome } from './teams-actions.js';
 import { actorOf, cardFor } from './teams-actions.js';
 import type { TeamsReply } from './teams-commands.js';
-import { GraphWarRoom } from './graph-war-room.js';
 import { coordinatorNoticeCard, escalationRequestCard, majorSummaryCard, satisfactionCard, taskListCard } from './teams-major-cards.js';
 
 /** What `help` adds for issue 7 (Teams: no slash, a person by @mention, directory id or email). */
@@ -121,18 +120,17 @@ function rememberRoom(m: { ticketId: string; warRoom: { platform: string; id: st
 }
 
 /**
- * The ticket of the war room a command was typed in: known rooms first, else the room's name
- * (`war-esc-1042-…`, from the activity or Graph), checked against the major escalation's room.
+ * The ticket of the war room a command was typed in: known rooms first, else the major
+ * escalation whose stored war-room id is this conversation (a channel thread's id carries
+ * ";messageid=…" after the channel id).
  */
 async function ticketOfRoom(deps: AppDeps, place: CommandPlace | undefined): Promise<string | null> {
   if (!place) return null;
-  const known = roomTickets.get(place.conversationId);
+  const roomId = place.conversationId.split(';')[0]!;
+  const known = roomTickets.get(roomId) ?? roomTickets.get(place.conversationId);
   if (known) return known;
-  const name = place.channelName ?? (deps.warRoom instanceof GraphWarRoom ? await deps.warRoom.roomName(place.conversationId) : null);
-  const n = /^(?:closed-|\[closed\] )?war-esc-(\d+)(?:-|$)/.exec(name ?? '')?.[1];
-  if (!n) return null;
-  const m = await majorForTicket(deps, Number(n)).catch(() => null);
-  if (m?.warRoom?.id !== place.conversationId) return null;
+  const m = await majorForWarRoom(deps, roomId);
+  if (!m) return null;
   rememberRoom(m);
   return m.ticketId;
 }

@@ -6,6 +6,8 @@ export interface MajorRepository {
   insert(m: MajorEscalation): Promise<boolean>;
   get(id: string): Promise<MajorEscalation | null>;
   forTicket(ticketId: string): Promise<MajorEscalation | null>;
+  /** The major escalation whose war room (Slack channel, Teams channel or chat id) this is. */
+  byWarRoom(roomId: string): Promise<MajorEscalation | null>;
   /** The major escalation a ticket was linked to as a recurrence, if any. */
   byRelatedTicket(ticketId: string): Promise<MajorEscalation | null>;
   /** Replaces it if the stored version is still `m.version`; null when another writer won. */

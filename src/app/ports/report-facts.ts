@@ -23,6 +23,8 @@ export interface ReportDayFacts {
 export interface ReportFactsRepository {
   /** Facts of tickets opened on these days (any order). Unknown days have none. */
   factsForDays(days: string[]): Promise<TicketFact[]>;
+  /** The same facts streamed a few buckets at a time (a year is never held in memory at once); resolves when all were given. */
+  scanDays(days: string[], onFacts: (facts: TicketFact[]) => void): Promise<void>;
   /** Marks tickets dirty (upsert, `v` incremented). */
   markDirty(ticketIds: string[]): Promise<void>;
   /** Up to `limit` dirty marks. */

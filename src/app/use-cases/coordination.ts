@@ -77,7 +77,7 @@ const when = (deps: AppDeps, d: Date) => localTime(d, deps.directory().org.timeZ
 /** A manager / supervisor / point person asks for urgent handling (reason required). Coordinators are told, the executives copied. */
 export async function requestEscalation(deps: AppDeps, args: { ticket: string | number; reason: string; urgency?: 'normal' | 'urgent'; actor: Actor }): Promise<RequestResult> {
   const pid = actingPerson(deps, args.actor, 'request an escalation');
-  requireRole(deps, pid, REQUEST_ROLES, 'managers, supervisors (team leads), designated point persons and escalation coordinators', 'request an escalation');
+  requireRole(deps, pid, REQUEST_ROLES, 'managers, supervisors (team leads), designated point persons, executives and escalation coordinators', 'request an escalation');
   const reason = (args.reason ?? '').trim();
   if (!reason) throw new DomainError('VALIDATION', 'A reason is required: say why this ticket needs urgent handling beyond its SLA. Requests are visible to everyone.', { field: 'reason' });
   if (reason.length > 2000) throw new DomainError('VALIDATION', 'The reason is too long: at most 2000 characters.', { field: 'reason' });

@@ -225,14 +225,15 @@ export async function declareMajor(deps: AppDeps, args: { ticket: string | numbe
     if (await deps.majors.insert(fresh)) {
       created = true;
       m = fresh;
-      await markEscalated(deps, t0.id, {}, 'major');
+      // The notices below show the ticket as it is now: escalated, kind major.
+      const t1 = await markEscalated(deps, t0.id, {}, 'major');
       const name = warRoomName(key, t0.title);
       await deps.timeline.append([
         event(deps, t0.id, 'major.declared', now, args.actor, { majorId: fresh.id, reason, warRoom: name }, `major.declared:${fresh.id}`),
         ...members.map((x) => event(deps, t0.id, 'major.role_assigned', now, args.actor, { majorId: fresh.id, personId: x.personId, role: x.role }, `major.role_assigned:${fresh.id}:${x.personId}:${x.role}`)),
       ]);
       if (t0.assigneeId && t0.assigneeId !== pid) {
-        await notifyPeople(deps, t0, [t0.assigneeId], ['chat'], noticeFor(deps, t0, { kind: 'major_escalation', title: `You are the incident owner of major escalation ${key}`, text: ROLE_INSTRUCTIONS.incident_owner, facts: [{ label: 'Reason', value: reason }], urgent: true }), `major:${fresh.id}:role:${t0.assigneeId}:incident_owner`);
+        await notifyPeople(deps, t1, [t0.assigneeId], ['chat'], noticeFor(deps, t1, { kind: 'major_escalation', title: `You are the incident owner of major escalation ${key}`, text: ROLE_INSTRUCTIONS.incident_owner, facts: [{ label: 'Reason', value: reason }], urgent: true }), `major:${fresh.id}:role:${t0.assigneeId}:incident_owner`);
       }
       deps.nudge?.();
     } else {
@@ -646,4 +647,9 @@ async function doDue(deps: AppDeps, m: MajorEscalation, t: Ticket, d: MajorDue, 
       posts.push(`Warranty over without a recurrence; the satisfaction check went to ${customer ? personName(deps, customer) : 'nobody (no requester)'}.`);
     }
   }
+}
+
+/** The major escalation whose war room this conversation is (people may leave the ticket out there), or null. */
+export async function majorForWarRoom(deps: AppDeps, roomId: string): Promise<MajorEscalation | null> {
+  return roomId ? deps.majors.byWarRoom(roomId) : null;
 }

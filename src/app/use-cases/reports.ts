@@ -9,7 +9,7 @@ import { z } from 'zod/v4';
 import { DomainError } from '../../domain/errors.js';
 import type { TicketFact } from '../../domain/reports/facts.js';
 import { foldFacts } from '../../domain/reports/facts.js';
-import { computeReport, localDay, reportRows, resolvePeriod, selectFacts } from '../../domain/reports/compute.js';
+import { ReportBuilder, localDay, reportRows, resolvePeriod, selectFacts } from '../../domain/reports/compute.js';
 import type { Report, ReportCsvRow, ReportQuery } from '../../domain/reports/report.js';
 import { REPORT_KINDS, REPORT_PERIODS } from '../../domain/reports/report.js';
 import { PRIORITIES } from '../../domain/ticket.js';
@@ -89,9 +89,12 @@ export async function buildReport(deps: AppDeps, query: ReportQuery): Promise<Re
   const now = deps.clock.now();
   const dir = deps.directory();
   const timeZone = dir.org.timeZone;
-  const { period, previous } = resolvePeriod(q, now, timeZone);
-  const facts = await deps.reports.factsForDays([...previous.days, ...period.days]);
-  return computeReport({ query: q, timeZone, now, facts, personName: (id) => dir.person(id)?.name });
+  const builder = new ReportBuilder({ query: q, timeZone, now, personName: (id) => dir.person(id)?.name });
+  // Streamed bucket by bucket into the builder: a year of facts is never in memory at once.
+  await deps.reports.scanDays(builder.days(), (facts) => {
+    for (const f of facts) builder.add(f);
+  });
+  return builder.finish();
 }
 
 /** One row per ticket opened in the period (after filters), oldest first: the CSV export. */

@@ -148,96 +148,129 @@ export interface FigureOptions {
   personName?: (personId: string) => string | undefined;
 }
 
-/** Every figure of ReportFigures, exactly, from the facts of the period (already filtered). */
-export function computeFigures(facts: readonly TicketFact[], o: FigureOptions): ReportFigures {
-  const { now } = o;
-  let resolved = 0;
-  let respEval = 0;
-  let respBreach = 0;
-  let resEval = 0;
-  let resBreach = 0;
-  const tta: number[] = [];
-  const ttr: number[] = [];
-  const byLevel: Record<string, number> = {};
-  const byKind: Record<string, number> = Object.fromEntries(FACT_KINDS.map((k) => [k, 0]));
-  const byStep: Record<string, number> = {};
-  const byChannel: Record<string, number> = {};
-  const byPerson = new Map<string, number>();
-  const waits: number[] = [];
-  const scores: number[] = [];
-  const distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
-  const comments: { key: string; score: number; comment: string; at: Date; n: number }[] = [];
-  const ageEnd = Math.min(now, o.periodEnd);
-  const slow: (SlowTicket & { n: number; sort: number })[] = [];
+/**
+ * Every figure of ReportFigures, exactly, accumulated one fact at a time: a year of facts is
+ * never held in memory at once (the use case feeds day buckets as they are read).
+ */
+export class FigureAccumulator {
+  private resolved = 0;
+  private respEval = 0;
+  private respBreach = 0;
+  private resEval = 0;
+  private resBreach = 0;
+  private tickets = 0;
+  private readonly tta: number[] = [];
+  private readonly ttr: number[] = [];
+  private readonly byLevel: Record<string, number> = {};
+  private readonly byKind: Record<string, number> = Object.fromEntries(FACT_KINDS.map((k) => [k, 0]));
+  private readonly byStep: Record<string, number> = {};
+  private readonly byChannel: Record<string, number> = {};
+  private readonly byPerson = new Map<string, number>();
+  private readonly waits: number[] = [];
+  private readonly scores: number[] = [];
+  private readonly distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  private comments: { key: string; score: number; comment: string; at: Date; n: number }[] = [];
+  private readonly slow: (SlowTicket & { n: number; sort: number })[] = [];
+  private readonly ageEnd: number;
+  private slowFloor = -Infinity;
 
-  for (const f of facts) {
+  constructor(private readonly o: FigureOptions) {
+    this.ageEnd = Math.min(o.now, o.periodEnd);
+  }
+
+  add(f: TicketFact): void {
+    const { now } = this.o;
+    this.tickets++;
     const rb = responseBreached(f, now);
     const sb = resolutionBreached(f, now);
-    if (f.respondedAt !== null || rb) respEval++;
-    if (rb) respBreach++;
-    if (f.resolvedAt !== null || sb) resEval++;
-    if (sb) resBreach++;
+    if (f.respondedAt !== null || rb) this.respEval++;
+    if (rb) this.respBreach++;
+    if (f.resolvedAt !== null || sb) this.resEval++;
+    if (sb) this.resBreach++;
     if (f.resolvedAt !== null) {
-      resolved++;
-      ttr.push(f.resolvedAt - f.openedAt);
+      this.resolved++;
+      this.ttr.push(f.resolvedAt - f.openedAt);
     }
     const ack = f.acknowledgedAt === null ? null : f.acknowledgedAt - f.openedAt;
     if (ack !== null) {
-      tta.push(ack);
-      inc(byStep, f.ackStep === null ? 'none' : String(f.ackStep));
-      inc(byChannel, f.ackChannel ?? 'unknown');
-      if (f.acknowledgedBy) byPerson.set(f.acknowledgedBy, (byPerson.get(f.acknowledgedBy) ?? 0) + 1);
+      this.tta.push(ack);
+      inc(this.byStep, f.ackStep === null ? 'none' : String(f.ackStep));
+      inc(this.byChannel, f.ackChannel ?? 'unknown');
+      if (f.acknowledgedBy) this.byPerson.set(f.acknowledgedBy, (this.byPerson.get(f.acknowledgedBy) ?? 0) + 1);
     }
-    inc(byLevel, String(f.maxLevel));
-    for (const k of f.kinds) inc(byKind, k);
-    if (f.requestWaitMs !== null) waits.push(f.requestWaitMs);
+    inc(this.byLevel, String(f.maxLevel));
+    for (const k of f.kinds) inc(this.byKind, k);
+    if (f.requestWaitMs !== null) this.waits.push(f.requestWaitMs);
     if (f.satisfactionScore !== null) {
-      scores.push(f.satisfactionScore);
+      this.scores.push(f.satisfactionScore);
       const s = String(Math.round(f.satisfactionScore));
-      if (s in distribution) distribution[s]!++;
-      if (f.satisfactionComment) comments.push({ key: f.key, score: f.satisfactionScore, comment: f.satisfactionComment, at: new Date(f.satisfactionAt ?? f.openedAt), n: f.number });
+      if (s in this.distribution) this.distribution[s]!++;
+      if (f.satisfactionComment) {
+        this.comments.push({ key: f.key, score: f.satisfactionScore, comment: f.satisfactionComment, at: new Date(f.satisfactionAt ?? f.openedAt), n: f.number });
+        if (this.comments.length > 200) this.trimComments();
+      }
     }
     const open = f.resolvedAt === null;
-    const sort = open ? Math.max(0, ageEnd - f.openedAt) : f.resolvedAt! - f.openedAt;
-    slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort });
-    // Keep the list short while scanning a year: only the 10 slowest matter.
-    if (slow.length > 200) trimSlow(slow);
+    const sort = open ? Math.max(0, this.ageEnd - f.openedAt) : f.resolvedAt! - f.openedAt;
+    // Only the 10 slowest matter: the list is trimmed as it grows.
+    if (sort >= this.slowFloor) {
+      this.slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort });
+      if (this.slow.length > 200) {
+        trimSlow(this.slow, 10);
+        // Anything slower than the 10th kept can no longer make the list (ties still can: lower numbers win).
+        this.slowFloor = this.slow[9]!.sort;
+      }
+    }
   }
-  trimSlow(slow);
-  const name = (id: string) => (id.startsWith('via:') ? `someone via ${id.slice(4)}` : (o.personName?.(id) ?? id));
-  return {
-    tickets: facts.length,
-    resolved,
-    responseCompliancePct: pct(respEval - respBreach, respEval),
-    resolutionCompliancePct: pct(resEval - resBreach, resEval),
-    responseBreaches: respBreach,
-    resolutionBreaches: resBreach,
-    timeToAcknowledge: percentiles(tta),
-    timeToResolve: percentiles(ttr),
-    escalationsByLevel: sortKeys(byLevel),
-    escalationsByKind: byKind,
-    ackByStep: sortKeys(byStep),
-    ackByChannel: sortKeys(byChannel),
-    ackByPerson: [...byPerson.entries()]
-      .map(([personId, count]) => ({ personId, name: name(personId), count }))
-      .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name) || a.personId.localeCompare(b.personId)),
-    slowest: slow.map(({ n: _n, sort: _s, ...t }) => t),
-    coordinatorResponse: percentiles(waits),
-    satisfaction: {
-      count: scores.length,
-      average: scores.length === 0 ? null : Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100,
-      distribution,
-      comments: comments
-        .sort((a, b) => b.at.getTime() - a.at.getTime() || b.n - a.n)
-        .slice(0, 10)
-        .map(({ n: _n, ...c }) => c),
-    },
-  };
+
+  private trimComments(): void {
+    this.comments.sort((a, b) => b.at.getTime() - a.at.getTime() || b.n - a.n);
+    this.comments.length = Math.min(this.comments.length, 10);
+  }
+
+  result(): ReportFigures {
+    trimSlow(this.slow, 10);
+    this.trimComments();
+    const o = this.o;
+    const name = (id: string) => (id.startsWith('via:') ? `someone via ${id.slice(4)}` : (o.personName?.(id) ?? id));
+    return {
+      tickets: this.tickets,
+      resolved: this.resolved,
+      responseCompliancePct: pct(this.respEval - this.respBreach, this.respEval),
+      resolutionCompliancePct: pct(this.resEval - this.resBreach, this.resEval),
+      responseBreaches: this.respBreach,
+      resolutionBreaches: this.resBreach,
+      timeToAcknowledge: percentiles(this.tta),
+      timeToResolve: percentiles(this.ttr),
+      escalationsByLevel: sortKeys(this.byLevel),
+      escalationsByKind: { ...this.byKind },
+      ackByStep: sortKeys(this.byStep),
+      ackByChannel: sortKeys(this.byChannel),
+      ackByPerson: [...this.byPerson.entries()]
+        .map(([personId, count]) => ({ personId, name: name(personId), count }))
+        .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name) || a.personId.localeCompare(b.personId)),
+      slowest: this.slow.map(({ n: _n, sort: _s, ...t }) => t),
+      coordinatorResponse: percentiles(this.waits),
+      satisfaction: {
+        count: this.scores.length,
+        average: this.scores.length === 0 ? null : Math.round((this.scores.reduce((a, b) => a + b, 0) / this.scores.length) * 100) / 100,
+        distribution: { ...this.distribution },
+        comments: this.comments.map(({ n: _n, ...c }) => c),
+      },
+    };
+  }
 }
 
-function trimSlow(slow: { sort: number; n: number }[]): void {
+/** Every figure of ReportFigures, exactly, from the facts of the period (already filtered). */
+export function computeFigures(facts: Iterable<TicketFact>, o: FigureOptions): ReportFigures {
+  const acc = new FigureAccumulator(o);
+  for (const f of facts) acc.add(f);
+  return acc.result();
+}
+
+function trimSlow(slow: { sort: number; n: number }[], keep: number): void {
   slow.sort((a, b) => b.sort - a.sort || a.n - b.n);
-  slow.length = Math.min(slow.length, 10);
+  slow.length = Math.min(slow.length, keep);
 }
 
 /** Numeric keys in numeric order, then the others ('none', 'unknown') alphabetically. */
@@ -258,34 +291,61 @@ function sortKeys(m: Record<string, number>): Record<string, number> {
  * whose target fell due that day (a breach recorded without a known target counts on the
  * opening day).
  */
-export function dailySeries(facts: readonly TicketFact[], period: PeriodRange, timeZone: string, now: number): ReportDay[] {
-  const bounds = period.days.map((d) => DateTime.fromISO(d, { zone: timeZone }).startOf('day').toMillis());
-  bounds.push(period.to.getTime());
-  const out: ReportDay[] = period.days.map((day) => ({ day, opened: 0, responseBreaches: 0, acknowledged: 0, resolved: 0 }));
-  const at = (t: number | null): ReportDay | null => {
-    if (t === null || t < bounds[0]! || t >= bounds[bounds.length - 1]!) return null;
+export class DailyAccumulator {
+  private readonly bounds: number[];
+  private readonly out: ReportDay[];
+
+  constructor(
+    period: PeriodRange,
+    timeZone: string,
+    private readonly now: number,
+  ) {
+    this.bounds = period.days.map((d) => DateTime.fromISO(d, { zone: timeZone }).startOf('day').toMillis());
+    this.bounds.push(period.to.getTime());
+    this.out = period.days.map((day) => ({ day, opened: 0, responseBreaches: 0, acknowledged: 0, resolved: 0 }));
+  }
+
+  private at(t: number | null): ReportDay | null {
+    const b = this.bounds;
+    if (t === null || t < b[0]! || t >= b[b.length - 1]!) return null;
     let lo = 0;
-    let hi = bounds.length - 1;
+    let hi = b.length - 1;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (bounds[mid]! <= t) lo = mid;
+      if (b[mid]! <= t) lo = mid;
       else hi = mid;
     }
-    return out[lo]!;
-  };
-  for (const f of facts) {
-    const o = at(f.openedAt);
+    return this.out[lo]!;
+  }
+
+  add(f: TicketFact): void {
+    const o = this.at(f.openedAt);
     if (o) o.opened++;
-    const a = at(f.acknowledgedAt);
+    const a = this.at(f.acknowledgedAt);
     if (a) a.acknowledged++;
-    const r = at(f.resolvedAt);
+    const r = this.at(f.resolvedAt);
     if (r) r.resolved++;
-    if (responseBreached(f, now)) {
-      const b = at(f.responseDueAt ?? f.openedAt);
+    if (responseBreached(f, this.now)) {
+      const b = this.at(f.responseDueAt ?? f.openedAt);
       if (b) b.responseBreaches++;
     }
   }
-  return out;
+
+  result(): ReportDay[] {
+    return this.out.map((d) => ({ ...d }));
+  }
+}
+
+/**
+ * The daily series for the chart: per organisation-local day of the period, tickets of the
+ * period opened that day, acknowledged that day, resolved that day, and response breaches
+ * whose target fell due that day (a breach recorded without a known target counts on the
+ * opening day).
+ */
+export function dailySeries(facts: Iterable<TicketFact>, period: PeriodRange, timeZone: string, now: number): ReportDay[] {
+  const acc = new DailyAccumulator(period, timeZone, now);
+  for (const f of facts) acc.add(f);
+  return acc.result();
 }
 
 export interface ComputeInput {
@@ -297,24 +357,66 @@ export interface ComputeInput {
   personName?: (personId: string) => string | undefined;
 }
 
+/**
+ * Builds a report from facts fed one at a time (any order; facts outside both periods or not
+ * matching the filters are ignored), so a caller can stream a year of day buckets through it.
+ */
+export class ReportBuilder {
+  readonly period: PeriodRange;
+  readonly previous: PeriodRange;
+  private readonly cur: FigureAccumulator;
+  private readonly prev: FigureAccumulator;
+  private readonly daily: DailyAccumulator;
+  private readonly bounds: [number, number, number, number];
+
+  constructor(private readonly input: Omit<ComputeInput, 'facts'>) {
+    const { query, timeZone, now } = input;
+    const { period, previous } = resolvePeriod(query, now, timeZone);
+    this.period = period;
+    this.previous = previous;
+    const t = now.getTime();
+    this.cur = new FigureAccumulator({ now: t, periodEnd: period.to.getTime(), personName: input.personName });
+    this.prev = new FigureAccumulator({ now: t, periodEnd: previous.to.getTime(), personName: input.personName });
+    this.daily = new DailyAccumulator(period, timeZone, t);
+    this.bounds = [period.from.getTime(), period.to.getTime(), previous.from.getTime(), previous.to.getTime()];
+  }
+
+  /** Organisation-local days whose buckets may hold facts of either period. */
+  days(): string[] {
+    return [...this.previous.days, ...this.period.days];
+  }
+
+  add(f: TicketFact): void {
+    const [a, b, c, d] = this.bounds;
+    const inCur = f.openedAt >= a && f.openedAt < b;
+    const inPrev = !inCur && f.openedAt >= c && f.openedAt < d;
+    if (!(inCur || inPrev) || !matchesFilters(f, this.input.query)) return;
+    if (inCur) {
+      this.cur.add(f);
+      this.daily.add(f);
+    } else this.prev.add(f);
+  }
+
+  finish(): Report {
+    const { query, timeZone, now } = this.input;
+    return {
+      query,
+      timeZone,
+      period: { from: this.period.from, to: this.period.to, label: this.period.label },
+      previous: { from: this.previous.from, to: this.previous.to, label: this.previous.label },
+      figures: this.cur.result(),
+      previousFigures: this.prev.result(),
+      daily: this.daily.result(),
+      generatedAt: now,
+    };
+  }
+}
+
 /** The whole report: period, previous period, figures of both, the daily series. */
 export function computeReport(input: ComputeInput): Report {
-  const { query, timeZone, now } = input;
-  const { period, previous } = resolvePeriod(query, now, timeZone);
-  const all = Array.isArray(input.facts) ? (input.facts as TicketFact[]) : [...input.facts];
-  const cur = selectFacts(all, query, period.from, period.to);
-  const prev = selectFacts(all, query, previous.from, previous.to);
-  const t = now.getTime();
-  return {
-    query,
-    timeZone,
-    period: { from: period.from, to: period.to, label: period.label },
-    previous: { from: previous.from, to: previous.to, label: previous.label },
-    figures: computeFigures(cur, { now: t, periodEnd: period.to.getTime(), personName: input.personName }),
-    previousFigures: computeFigures(prev, { now: t, periodEnd: previous.to.getTime(), personName: input.personName }),
-    daily: dailySeries(cur, period, timeZone, t),
-    generatedAt: now,
-  };
+  const b = new ReportBuilder(input);
+  for (const f of input.facts) b.add(f);
+  return b.finish();
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
