@@ -99,6 +99,11 @@ export interface MajorEscalation {
   reviewAt: Date | null;
   /** The earliest time the engine has something to do for it (a reminder, a warranty end); null: nothing. */
   nextWakeAt: Date | null;
+  /**
+   * Engine retries of the closing work (report sent, war room archived) that the closing
+   * request left undone (a crash, a platform or renderer failure). Absent on older records.
+   */
+  closeOutAttempts?: number;
 }
 
 /** A problem record (ITIL problem case) relating several incidents. */
@@ -170,7 +175,24 @@ export type MajorDue =
   | { type: 'task_overdue'; n: number; reminder: number }
   | { type: 'update_due'; reminder: number }
   | { type: 'executives'; criteria: string[] }
-  | { type: 'warranty_end' };
+  | { type: 'warranty_end' }
+  | { type: 'close_out'; attempt: number };
+
+/** Closing work is retried every `CLOSE_OUT_RETRY_MINUTES × attempt`, at most `CLOSE_OUT_MAX_ATTEMPTS` times. */
+export const CLOSE_OUT_RETRY_MINUTES = 10;
+export const CLOSE_OUT_MAX_ATTEMPTS = 12;
+
+/** A closed escalation whose after-action report was not sent or whose war room is not archived. */
+export function closeOutPending(m: Pick<MajorEscalation, 'status' | 'aarGeneratedAt' | 'warRoom' | 'archivedAt'>): boolean {
+  return m.status === 'closed' && (!m.aarGeneratedAt || (!!m.warRoom && !m.archivedAt));
+}
+
+/** When the engine next retries the closing work; null when none is owed or it gave up. */
+function closeOutDueAt(m: MajorEscalation): number | null {
+  const attempts = m.closeOutAttempts ?? 0;
+  if (!closeOutPending(m) || !m.closedAt || attempts >= CLOSE_OUT_MAX_ATTEMPTS) return null;
+  return t(m.closedAt)! + (attempts + 1) * CLOSE_OUT_RETRY_MINUTES * MIN;
+}
 
 const MIN = 60_000;
 const t = (d: Date | string | null | undefined): number | null => (d ? new Date(d).getTime() : null);
@@ -216,6 +238,8 @@ export function dueWork(m: MajorEscalation, cfg: MajorConfig, now: Date): MajorD
     }
   }
   if (m.status === 'warranty' && m.warrantyEndsAt && t(m.warrantyEndsAt)! <= n) out.push({ type: 'warranty_end' });
+  const closeOut = closeOutDueAt(m);
+  if (closeOut !== null && closeOut <= n) out.push({ type: 'close_out', attempt: (m.closeOutAttempts ?? 0) + 1 });
   return out;
 }
 
@@ -233,6 +257,8 @@ export function nextWake(m: MajorEscalation, cfg: MajorConfig): Date | null {
     }
   }
   if (m.status === 'warranty' && m.warrantyEndsAt) times.push(t(m.warrantyEndsAt)!);
+  const closeOut = closeOutDueAt(m);
+  if (closeOut !== null) times.push(closeOut);
   return times.length ? new Date(Math.min(...times)) : null;
 }
 
@@ -247,6 +273,8 @@ export function afterDue(m: MajorEscalation, d: MajorDue, now: Date): MajorEscal
       return { ...m, executivesAlertedAt: now };
     case 'warranty_end':
       return { ...m, status: 'satisfaction', satisfactionRequestedAt: now };
+    case 'close_out':
+      return { ...m, closeOutAttempts: d.attempt };
   }
 }
 

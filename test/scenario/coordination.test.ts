@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_COORDINATION, newRequest } from '../../src/domain/coordination.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
@@ -156,5 +157,25 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     const claim = await call('erin', 'POST', `/api/tickets/${num}/escalation-requests/claim`);
     expect(claim.status).to.equal(200);
     expect((await types(num)).find((e) => e.type === 'escalation.request_claimed')!.data.waitedMs).to.equal(330 * 60_000);
+  });
+
+  it('a request stored by a process that stopped before announcing it is announced when asked again, once', async () => {
+    const num = await ticket('Grades portal times out');
+    const t = (await esc.deps.tickets.getByNumber(num))!;
+    // What a process that stopped right after the insert leaves: the record, nothing else.
+    await esc.deps.requests.insert(newRequest({ id: 'crashed-request', ticketId: t.id, requestedBy: 'ken', reason: 'Grades due today', urgency: 'normal', now: esc.clock.now(), cfg: DEFAULT_COORDINATION }));
+    const again = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Grades due today' });
+    expect(again.status).to.equal(200);
+    expect(again.body.message).to.match(/already has an open escalation request/);
+    expect((again.body.ticket as { escalation: string }).escalation).to.match(/ESCALATED/);
+    await esc.settle();
+    const told = () => n.chat.to('frank').filter((d) => d.notice.title === `Escalation request: ESC-${num} Grades portal times out`);
+    expect(told()).to.have.length(1);
+    expect(n.chat.to('grace').filter((d) => /^Copy: escalation request/.test(d.notice.title))).to.have.length(1);
+    expect((await types(num)).filter((e) => e.type === 'escalation.requested')).to.have.length(1);
+    await call('dana', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Me too' });
+    await esc.settle();
+    expect(told()).to.have.length(1);
+    expect((await types(num)).filter((e) => e.type === 'escalation.requested')).to.have.length(1);
   });
 });

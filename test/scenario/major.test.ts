@@ -363,3 +363,121 @@ describe('email links: claim a request, rate the resolution; the report arrives 
     expect(aar.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
   });
 });
+
+/** A war room whose archive fails until told otherwise (the platform is down at closing time). */
+class ArchiveDownWarRoom extends FlakyWarRoom {
+  override fail = false;
+  archiveDown = true;
+  archived = 0;
+  override async archive(): Promise<void> {
+    if (this.archiveDown) throw new WarRoomError('Slack is unreachable', true);
+    this.archived += 1;
+  }
+}
+
+describe('major escalations after a crash or a platform failure', () => {
+  let esc: TestEsc;
+  let n: ReturnType<typeof recordingNotifiers>;
+  let wr: ArchiveDownWarRoom;
+  beforeEach(async () => {
+    n = recordingNotifiers();
+    wr = new ArchiveDownWarRoom();
+    esc = await startTestEsc({ notifiers: Object.values(n), env: { ESC_API_TOKENS: PEOPLE_TOKENS }, warRoom: () => wr });
+  });
+  afterEach(async () => {
+    await esc.stop();
+  });
+  const call = (who: string, method: string, path: string, body?: unknown) => api(esc.baseUrl, method, path, body, tok(who));
+  const types = async (ref: number) => ((await call('erin', 'GET', `/api/tickets/${ref}/timeline`)).body.events as Ev[]).map((e) => e.type);
+  const open = async (title: string) => {
+    const r = await call('judy', 'POST', '/api/tickets', { title, priority: 'P3', requesterId: 'judy', assigneeId: 'bob' });
+    return r.body.number as number;
+  };
+
+  it('declaring again finishes a declaration stored by a process that stopped before announcing it', async () => {
+    const a = await open('Printer fleet offline');
+    const b = await open('Badge readers offline');
+    await call('erin', 'POST', `/api/tickets/${a}/major`, { reason: 'Whole campus' });
+    const ma = (await esc.deps.majors.forTicket((await esc.deps.tickets.getByNumber(a))!.id))!;
+    const tb = (await esc.deps.tickets.getByNumber(b))!;
+    // What a process that stopped right after the insert leaves: the record, nothing else.
+    await esc.deps.majors.insert({ ...ma, id: 'crashed-major', ticketId: tb.id, ticketKey: `ESC-${b}`, warRoom: null, version: 0, declaredAt: esc.clock.now(), members: ma.members.map((x) => ({ ...x, assignedAt: esc.clock.now() })) });
+    expect((await call('erin', 'GET', `/api/tickets/${b}`)).body.escalation).to.not.match(/ESCALATED/);
+    const again = await call('erin', 'POST', `/api/tickets/${b}/major`, { reason: 'Whole campus' });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect((again.body.ticket as { escalation: string }).escalation).to.equal('ESCALATED · major');
+    const kinds = await types(b);
+    expect(kinds.filter((k) => k === 'major.declared')).to.have.length(1);
+    expect(kinds.filter((k) => k === 'major.role_assigned')).to.have.length(2);
+    await esc.settle();
+    expect(n.chat.to('bob').filter((d) => d.notice.title === `You are the incident owner of major escalation ESC-${b}`)).to.have.length(1);
+    // Once more: nothing is told or recorded twice.
+    await call('erin', 'POST', `/api/tickets/${b}/major`, { reason: 'Whole campus' });
+    await esc.settle();
+    expect((await types(b)).filter((k) => k === 'major.declared')).to.have.length(1);
+    expect(n.chat.to('bob').filter((d) => d.notice.title === `You are the incident owner of major escalation ESC-${b}`)).to.have.length(1);
+  });
+
+  it('a ticket belongs to one major escalation: no declaring on a linked ticket, no linking a major one', async () => {
+    const a = await open('VPN down');
+    const b = await open('VPN down again');
+    const c = await open('Mail down');
+    await call('erin', 'POST', `/api/tickets/${a}/major`, { reason: 'Remote staff cut off' });
+    await call('erin', 'POST', `/api/tickets/${c}/major`, { reason: 'No mail' });
+    expect((await call('erin', 'POST', `/api/tickets/${b}/major/recurrence`, { of: a })).status).to.equal(200);
+    const declare = await call('erin', 'POST', `/api/tickets/${b}/major`, { reason: 'separately' });
+    expect(declare.status).to.equal(409);
+    expect(declare.body.message).to.match(new RegExp(`ESC-${b} is linked to the major escalation of ESC-${a}`));
+    const relink = await call('erin', 'POST', `/api/tickets/${b}/major/recurrence`, { of: c });
+    expect(relink.status).to.equal(409);
+    expect(relink.body.message).to.match(new RegExp(`already linked to the major escalation of ESC-${a}`));
+    const own = await call('erin', 'POST', `/api/tickets/${c}/major/recurrence`, { of: a });
+    expect(own.status).to.equal(409);
+    expect(own.body.message).to.match(/is a major escalation of its own/);
+    expect(((await call('erin', 'GET', `/api/tickets/${b}/major`)).body.major as { ticketKey: string }).ticketKey).to.equal(`ESC-${a}`);
+  });
+
+  it('closing work left undone (war room not archived, report not sent) is finished by the engine', async () => {
+    const t = await open('Storage array degraded');
+    await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'Research data at risk' });
+    await call('bob', 'POST', `/api/tickets/${t}/acknowledge`);
+    expect((await call('bob', 'POST', `/api/tickets/${t}/resolve`, { note: 'Controller replaced' })).status).to.equal(200);
+    let m = (await call('erin', 'GET', `/api/tickets/${t}/major`)).body.major as { status: string; warrantyEndsAt: string };
+    expect(m.status).to.equal('warranty');
+    esc.clock.set(new Date(m.warrantyEndsAt));
+    await esc.settle();
+    const five = await call('judy', 'POST', `/api/tickets/${t}/major/satisfaction`, { score: 5 });
+    expect(five.status, JSON.stringify(five.body)).to.equal(200);
+    expect(five.body.message).to.match(/the after-action report was sent, the escalation is closed \(its war room could not be archived yet; Esc retries\)/);
+    await esc.settle();
+    expect(wr.archived).to.equal(0);
+    wr.archiveDown = false;
+    esc.clock.advanceMinutes(10);
+    await esc.settle();
+    expect(wr.archived).to.equal(1);
+    m = (await call('erin', 'GET', `/api/tickets/${t}/major`)).body.major as { status: string; warrantyEndsAt: string };
+    expect(m).to.include({ status: 'closed' });
+    expect((m as unknown as { archivedAt: string }).archivedAt).to.be.a('string');
+    const kinds = await types(t);
+    for (const k of ['major.closed', 'major.war_room_archived', 'major.aar_generated', 'major.review_scheduled']) expect(kinds.filter((x) => x === k), k).to.have.length(1);
+    esc.clock.advanceMinutes(600);
+    await esc.settle();
+    expect(wr.archived).to.equal(1);
+    expect(n.email.sent.filter((d) => /^After-action report/.test(d.notice.title) && d.recipient.personId === 'grace')).to.have.length(1);
+
+    // A process that stopped right after recording the answer: the engine sends the report and archives.
+    const t2 = await open('Storage array degraded again');
+    await call('erin', 'POST', `/api/tickets/${t2}/major`, { reason: 'Research data at risk' });
+    const stored = (await esc.deps.majors.forTicket((await esc.deps.tickets.getByNumber(t2))!.id))!;
+    const now = esc.clock.now();
+    const closed = (await esc.deps.majors.save({ ...stored, status: 'closed', closedAt: now, satisfaction: { score: 4, comment: '', at: now, by: 'judy' }, nextWakeAt: new Date(now.getTime() + 10 * 60_000) }))!;
+    expect(closed).to.not.equal(null);
+    esc.clock.advanceMinutes(10);
+    await esc.settle();
+    const after = (await esc.deps.majors.get(stored.id))!;
+    expect(after.aarGeneratedAt).to.be.instanceOf(Date);
+    expect(after.archivedAt).to.be.instanceOf(Date);
+    expect(after.nextWakeAt).to.equal(null);
+    expect((await types(t2)).filter((x) => x === 'major.closed')).to.have.length(1);
+  });
+});

@@ -6,7 +6,8 @@ import { fromDoc, toDoc } from './mapping.js';
 
 function stored(m: MajorEscalation) {
   // warRoomId: a top-level copy of warRoom.id, so finding the escalation of a war room is an index equality.
-  return { ...toDoc(m), wakeWatch: m.status !== 'closed' && !!m.nextWakeAt, warRoomId: m.warRoom?.id ?? null };
+  // wakeWatch: the engine has work for it (a closed one only while its closing work is owed).
+  return { ...toDoc(m), wakeWatch: !!m.nextWakeAt, warRoomId: m.warRoom?.id ?? null };
 }
 
 function map(d: Record<string, unknown> | null | undefined): MajorEscalation | null {

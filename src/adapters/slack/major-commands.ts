@@ -173,11 +173,12 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
   // The ticket is optional inside a war room: take it when the first word is one.
   const r = ref(rest[0]);
   const args = r === null ? rest : rest.slice(1);
-  const text = (from: number, max = 2000) => slackPlain(args.slice(from).join(' ')).slice(0, max);
+  // Not cut here: the use case refuses text over its limit with a message, rather than losing the end silently.
+  const text = (from: number) => slackPlain(args.slice(from).join(' '));
   switch (sub) {
     case 'request':
     case 'major': {
-      const reason = text(0, 1000);
+      const reason = text(0);
       if (reason.length < 5) return usage(`Say why, in a few words everyone will read: \`/esc ${sub} ESC-1042 ${sub === 'major' ? 'registrar down during enrolment' : 'exams start at 10'}\`.`);
       return { kind: sub, ref: r, reason };
     }
@@ -196,7 +197,7 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
     }
     case 'inform':
     case 'update': {
-      const t = text(0, sub === 'update' ? 3000 : 2000);
+      const t = text(0);
       if (!t) return usage(sub === 'inform' ? 'Add the status for the manager: `/esc inform ESC-1042 claimed, technician on site at 14:00`.' : 'Add the update: `/esc update ESC-1042 failover done, users can log in again`.');
       return sub === 'inform' ? { kind: 'inform', ref: r, message: t } : { kind: 'update', ref: r, text: t };
     }
@@ -224,7 +225,7 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
         if (!owner) return usage('Name the owner: `/esc task ESC-1042 add @henry 2h fail over the database`.');
         const n = whenLength(args.slice(2));
         if (n === 0) return usage('Say when it is due, then the title: `/esc task ESC-1042 add @henry 2h fail over the database` (when: `2h`, `tomorrow 10:00`, `2026-11-25 14:00`).');
-        const title = slackPlain(args.slice(2 + n).join(' ')).slice(0, 300);
+        const title = slackPlain(args.slice(2 + n).join(' '));
         if (title.length < 3) return usage('Give the task a title: `/esc task ESC-1042 add @henry 2h fail over the database`.');
         return { kind: 'task_add', ref: r, owner, when: args.slice(2, 2 + n), title };
       }
@@ -232,7 +233,7 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
     }
     case 'problem': {
       if (args[0]?.toLowerCase() === 'new') {
-        const title = text(1, 200);
+        const title = text(1);
         if (title.length < 3) return usage('Give the problem a title: `/esc problem ESC-1042 new Storage controller firmware`.');
         return { kind: 'problem', ref: r, problem: { title } };
       }

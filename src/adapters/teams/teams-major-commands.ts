@@ -163,7 +163,7 @@ async function run(deps: AppDeps, person: Person, c: MajorCommand | (MajorComman
   if (c.ref === null) return say(`Say which ticket, e.g. \`${c.kind.replace('_add', '').replace('_done', '')} ESC-12 …\` (inside a major escalation's war room you may leave it out).`);
   const ticket = c.ref;
   const when = (words: string[]) => {
-    const w = resolveWhen(words, now, person.timeZone);
+    const w = resolveWhen(words, now, person.timeZone || dir.org.timeZone);
     if (!w.ok) throw new DomainError('VALIDATION', w.problem);
     return w.at;
   };

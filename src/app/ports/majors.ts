@@ -12,6 +12,6 @@ export interface MajorRepository {
   byRelatedTicket(ticketId: string): Promise<MajorEscalation | null>;
   /** Replaces it if the stored version is still `m.version`; null when another writer won. */
   save(m: MajorEscalation): Promise<MajorEscalation | null>;
-  /** Not-closed major escalations with engine work due at `now` (nextWakeAt ≤ now). */
+  /** Major escalations with engine work due at `now` (nextWakeAt ≤ now): open ones, and closed ones whose closing work is owed. */
   due(now: Date, limit: number): Promise<MajorEscalation[]>;
 }

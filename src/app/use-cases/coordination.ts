@@ -87,7 +87,7 @@ export async function requestEscalation(deps: AppDeps, args: { ticket: string | 
   const key = formatTicketKey(t0.number);
   if (!isOpen(t0)) throw new DomainError('INVALID_TRANSITION', `${key} is ${t0.status}: open a new ticket first (or reopen this one), then request the escalation on it.`);
   const existing = await deps.requests.liveForTicket(t0.id);
-  if (existing) return { ticket: t0, request: existing, changed: false, message: alreadyText(deps, key, existing) };
+  if (existing) return { ticket: await repairAnnouncement(deps, t0, existing), request: existing, changed: false, message: alreadyText(deps, key, existing) };
   const now = deps.clock.now();
   const cfg = coordinationConfig(deps);
   const req = newRequest({ id: deps.newId(), ticketId: t0.id, requestedBy: pid, reason, urgency, now, cfg });
@@ -96,8 +96,24 @@ export async function requestEscalation(deps: AppDeps, args: { ticket: string | 
     if (live) return { ticket: t0, request: live, changed: false, message: alreadyText(deps, key, live) };
     throw new DomainError('CONFLICT', 'Another request was being made at the same time; try again.');
   }
+  const { t, coordinators, executives } = await announceRequest(deps, t0, req, args.actor);
+  const names = coordinators.map((p) => p.name).join(', ') || 'nobody (no coordinators are configured)';
+  const copy = executives.length ? `, copy to ${executives.map((id) => personName(deps, id)).join(', ')}` : '';
+  return { ticket: t, request: req, changed: true, message: `Escalation request on ${key} sent to the escalation coordinators (${names})${copy}. A coordinator will claim it within ${cfg.claimWithinMinutes} min.` };
+}
+
+/**
+ * What follows the stored request: the ticket marked escalated, the request on the timeline,
+ * the coordinators told and the executives copied. Keyed events and messages: running it
+ * again stores and sends nothing twice.
+ */
+async function announceRequest(deps: AppDeps, t0: Ticket, req: EscalationRequest, actor: Actor) {
+  const key = formatTicketKey(t0.number);
+  const cfg = coordinationConfig(deps);
+  const { reason, urgency } = req;
+  const pid = req.requestedBy;
   const t = await markEscalated(deps, t0.id, {}, 'manager_request');
-  await deps.timeline.append([event(deps, t.id, 'escalation.requested', now, args.actor, { requestId: req.id, reason, urgency, requestedBy: pid }, `escalation.requested:${req.id}`)]);
+  await deps.timeline.append([event(deps, t.id, 'escalation.requested', new Date(req.requestedAt), actor, { requestId: req.id, reason, urgency, requestedBy: pid }, `escalation.requested:${req.id}`)]);
   const dir = deps.directory();
   const coordinators = dir.coordinators(t.teamId);
   const executives = dir.org.executives.filter((id) => dir.person(id));
@@ -113,9 +129,19 @@ export async function requestEscalation(deps: AppDeps, args: { ticket: string | 
     await notifyPeople(deps, t, executives, ['chat', 'email'], noticeFor(deps, t, { kind: 'info', title: `Copy: escalation request on ${key} ${t.title}`, text: `For your information: ${text} The escalation coordinators were asked to handle it.`, facts }), `request:${req.id}:executives`);
   }
   deps.nudge?.();
-  const names = coordinators.map((p) => p.name).join(', ') || 'nobody (no coordinators are configured)';
-  const copy = executives.length ? `, copy to ${executives.map((id) => personName(deps, id)).join(', ')}` : '';
-  return { ticket: t, request: req, changed: true, message: `Escalation request on ${key} sent to the escalation coordinators (${names})${copy}. A coordinator will claim it within ${cfg.claimWithinMinutes} min.` };
+  return { t, coordinators, executives };
+}
+
+/**
+ * An open request whose announcement is not on the timeline: the process that stored it
+ * stopped before telling anyone. Asking again finishes the job (nothing is sent twice).
+ */
+async function repairAnnouncement(deps: AppDeps, t0: Ticket, r: EscalationRequest): Promise<Ticket> {
+  if (r.status !== 'open') return t0;
+  const k = `escalation.requested:${r.id}`;
+  if ((await deps.timeline.existingKeys([k])).has(k)) return t0;
+  deps.log.warn({ requestId: r.id, ticketId: t0.id }, 'escalation request stored without its announcement: announcing it now');
+  return (await announceRequest(deps, t0, r, { personId: r.requestedBy, via: 'engine' })).t;
 }
 
 function alreadyText(deps: AppDeps, key: string, r: EscalationRequest): string {
@@ -270,6 +296,7 @@ export async function advanceUnclaimed(deps: AppDeps, req: EscalationRequest, no
     if (t) await deps.timeline.append([event(deps, t.id, 'escalation.request_cancelled', now, ENGINE, { requestId: req.id, reason: `ticket ${t.status}` }, `escalation.request_cancelled:${req.id}`)]);
     return true;
   }
+  if (d.action === 'remind' && d.reminder === 1) await repairAnnouncement(deps, t, req);
   const key = formatTicketKey(t.number);
   const dir = deps.directory();
   const coordinators = dir.coordinators(t.teamId);

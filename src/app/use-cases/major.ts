@@ -8,6 +8,7 @@ import { DomainError } from '../../domain/errors.js';
 import { aarMarkdown, buildAar, localTime } from '../../domain/aar.js';
 import type { Person } from '../../domain/directory.js';
 import {
+  CLOSE_OUT_MAX_ATTEMPTS,
   DEFAULT_MAJOR,
   MAJOR_ROLES,
   MAJOR_ROLE_LABELS,
@@ -165,6 +166,28 @@ async function openRoom(deps: AppDeps, t: Ticket, m: MajorEscalation, actor: Act
   }
 }
 
+/**
+ * What follows the stored declaration: the ticket marked escalated (kind major), the
+ * declaration and the first roles on the timeline, the incident owner told. Every step is
+ * idempotent (keyed events and messages), so a retry repairs what a crash left undone.
+ */
+async function announceDeclared(deps: AppDeps, t0: Ticket, m: MajorEscalation, actor: Actor): Promise<void> {
+  const key = keyOf(t0);
+  const declaredAt = new Date(m.declaredAt);
+  // The notices below show the ticket as it is now: escalated, kind major.
+  const t1 = await markEscalated(deps, t0.id, {}, 'major');
+  const first = m.members.filter((x) => x.assignedBy === m.declaredBy && new Date(x.assignedAt).getTime() === declaredAt.getTime());
+  await deps.timeline.append([
+    event(deps, t0.id, 'major.declared', declaredAt, actor, { majorId: m.id, reason: m.reason, warRoom: warRoomName(key, t0.title) }, `major.declared:${m.id}`),
+    ...first.map((x) => event(deps, t0.id, 'major.role_assigned', declaredAt, actor, { majorId: m.id, personId: x.personId, role: x.role }, `major.role_assigned:${m.id}:${x.personId}:${x.role}`)),
+  ]);
+  const owner = first.find((x) => x.role === 'incident_owner');
+  if (owner) {
+    await notifyPeople(deps, t1, [owner.personId], ['chat'], noticeFor(deps, t1, { kind: 'major_escalation', title: `You are the incident owner of major escalation ${key}`, text: ROLE_INSTRUCTIONS.incident_owner, facts: [{ label: 'Reason', value: m.reason }], urgent: true }), `major:${m.id}:role:${owner.personId}:incident_owner`);
+  }
+  deps.nudge?.();
+}
+
 /** An escalation manager declares a major escalation: war room opened, summary pinned, team invited. */
 export async function declareMajor(deps: AppDeps, args: { ticket: string | number; reason: string; actor: Actor }): Promise<MajorResult> {
   const pid = actingPerson(deps, args.actor, 'declare a major escalation');
@@ -181,6 +204,10 @@ export async function declareMajor(deps: AppDeps, args: { ticket: string | numbe
     if (m.warRoom) return { ticket: t0, major: m, changed: false, message: `${key} is already a major escalation (${STATUS_TEXT[m.status]}); war room ${m.warRoom.name}. Nothing changed.` };
   } else {
     if (!isOpen(t0)) throw new DomainError('INVALID_TRANSITION', `${key} is ${t0.status}: reopen it (or open a new ticket) before declaring a major escalation.`);
+    const linked = await deps.majors.byRelatedTicket(t0.id);
+    if (linked && linked.relatedTicketIds.includes(t0.id)) {
+      throw new DomainError('INVALID_TRANSITION', `${key} is linked to the major escalation of ${linked.ticketKey} (${STATUS_TEXT[linked.status]}): work it there, in its war room${linked.warRoom ? ` ${linked.warRoom.name}` : ''}.`);
+    }
     const now = deps.clock.now();
     const cfg = majorConfig(deps);
     const cadence = cfg.updateCadenceMinutes[t0.priority];
@@ -225,22 +252,14 @@ export async function declareMajor(deps: AppDeps, args: { ticket: string | numbe
     if (await deps.majors.insert(fresh)) {
       created = true;
       m = fresh;
-      // The notices below show the ticket as it is now: escalated, kind major.
-      const t1 = await markEscalated(deps, t0.id, {}, 'major');
-      const name = warRoomName(key, t0.title);
-      await deps.timeline.append([
-        event(deps, t0.id, 'major.declared', now, args.actor, { majorId: fresh.id, reason, warRoom: name }, `major.declared:${fresh.id}`),
-        ...members.map((x) => event(deps, t0.id, 'major.role_assigned', now, args.actor, { majorId: fresh.id, personId: x.personId, role: x.role }, `major.role_assigned:${fresh.id}:${x.personId}:${x.role}`)),
-      ]);
-      if (t0.assigneeId && t0.assigneeId !== pid) {
-        await notifyPeople(deps, t1, [t0.assigneeId], ['chat'], noticeFor(deps, t1, { kind: 'major_escalation', title: `You are the incident owner of major escalation ${key}`, text: ROLE_INSTRUCTIONS.incident_owner, facts: [{ label: 'Reason', value: reason }], urgent: true }), `major:${fresh.id}:role:${t0.assigneeId}:incident_owner`);
-      }
-      deps.nudge?.();
     } else {
       m = (await deps.majors.forTicket(t0.id))!; // declared at the same moment by someone else
       if (m.warRoom) return { ticket: t0, major: m, changed: false, message: `${key} is already a major escalation; war room ${m.warRoom.name}. Nothing changed.` };
     }
   }
+  // Also on a retry: a process that stopped between the insert and these would otherwise
+  // leave the ticket unmarked, the declaration off the timeline and the incident owner untold.
+  await announceDeclared(deps, t0, m, args.actor);
   const opened = await openRoom(deps, t0, m, args.actor);
   const ticket = await requireTicket(deps, t0.id);
   if (opened.error) {
@@ -430,13 +449,26 @@ export async function linkRecurrence(deps: AppDeps, args: { ticket: string | num
   requireNotClosed(m0);
   const ok = m0.members.some((x) => x.personId === pid) || deps.directory().hasRole(pid, 'escalation_manager', 'coordinator', 'technician', 'team_lead', 'manager');
   if (!ok) throw new DomainError('FORBIDDEN', `Only the escalation team, escalation managers, coordinators, technicians and managers can link a recurrence. ${personName(deps, pid)} is none of these.`);
+  // One major escalation per ticket: its own, or the one it is linked to.
+  const own = await deps.majors.forTicket(source.id);
+  if (own) throw new DomainError('INVALID_TRANSITION', `${keyOf(source)} is a major escalation of its own, so it cannot be linked to ${keyOf(orig)}'s.`, { field: 'ticket' });
+  const elsewhere = await deps.majors.byRelatedTicket(source.id);
+  if (elsewhere && elsewhere.id !== m0.id && elsewhere.relatedTicketIds.includes(source.id)) {
+    throw new DomainError('INVALID_TRANSITION', `${keyOf(source)} is already linked to the major escalation of ${elsewhere.ticketKey}.`, { field: 'ticket' });
+  }
   const r = await mutate(deps, orig.id, (m, _t, now) => {
     if (m.relatedTicketIds.includes(source.id)) return null;
     const linked = { ...m, relatedTicketIds: [...m.relatedTicketIds, source.id] };
     const reopen = m.status === 'warranty' || m.status === 'satisfaction';
     return { next: reopen ? reopenMajor(linked, now) : linked, extra: reopen };
   });
-  if (!r.saved) return { ticket: source, major: r.m, changed: false, message: `${keyOf(source)} is already linked to the major escalation of ${keyOf(orig)}; nothing changed.` };
+  if (!r.saved) {
+    // Already linked. A process that stopped right after the compare-and-set left the
+    // ticket → escalation link (written after it) or the marks below undone: write them again.
+    if (!(await deps.majors.byRelatedTicket(source.id))) await saveMajor(deps, r.m);
+    await markEscalated(deps, source.id, {}, 'major');
+    return { ticket: source, major: r.m, changed: false, message: `${keyOf(source)} is already linked to the major escalation of ${keyOf(orig)}; nothing changed.` };
+  }
   await markEscalated(deps, source.id, {}, 'major');
   await deps.timeline.append([event(deps, source.id, 'major.linked', r.now, args.actor, { majorId: r.saved.id, of: orig.id, key: keyOf(orig) }, `major.linked:${r.saved.id}:${source.id}`)]);
   if (r.extra) {
@@ -486,28 +518,52 @@ export async function recordSatisfaction(deps: AppDeps, args: { ticket: string |
   }
   // Satisfied: review scheduled, the escalation closed, the report generated and sent, the war room archived.
   const reviewAt = r.extra!;
-  await deps.timeline.append([event(deps, m.ticketId, 'major.review_scheduled', now, ENGINE, { majorId: m.id, at: reviewAt }, `major.review_scheduled:${m.id}`)]);
-  const team = [...new Set([...ems, ...m.members.map((x) => x.personId)])];
-  await notifyPeople(deps, t, team, ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Post-escalation review of ${m.ticketKey}: ${when(deps, reviewAt)}`, text: `The customer is satisfied (${args.score}/5). The post-escalation review of ${m.ticketKey} is scheduled for ${when(deps, reviewAt)}; its findings go to problem management.`, facts: [{ label: 'Review', value: when(deps, reviewAt) }] }), `major:${m.id}:review`);
   await roomPost(deps, m, { text: `Customer satisfaction ${args.score}/5${comment ? `: "${comment}"` : ''}. Post-escalation review scheduled for ${when(deps, reviewAt)}. The escalation is closed; this room will be archived.` });
-  await deps.timeline.append([event(deps, m.ticketId, 'major.closed', now, ENGINE, { majorId: m.id, score: args.score }, `major.closed:${m.id}`)]);
-  let aarNote = 'the after-action report was sent';
-  try {
-    await afterActionReport(deps, { ticket: m.ticketId, actor: ENGINE, send: true });
-  } catch (e) {
-    aarNote = 'the after-action report could NOT be generated (see the log; generate it again from the API)';
-    deps.log.error({ majorId: m.id, err: (e as Error).stack ?? String(e) }, 'after-action report failed at closing');
+  const done = await closeOut(deps, m, t, now);
+  const aarNote = done.aar ? 'the after-action report was sent' : 'the after-action report could NOT be generated yet (Esc retries; see the log)';
+  return { ticket: t, major: (await deps.majors.get(m.id)) ?? m, changed: true, message: `Recorded ${args.score}/5 for ${m.ticketKey}: post-escalation review scheduled for ${when(deps, reviewAt)}, ${aarNote}, the escalation is closed${m.warRoom ? (done.archived ? ' and its war room archived' : ' (its war room could not be archived yet; Esc retries)') : ''}.` };
+}
+
+/**
+ * The closing work of a satisfied escalation, each step idempotent: review scheduled and the
+ * team told, closed on the timeline, the after-action report sent (unless it was), the war
+ * room archived (unless it was). Run at once by `recordSatisfaction`, and by the engine
+ * (`close_out`) when a crash or a failure left part of it undone.
+ */
+async function closeOut(deps: AppDeps, m0: MajorEscalation, t: Ticket, now: Date): Promise<{ aar: boolean; archived: boolean }> {
+  const m = m0;
+  const at = new Date(m.closedAt ?? now);
+  const score = m.satisfaction?.score ?? null;
+  if (m.reviewAt) {
+    const reviewAt = new Date(m.reviewAt);
+    await deps.timeline.append([event(deps, m.ticketId, 'major.review_scheduled', at, ENGINE, { majorId: m.id, at: reviewAt }, `major.review_scheduled:${m.id}`)]);
+    const team = [...new Set([...escalationManagers(m), ...m.members.map((x) => x.personId)])];
+    await notifyPeople(deps, t, team, ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Post-escalation review of ${m.ticketKey}: ${when(deps, reviewAt)}`, text: `The customer is satisfied${score !== null ? ` (${score}/5)` : ''}. The post-escalation review of ${m.ticketKey} is scheduled for ${when(deps, reviewAt)}; its findings go to problem management.`, facts: [{ label: 'Review', value: when(deps, reviewAt) }] }), `major:${m.id}:review`);
   }
-  if (m.warRoom) {
+  await deps.timeline.append([event(deps, m.ticketId, 'major.closed', at, ENGINE, { majorId: m.id, score }, `major.closed:${m.id}`)]);
+  let aar = !!m.aarGeneratedAt;
+  if (!aar) {
+    try {
+      await afterActionReport(deps, { ticket: m.ticketId, actor: ENGINE, send: true });
+      aar = true;
+    } catch (e) {
+      deps.log.error({ majorId: m.id, err: (e as Error).stack ?? String(e) }, 'after-action report failed at closing');
+    }
+  }
+  let archived = !m.warRoom || !!m.archivedAt;
+  if (!archived && m.warRoom) {
     try {
       await deps.warRoom.archive(m.warRoom);
-      await saveMajor(deps, { ...((await deps.majors.get(m.id)) ?? m), archivedAt: now });
+      for (let i = 0; i < 8 && !archived; i++) {
+        const cur = (await deps.majors.get(m.id)) ?? m;
+        archived = !!(await saveMajor(deps, { ...cur, archivedAt: now }));
+      }
       await deps.timeline.append([event(deps, m.ticketId, 'major.war_room_archived', now, ENGINE, { majorId: m.id, room: m.warRoom }, `major.war_room_archived:${m.id}`)]);
     } catch (e) {
       deps.log.warn({ majorId: m.id, err: (e as Error).message }, 'war room could not be archived');
     }
   }
-  return { ticket: t, major: (await deps.majors.get(m.id)) ?? m, changed: true, message: `Recorded ${args.score}/5 for ${m.ticketKey}: post-escalation review scheduled for ${when(deps, reviewAt)}, ${aarNote}, the escalation is closed${m.warRoom ? ' and its war room archived' : ''}.` };
+  return { aar, archived };
 }
 
 /** Who receives the after-action report (seed 001): executives, the configured list, team managers, service owners. */
@@ -589,6 +645,18 @@ export async function majorTicketChanged(deps: AppDeps, ticket: Ticket, change: 
 export async function advanceMajor(deps: AppDeps, m: MajorEscalation, now: Date): Promise<number> {
   const cfg = majorConfig(deps);
   const due = dueWork(m, cfg, now);
+  const closing = due.find((d) => d.type === 'close_out');
+  if (closing) {
+    // Claim the attempt first (compare-and-set), so one process does the closing work.
+    const claimed = await saveMajor(deps, afterDue(m, closing, now));
+    if (!claimed) return 0;
+    const t = await deps.tickets.get(m.ticketId);
+    if (!t) return 1;
+    deps.log.warn({ majorId: m.id, attempt: closing.attempt }, 'major escalation closed with its closing work undone: finishing it');
+    const done = await closeOut(deps, claimed, t, now);
+    if (!(done.aar && done.archived) && closing.attempt >= CLOSE_OUT_MAX_ATTEMPTS) deps.log.error({ majorId: m.id, ...done }, 'major escalation: closing work still undone after the last retry; send the report / archive the war room by hand');
+    return 1;
+  }
   if (due.length === 0) {
     const wake = nextWake(m, cfg);
     // Nothing due (the settings changed since): move the wake-up on, never spin on it.
