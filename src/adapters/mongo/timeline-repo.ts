@@ -20,17 +20,19 @@ export class MongoTimelineRepository implements TimelineRepository {
 
   async append(events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const dirty = this.reportDirty ? [...new Set(events.filter((e) => isFactEvent(e.type)).map((e) => e.ticketId))] : [];
+    // Marked before the insert too, so a crash right after the insert still leaves the ticket
+    // marked (a mark without a new event only costs a recomputation of that ticket's facts).
+    if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
     try {
       await this.m.Timeline.collection.insertMany(events.map((e) => ({ ...toDoc(e), n: writeOrder() })) as never[], { ordered: false });
     } catch (e) {
       // Duplicate keys are replays of events already stored: that is the point of the key.
       if (!isDuplicateKey(e)) throw e;
     }
-    // After the insert, so the reports module (which clears a mark only if unchanged) always sees these events.
-    if (this.reportDirty) {
-      const dirty = [...new Set(events.filter((e) => isFactEvent(e.type)).map((e) => e.ticketId))];
-      if (dirty.length > 0) await this.reportDirty.markDirty(dirty);
-    }
+    // And after it, so the reports module (which clears a mark only if unchanged) always sees
+    // these events even when it consumed the first mark while the insert was under way.
+    if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
   }
 
   async existingKeys(keys: string[]): Promise<Set<string>> {
