@@ -48,7 +48,8 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
   app.command('/esc', async ({ command, ack, respond, client }) => {
     const cmd = parseEscCommand(command.text ?? '');
     if (cmd.kind === 'help' || cmd.kind === 'usage') {
-      const lines = cmd.kind === 'usage' ? [cmd.problem, '', ...HELP_LINES] : HELP_LINES;
+      // A known command typed wrong gets its own usage line; an unknown one gets the whole list.
+      const lines = cmd.kind === 'help' ? HELP_LINES : cmd.problem.startsWith("I don't know") ? [cmd.problem, '', ...HELP_LINES] : [cmd.problem, '', '`/esc help` lists every command.'];
       await ack({ response_type: 'ephemeral', text: lines.join('\n').slice(0, 3000), blocks: linesBlocks(lines) as never });
       return;
     }
