@@ -121,6 +121,8 @@ const majorSection = z
     stakeholders: personList,
     aarRecipients: personList,
     warrantyDays: z.number().positive().max(365).default(7),
+    satisfactionReminderDays: z.number().positive().max(365).default(2),
+    satisfactionTimeoutDays: z.number().positive().max(365).default(5),
   })
   .default({
     updateCadenceMinutes: { P1: 60, P2: 120, P3: 240, P4: 480 },
@@ -130,6 +132,8 @@ const majorSection = z
     stakeholders: [],
     aarRecipients: [],
     warrantyDays: 7,
+    satisfactionReminderDays: 2,
+    satisfactionTimeoutDays: 5,
   });
 
 export const orgSchema = z.strictObject({

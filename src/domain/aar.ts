@@ -72,6 +72,15 @@ export interface AarModel {
   lessons: string[];
   /** How many timeline events it was built from. */
   sourceEvents: number;
+  /** Report events left out (a very long timeline: the first and the newest are kept); null: none. */
+  omittedEvents: AarOmitted | null;
+}
+
+export interface AarOmitted {
+  count: number;
+  /** The first and last time of the events left out. */
+  from: Date;
+  to: Date;
 }
 
 /** "3 h 20 min", "2 days 4 h 5 min", "45 min". */
@@ -111,6 +120,8 @@ const KEY_EVENTS = new Set([
   'escalation.request_claimed',
   'escalation.request_reminded',
   'escalation.request_escalated',
+  'escalation.request_cancelled',
+  'escalation.request_closed',
   'coordination.reviewed',
   'coordination.eta_sent',
   'coordination.manager_informed',
@@ -158,6 +169,10 @@ export function eventText(e: AarEvent, name: (id: unknown) => string, zone = 'UT
       return `Coordinators reminded of the unclaimed request (reminder ${num(d.reminder) ?? '?'})`;
     case 'escalation.request_escalated':
       return `Unclaimed request passed to ${name(d.to)}`;
+    case 'escalation.request_cancelled':
+      return `Unclaimed escalation request withdrawn: ${clip(str(d.reason) ?? 'cancelled', 160)}`;
+    case 'escalation.request_closed':
+      return `Escalation request closed: ${clip(str(d.reason) ?? 'closed', 160)}${Array.isArray(d.stepsLeft) && d.stepsLeft.length ? ` (${d.stepsLeft.length} checklist step${d.stepsLeft.length === 1 ? '' : 's'} not recorded)` : ''}`;
     case 'coordination.reviewed':
       return 'Ticket and history reviewed by the coordinator';
     case 'coordination.eta_sent':
@@ -198,6 +213,10 @@ export function eventText(e: AarEvent, name: (id: unknown) => string, zone = 'UT
       return `Recurred during the warranty (${str(d.via) ?? 'reopened'})`;
     case 'major.satisfaction_requested':
       return 'Warranty over; satisfaction check sent to the customer';
+    case 'major.satisfaction_reminded':
+      return 'Satisfaction check unanswered; the customer was reminded';
+    case 'major.satisfaction_unanswered':
+      return 'Satisfaction check still unanswered; passed to the escalation manager';
     case 'satisfaction.recorded':
       return `Customer satisfaction ${num(d.score) ?? '?'}/5${str(d.comment) ? `: "${clip(str(d.comment)!, 160)}"` : ''}`;
     case 'major.review_scheduled':
@@ -213,12 +232,22 @@ export function eventText(e: AarEvent, name: (id: unknown) => string, zone = 'UT
   }
 }
 
-function isKey(e: AarEvent): boolean {
+/** Whether the report reads this event (the others are only counted): lets a caller keep just these from a long timeline. */
+export function aarReads(e: Pick<AarEvent, 'type'>): boolean {
+  return isKey(e);
+}
+
+function isKey(e: Pick<AarEvent, 'type'>): boolean {
   return KEY_EVENTS.has(e.type) || e.type.startsWith('major.');
 }
 
 /** Builds the report model from a ticket's events (any order). */
-export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string; timeZone: string; now: Date }): AarModel {
+/**
+ * Builds the report model from a ticket's events (any order). `sourceEvents`: how many events
+ * the timeline held when the caller passed only those the report reads; `omitted`: report
+ * events the caller had to leave out (said in the summary and the header).
+ */
+export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string; timeZone: string; now: Date; sourceEvents?: number; omitted?: AarOmitted | null }): AarModel {
   const evs = [...events].map((e) => ({ ...e, at: new Date(e.at) })).sort((a, b) => a.at.getTime() - b.at.getTime());
   const zone = ctx.timeZone;
   const L = (d: Date) => localTime(d, zone);
@@ -317,6 +346,8 @@ export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string
   if (resolved) summary.push(`It was resolved ${L(resolved.at)}${resolvedAll.length > 1 ? ` (resolved ${resolvedAll.length} times; ${recurrences.length} recurrence${recurrences.length === 1 ? '' : 's'} in the warranty)` : ''}.`);
   if (sat) summary.push(`The customer rated the resolution ${num(sat.data.score)}/5.`);
   if (closed) summary.push(`The escalation closed ${L(closed.at)}.`);
+  const omitted = ctx.omitted && ctx.omitted.count > 0 ? ctx.omitted : null;
+  if (omitted) summary.push(`The timeline is too long to report in full: ${omitted.count} event${omitted.count === 1 ? '' : 's'} between ${L(omitted.from)} and ${L(omitted.to)} ${omitted.count === 1 ? 'was' : 'were'} left out (the first and the newest are included; the full timeline is on the ticket).`);
 
   const facts = [
     { label: 'Ticket', value: `${key} ${ticketTitle}` },
@@ -346,7 +377,8 @@ export function buildAar(events: AarEvent[], ctx: { name: (id: string) => string
     actions,
     updates,
     lessons,
-    sourceEvents: evs.length,
+    sourceEvents: Math.max(ctx.sourceEvents ?? 0, evs.length),
+    omittedEvents: omitted,
   };
 }
 
@@ -355,7 +387,8 @@ const mdEsc = (s: string) => s.replace(/([\\|*_`[\]])/g, '\\$1').replace(/\n/g, 
 /** The report as Markdown (pure). */
 export function aarMarkdown(m: AarModel): string {
   const out: string[] = [];
-  out.push(`# ${mdEsc(m.title)}`, '', `Generated ${m.generated} from ${m.sourceEvents} timeline events. Times in ${m.timeZone}.`, '');
+  const left = m.omittedEvents ? ` ${m.omittedEvents.count} of them (${localTime(m.omittedEvents.from, m.timeZone)} to ${localTime(m.omittedEvents.to, m.timeZone)}) were left out: see the summary.` : '';
+  out.push(`# ${mdEsc(m.title)}`, '', `Generated ${m.generated} from ${m.sourceEvents} timeline events.${left} Times in ${m.timeZone}.`, '');
   out.push('## Summary', '', ...m.summary.map((s) => mdEsc(s)), '');
   out.push('| Fact | Value |', '| --- | --- |', ...m.facts.map((f) => `| ${mdEsc(f.label)} | ${mdEsc(f.value)} |`), '');
   out.push('## Timeline', '', '| Time | Who | What |', '| --- | --- | --- |', ...m.timeline.map((t) => `| ${t.local} | ${mdEsc(t.who ?? '—')} | ${mdEsc(t.what)} |`), '');

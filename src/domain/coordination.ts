@@ -34,6 +34,15 @@ export interface EscalationRequest {
   /** The service owner / responsible manager engaged. */
   ownerId: string | null;
   version: number;
+  /**
+   * The ticket's `reopenCount` when the request was made: a ticket reopened since belongs to
+   * a later life, so a request still live from before is closed and a new one may be made.
+   * Absent on older records.
+   */
+  ticketReopenCount?: number;
+  /** When and why the request was closed without its checklist done (the ticket was resolved). */
+  closedAt?: Date | null;
+  closedReason?: string | null;
 }
 
 /** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons; executives above them). */
@@ -58,7 +67,7 @@ export const STEP_LABELS: Record<CoordinationStep, string> = {
 };
 
 /** A new open request; the first reminder falls due after `claimWithinMinutes`. */
-export function newRequest(args: { id: string; ticketId: string; requestedBy: string; reason: string; urgency: 'normal' | 'urgent'; now: Date; cfg: CoordinationConfig }): EscalationRequest {
+export function newRequest(args: { id: string; ticketId: string; requestedBy: string; reason: string; urgency: 'normal' | 'urgent'; now: Date; cfg: CoordinationConfig; ticketReopenCount?: number }): EscalationRequest {
   return {
     id: args.id,
     ticketId: args.ticketId,
@@ -76,7 +85,20 @@ export function newRequest(args: { id: string; ticketId: string; requestedBy: st
     steps: {},
     ownerId: null,
     version: 0,
+    ...(args.ticketReopenCount !== undefined ? { ticketReopenCount: args.ticketReopenCount } : {}),
+    closedAt: null,
+    closedReason: null,
   };
+}
+
+/**
+ * Closes a live request whose ticket no longer needs it (resolved): an open one is
+ * cancelled (no more reminders), a claimed one is done with the steps left unrecorded.
+ * Null when it is not live.
+ */
+export function closeRequest(r: EscalationRequest, now: Date, reason: string): EscalationRequest | null {
+  if (r.status !== 'open' && r.status !== 'claimed') return null;
+  return { ...r, status: r.status === 'open' ? 'cancelled' : 'done', nextDueAt: null, closedAt: now, closedReason: reason };
 }
 
 export type UnclaimedDecision = { action: 'remind'; reminder: number; next: EscalationRequest } | { action: 'escalate'; next: EscalationRequest } | null;

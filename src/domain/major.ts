@@ -5,7 +5,10 @@
  * Contract (issue 7): add fields and functions freely; don't rename these.
  */
 import { DateTime } from 'luxon';
+import type { TimelineEvent } from '../app/ports/timeline.js';
 import type { WarRoomRef } from '../app/ports/war-room.js';
+import type { Notice } from './notice.js';
+import type { Channel } from './plan.js';
 import type { Priority } from './ticket.js';
 
 export const MAJOR_ROLES = ['escalation_manager', 'incident_owner', 'abrm', 'problem_owner', 'vendor', 'sme'] as const;
@@ -81,6 +84,10 @@ export interface MajorEscalation {
   recurrences: number;
   satisfaction: { score: number; comment: string; at: Date; by: string | null } | null;
   satisfactionRequestedAt: Date | null;
+  /** Reminders of the satisfaction check sent to the customer (0 or 1). Absent on older records. */
+  satisfactionReminders?: number;
+  /** When the escalation managers were told the customer never answered. Absent on older records. */
+  satisfactionEscalatedAt?: Date | null;
   reviewScheduledAt: Date | null;
   aarGeneratedAt: Date | null;
   closedAt: Date | null;
@@ -91,6 +98,12 @@ export interface MajorEscalation {
   ticketOpenedAt: Date;
   /** The requester is a VIP (executive criteria). */
   vipRequester: boolean;
+  /**
+   * The last problem record created by title from this escalation (`key`: ticket id and
+   * normalised title): the same title again within PROBLEM_REUSE_MINUTES reuses it (a double
+   * click, a retry). Absent on older records.
+   */
+  recentProblem?: { key: string; problemId: string; at: Date } | null;
   /** Other incidents linked as recurrences of this one. */
   relatedTicketIds: string[];
   /** Why the war room could not be opened (declare again to retry); null when it is open. */
@@ -104,6 +117,35 @@ export interface MajorEscalation {
    * request left undone (a crash, a platform or renderer failure). Absent on older records.
    */
   closeOutAttempts?: number;
+  /**
+   * When the war room got its announcement (the `major.war_room_opened` event and the pinned
+   * summary). null: the room is open but not announced yet (a crash, a failed post): declaring
+   * again or the engine finishes it. Absent on older records (announced with the room).
+   */
+  summaryPostedAt?: Date | null;
+  /** When the war room was stored on the record. Absent on older records. */
+  warRoomOpenedAt?: Date | null;
+  /** Engine retries of a missing announcement. Absent on older records. */
+  announceAttempts?: number;
+  /**
+   * What an action still has to send, stored in the same compare-and-set write as the action
+   * (an update, a role, a task): sent right after, then removed; a batch a crash left here is
+   * sent by the engine. Notices and events carry idempotency keys. Absent on older records.
+   */
+  pending?: PendingEffects[];
+}
+
+/** The messages, events and war-room posts of one action, until they are sent. */
+export interface PendingEffects {
+  id: string;
+  at: Date;
+  /** Engine attempts so far. */
+  attempts: number;
+  notices: { key: string; personIds: string[]; channels: Channel[]; notice: Notice }[];
+  events: TimelineEvent[];
+  /** People to invite to the war room. */
+  invites: string[];
+  posts: string[];
 }
 
 /** A problem record (ITIL problem case) relating several incidents. */
@@ -135,6 +177,10 @@ export interface MajorConfig {
   aarRecipients: string[];
   /** Warranty after resolution, in days. */
   warrantyDays: number;
+  /** The customer is reminded once when the satisfaction check is unanswered this many days. */
+  satisfactionReminderDays: number;
+  /** Still unanswered this many days after the reminder: the escalation managers are told (a person decides). */
+  satisfactionTimeoutDays: number;
 }
 
 export const DEFAULT_MAJOR: MajorConfig = {
@@ -145,6 +191,8 @@ export const DEFAULT_MAJOR: MajorConfig = {
   stakeholders: [],
   aarRecipients: [],
   warrantyDays: 7,
+  satisfactionReminderDays: 2,
+  satisfactionTimeoutDays: 5,
 };
 
 /** What each role is asked to do (seed 001), sent to the person when the role is assigned. */
@@ -176,11 +224,46 @@ export type MajorDue =
   | { type: 'update_due'; reminder: number }
   | { type: 'executives'; criteria: string[] }
   | { type: 'warranty_end' }
-  | { type: 'close_out'; attempt: number };
+  | { type: 'satisfaction_reminder' }
+  | { type: 'satisfaction_timeout' }
+  | { type: 'close_out'; attempt: number }
+  | { type: 'announce'; attempt: number }
+  | { type: 'flush'; ids: string[] };
 
 /** Closing work is retried every `CLOSE_OUT_RETRY_MINUTES × attempt`, at most `CLOSE_OUT_MAX_ATTEMPTS` times. */
 export const CLOSE_OUT_RETRY_MINUTES = 10;
 export const CLOSE_OUT_MAX_ATTEMPTS = 12;
+
+/**
+ * A war room left unannounced is finished by the engine ANNOUNCE_GRACE_MINUTES after it was
+ * stored (the declaring request normally does it at once), then retried every
+ * ANNOUNCE_RETRY_MINUTES × attempt, at most ANNOUNCE_MAX_ATTEMPTS times.
+ */
+export const ANNOUNCE_GRACE_MINUTES = 2;
+export const ANNOUNCE_RETRY_MINUTES = 5;
+export const ANNOUNCE_MAX_ATTEMPTS = 12;
+
+/** A batch of pending effects is sent by the engine this long after its action (the action normally sends it at once), retried every PENDING_RETRY_MINUTES × attempt, at most PENDING_MAX_ATTEMPTS times. */
+export const PENDING_GRACE_MINUTES = 1;
+export const PENDING_RETRY_MINUTES = 5;
+export const PENDING_MAX_ATTEMPTS = 12;
+
+function pendingDueAt(b: PendingEffects): number | null {
+  if (b.attempts >= PENDING_MAX_ATTEMPTS) return null;
+  return t(b.at)! + PENDING_GRACE_MINUTES * MIN + b.attempts * PENDING_RETRY_MINUTES * MIN;
+}
+
+/** The war room is open and its announcement still owed (only records written since the flag exists: null, not absent). */
+export function announcementPending(m: Pick<MajorEscalation, 'status' | 'warRoom' | 'summaryPostedAt'>): boolean {
+  return m.status !== 'closed' && !!m.warRoom && m.summaryPostedAt === null;
+}
+
+function announceDueAt(m: MajorEscalation): number | null {
+  const attempts = m.announceAttempts ?? 0;
+  if (!announcementPending(m) || attempts >= ANNOUNCE_MAX_ATTEMPTS) return null;
+  const from = t(m.warRoomOpenedAt) ?? t(m.declaredAt)!;
+  return from + ANNOUNCE_GRACE_MINUTES * MIN + attempts * ANNOUNCE_RETRY_MINUTES * MIN;
+}
 
 /** A closed escalation whose after-action report was not sent or whose war room is not archived. */
 export function closeOutPending(m: Pick<MajorEscalation, 'status' | 'aarGeneratedAt' | 'warRoom' | 'archivedAt'>): boolean {
@@ -211,6 +294,19 @@ function taskDueAt(task: MajorTask, cfg: MajorConfig): number {
   return t(task.dueAt)! + task.reminders * cfg.taskReminderMinutes * MIN;
 }
 
+const DAY = 24 * 60 * MIN;
+
+/** When the unanswered satisfaction check reminds the customer, and when it goes to the escalation managers. */
+function satisfactionDue(m: MajorEscalation, cfg: MajorConfig): { remind: number | null; timeout: number | null } {
+  const asked = t(m.satisfactionRequestedAt);
+  if (m.status !== 'satisfaction' || asked === null) return { remind: null, timeout: null };
+  const remindAt = asked + (cfg.satisfactionReminderDays ?? DEFAULT_MAJOR.satisfactionReminderDays) * DAY;
+  return {
+    remind: (m.satisfactionReminders ?? 0) >= 1 ? null : remindAt,
+    timeout: m.satisfactionEscalatedAt ? null : remindAt + (cfg.satisfactionTimeoutDays ?? DEFAULT_MAJOR.satisfactionTimeoutDays) * DAY,
+  };
+}
+
 function updateDueAt(m: MajorEscalation): number | null {
   const due = t(m.nextUpdateDueAt);
   return due === null ? null : due + m.updateReminders * m.cadenceMinutes * MIN;
@@ -238,8 +334,15 @@ export function dueWork(m: MajorEscalation, cfg: MajorConfig, now: Date): MajorD
     }
   }
   if (m.status === 'warranty' && m.warrantyEndsAt && t(m.warrantyEndsAt)! <= n) out.push({ type: 'warranty_end' });
+  const sat = satisfactionDue(m, cfg);
+  if (sat.remind !== null && sat.remind <= n) out.push({ type: 'satisfaction_reminder' });
+  if (sat.timeout !== null && sat.timeout <= n) out.push({ type: 'satisfaction_timeout' });
   const closeOut = closeOutDueAt(m);
   if (closeOut !== null && closeOut <= n) out.push({ type: 'close_out', attempt: (m.closeOutAttempts ?? 0) + 1 });
+  const announce = announceDueAt(m);
+  if (announce !== null && announce <= n) out.push({ type: 'announce', attempt: (m.announceAttempts ?? 0) + 1 });
+  const flush = (m.pending ?? []).filter((b) => (pendingDueAt(b) ?? Infinity) <= n).map((b) => b.id);
+  if (flush.length > 0) out.push({ type: 'flush', ids: flush });
   return out;
 }
 
@@ -257,8 +360,17 @@ export function nextWake(m: MajorEscalation, cfg: MajorConfig): Date | null {
     }
   }
   if (m.status === 'warranty' && m.warrantyEndsAt) times.push(t(m.warrantyEndsAt)!);
+  const sat = satisfactionDue(m, cfg);
+  if (sat.remind !== null) times.push(sat.remind);
+  if (sat.timeout !== null) times.push(sat.timeout);
   const closeOut = closeOutDueAt(m);
   if (closeOut !== null) times.push(closeOut);
+  const announce = announceDueAt(m);
+  if (announce !== null) times.push(announce);
+  for (const b of m.pending ?? []) {
+    const due = pendingDueAt(b);
+    if (due !== null) times.push(due);
+  }
   return times.length ? new Date(Math.min(...times)) : null;
 }
 
@@ -272,9 +384,17 @@ export function afterDue(m: MajorEscalation, d: MajorDue, now: Date): MajorEscal
     case 'executives':
       return { ...m, executivesAlertedAt: now };
     case 'warranty_end':
-      return { ...m, status: 'satisfaction', satisfactionRequestedAt: now };
+      return { ...m, status: 'satisfaction', satisfactionRequestedAt: now, satisfactionReminders: 0, satisfactionEscalatedAt: null };
+    case 'satisfaction_reminder':
+      return { ...m, satisfactionReminders: 1 };
+    case 'satisfaction_timeout':
+      return { ...m, satisfactionEscalatedAt: now };
     case 'close_out':
       return { ...m, closeOutAttempts: d.attempt };
+    case 'announce':
+      return { ...m, announceAttempts: d.attempt };
+    case 'flush':
+      return { ...m, pending: (m.pending ?? []).map((b) => (d.ids.includes(b.id) ? { ...b, attempts: b.attempts + 1 } : b)) };
   }
 }
 
@@ -285,7 +405,7 @@ export function toWarranty(m: MajorEscalation, resolvedAt: Date, cfg: MajorConfi
 
 /** A recurrence during the warranty (or while waiting for the customer): the team is back at work. */
 export function reopenMajor(m: MajorEscalation, now: Date): MajorEscalation {
-  return { ...m, status: 'active', recurrences: m.recurrences + 1, resolvedAt: null, warrantyEndsAt: null, satisfactionRequestedAt: null, nextUpdateDueAt: new Date(now.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 };
+  return { ...m, status: 'active', recurrences: m.recurrences + 1, resolvedAt: null, warrantyEndsAt: null, satisfactionRequestedAt: null, satisfactionReminders: 0, satisfactionEscalatedAt: null, nextUpdateDueAt: new Date(now.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 };
 }
 
 /**
@@ -304,6 +424,14 @@ export function nextReviewSlot(now: Date, zone: string, workingDays: number[] = 
 /** The escalation managers on the team: the declarer and anyone given the role. */
 export function escalationManagers(m: Pick<MajorEscalation, 'declaredBy' | 'members'>): string[] {
   return [...new Set([m.declaredBy, ...m.members.filter((x) => x.role === 'escalation_manager').map((x) => x.personId)])];
+}
+
+/** Linking the same problem title again within this many minutes reuses the record created. */
+export const PROBLEM_REUSE_MINUTES = 5;
+
+/** What makes two problem titles the same (case, spacing). */
+export function problemTitleKey(ticketId: string, title: string): string {
+  return `${ticketId}:${title.trim().replace(/\s+/g, ' ').toLowerCase()}`;
 }
 
 export function problemKey(number: number): string {

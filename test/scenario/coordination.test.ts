@@ -159,6 +159,65 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     expect((await types(num)).find((e) => e.type === 'escalation.request_claimed')!.data.waitedMs).to.equal(330 * 60_000);
   });
 
+  it('resolving the ticket closes its request (open: cancelled, no more reminders; claimed: done), so a reopened ticket can get a new one', async () => {
+    const num = await ticket('Timetable service slow');
+    expect((await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Timetables publish today' })).status).to.equal(201);
+    await esc.settle();
+    const erinBefore = n.chat.to('erin').length;
+    esc.clock.advanceMinutes(10);
+    expect((await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'cache cleared' })).status).to.equal(200);
+    let r = (await call('erin', 'GET', `/api/tickets/${num}/escalation-requests`)).body.request as { id: string; status: string; closedReason: string; nextDueAt: string | null };
+    expect(r).to.include({ status: 'cancelled', closedReason: `ESC-${num} was resolved`, nextDueAt: null });
+    let tl = await types(num);
+    expect(tl.filter((e) => e.type === 'escalation.request_cancelled').map((e) => e.data)).to.deep.equal([{ requestId: r.id, reason: `ESC-${num} was resolved`, reminders: 0 }]);
+    await esc.settle();
+    expect(n.chat.to('erin').slice(erinBefore).map((d) => d.notice.title)).to.deep.equal([`No longer needed: escalation request on ESC-${num}`]);
+    // No reminders for the cancelled request, however long it waits.
+    esc.clock.advanceMinutes(300);
+    await esc.settle();
+    expect(n.chat.to('erin')).to.have.length(erinBefore + 1);
+    expect((await types(num)).filter((e) => e.type === 'escalation.request_reminded')).to.have.length(0);
+    expect((await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/claim`)).status).to.equal(404);
+
+    // Reopened: a new request is made (not "already has one"), claimed, then the ticket is resolved again.
+    expect((await call('alice', 'POST', `/api/tickets/${num}/actions`, { action: 'reopen', reason: 'slow again' })).status).to.equal(200);
+    const again = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Still slow, timetables due' });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    const second = (again.body.request as { id: string }).id;
+    expect(second).to.not.equal(r.id);
+    expect((await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/claim`)).status).to.equal(200);
+    await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/reviewed`);
+    await esc.settle();
+    expect((await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'index rebuilt' })).status).to.equal(200);
+    r = (await call('erin', 'GET', `/api/tickets/${num}/escalation-requests`)).body.request as typeof r;
+    expect(r).to.include({ id: second, status: 'done', closedReason: `ESC-${num} was resolved` });
+    tl = await types(num);
+    expect(tl.find((e) => e.type === 'escalation.request_closed')!.data).to.deep.equal({ requestId: second, reason: `ESC-${num} was resolved`, by: 'frank', stepsLeft: ['eta_sent', 'manager_informed', 'owner_engaged'] });
+    await esc.settle();
+    expect(n.chat.to('frank').at(-1)!.notice.title).to.equal(`Escalation request on ESC-${num} closed: ESC-${num} was resolved`);
+    expect(n.chat.to('frank').at(-1)!.notice.text).to.match(/Steps not recorded: user told the estimated time, requesting manager informed, service owner engaged/);
+    const late = await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/inform`, { message: 'done' });
+    expect(late.status).to.equal(409);
+    expect(late.body.message).to.match(/is closed \(ESC-\d+ was resolved\)/);
+    expect((await call('alice', 'POST', `/api/tickets/${num}/actions`, { action: 'reopen', reason: 'slow once more' })).status).to.equal(200);
+    expect((await call('dana', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Third time' })).status).to.equal(201);
+  });
+
+  it('a claimed request left live by a process that stopped before closing it does not block the reopened ticket', async () => {
+    const num = await ticket('Room booking down');
+    await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'restarted' });
+    await call('alice', 'POST', `/api/tickets/${num}/actions`, { action: 'reopen', reason: 'down again' });
+    const t = (await esc.deps.tickets.getByNumber(num))!;
+    expect(t.reopenCount).to.equal(1);
+    // A request made before the resolution, claimed, and never closed.
+    const old = newRequest({ id: 'stale-request', ticketId: t.id, requestedBy: 'ken', reason: 'Rooms for exams', urgency: 'normal', now: esc.clock.now(), cfg: DEFAULT_COORDINATION, ticketReopenCount: 0 });
+    await esc.deps.requests.insert({ ...old, status: 'claimed', claimedBy: 'erin', claimedAt: esc.clock.now(), nextDueAt: null });
+    const r = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Rooms for exams, again' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    expect((await esc.deps.requests.get('stale-request'))!).to.include({ status: 'done' });
+    expect((await types(num)).find((e) => e.type === 'escalation.request_closed')!.data).to.include({ requestId: 'stale-request', by: 'erin' });
+  });
+
   it('a request stored by a process that stopped before announcing it is announced when asked again, once', async () => {
     const num = await ticket('Grades portal times out');
     const t = (await esc.deps.tickets.getByNumber(num))!;

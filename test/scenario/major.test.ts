@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Person } from '../../src/domain/directory.js';
 import { ROLE_INSTRUCTIONS } from '../../src/domain/major.js';
+import { afterActionReport } from '../../src/app/use-cases/major.js';
+import { noticeFor } from '../../src/app/use-cases/coordination.js';
 import type { WarRoomPort, WarRoomRef } from '../../src/app/ports/war-room.js';
 import { WarRoomError } from '../../src/app/ports/war-room.js';
 import type { OutboxWarRoom } from '../../src/adapters/outbox/outbox-war-room.js';
@@ -243,6 +245,97 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     expect(late.body.message).to.match(/is closed/);
   });
 
+  it('an unanswered satisfaction check reminds the customer once after 2 days, then goes to the escalation manager after 5 more; nothing closes by itself', async () => {
+    const t = await open('Exam scanner queue stuck', 'P3');
+    await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'Exam results due' });
+    await call('alice', 'POST', `/api/tickets/${t}/resolve`, { note: 'Queue drained' });
+    const m = (await majorOf(t)).major;
+    esc.clock.set(new Date(m.warrantyEndsAt as string));
+    await esc.settle();
+    expect((await majorOf(t)).major.status).to.equal('satisfaction');
+    const asks = () => n.chat.to('judy').filter((d) => /how satisfied are you/i.test(d.notice.title));
+    const unanswered = () => majorNotices('erin').filter((d) => /^No answer to the satisfaction check/.test(d.notice.title));
+    expect(asks()).to.have.length(1);
+    esc.clock.advanceMinutes(2 * 24 * 60 - 1);
+    await esc.settle();
+    expect(asks()).to.have.length(1);
+    esc.clock.advanceMinutes(1);
+    await esc.settle();
+    expect(asks().map((d) => d.notice.title)).to.deep.equal([`How satisfied are you with the resolution of ESC-${t}?`, `Reminder: how satisfied are you with the resolution of ESC-${t}?`]);
+    expect(asks().at(-1)!.notice.actions).to.deep.equal(['rate']);
+    expect(n.email.to('judy').filter((d) => /^Reminder: how satisfied/.test(d.notice.title))).to.have.length(1);
+    esc.clock.advanceMinutes(5 * 24 * 60 - 1);
+    await esc.settle();
+    expect(unanswered()).to.have.length(0);
+    expect(asks()).to.have.length(2); // reminded once only
+    esc.clock.advanceMinutes(1);
+    await esc.settle();
+    expect(unanswered()).to.have.length(1);
+    expect(unanswered()[0]!.notice.text).to.match(/has not answered the satisfaction check of ESC-\d+ .* stays open until a person decides/);
+    expect(n.email.to('erin').filter((d) => /^No answer to the satisfaction check/.test(d.notice.title))).to.have.length(1);
+    esc.clock.advanceMinutes(30 * 24 * 60);
+    await esc.settle();
+    expect(unanswered()).to.have.length(1);
+    expect(asks()).to.have.length(2);
+    expect((await majorOf(t)).major.status).to.equal('satisfaction');
+    const tl = await timeline(t);
+    expect(tl.filter((e) => e.type === 'major.satisfaction_reminded').map((e) => e.data.to)).to.deep.equal(['judy']);
+    expect(tl.filter((e) => e.type === 'major.satisfaction_unanswered').map((e) => e.data.to)).to.deep.equal([['erin']]);
+    // The escalation manager decides: records the answer they got by phone.
+    const rec = await call('erin', 'POST', `/api/tickets/${t}/major/satisfaction`, { score: 4, comment: 'Told us by phone: fine now' });
+    expect(rec.status, JSON.stringify(rec.body)).to.equal(200);
+    expect((await majorOf(t)).major.status).to.equal('closed');
+  });
+
+  it('problem records: a double click creates one; a second problem is refused (409 naming the linked one) unless replace is true', async () => {
+    const t = await open('Portal sessions dropped', 'P2');
+    await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'Enrolment at risk' });
+    await call('erin', 'POST', `/api/tickets/${t}/major/roles`, { personId: 'ivan', role: 'problem_owner' });
+    const title = 'Session store exhausts connections';
+    const [a, b] = await Promise.all([call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { title }), call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { title })]);
+    expect([a.status, b.status], JSON.stringify([a.body, b.body])).to.include(201);
+    expect(b.status).to.be.oneOf([200, 201]);
+    const first = a.body.problem as { id: string; key: string; number: number };
+    expect((b.body.problem as { id: string }).id).to.equal(first.id);
+    esc.clock.advanceMinutes(3);
+    const again = await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { title: '  session store  EXHAUSTS connections ' });
+    expect(again.status, JSON.stringify(again.body)).to.equal(200);
+    expect(again.body.changed).to.equal(false);
+    expect((again.body.problem as { id: string }).id).to.equal(first.id);
+    expect(again.body.message).to.match(/the same record is kept/);
+    let tl = await timeline(t);
+    expect(tl.filter((e) => e.type === 'problem.linked').map((e) => e.data.problemId)).to.deep.equal([first.id]);
+    expect((await majorOf(t)).problem!.key).to.equal(first.key);
+
+    // A second problem: refused, naming the linked one; by title or by number.
+    const other = await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { title: 'Load balancer drops sticky sessions' });
+    expect(other.status, JSON.stringify(other.body)).to.equal(409);
+    expect(other.body.message).to.equal(`The major escalation of ESC-${t} is already linked to problem ${first.key} "${title}". To link another one instead, ask again with replace (API: "replace": true; chat: problem ESC-${t} replace …).`);
+    expect(other.body.linkedProblem).to.equal(first.key);
+    const t2 = await open('Another portal incident', 'P3');
+    await call('erin', 'POST', `/api/tickets/${t2}/major`, { reason: 'Separate outage' });
+    const theirs = (await call('erin', 'POST', `/api/tickets/${t2}/major/problem`, { title: 'Certificate expiry' })).body.problem as { id: string; number: number; key: string };
+    const byNumber = await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { number: theirs.number });
+    expect(byNumber.status).to.equal(409);
+    expect(byNumber.body.message).to.match(new RegExp(`already linked to problem ${first.key}`));
+    expect((await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { number: theirs.number, replace: 'yes' })).status).to.equal(400);
+    esc.clock.advanceMinutes(10);
+    expect((await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { title })).status).to.equal(409); // not a double click any more
+    expect((await majorOf(t)).problem!.key).to.equal(first.key);
+
+    // replace: true links the other one instead; the incident is no longer related to the first.
+    const replaced = await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { number: theirs.number, replace: true });
+    expect(replaced.status, JSON.stringify(replaced.body)).to.equal(200);
+    expect(replaced.body.message).to.match(new RegExp(`is now related to problem ${theirs.key} "Certificate expiry" \\(2 incidents\\) instead of ${first.key}`));
+    expect((await majorOf(t)).problem!.key).to.equal(theirs.key);
+    expect((await esc.deps.problems.get(first.id))!.ticketIds).to.deep.equal([]);
+    tl = await timeline(t);
+    expect(tl.filter((e) => e.type === 'problem.linked').at(-1)!.data).to.deep.include({ problemId: theirs.id, created: false, replaced: { problemId: first.id, number: first.number } });
+    const created = await call('ivan', 'POST', `/api/tickets/${t}/major/problem`, { title: 'Portal session handling', replace: true });
+    expect(created.status).to.equal(201);
+    expect((await majorOf(t)).problem!.key).to.equal((created.body.problem as { key: string }).key);
+  });
+
   it('bad input gets 4xx with the field named', async () => {
     const t = await open('Mail delayed', 'P3');
     expect((await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'VIP mailbox', extra: 1 })).body.message).to.match(/unknown field: extra/);
@@ -251,6 +344,15 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     const bad = await call('erin', 'POST', `/api/tickets/${t}/major/tasks`, { title: '', ownerId: 'henry', dueAt: 'soon' });
     expect(bad.status).to.equal(400);
     expect(bad.body.message).to.match(/title: .*dueAt: an ISO 8601 date-time/);
+    // Due times: not in the past (a minute of slack), not more than a year ahead; the field is named.
+    for (const [min, re] of [[-2, /^dueAt: .* is already past/], [-60 * 24 * 400, /^dueAt: .* is already past/], [367 * 24 * 60, /^dueAt: .* is more than a year away/]] as const) {
+      const r = await call('erin', 'POST', `/api/tickets/${t}/major/tasks`, { title: 'Check the queue', ownerId: 'henry', dueAt: iso(min) });
+      expect(r.status, `${min}: ${JSON.stringify(r.body)}`).to.equal(400);
+      expect(r.body.message).to.match(re);
+      expect(r.body.field).to.equal('dueAt');
+    }
+    expect((await call('erin', 'POST', `/api/tickets/${t}/major/tasks`, { title: 'Check the queue now', ownerId: 'henry', dueAt: iso(-0.5) })).status).to.equal(201);
+    expect((await call('erin', 'POST', `/api/tickets/${t}/major/tasks`, { title: 'Renew the support contract', ownerId: 'henry', dueAt: iso(300 * 24 * 60) })).status).to.equal(201);
     expect((await call('erin', 'POST', `/api/tickets/${t}/major/tasks/abc/done`)).status).to.equal(400);
     expect((await call('erin', 'POST', `/api/tickets/${t}/major/problem`, {})).status).to.equal(400);
     expect((await call('erin', 'POST', `/api/tickets/${t}/major/satisfaction`, { score: 'five' })).status).to.equal(400);
@@ -270,6 +372,7 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
 class FlakyWarRoom implements WarRoomPort {
   readonly platform = 'slack' as const;
   fail = true;
+  postDown = false;
   posts: string[] = [];
   async open(args: { name: string; topic: string; members: Person[] }): Promise<WarRoomRef> {
     if (this.fail) throw new WarRoomError('Slack said name_taken_by_archived_channel', false, 'NAME_TAKEN');
@@ -279,6 +382,7 @@ class FlakyWarRoom implements WarRoomPort {
     return { unreachable: [] };
   }
   async post(_room: WarRoomRef, m: { text: string }): Promise<void> {
+    if (this.postDown) throw new WarRoomError('Slack is unreachable', true);
     this.posts.push(m.text);
   }
   async archive(): Promise<void> {}
@@ -418,6 +522,105 @@ describe('major escalations after a crash or a platform failure', () => {
     expect(n.chat.to('bob').filter((d) => d.notice.title === `You are the incident owner of major escalation ESC-${b}`)).to.have.length(1);
   });
 
+  it('a war room stored but not announced (a crash, a failed post) is announced once: by declaring again or by the engine', async () => {
+    const a = await open('Library catalogue down');
+    const b = await open('Parking permits down');
+    const c = await open('Printing quotas wrong');
+    await call('erin', 'POST', `/api/tickets/${a}/major`, { reason: 'Semester start' });
+    const ma = (await esc.deps.majors.forTicket((await esc.deps.tickets.getByNumber(a))!.id))!;
+    expect(ma.summaryPostedAt).to.be.instanceOf(Date);
+    const summaries = () => wr.posts.filter((p) => p.startsWith('MAJOR ESCALATION'));
+    expect(summaries()).to.have.length(1);
+    // What a process that stopped right after storing the room leaves: the record with its room, no event, no summary.
+    const crashed = async (num: number, id: string) => {
+      const tk = (await esc.deps.tickets.getByNumber(num))!;
+      const room = await wr.open({ name: `war-esc-${num}`, topic: tk.title, members: [] });
+      await esc.deps.majors.insert({ ...ma, id, ticketId: tk.id, ticketKey: `ESC-${num}`, warRoom: room, warRoomOpenedAt: esc.clock.now(), summaryPostedAt: null, version: 0, declaredAt: esc.clock.now(), nextWakeAt: esc.clock.now() });
+    };
+    await crashed(b, 'unannounced-b');
+    const again = await call('erin', 'POST', `/api/tickets/${b}/major`, { reason: 'Semester start' });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect(again.body.message).to.match(/had not been announced: the summary is now posted and pinned/);
+    expect(summaries()).to.have.length(2);
+    expect(summaries().at(-1)).to.match(new RegExp(`^MAJOR ESCALATION ESC-${b}: Parking permits down`));
+    expect((await types(b)).filter((k) => k === 'major.war_room_opened')).to.have.length(1);
+    expect((await types(b)).filter((k) => k === 'major.declared')).to.have.length(1);
+    const once = await call('erin', 'POST', `/api/tickets/${b}/major`, { reason: 'Semester start' });
+    expect(once.body.message).to.match(/is already a major escalation .* Nothing changed/);
+    await esc.settle();
+    esc.clock.advanceMinutes(30);
+    await esc.settle();
+    expect(summaries()).to.have.length(2);
+
+    // Nobody declares again: the engine announces it, retrying while the platform is down.
+    await crashed(c, 'unannounced-c');
+    wr.postDown = true;
+    esc.clock.advanceMinutes(2);
+    await esc.settle();
+    expect(summaries()).to.have.length(2);
+    expect((await esc.deps.majors.get('unannounced-c'))!.summaryPostedAt).to.equal(null);
+    expect((await types(c)).filter((k) => k === 'major.war_room_opened')).to.have.length(1);
+    wr.postDown = false;
+    esc.clock.advanceMinutes(5);
+    await esc.settle();
+    expect(summaries()).to.have.length(3);
+    expect(summaries().at(-1)).to.match(new RegExp(`^MAJOR ESCALATION ESC-${c}: Printing quotas wrong`));
+    expect((await esc.deps.majors.get('unannounced-c'))!.summaryPostedAt).to.be.instanceOf(Date);
+    esc.clock.advanceMinutes(120);
+    await esc.settle();
+    expect(summaries()).to.have.length(3);
+    expect((await types(c)).filter((k) => k === 'major.war_room_opened')).to.have.length(1);
+
+    // A declaration whose summary post fails says so, and the engine posts it later.
+    const d = await open('Wifi captive portal loops');
+    wr.postDown = true;
+    const declared = await call('erin', 'POST', `/api/tickets/${d}/major`, { reason: 'Guests cut off' });
+    expect(declared.body.message).to.match(/is open, but the summary could not be posted yet \(Esc retries\)/);
+    wr.postDown = false;
+    esc.clock.advanceMinutes(2);
+    await esc.settle();
+    expect(summaries().at(-1)).to.match(new RegExp(`^MAJOR ESCALATION ESC-${d}:`));
+    expect(summaries()).to.have.length(4);
+  });
+
+  it('messages of an action stored but not sent (a crash right after the write) are sent by the engine, once', async () => {
+    const num = await open('Course site uploads fail');
+    await call('erin', 'POST', `/api/tickets/${num}/major`, { reason: 'Assignments due tonight' });
+    // The normal path: sent at once, nothing left pending.
+    expect((await call('erin', 'POST', `/api/tickets/${num}/major/updates`, { text: 'Investigating the upload service.' })).status).to.equal(201);
+    const tk = (await esc.deps.tickets.getByNumber(num))!;
+    let m = (await esc.deps.majors.forTicket(tk.id))!;
+    expect(m.pending).to.deep.equal([]);
+    // What a process that stopped right after storing update 2 leaves: the update and its pending messages, nothing sent.
+    const now = esc.clock.now();
+    const notice = noticeFor(esc.deps, tk, { kind: 'major_escalation', title: `Update 2 on ESC-${num}: ${tk.title}`, text: 'Uploads restored for most users.' });
+    const batch = {
+      id: 'crashed-batch',
+      at: now,
+      attempts: 0,
+      notices: [{ key: `major:${m.id}:update:2`, personIds: ['judy', 'grace'], channels: ['chat' as const, 'email' as const], notice }],
+      events: [{ id: 'crashed-event', key: `major.update_sent:${m.id}:2`, ticketId: tk.id, at: now, type: 'major.update_sent', actor: { personId: 'erin', via: 'api' }, data: { majorId: m.id, n: 2, text: 'Uploads restored for most users.', sentTo: ['judy', 'grace'] } }],
+      invites: [],
+      posts: ['Update 2 sent to 2 stakeholders (Judy Alvarez, Grace Liu (CIO)): Uploads restored for most users.'],
+    };
+    m = (await esc.deps.majors.save({ ...m, updates: [...m.updates, { at: now, by: 'erin', text: 'Uploads restored for most users.', sentTo: ['judy', 'grace'] }], pending: [batch], nextWakeAt: now }))!;
+    expect(m).to.not.equal(null);
+    const update2 = () => n.chat.to('judy').filter((d) => d.notice.title === `Update 2 on ESC-${num}: ${tk.title}`);
+    await esc.settle();
+    expect(update2()).to.have.length(0); // the action itself may still be sending them
+    esc.clock.advanceMinutes(1);
+    await esc.settle();
+    expect(update2()).to.have.length(1);
+    expect(n.email.to('grace').filter((d) => d.notice.title === `Update 2 on ESC-${num}: ${tk.title}`)).to.have.length(1);
+    expect(wr.posts.filter((p) => p.startsWith('Update 2 sent'))).to.have.length(1);
+    expect((await types(num)).filter((k) => k === 'major.update_sent')).to.have.length(2);
+    expect((await esc.deps.majors.get(m.id))!.pending).to.deep.equal([]);
+    esc.clock.advanceMinutes(60);
+    await esc.settle();
+    expect(update2()).to.have.length(1);
+    expect(wr.posts.filter((p) => p.startsWith('Update 2 sent'))).to.have.length(1);
+  });
+
   it('a ticket belongs to one major escalation: no declaring on a linked ticket, no linking a major one', async () => {
     const a = await open('VPN down');
     const b = await open('VPN down again');
@@ -435,6 +638,40 @@ describe('major escalations after a crash or a platform failure', () => {
     expect(own.status).to.equal(409);
     expect(own.body.message).to.match(/is a major escalation of its own/);
     expect(((await call('erin', 'GET', `/api/tickets/${b}/major`)).body.major as { ticketKey: string }).ticketKey).to.equal(`ESC-${a}`);
+  });
+
+  it('the after-action report reads the whole timeline (more than 5,000 events) and says when it had to leave events out', async () => {
+    const t = await open('Identity provider flapping');
+    await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'Every login affected' });
+    await call('bob', 'POST', `/api/tickets/${t}/acknowledge`);
+    const tk = (await esc.deps.tickets.getByNumber(t))!;
+    // A long escalation: thousands of delivery events before the resolution.
+    const at = esc.clock.now();
+    const filler = Array.from({ length: 5_100 }, (_, i) => ({ id: `fill-${i}`, key: `fill:${tk.id}:${i}`, ticketId: tk.id, at, type: 'delivery.sent', actor: null, data: { n: i } }));
+    for (let i = 0; i < filler.length; i += 50) await esc.deps.timeline.append(filler.slice(i, i + 50));
+    esc.clock.advanceMinutes(5);
+    for (let i = 1; i <= 3; i++) await call('erin', 'POST', `/api/tickets/${t}/major/updates`, { text: `Update ${i}: failover in progress` });
+    await call('bob', 'POST', `/api/tickets/${t}/resolve`, { note: 'Certificate rotated' });
+    const m = (await call('erin', 'GET', `/api/tickets/${t}/major`)).body.major as { warrantyEndsAt: string };
+    esc.clock.set(new Date(m.warrantyEndsAt));
+    await esc.settle();
+    expect((await call('judy', 'POST', `/api/tickets/${t}/major/satisfaction`, { score: 5, comment: 'Logins fine' })).status).to.equal(200);
+    const stored = (await esc.deps.timeline.forTicket(tk.id, 100_000)).length;
+    expect(stored).to.be.greaterThan(5_100);
+    const md = await (await fetch(`${esc.baseUrl}/api/tickets/${t}/major/aar.md`, { headers: { authorization: `Bearer ${tok('grace')}` } })).text();
+    expect(md).to.include(`from ${stored} timeline events. Times in`);
+    expect(md).to.include('Ticket resolved: Certificate rotated');
+    expect(md).to.include('Customer satisfaction 5/5: "Logins fine"');
+    expect(md).to.include('| Customer satisfaction | 5/5 |');
+    expect(md).to.not.include('left out');
+    // With room for fewer events than it reads, the first and the newest are kept and the gap is said.
+    const small = await afterActionReport(esc.deps, { ticket: t, actor: { personId: 'erin', via: 'api' }, keepEvents: 8 });
+    expect(small.markdown).to.match(/Ticket ESC-\d+ opened/);
+    expect(small.markdown).to.include('Major escalation declared: Every login affected');
+    expect(small.markdown).to.include('Customer satisfaction 5/5: "Logins fine"');
+    expect(small.markdown).to.include('Major escalation closed');
+    expect(small.markdown).to.match(/The timeline is too long to report in full: \d+ events between .* were left out \(the first and the newest are included/);
+    expect(small.markdown).to.match(/timeline events\. \d+ of them \(.* to .*\) were left out: see the summary\./);
   });
 
   it('closing work left undone (war room not archived, report not sent) is finished by the engine', async () => {

@@ -136,6 +136,15 @@ describe('after-action report', () => {
     expect(md).to.include('| Time to acknowledge | 42 min |');
   });
 
+  it('says when events were left out, and counts the events it was only told about', () => {
+    expect(m.omittedEvents).to.equal(null);
+    expect(m.summary.join(' ')).to.not.include('left out');
+    const cut = buildAar(events, { name, timeZone: ZONE, now, sourceEvents: 9_000, omitted: { count: 8_950, from: at('10:00'), to: at('11:00') } });
+    expect(cut.sourceEvents).to.equal(9_000);
+    expect(cut.summary.at(-1)).to.equal('The timeline is too long to report in full: 8950 events between 2026-11-23 10:00 PST and 2026-11-23 11:00 PST were left out (the first and the newest are included; the full timeline is on the ticket).');
+    expect(aarMarkdown(cut)).to.include('from 9000 timeline events. 8950 of them (2026-11-23 10:00 PST to 2026-11-23 11:00 PST) were left out: see the summary.');
+  });
+
   it('renders an A4 PDF whose text holds the same facts, with page numbers', async () => {
     const pdf = await renderAarPdf(m);
     writeFileSync('/tmp/aar-sample.pdf', pdf);

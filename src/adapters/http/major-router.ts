@@ -35,7 +35,8 @@ const majorBody = z.strictObject({ reason: z.string().max(2000).default('') });
 const roleBody = z.strictObject({ personId: id, role: z.enum(MAJOR_ROLES, { error: `one of ${MAJOR_ROLES.join(', ')}` }) });
 const taskBody = z.strictObject({ title: text(300, 'what must be done'), ownerId: id, dueAt: instant });
 const updateBody = z.strictObject({ text: text(4000, 'the update') });
-const problemBody = z.union([z.strictObject({ number: z.number().int().positive() }), z.strictObject({ title: text(300, 'the problem') })], { error: 'give {"number": 1000} to link an existing problem or {"title": "…"} to create one' });
+const replaceFlag = z.boolean({ error: 'true to link this problem instead of the one already linked' }).default(false);
+const problemBody = z.union([z.strictObject({ number: z.number().int().positive(), replace: replaceFlag }), z.strictObject({ title: text(300, 'the problem'), replace: replaceFlag })], { error: 'give {"number": 1000} to link an existing problem or {"title": "…"} to create one (add "replace": true to change the linked one)' });
 const recurrenceBody = z.strictObject({ of: z.union([z.string().min(1).max(64), z.number().int().positive()]) });
 const satisfactionBody = z.strictObject({ score: z.number().int().min(1, 'from 1 to 5').max(5, 'from 1 to 5'), comment: z.string().max(2000).optional() });
 const aarSendBody = z.strictObject({}).default({});
@@ -127,8 +128,9 @@ export function majorRouter(deps: AppDeps): Router {
   }));
   r.post('/tickets/:ref/major/problem', allow('tickets:act'), h(async (req, res) => {
     const b = problemBody.parse(req.body ?? {});
-    const out = await linkProblem(deps, { ticket: ref(req), problem: b, actor: actorOf(req.apiToken) });
-    majOut(res, out, { problem: { ...out.problem, key: problemKey(out.problem.number) } }, out.changed && 'title' in b ? 201 : 200);
+    const { replace, ...problem } = b;
+    const out = await linkProblem(deps, { ticket: ref(req), problem, replace, actor: actorOf(req.apiToken) });
+    majOut(res, out, { problem: { ...out.problem, key: problemKey(out.problem.number) } }, out.changed && 'title' in problem ? 201 : 200);
   }));
   r.post('/tickets/:ref/major/recurrence', allow('tickets:act'), h(async (req, res) => {
     const b = recurrenceBody.parse(req.body ?? {});

@@ -1,6 +1,7 @@
 import type { ProblemRecord } from '../../domain/major.js';
 import type { ProblemRepository } from '../../app/ports/problems.js';
 import type { MajorModels } from './major-models.js';
+import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 
 const FIRST_NUMBER = 1000;
@@ -14,8 +15,14 @@ export class MongoProblemRepository implements ProblemRepository {
     return FIRST_NUMBER + Number(doc?.seq) - 1;
   }
 
-  async insert(p: ProblemRecord): Promise<void> {
-    await this.m.Problem.collection.insertOne(toDoc(p) as never);
+  async insert(p: ProblemRecord): Promise<boolean> {
+    try {
+      await this.m.Problem.collection.insertOne(toDoc(p) as never);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
   }
 
   async get(id: string) {
@@ -28,6 +35,11 @@ export class MongoProblemRepository implements ProblemRepository {
 
   async relate(id: string, ticketId: string) {
     await this.m.Problem.updateOne({ _id: id }, { $addToSet: { ticketIds: ticketId } });
+    return this.get(id);
+  }
+
+  async unrelate(id: string, ticketId: string) {
+    await this.m.Problem.updateOne({ _id: id }, { $pull: { ticketIds: ticketId } });
     return this.get(id);
   }
 }

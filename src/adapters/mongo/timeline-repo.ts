@@ -49,6 +49,16 @@ export class MongoTimelineRepository implements TimelineRepository {
     return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));
   }
 
+  async pageForTicket(ticketId: string, after: string | null, limit: number): Promise<{ events: TimelineEvent[]; next: string | null }> {
+    // The cursor is the (at, n) of the last event returned: the same order as forTicket.
+    const c = after ? (JSON.parse(after) as { at: number; n: number }) : null;
+    const filter = c ? { ticketId, $or: [{ at: { $gt: new Date(c.at) } }, { at: new Date(c.at), n: { $gt: c.n } }] } : { ticketId };
+    const docs = await this.m.Timeline.find(filter).sort({ at: 1, n: 1 }).limit(limit).lean();
+    const last = docs.at(-1) as { at?: Date; n?: number } | undefined;
+    const next = docs.length === limit && last?.at ? JSON.stringify({ at: new Date(last.at).getTime(), n: Number(last.n ?? 0) }) : null;
+    return { events: docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!)), next };
+  }
+
   async byTypes(types: string[], from: Date, to: Date): Promise<TimelineEvent[]> {
     const docs = await this.m.Timeline.find({ type: { $in: types }, at: { $gte: from, $lt: to } }).sort({ at: 1, n: 1 }).lean();
     return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));

@@ -23,7 +23,7 @@ export type MajorCommand =
   | { kind: 'task_add'; ref: number | null; owner: Mention; when: string[]; title: string }
   | { kind: 'task_done'; ref: number | null; n: number }
   | { kind: 'update'; ref: number | null; text: string }
-  | { kind: 'problem'; ref: number | null; problem: { number: number } | { title: string } }
+  | { kind: 'problem'; ref: number | null; problem: { number: number } | { title: string }; replace?: boolean }
   | { kind: 'recurrence'; ref: number; of: number | null };
 
 export const MAJOR_HELP_LINES = [
@@ -40,7 +40,7 @@ export const MAJOR_HELP_LINES = [
   '*/esc task* <ticket> add @person <when> <title> - an action-plan task, e.g. `/esc task add @henry 2h failover the DB`',
   '*/esc task* <ticket> done <n> - close task n;  */esc tasks* <ticket> - the action plan',
   '*/esc update* <ticket> <text> - customer and stakeholder update (restarts the cadence)',
-  '*/esc problem* <ticket> new <title> | PRB-n - create or link a problem case',
+  '*/esc problem* <ticket> [replace] new <title> | PRB-n - create or link a problem case (replace: instead of the one linked)',
   '*/esc recurrence* <new ticket> of <ticket> - the incident came back (reopens it during the warranty)',
   '*/esc aar* <ticket> - after-action report (Markdown + PDF) to the war room and stakeholders',
 ];
@@ -232,14 +232,18 @@ export function parseMajorCommand(head: string, rest: string[]): MajorCommand | 
       return usage('Use `/esc task ESC-1042 add @person <when> <title>` or `/esc task ESC-1042 done <n>`.');
     }
     case 'problem': {
-      if (args[0]?.toLowerCase() === 'new') {
-        const title = text(1);
+      // `replace` first: link this problem instead of the one already linked (refused without it).
+      const replace = args[0]?.toLowerCase() === 'replace';
+      const at = replace ? 1 : 0;
+      const flag = replace ? { replace: true } : {};
+      if (args[at]?.toLowerCase() === 'new') {
+        const title = text(at + 1);
         if (title.length < 3) return usage('Give the problem a title: `/esc problem ESC-1042 new Storage controller firmware`.');
-        return { kind: 'problem', ref: r, problem: { title } };
+        return { kind: 'problem', ref: r, problem: { title }, ...flag };
       }
-      const m = /^(?:prb-?)?(\d{1,9})$/i.exec(args[0] ?? '');
-      if (!m || args.length !== 1) return usage('Use `/esc problem ESC-1042 new <title>` to create one or `/esc problem ESC-1042 PRB-1001` to link one.');
-      return { kind: 'problem', ref: r, problem: { number: Number(m[1]) } };
+      const m = /^(?:prb-?)?(\d{1,9})$/i.exec(args[at] ?? '');
+      if (!m || args.length !== at + 1) return usage('Use `/esc problem ESC-1042 new <title>` to create one or `/esc problem ESC-1042 PRB-1001` to link one (add `replace` before either to change the linked problem).');
+      return { kind: 'problem', ref: r, problem: { number: Number(m[1]) }, ...flag };
     }
     case 'recurrence': {
       if (r === null) return usage('Say which new ticket: `/esc recurrence ESC-1057 of ESC-1042`.');

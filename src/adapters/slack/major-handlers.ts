@@ -152,7 +152,7 @@ export async function runMajorCommand(deps: AppDeps, p: Person, cmd: MajorComman
     case 'update':
       return { text: (await postUpdate(deps, { ticket: await ticket(), text: cmd.text, actor })).message };
     case 'problem':
-      return { text: (await linkProblem(deps, { ticket: await ticket(), problem: cmd.problem, actor })).message };
+      return { text: (await linkProblem(deps, { ticket: await ticket(), problem: cmd.problem, replace: cmd.replace ?? false, actor })).message };
     case 'recurrence': {
       const of = cmd.of ?? (await rooms.ticketFor(deps, null, ctx, EXAMPLES.recurrence));
       return { text: (await linkRecurrence(deps, { ticket: cmd.ref, of, actor })).message };

@@ -25,7 +25,7 @@ export const MAJOR_HELP_TEXT = [
   '- `major ESC-12 <reason>`: declare: war room, pinned summary, team invited',
   '- `role ESC-12 @person <role>`: escalation_manager, incident_owner, abrm, problem_owner, vendor, sme',
   '- `task ESC-12 add @person <when> <title>` · `task ESC-12 done <n>` · `tasks ESC-12`',
-  '- `update ESC-12 <text>`: customer and stakeholder update · `problem ESC-12 new <title>` or `problem ESC-12 PRB-7`',
+  '- `update ESC-12 <text>`: customer and stakeholder update · `problem ESC-12 new <title>` or `problem ESC-12 PRB-7` (`problem ESC-12 replace PRB-8` to change it)',
   '- `recurrence ESC-13 of ESC-12` · `aar ESC-12`: after-action report to the war room and stakeholders',
 ].join('\n\n');
 
@@ -207,7 +207,7 @@ async function run(deps: AppDeps, person: Person, c: MajorCommand | (MajorComman
     case 'update':
       return say((await postUpdate(deps, { ticket, text: c.text, actor })).message);
     case 'problem':
-      return say((await linkProblem(deps, { ticket, problem: c.problem, actor })).message);
+      return say((await linkProblem(deps, { ticket, problem: c.problem, replace: c.replace ?? false, actor })).message);
     case 'recurrence':
       if (c.of === null) return say(`Say which major escalation it recurs: \`recurrence ${formatTicketKey(ticket)} of ESC-12\`.`);
       return say((await linkRecurrence(deps, { ticket, of: c.of, actor })).message);

@@ -58,6 +58,11 @@ export interface TimelineRepository {
   existingKeys(keys: string[]): Promise<Set<string>>;
   /** A ticket's events, oldest first. */
   forTicket(ticketId: string, limit?: number): Promise<TimelineEvent[]>;
+  /**
+   * A ticket's events page by page, oldest first: up to `limit` events after the cursor
+   * (null: from the first); `next` is the cursor for the following page, null after the last.
+   */
+  pageForTicket(ticketId: string, after: string | null, limit: number): Promise<{ events: TimelineEvent[]; next: string | null }>;
   /** Events of the given types in [from, to), oldest first (reports, audits). */
   byTypes(types: string[], from: Date, to: Date): Promise<TimelineEvent[]>;
 }

@@ -5,7 +5,7 @@
  * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 import { DomainError, isDomainError } from '../../domain/errors.js';
-import { COORDINATION_STEPS, DEFAULT_COORDINATION, REQUEST_ROLES, STEP_LABELS, decideUnclaimed, newRequest, stepsLeft, withStep } from '../../domain/coordination.js';
+import { COORDINATION_STEPS, DEFAULT_COORDINATION, REQUEST_ROLES, STEP_LABELS, closeRequest, decideUnclaimed, newRequest, stepsLeft, withStep } from '../../domain/coordination.js';
 import type { CoordinationConfig, CoordinationStep, EscalationRequest } from '../../domain/coordination.js';
 import type { Role } from '../../domain/directory.js';
 import { localTime } from '../../domain/aar.js';
@@ -86,11 +86,16 @@ export async function requestEscalation(deps: AppDeps, args: { ticket: string | 
   const t0 = await ticketForRequest(deps, args.ticket);
   const key = formatTicketKey(t0.number);
   if (!isOpen(t0)) throw new DomainError('INVALID_TRANSITION', `${key} is ${t0.status}: open a new ticket first (or reopen this one), then request the escalation on it.`);
-  const existing = await deps.requests.liveForTicket(t0.id);
+  let existing = await deps.requests.liveForTicket(t0.id);
+  if (existing && isStale(existing, t0)) {
+    // Made before the ticket was resolved and reopened, and left live (a process stopped before closing it).
+    await closeLive(deps, t0, `${key} was resolved and reopened since the request was made`, ENGINE);
+    existing = await deps.requests.liveForTicket(t0.id);
+  }
   if (existing) return { ticket: await repairAnnouncement(deps, t0, existing), request: existing, changed: false, message: alreadyText(deps, key, existing) };
   const now = deps.clock.now();
   const cfg = coordinationConfig(deps);
-  const req = newRequest({ id: deps.newId(), ticketId: t0.id, requestedBy: pid, reason, urgency, now, cfg });
+  const req = newRequest({ id: deps.newId(), ticketId: t0.id, requestedBy: pid, reason, urgency, now, cfg, ticketReopenCount: t0.reopenCount });
   if (!(await deps.requests.insert(req))) {
     const live = await deps.requests.liveForTicket(t0.id);
     if (live) return { ticket: t0, request: live, changed: false, message: alreadyText(deps, key, live) };
@@ -144,6 +149,66 @@ async function repairAnnouncement(deps: AppDeps, t0: Ticket, r: EscalationReques
   return (await announceRequest(deps, t0, r, { personId: r.requestedBy, via: 'engine' })).t;
 }
 
+/** A live request from an earlier life of the ticket (it was reopened since). */
+function isStale(r: EscalationRequest, t: Ticket): boolean {
+  return r.ticketReopenCount !== undefined && t.reopenCount > r.ticketReopenCount;
+}
+
+/**
+ * Closes the ticket's live request, if any (compare-and-set, retried): an open one is
+ * cancelled, a claimed one done; the closing is on the timeline and the claiming
+ * coordinator (or, for an open one, the coordinators) told. Keyed: a repeat stores and sends nothing twice.
+ */
+async function closeLive(deps: AppDeps, t: Ticket, reason: string, actor: Actor): Promise<EscalationRequest | null> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const live = await deps.requests.liveForTicket(t.id);
+    if (!live) return null;
+    const next = closeRequest(live, deps.clock.now(), reason);
+    if (!next) return null;
+    const saved = await deps.requests.save(next);
+    if (!saved) continue;
+    await announceClosed(deps, t, saved, actor);
+    return saved;
+  }
+  throw new DomainError('CONFLICT', 'The escalation request is changing too fast; try again.');
+}
+
+async function announceClosed(deps: AppDeps, t: Ticket, r: EscalationRequest, actor: Actor): Promise<void> {
+  const key = formatTicketKey(t.number);
+  const at = new Date(r.closedAt ?? deps.clock.now());
+  const reason = r.closedReason ?? 'closed';
+  if (r.status === 'cancelled') {
+    await deps.timeline.append([event(deps, t.id, 'escalation.request_cancelled', at, actor, { requestId: r.id, reason, reminders: r.reminders }, `escalation.request_cancelled:${r.id}`)]);
+    const coordinators = deps.directory().coordinators(t.teamId).map((p) => p.id);
+    if (coordinators.length > 0) {
+      await notifyPeople(deps, t, coordinators, ['chat'], noticeFor(deps, t, { kind: 'info', title: `No longer needed: escalation request on ${key}`, text: `The escalation request on ${key} (${t.title}) was withdrawn before anyone claimed it: ${reason}. Nothing for you to do.` }), `request:${r.id}:cancelled`);
+    }
+    return;
+  }
+  const left = stepsLeft(r);
+  await deps.timeline.append([event(deps, t.id, 'escalation.request_closed', at, actor, { requestId: r.id, reason, by: r.claimedBy, stepsLeft: left }, `escalation.request_closed:${r.id}`)]);
+  if (r.claimedBy) {
+    const rest = left.length ? ` Steps not recorded: ${left.map((s) => STEP_LABELS[s]).join(', ')}.` : '';
+    await notifyPeople(deps, t, [r.claimedBy], ['chat'], noticeFor(deps, t, { kind: 'info', title: `Escalation request on ${key} closed: ${reason}`, text: `The escalation request you claimed on ${key} (${t.title}) is closed: ${reason}.${rest} If the ticket is reopened, a manager can request a new escalation.` }), `request:${r.id}:closed`);
+  }
+}
+
+/**
+ * Hook: the ticket was resolved. Its open or claimed request is closed (an open one stops
+ * reminding), so a reopened ticket can get a new request. Also repairs the announcement of a
+ * request closed by a process that stopped before telling anyone.
+ */
+export async function requestTicketResolved(deps: AppDeps, t: Ticket, actor: Actor): Promise<EscalationRequest | null> {
+  const closed = await closeLive(deps, t, `${formatTicketKey(t.number)} was resolved`, actor);
+  if (closed) return closed;
+  const latest = await deps.requests.latestForTicket(t.id);
+  if (latest?.closedAt) {
+    const k = `escalation.request_${latest.status === 'cancelled' ? 'cancelled' : 'closed'}:${latest.id}`;
+    if (!(await deps.timeline.existingKeys([k])).has(k)) await announceClosed(deps, t, latest, actor);
+  }
+  return null;
+}
+
 function alreadyText(deps: AppDeps, key: string, r: EscalationRequest): string {
   const claimed = r.claimedBy ? `, claimed by ${personName(deps, r.claimedBy)}` : ', not claimed yet';
   return `${key} already has an open escalation request (by ${personName(deps, r.requestedBy)} at ${when(deps, new Date(r.requestedAt))}${claimed}); nothing changed.`;
@@ -195,6 +260,7 @@ async function checklist(
   for (let attempt = 0; attempt < 8; attempt++) {
     const req = await deps.requests.latestForTicket(t.id);
     if (!req || req.status === 'cancelled') throw new DomainError('NOT_FOUND', `${key} has no escalation request: a manager must request one first.`);
+    if (req.closedAt) throw new DomainError('INVALID_TRANSITION', `The escalation request on ${key} is closed (${req.closedReason ?? 'closed'}); if the ticket needs it again, a manager requests a new escalation.`);
     if (req.status === 'open') throw new DomainError('INVALID_TRANSITION', `The escalation request on ${key} is not claimed yet: claim it first.`);
     const now = deps.clock.now();
     const a = act({ t, req, pid, now, key });
@@ -292,8 +358,9 @@ export async function advanceUnclaimed(deps: AppDeps, req: EscalationRequest, no
   if (!d) return false;
   const t = await deps.tickets.get(req.ticketId);
   if (!t || !isOpen(t)) {
-    await deps.requests.save({ ...req, status: 'cancelled', nextDueAt: null });
-    if (t) await deps.timeline.append([event(deps, t.id, 'escalation.request_cancelled', now, ENGINE, { requestId: req.id, reason: `ticket ${t.status}` }, `escalation.request_cancelled:${req.id}`)]);
+    // The ticket was resolved and the hook that closes its request did not run (a stopped process).
+    const saved = await deps.requests.save(closeRequest(req, now, t ? `${formatTicketKey(t.number)} is ${t.status}` : 'the ticket no longer exists')!);
+    if (saved && t) await announceClosed(deps, t, saved, ENGINE);
     return true;
   }
   if (d.action === 'remind' && d.reminder === 1) await repairAnnouncement(deps, t, req);

@@ -5,13 +5,16 @@
  * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 import { DomainError } from '../../domain/errors.js';
-import { aarMarkdown, buildAar, localTime } from '../../domain/aar.js';
+import { aarMarkdown, aarReads, buildAar, localTime } from '../../domain/aar.js';
+import type { AarOmitted } from '../../domain/aar.js';
 import type { Person } from '../../domain/directory.js';
 import {
+  ANNOUNCE_MAX_ATTEMPTS,
   CLOSE_OUT_MAX_ATTEMPTS,
   DEFAULT_MAJOR,
   MAJOR_ROLES,
   MAJOR_ROLE_LABELS,
+  PROBLEM_REUSE_MINUTES,
   ROLE_INSTRUCTIONS,
   STATUS_TEXT,
   afterDue,
@@ -20,18 +23,19 @@ import {
   nextReviewSlot,
   nextWake,
   problemKey,
+  problemTitleKey,
   reopenMajor,
   toWarranty,
 } from '../../domain/major.js';
-import type { MajorConfig, MajorDue, MajorEscalation, MajorRole, MajorTask, ProblemRecord } from '../../domain/major.js';
+import type { MajorConfig, MajorDue, MajorEscalation, MajorRole, MajorTask, PendingEffects, ProblemRecord } from '../../domain/major.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { AppDeps } from '../deps.js';
-import type { Actor } from '../ports/timeline.js';
+import type { Actor, TimelineEvent } from '../ports/timeline.js';
 import type { WarRoomMessage } from '../ports/war-room.js';
 import { WarRoomError, warRoomName } from '../ports/war-room.js';
-import { actingPerson, noticeFor, personName, requireRole } from './coordination.js';
+import { actingPerson, noticeFor, personName, requestTicketResolved, requireRole } from './coordination.js';
 import { markEscalated } from './escalations.js';
 import { notifyPeople } from './notify.js';
 import { event, requireTicket } from './tickets.js';
@@ -54,6 +58,8 @@ export interface AfterActionReport {
 
 const ENGINE: Actor = { personId: null, via: 'engine' };
 const MIN = 60_000;
+/** Tasks are due within this many days (the chat time parser's limit too). */
+const TASK_HORIZON_DAYS = 366;
 
 export function majorConfig(deps: Pick<AppDeps, 'directory'>): MajorConfig {
   return deps.directory().org.major ?? DEFAULT_MAJOR;
@@ -110,6 +116,45 @@ async function mutate<X>(deps: AppDeps, ref: string | number, change: (m: MajorE
   throw new DomainError('CONFLICT', 'The major escalation is changing too fast; try again.');
 }
 
+/** A batch of effects for `pending`, to store in the action's own write. */
+function effects(deps: AppDeps, now: Date, e: Partial<Pick<PendingEffects, 'notices' | 'events' | 'invites' | 'posts'>>): PendingEffects {
+  return { id: deps.newId(), at: now, attempts: 0, notices: e.notices ?? [], events: e.events ?? [], invites: e.invites ?? [], posts: e.posts ?? [] };
+}
+
+/**
+ * Sends the pending batches `ids` of an escalation (notices and events keyed: sent and stored
+ * once however often this runs; invites and posts at least once), then removes them from
+ * the record with compare-and-set. A failure leaves them for the engine. Returns the record
+ * after, and the people the war room could not reach.
+ */
+async function flushPending(deps: AppDeps, m: MajorEscalation, ids: string[]): Promise<{ m: MajorEscalation; unreachable: Person[] }> {
+  const batches = (m.pending ?? []).filter((b) => ids.includes(b.id));
+  if (batches.length === 0) return { m, unreachable: [] };
+  const t = await deps.tickets.get(m.ticketId);
+  const unreachable: Person[] = [];
+  for (const b of batches) {
+    if (t) for (const n of b.notices) await notifyPeople(deps, t, n.personIds, n.channels, n.notice, n.key);
+    if (b.events.length > 0) await deps.timeline.append(b.events.map((e) => ({ ...e, at: new Date(e.at) })));
+    const invitees = people(deps, b.invites);
+    if (m.warRoom && invitees.length > 0) {
+      try {
+        unreachable.push(...(await deps.warRoom.invite(m.warRoom, invitees)).unreachable);
+      } catch (e) {
+        deps.log.warn({ majorId: m.id, err: (e as Error).message }, 'war room invite failed');
+        unreachable.push(...invitees);
+      }
+    }
+    for (const text of b.posts) await roomPost(deps, m, { text });
+  }
+  for (let i = 0; i < 8; i++) {
+    const cur = (await deps.majors.get(m.id)) ?? m;
+    if (!(cur.pending ?? []).some((b) => ids.includes(b.id))) return { m: cur, unreachable };
+    const saved = await saveMajor(deps, { ...cur, pending: (cur.pending ?? []).filter((b) => !ids.includes(b.id)) });
+    if (saved) return { m: saved, unreachable };
+  }
+  return { m: (await deps.majors.get(m.id)) ?? m, unreachable };
+}
+
 /** Posts in the war room; a failure is logged, never fails the use case (the timeline has it). */
 async function roomPost(deps: AppDeps, m: MajorEscalation, message: WarRoomMessage): Promise<boolean> {
   if (!m.warRoom) return false;
@@ -139,6 +184,36 @@ function summaryText(deps: AppDeps, t: Ticket, m: MajorEscalation): string {
   ].join('\n');
 }
 
+/**
+ * The war room's announcement: the `major.war_room_opened` event (keyed) and the pinned
+ * summary, then `summaryPostedAt` recorded. Run right after the room is stored, and again by
+ * a repeat declaration or the engine when a crash or a failed post left it undone. The event
+ * is stored once; the summary is posted again only if the process stopped between posting it
+ * and recording that it did. Returns the record after (unchanged when the post failed).
+ */
+async function announceRoom(deps: AppDeps, t: Ticket, m0: MajorEscalation, actor: Actor): Promise<MajorEscalation> {
+  if (!m0.warRoom || m0.summaryPostedAt) return m0;
+  const room = m0.warRoom;
+  const at = new Date(m0.warRoomOpenedAt ?? deps.clock.now());
+  await deps.timeline.append([event(deps, t.id, 'major.war_room_opened', at, actor, { majorId: m0.id, room }, `major.war_room_opened:${m0.id}`)]);
+  if (!(await roomPost(deps, m0, { text: summaryText(deps, t, m0), pin: true }))) return m0; // the engine retries
+  for (let i = 0; i < 8; i++) {
+    const cur = (await deps.majors.get(m0.id)) ?? m0;
+    if (cur.summaryPostedAt) return cur;
+    const saved = await saveMajor(deps, { ...cur, summaryPostedAt: deps.clock.now() });
+    if (saved) return saved;
+  }
+  return (await deps.majors.get(m0.id)) ?? m0;
+}
+
+/** Whether a record's war room still owes its announcement (older records without the flag: when the event is missing). */
+async function needsAnnouncement(deps: AppDeps, m: MajorEscalation): Promise<boolean> {
+  if (!m.warRoom || m.summaryPostedAt || m.status === 'closed') return false;
+  if (m.summaryPostedAt === null) return true;
+  const k = `major.war_room_opened:${m.id}`;
+  return !(await deps.timeline.existingKeys([k])).has(k);
+}
+
 /** Opens the war room (or reuses it), posts and pins the summary. Returns the error text on failure. */
 async function openRoom(deps: AppDeps, t: Ticket, m: MajorEscalation, actor: Actor): Promise<{ m: MajorEscalation; error: string | null }> {
   const name = warRoomName(keyOf(t), t.title);
@@ -148,11 +223,10 @@ async function openRoom(deps: AppDeps, t: Ticket, m: MajorEscalation, actor: Act
     for (let i = 0; i < 8; i++) {
       const cur = (await deps.majors.get(m.id))!;
       if (cur.warRoom) return { m: cur, error: null }; // another declaration finished first
-      const saved = await saveMajor(deps, { ...cur, warRoom: room, warRoomError: null });
+      // Stored unannounced (summaryPostedAt null): if this process stops now, the next declaration or the engine announces it.
+      const saved = await saveMajor(deps, { ...cur, warRoom: room, warRoomError: null, warRoomOpenedAt: now, summaryPostedAt: null });
       if (!saved) continue;
-      await deps.timeline.append([event(deps, t.id, 'major.war_room_opened', now, actor, { majorId: m.id, room }, `major.war_room_opened:${m.id}`)]);
-      await roomPost(deps, saved, { text: summaryText(deps, t, saved), pin: true });
-      return { m: saved, error: null };
+      return { m: await announceRoom(deps, t, saved, actor), error: null };
     }
     throw new DomainError('CONFLICT', 'The major escalation is changing too fast; try again.');
   } catch (e) {
@@ -201,7 +275,18 @@ export async function declareMajor(deps: AppDeps, args: { ticket: string | numbe
   let created = false;
   if (m) {
     requireNotClosed(m);
-    if (m.warRoom) return { ticket: t0, major: m, changed: false, message: `${key} is already a major escalation (${STATUS_TEXT[m.status]}); war room ${m.warRoom.name}. Nothing changed.` };
+    if (m.warRoom) {
+      if (await needsAnnouncement(deps, m)) {
+        // Stored by a declaration that stopped before announcing the room: finish it now.
+        deps.log.warn({ majorId: m.id }, 'war room stored without its announcement: announcing it now');
+        await announceDeclared(deps, t0, m, args.actor);
+        const done = await announceRoom(deps, t0, { ...m, summaryPostedAt: null }, args.actor);
+        const ticket = await requireTicket(deps, t0.id);
+        if (done.summaryPostedAt) return { ticket, major: done, changed: true, message: `${key} is already a major escalation (${STATUS_TEXT[done.status]}); its war room ${m.warRoom.name} had not been announced: the summary is now posted and pinned.` };
+        return { ticket, major: done, changed: false, message: `${key} is already a major escalation; its war room ${m.warRoom.name} is open but the summary could not be posted yet (Esc retries).` };
+      }
+      return { ticket: t0, major: m, changed: false, message: `${key} is already a major escalation (${STATUS_TEXT[m.status]}); war room ${m.warRoom.name}. Nothing changed.` };
+    }
   } else {
     if (!isOpen(t0)) throw new DomainError('INVALID_TRANSITION', `${key} is ${t0.status}: reopen it (or open a new ticket) before declaring a major escalation.`);
     const linked = await deps.majors.byRelatedTicket(t0.id);
@@ -247,6 +332,8 @@ export async function declareMajor(deps: AppDeps, args: { ticket: string | numbe
       warRoomError: null,
       reviewAt: null,
       nextWakeAt: null,
+      summaryPostedAt: null,
+      warRoomOpenedAt: null,
     };
     fresh.nextWakeAt = nextWake(fresh, cfg);
     if (await deps.majors.insert(fresh)) {
@@ -270,7 +357,8 @@ export async function declareMajor(deps: AppDeps, args: { ticket: string | numbe
       message: `${key} ${created ? 'is declared' : 'remains'} a major escalation, but the war room could not be created: ${opened.error}. Declare it again to retry; nothing else needs redoing.`,
     };
   }
-  return { ticket, major: opened.m, changed: true, message: `${key} is declared a major escalation. War room ${opened.m.warRoom!.name} is open with the summary pinned; ${opened.m.members.map((x) => personName(deps, x.personId)).join(' and ')} invited.` };
+  const pinned = opened.m.summaryPostedAt !== null ? 'is open with the summary pinned' : 'is open, but the summary could not be posted yet (Esc retries)';
+  return { ticket, major: opened.m, changed: true, message: `${key} is declared a major escalation. War room ${opened.m.warRoom!.name} ${pinned}; ${opened.m.members.map((x) => personName(deps, x.personId)).join(' and ')} invited.` };
 }
 
 /** Assigns a role on the cross-functional team: invited to the war room, sent the role's instructions. */
@@ -281,27 +369,25 @@ export async function assignRole(deps: AppDeps, args: { ticket: string | number;
   const person = deps.directory().person(args.personId);
   if (!person) throw new DomainError('UNKNOWN_PERSON', `There is no person "${args.personId}" in the directory.`, { field: 'personId' });
   const label = MAJOR_ROLE_LABELS[args.role];
-  const r = await mutate(deps, args.ticket, (m, _t, now) => {
+  const r = await mutate(deps, args.ticket, (m, t, now) => {
     requireNotClosed(m);
     if (m.members.some((x) => x.personId === person.id && x.role === args.role)) return null;
-    return { next: { ...m, members: [...m.members, { personId: person.id, role: args.role, assignedAt: now, assignedBy: pid }] }, extra: null };
+    const key = m.ticketKey;
+    // Stored with the role (same write): the invite, the instructions, the event and the post are sent even after a crash.
+    const batch = effects(deps, now, {
+      invites: [person.id],
+      notices: [{ key: `major:${m.id}:role:${person.id}:${args.role}`, personIds: [person.id], channels: ['chat'], notice: noticeFor(deps, t, { kind: 'major_escalation', title: `You are ${label} on major escalation ${key}`, text: ROLE_INSTRUCTIONS[args.role], facts: [{ label: 'Ticket', value: `${key} ${t.title}` }, { label: 'War room', value: m.warRoom?.name ?? 'not open yet' }, { label: 'Assigned by', value: personName(deps, pid) }], urgent: true }) }],
+      events: [event(deps, m.ticketId, 'major.role_assigned', now, args.actor, { majorId: m.id, personId: person.id, role: args.role }, `major.role_assigned:${m.id}:${person.id}:${args.role}`)],
+      posts: [`${person.name} joins as ${label} (assigned by ${personName(deps, pid)}).`],
+    });
+    return { next: { ...m, members: [...m.members, { personId: person.id, role: args.role, assignedAt: now, assignedBy: pid }], pending: [...(m.pending ?? []), batch] }, extra: batch.id };
   });
   const key = r.m.ticketKey;
   if (!r.saved) return { ticket: r.t, major: r.m, changed: false, message: `${person.name} already is ${label} on ${key}; nothing changed.` };
-  const m = r.saved;
+  const sent = await flushPending(deps, r.saved, [r.extra!]);
+  const m = sent.m;
   const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
-  let unreachable = false;
-  if (m.warRoom) {
-    try {
-      unreachable = (await deps.warRoom.invite(m.warRoom, [person])).unreachable.length > 0;
-    } catch (e) {
-      deps.log.warn({ majorId: m.id, err: (e as Error).message }, 'war room invite failed');
-      unreachable = true;
-    }
-  }
-  await notifyPeople(deps, t, [person.id], ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `You are ${label} on major escalation ${key}`, text: ROLE_INSTRUCTIONS[args.role], facts: [{ label: 'Ticket', value: `${key} ${t.title}` }, { label: 'War room', value: m.warRoom?.name ?? 'not open yet' }, { label: 'Assigned by', value: personName(deps, pid) }], urgent: true }), `major:${m.id}:role:${person.id}:${args.role}`);
-  await deps.timeline.append([event(deps, m.ticketId, 'major.role_assigned', r.now, args.actor, { majorId: m.id, personId: person.id, role: args.role }, `major.role_assigned:${m.id}:${person.id}:${args.role}`)]);
-  await roomPost(deps, m, { text: `${person.name} joins as ${label} (assigned by ${personName(deps, pid)}).` });
+  const unreachable = sent.unreachable.length > 0;
   return { ticket: t, major: m, changed: true, message: `${person.name} is ${label} on ${key}: ${unreachable ? 'NOT reachable in the war room (invite them by hand)' : m.warRoom ? 'invited to the war room' : 'the war room is not open yet'}; the role's instructions were sent.` };
 }
 
@@ -313,21 +399,27 @@ export async function addTask(deps: AppDeps, args: { ticket: string | number; ti
   const owner = deps.directory().person(args.ownerId);
   if (!owner) throw new DomainError('UNKNOWN_PERSON', `There is no person "${args.ownerId}" in the directory: every task needs an owner.`, { field: 'ownerId' });
   if (!(args.dueAt instanceof Date) || Number.isNaN(args.dueAt.getTime())) throw new DomainError('VALIDATION', 'dueAt: an ISO 8601 date-time, e.g. 2026-11-24T15:00:00-08:00.', { field: 'dueAt' });
-  if (args.dueAt.getTime() <= deps.clock.now().getTime()) throw new DomainError('VALIDATION', `dueAt: ${args.dueAt.toISOString()} is already past; give a time still ahead.`, { field: 'dueAt' });
-  const r = await mutate(deps, args.ticket, (m, _t, now) => {
+  const nowMs = deps.clock.now().getTime();
+  // A minute of slack for clocks and typing; the chat parsers refuse the same range.
+  if (args.dueAt.getTime() < nowMs - MIN) throw new DomainError('VALIDATION', `dueAt: ${args.dueAt.toISOString()} is already past; give a time still ahead.`, { field: 'dueAt' });
+  if (args.dueAt.getTime() > nowMs + TASK_HORIZON_DAYS * 24 * 60 * MIN) throw new DomainError('VALIDATION', `dueAt: ${args.dueAt.toISOString()} is more than a year away; an action-plan task is due within a year.`, { field: 'dueAt' });
+  const r = await mutate(deps, args.ticket, (m, tk, now) => {
     requireNotClosed(m);
     requireTeam(deps, m, pid, 'add tasks to the action plan');
     const task: MajorTask = { n: Math.max(0, ...m.tasks.map((x) => x.n)) + 1, title, ownerId: owner.id, dueAt: args.dueAt, status: 'open', createdAt: now, createdBy: pid, doneAt: null, doneBy: null, reminders: 0 };
-    return { next: { ...m, tasks: [...m.tasks, task] }, extra: task };
+    const batch = effects(deps, now, {
+      events: [event(deps, m.ticketId, 'major.task_added', now, args.actor, { majorId: m.id, n: task.n, title, ownerId: owner.id, dueAt: args.dueAt }, `major.task_added:${m.id}:${task.n}`)],
+      notices:
+        owner.id !== pid
+          ? [{ key: `major:${m.id}:task:${task.n}:owner`, personIds: [owner.id], channels: ['chat'], notice: noticeFor(deps, tk, { kind: 'major_escalation', title: `Task ${task.n} on ${m.ticketKey} is yours, due ${when(deps, args.dueAt)}`, text: `${personName(deps, pid)} gave you task ${task.n} of the major escalation on ${m.ticketKey}: ${title}`, facts: [{ label: 'Due', value: when(deps, args.dueAt) }] }) }]
+          : [],
+      posts: [`Task ${task.n} added: ${title} (owner ${owner.name}, due ${when(deps, args.dueAt)}).`],
+    });
+    return { next: { ...m, tasks: [...m.tasks, task], pending: [...(m.pending ?? []), batch] }, extra: { task, batch: batch.id } };
   });
-  const m = r.saved!;
-  const task = r.extra!;
+  const { task, batch } = r.extra!;
+  const m = (await flushPending(deps, r.saved!, [batch])).m;
   const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
-  await deps.timeline.append([event(deps, m.ticketId, 'major.task_added', r.now, args.actor, { majorId: m.id, n: task.n, title, ownerId: owner.id, dueAt: args.dueAt }, `major.task_added:${m.id}:${task.n}`)]);
-  if (owner.id !== pid) {
-    await notifyPeople(deps, t, [owner.id], ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Task ${task.n} on ${m.ticketKey} is yours, due ${when(deps, args.dueAt)}`, text: `${personName(deps, pid)} gave you task ${task.n} of the major escalation on ${m.ticketKey}: ${title}`, facts: [{ label: 'Due', value: when(deps, args.dueAt) }] }), `major:${m.id}:task:${task.n}:owner`);
-  }
-  await roomPost(deps, m, { text: `Task ${task.n} added: ${title} (owner ${owner.name}, due ${when(deps, args.dueAt)}).` });
   deps.nudge?.();
   return { ticket: t, major: m, changed: true, task, message: `Task ${task.n} added to ${m.ticketKey}: ${title} (owner ${owner.name}, due ${when(deps, args.dueAt)}).` };
 }
@@ -372,60 +464,101 @@ export async function postUpdate(deps: AppDeps, args: { ticket: string | number;
     requireNotClosed(m);
     requireTeam(deps, m, pid, 'send customer updates');
     const sentTo = stakeholders(deps, t);
-    return {
-      next: { ...m, updates: [...m.updates, { at: now, by: pid, text, sentTo }], nextUpdateDueAt: m.status === 'active' ? new Date(now.getTime() + m.cadenceMinutes * MIN) : m.nextUpdateDueAt, updateReminders: 0 },
-      extra: sentTo,
-    };
+    const next = { ...m, updates: [...m.updates, { at: now, by: pid, text, sentTo }], nextUpdateDueAt: m.status === 'active' ? new Date(now.getTime() + m.cadenceMinutes * MIN) : m.nextUpdateDueAt, updateReminders: 0 };
+    const n = next.updates.length;
+    // Stored with the update (same write): the stakeholders get it even if this process stops right after.
+    const batch = effects(deps, now, {
+      notices: [{ key: `major:${m.id}:update:${n}`, personIds: sentTo, channels: ['chat', 'email'], notice: noticeFor(deps, t, { kind: 'major_escalation', title: `Update ${n} on ${m.ticketKey}: ${t.title}`, text, facts: [{ label: 'From', value: personName(deps, pid) }, { label: 'Status', value: STATUS_TEXT[m.status] }, ...(next.status === 'active' ? [{ label: 'Next update by', value: when(deps, next.nextUpdateDueAt!) }] : [])] }) }],
+      events: [event(deps, m.ticketId, 'major.update_sent', now, args.actor, { majorId: m.id, n, text, sentTo }, `major.update_sent:${m.id}:${n}`)],
+      posts: [`Update ${n} sent to ${sentTo.length} stakeholders (${sentTo.map((id) => personName(deps, id)).join(', ')}): ${text}`],
+    });
+    return { next: { ...next, pending: [...(m.pending ?? []), batch] }, extra: { sentTo, batch: batch.id } };
   });
-  const m = r.saved!;
-  const sentTo = r.extra!;
+  const { sentTo, batch } = r.extra!;
+  const m = (await flushPending(deps, r.saved!, [batch])).m;
   const t = (await deps.tickets.get(m.ticketId)) ?? r.t;
-  const n = m.updates.length;
-  await notifyPeople(deps, t, sentTo, ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `Update ${n} on ${m.ticketKey}: ${t.title}`, text, facts: [{ label: 'From', value: personName(deps, pid) }, { label: 'Status', value: STATUS_TEXT[m.status] }, ...(m.status === 'active' ? [{ label: 'Next update by', value: when(deps, m.nextUpdateDueAt!) }] : [])] }), `major:${m.id}:update:${n}`);
-  await deps.timeline.append([event(deps, m.ticketId, 'major.update_sent', r.now, args.actor, { majorId: m.id, n, text, sentTo }, `major.update_sent:${m.id}:${n}`)]);
-  await roomPost(deps, m, { text: `Update ${n} sent to ${sentTo.length} stakeholders (${sentTo.map((id) => personName(deps, id)).join(', ')}): ${text}` });
+  const n = r.saved!.updates.length;
   return { ticket: t, major: m, changed: true, message: `Update ${n} sent to ${sentTo.length} stakeholders and posted in the war room.${m.status === 'active' ? ` Next update due by ${when(deps, m.nextUpdateDueAt!)}.` : ''}` };
 }
 
-/** Creates a problem record (title) or links an existing one (PRB number) and relates the incident to it. */
-export async function linkProblem(deps: AppDeps, args: { ticket: string | number; problem: { number: number } | { title: string }; actor: Actor }): Promise<MajorResult & { problem: ProblemRecord }> {
+/** Refuses to link a second problem to the escalation without `replace`, naming the one linked. */
+function problemConflict(m: MajorEscalation, linked: ProblemRecord | null): DomainError {
+  const which = linked ? `problem ${problemKey(linked.number)} "${linked.title}"` : 'a problem';
+  return new DomainError('CONFLICT', `The major escalation of ${m.ticketKey} is already linked to ${which}. To link another one instead, ask again with replace (API: "replace": true; chat: problem ${m.ticketKey} replace …).`, { field: 'problem', linkedProblem: linked ? problemKey(linked.number) : m.problemId });
+}
+
+/**
+ * Creates a problem record (title) or links an existing one (PRB number) and relates the
+ * incident to it. The same title again from the same ticket within PROBLEM_REUSE_MINUTES
+ * reuses the record (a double click creates one). An escalation has one problem: linking
+ * another refuses (CONFLICT, naming the linked one) unless `replace`.
+ */
+export async function linkProblem(deps: AppDeps, args: { ticket: string | number; problem: { number: number } | { title: string }; replace?: boolean; actor: Actor }): Promise<MajorResult & { problem: ProblemRecord }> {
   const pid = actingPerson(deps, args.actor, 'link a problem case');
   const { t, m } = await requireMajor(deps, args.ticket);
   requireNotClosed(m);
   requireTeam(deps, m, pid, 'link a problem case');
-  const now = deps.clock.now();
+  const own = m.ticketId === t.id;
+  const replace = args.replace === true;
+  const linked = own && m.problemId ? await deps.problems.get(m.problemId) : null;
   let problem: ProblemRecord;
   let created = false;
+  let major = m;
+  let now = deps.clock.now();
   if ('number' in args.problem) {
     const found = await deps.problems.getByNumber(args.problem.number);
     if (!found) throw new DomainError('NOT_FOUND', `There is no problem ${problemKey(args.problem.number)}; give a title to create one.`, { field: 'number' });
-    if (found.ticketIds.includes(t.id)) return { ticket: t, major: m, changed: false, problem: found, message: `${keyOf(t)} is already related to ${problemKey(found.number)}; nothing changed.` };
+    if (own && m.problemId && m.problemId !== found.id && !replace) throw problemConflict(m, linked);
+    if (found.ticketIds.includes(t.id) && (!own || m.problemId === found.id)) return { ticket: t, major: m, changed: false, problem: found, message: `${keyOf(t)} is already related to ${problemKey(found.number)}; nothing changed.` };
     problem = (await deps.problems.relate(found.id, t.id))!;
+    if (own && m.problemId !== problem.id) {
+      const r = await mutate(deps, m.ticketId, (cur) => {
+        if (cur.problemId === problem.id) return null;
+        if (cur.problemId && cur.problemId !== linked?.id && !replace) throw problemConflict(cur, null);
+        return { next: { ...cur, problemId: problem.id }, extra: null };
+      });
+      major = r.saved ?? r.m;
+      now = r.now;
+    }
   } else {
     const title = (args.problem.title ?? '').trim();
     if (!title) throw new DomainError('VALIDATION', 'title: name the problem, or give the number of an existing one.', { field: 'title' });
     if (title.length > 300) throw new DomainError('VALIDATION', 'title: at most 300 characters.', { field: 'title' });
-    problem = {
-      id: deps.newId(),
-      number: await deps.problems.nextNumber(),
-      title,
-      ownerId: m.members.find((x) => x.role === 'problem_owner')?.personId ?? null,
-      ticketIds: [t.id],
-      createdAt: now,
-      createdBy: pid,
-      status: 'open',
-    };
-    await deps.problems.insert(problem);
-    created = true;
-  }
-  let major = m;
-  if (m.ticketId === t.id && m.problemId !== problem.id) {
-    const r = await mutate(deps, m.ticketId, (cur) => (cur.problemId === problem.id ? null : { next: { ...cur, problemId: problem.id }, extra: null }));
+    const key = problemTitleKey(t.id, title);
+    const fresh = deps.newId();
+    // The escalation record decides (compare-and-set): a second click sees the first's reservation and reuses it.
+    const r = await mutate(deps, m.ticketId, (cur, _t, at) => {
+      requireNotClosed(cur);
+      const recent = cur.recentProblem;
+      if (recent && recent.key === key && at.getTime() - new Date(recent.at).getTime() <= PROBLEM_REUSE_MINUTES * MIN) return null;
+      if (own && cur.problemId && !replace) throw problemConflict(cur, cur.problemId === linked?.id ? linked : null);
+      return { next: { ...cur, recentProblem: { key, problemId: fresh, at }, ...(own ? { problemId: fresh } : {}) }, extra: null };
+    });
     major = r.saved ?? r.m;
+    now = r.now;
+    const id = r.saved ? fresh : r.m.recentProblem!.problemId;
+    const reused = !r.saved;
+    let rec = await deps.problems.get(id);
+    if (!rec) {
+      // Not stored yet: this call reserved it, or the one that did stopped (or is still under way) before storing it.
+      const draft: ProblemRecord = { id, number: await deps.problems.nextNumber(), title, ownerId: major.members.find((x) => x.role === 'problem_owner')?.personId ?? null, ticketIds: [t.id], createdAt: now, createdBy: pid, status: 'open' };
+      rec = (await deps.problems.insert(draft)) ? draft : await deps.problems.get(id);
+    }
+    problem = rec!;
+    created = true;
+    if (reused) {
+      const k = `problem.linked:${problem.id}:${t.id}`;
+      if ((await deps.timeline.existingKeys([k])).has(k)) {
+        return { ticket: t, major, changed: false, problem, message: `${keyOf(t)} opened problem ${problemKey(problem.number)} "${problem.title}" a moment ago; the same record is kept (nothing changed).` };
+      }
+    }
   }
-  await deps.timeline.append([event(deps, t.id, 'problem.linked', now, args.actor, { majorId: m.id, problemId: problem.id, number: problem.number, created, title: problem.title, incidents: problem.ticketIds.length }, `problem.linked:${problem.id}:${t.id}`)]);
-  await roomPost(deps, major, { text: `${keyOf(t)} ${created ? 'opened' : 'is related to'} problem ${problemKey(problem.number)}: ${problem.title} (${problem.ticketIds.length} incident${problem.ticketIds.length === 1 ? '' : 's'}).` });
-  return { ticket: t, major, changed: true, problem, message: `${keyOf(t)} ${created ? 'opened problem' : 'is now related to problem'} ${problemKey(problem.number)} "${problem.title}" (${problem.ticketIds.length} incident${problem.ticketIds.length === 1 ? '' : 's'}).` };
+  const replaced = own && linked && linked.id !== problem.id ? linked : null;
+  if (replaced) await deps.problems.unrelate(replaced.id, t.id);
+  await deps.timeline.append([event(deps, t.id, 'problem.linked', now, args.actor, { majorId: m.id, problemId: problem.id, number: problem.number, created, title: problem.title, incidents: problem.ticketIds.length, ...(replaced ? { replaced: { problemId: replaced.id, number: replaced.number } } : {}) }, `problem.linked:${problem.id}:${t.id}`)]);
+  const instead = replaced ? ` instead of ${problemKey(replaced.number)}` : '';
+  await roomPost(deps, major, { text: `${keyOf(t)} ${created ? 'opened' : 'is related to'} problem ${problemKey(problem.number)}: ${problem.title} (${problem.ticketIds.length} incident${problem.ticketIds.length === 1 ? '' : 's'})${instead}.` });
+  return { ticket: t, major, changed: true, problem, message: `${keyOf(t)} ${created ? 'opened problem' : 'is now related to problem'} ${problemKey(problem.number)} "${problem.title}" (${problem.ticketIds.length} incident${problem.ticketIds.length === 1 ? '' : 's'})${instead}.` };
 }
 
 /** The team is told in the war room and by chat that the incident is back. */
@@ -576,17 +709,66 @@ async function aarRecipients(deps: AppDeps, m: MajorEscalation, t: Ticket): Prom
   return [...new Set([...dir.org.executives, ...cfg.aarRecipients, ...teamManagers, ...owners].filter((x): x is string => !!x && !!dir.person(x)))];
 }
 
-/** Builds the after-action report from the timeline (Markdown + PDF); `send` posts it in the war room and to the stakeholders. */
-export async function afterActionReport(deps: AppDeps, args: { ticket: string | number; actor: Actor; send?: boolean }): Promise<AfterActionReport> {
+/** The report keeps at most this many of the events it reads (half the first, half the newest). */
+export const AAR_KEEP_EVENTS = 20_000;
+const AAR_PAGE = 2_000;
+
+/**
+ * Reads a ticket's whole timeline page by page, keeping the events the report reads (the
+ * others, such as deliveries, are only counted). Past `keep` of them, the first half and
+ * the newest half are kept and the rest counted as left out, so memory stays bounded.
+ */
+async function aarEvents(deps: AppDeps, ticketId: string, keep: number): Promise<{ events: TimelineEvent[]; total: number; omitted: AarOmitted | null }> {
+  const half = Math.max(1, Math.floor(keep / 2));
+  const head: TimelineEvent[] = [];
+  let tail: TimelineEvent[] = [];
+  let total = 0;
+  let dropped = 0;
+  let from: Date | null = null;
+  let to: Date | null = null;
+  const drop = (es: TimelineEvent[]) => {
+    for (const e of es) {
+      dropped++;
+      const at = new Date(e.at);
+      if (!from || at < from) from = at;
+      if (!to || at > to) to = at;
+    }
+  };
+  let cursor: string | null = null;
+  for (;;) {
+    const page: { events: TimelineEvent[]; next: string | null } = await deps.timeline.pageForTicket(ticketId, cursor, AAR_PAGE);
+    total += page.events.length;
+    for (const e of page.events) {
+      if (!aarReads(e)) continue;
+      if (head.length < half) head.push(e);
+      else tail.push(e);
+    }
+    if (tail.length > 2 * half) {
+      drop(tail.slice(0, tail.length - half));
+      tail = tail.slice(-half);
+    }
+    if (!page.next) break;
+    cursor = page.next;
+  }
+  if (tail.length > half) {
+    drop(tail.slice(0, tail.length - half));
+    tail = tail.slice(-half);
+  }
+  return { events: [...head, ...tail], total, omitted: dropped > 0 && from && to ? { count: dropped, from, to } : null };
+}
+
+/** Builds the after-action report from the timeline (Markdown + PDF); `send` posts it in the war room and to the stakeholders. `keepEvents`: see AAR_KEEP_EVENTS. */
+export async function afterActionReport(deps: AppDeps, args: { ticket: string | number; actor: Actor; send?: boolean; keepEvents?: number }): Promise<AfterActionReport> {
   const { m } = await requireMajor(deps, args.ticket);
   if (args.send && args.actor.via !== 'engine') {
     const pid = actingPerson(deps, args.actor, 'send the after-action report');
     requireEscalationManager(deps, pid, 'send the after-action report');
   }
   const t = (await deps.tickets.get(m.ticketId))!;
-  const events = await deps.timeline.forTicket(m.ticketId);
+  // The whole timeline, not its oldest 5,000 events: a long escalation keeps its resolution and satisfaction.
+  const read = await aarEvents(deps, m.ticketId, args.keepEvents ?? AAR_KEEP_EVENTS);
   const now = deps.clock.now();
-  const model = buildAar(events, { name: (id) => personName(deps, id), timeZone: deps.directory().org.timeZone, now });
+  const model = buildAar(read.events, { name: (id) => personName(deps, id), timeZone: deps.directory().org.timeZone, now, sourceEvents: read.total, omitted: read.omitted });
   const markdown = aarMarkdown(model);
   const pdf = await deps.renderAarPdf(model);
   const fileName = `aar-${m.ticketKey}.pdf`;
@@ -610,11 +792,15 @@ export async function majorForTicket(deps: AppDeps, ticket: string | number): Pr
 }
 
 /**
- * Hook for ticket changes (called where tickets are resolved and reopened): resolving the
- * last open incident of an active major escalation starts the warranty; reopening one during
+ * Hook for ticket changes (called where tickets are resolved and reopened): resolving a
+ * ticket closes its live manager escalation request; resolving the last open incident of an active major escalation starts the warranty; reopening one during
  * the warranty (or while the customer is asked) reopens the escalation.
  */
 export async function majorTicketChanged(deps: AppDeps, ticket: Ticket, change: 'resolve' | 'reopen', actor: Actor): Promise<void> {
+  if (change === 'resolve') {
+    // A resolved ticket needs no manager escalation request any more (open: no more reminders).
+    await requestTicketResolved(deps, ticket, actor).catch((e: unknown) => deps.log.error({ ticketId: ticket.id, err: (e as Error).stack ?? String(e) }, 'could not close the escalation request of a resolved ticket'));
+  }
   const m0 = await majorOf(deps, ticket);
   if (!m0 || m0.status === 'closed') return;
   const cfg = majorConfig(deps);
@@ -655,6 +841,27 @@ export async function advanceMajor(deps: AppDeps, m: MajorEscalation, now: Date)
     deps.log.warn({ majorId: m.id, attempt: closing.attempt }, 'major escalation closed with its closing work undone: finishing it');
     const done = await closeOut(deps, claimed, t, now);
     if (!(done.aar && done.archived) && closing.attempt >= CLOSE_OUT_MAX_ATTEMPTS) deps.log.error({ majorId: m.id, ...done }, 'major escalation: closing work still undone after the last retry; send the report / archive the war room by hand');
+    return 1;
+  }
+  const flushing = due.find((d) => d.type === 'flush');
+  if (flushing) {
+    // Claim the attempt first (compare-and-set), so one process sends them.
+    const claimed = await saveMajor(deps, afterDue(m, flushing, now));
+    if (!claimed) return 0;
+    deps.log.warn({ majorId: m.id, batches: flushing.ids.length }, 'major escalation: messages of an action left unsent (a crash or a failure): sending them');
+    await flushPending(deps, claimed, flushing.ids);
+    return 1;
+  }
+  const announcing = due.find((d) => d.type === 'announce');
+  if (announcing) {
+    // Claim the attempt first (compare-and-set), so one process posts the summary.
+    const claimed = await saveMajor(deps, afterDue(m, announcing, now));
+    if (!claimed) return 0;
+    const t = await deps.tickets.get(m.ticketId);
+    if (!t) return 1;
+    deps.log.warn({ majorId: m.id, attempt: announcing.attempt }, 'war room open but not announced: announcing it');
+    const done = await announceRoom(deps, t, claimed, ENGINE);
+    if (!done.summaryPostedAt && announcing.attempt >= ANNOUNCE_MAX_ATTEMPTS) deps.log.error({ majorId: m.id }, 'war room summary still not posted after the last retry; post it by hand');
     return 1;
   }
   if (due.length === 0) {
@@ -713,6 +920,28 @@ async function doDue(deps: AppDeps, m: MajorEscalation, t: Ticket, d: MajorDue, 
       }
       await deps.timeline.append([event(deps, m.ticketId, 'major.satisfaction_requested', now, ENGINE, { majorId: m.id, to: customer }, k)]);
       posts.push(`Warranty over without a recurrence; the satisfaction check went to ${customer ? personName(deps, customer) : 'nobody (no requester)'}.`);
+      return;
+    }
+    case 'satisfaction_reminder': {
+      const asked = new Date(m.satisfactionRequestedAt!);
+      const customer = t.requesterId;
+      if (!customer) return; // the escalation managers were told at the end of the warranty
+      const k = `major.satisfaction_reminded:${m.id}:${asked.getTime()}`;
+      await notifyPeople(deps, t, [customer], ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `Reminder: how satisfied are you with the resolution of ${m.ticketKey}?`, text: `We asked you on ${when(deps, asked)} to rate the resolution of ${m.ticketKey} (${t.title}) and have no answer yet. Please rate it from 1 (not satisfied) to 5 (very satisfied), with a comment if you like: it decides whether the escalation can close.`, actions: ['rate'] }), k);
+      await deps.timeline.append([event(deps, m.ticketId, 'major.satisfaction_reminded', now, ENGINE, { majorId: m.id, to: customer, requestedAt: asked }, k)]);
+      posts.push(`The customer (${personName(deps, customer)}) has not answered the satisfaction check sent ${when(deps, asked)}; they were reminded.`);
+      return;
+    }
+    case 'satisfaction_timeout': {
+      const asked = new Date(m.satisfactionRequestedAt!);
+      const customer = t.requesterId;
+      const k = `major.satisfaction_unanswered:${m.id}:${asked.getTime()}`;
+      const who = customer ? personName(deps, customer) : 'the customer';
+      const text = `${who} has not answered the satisfaction check of ${m.ticketKey} (${t.title}), sent ${when(deps, asked)}${customer ? ' and reminded since' : ''}. The escalation stays open until a person decides: contact the customer and record their answer (an escalation manager may record it on their behalf), or reopen the work if they are not satisfied.`;
+      await notifyPeople(deps, t, ems, ['chat', 'email'], noticeFor(deps, t, { kind: 'major_escalation', title: `No answer to the satisfaction check: ${m.ticketKey} ${t.title}`, text, facts: [{ label: 'Asked', value: when(deps, asked) }, { label: 'Customer', value: who }], actions: ['rate'], urgent: true }), k);
+      await deps.timeline.append([event(deps, m.ticketId, 'major.satisfaction_unanswered', now, ENGINE, { majorId: m.id, to: ems, customer, requestedAt: asked }, k)]);
+      posts.push(`No answer from ${who} to the satisfaction check; the escalation manager (${ems.map((id) => personName(deps, id)).join(', ')}) decides what happens next.`);
+      return;
     }
   }
 }
