@@ -56,6 +56,8 @@ describe('Slack: /esc report', () => {
     const files = [...fake.files.values()].slice(uploadsBefore);
     const png = files.find((f) => f.filename.endsWith('.png'))!;
     const csv = files.find((f) => f.filename.endsWith('.csv'))!;
+    // Named by the period's last local day (Mon 23 Nov in Los Angeles), not the UTC date of its exclusive end.
+    expect([png.filename, csv.filename]).to.deep.equal(['esc-report-7d-2026-11-23.png', 'esc-report-7d-2026-11-23.csv']);
     expect(png.channelId).to.equal('C0HELPDESK');
     expect(png.bytes!.length).to.equal(png.length);
     expect(png.bytes!.subarray(12, 16).toString('latin1')).to.equal('IHDR');

@@ -139,6 +139,22 @@ describe('reports: figures of a hand-built fixture', () => {
     expect(computeReport({ query: { period: 'today' }, timeZone: tz, now: new Date(T0 + 600 * MIN), facts: [f] }).figures.resolutionBreaches).to.equal(0);
   });
 
+  it('names the step that was out when the plan ran out or repeated (stepOut), not one before it', () => {
+    const acked = (n: number, data: Record<string, unknown>) =>
+      foldFacts([
+        opened(n, 0, 'service-desk', 'P4', 'email', 30, 900),
+        ev(`t${n}`, 30, 'escalation.started', ENGINE, { escalationId: `E${n}`, kind: 'automatic', planId: 'low' }),
+        ev(`t${n}`, 40, 'escalation.acknowledged', ['dana', 'email'], { escalationId: `E${n}`, by: 'dana', via: 'email', ...data }),
+      ])!.ackStep;
+    // The one-step P4 plan ran out: stepIndex stays on its last step, so nextStep is 1, yet step 1 was out.
+    expect(acked(60, { nextStep: 1, firedBeforeAck: 1, stepOut: 1 })).to.equal(1);
+    // A P1 plan repeating from step 3 after its 5th step: nextStep 3, the step out was 5.
+    expect(acked(61, { nextStep: 3, firedBeforeAck: 5, stepOut: 5 })).to.equal(5);
+    // Events written before stepOut existed: the next step, less one.
+    expect(acked(62, { nextStep: 3, firedBeforeAck: 2 })).to.equal(2);
+    expect(acked(63, { nextStep: 1, firedBeforeAck: 0 })).to.equal(null);
+  });
+
   it('computes every figure of the 7-day report exactly', () => {
     const r = report({ period: '7d' });
     // 7 local days to Tue 24 Nov: Wed 18 00:00 PST (08:00Z) .. Wed 25 00:00 PST.

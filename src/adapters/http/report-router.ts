@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app/deps.js';
 import { ticketHistory } from '../../app/use-cases/history.js';
 import { buildReport, reportCsvRows, validateReportQuery } from '../../app/use-cases/reports.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
+import { localDay } from '../../domain/reports/compute.js';
 import type { ReportQuery } from '../../domain/reports/report.js';
 import { requireTicketRef } from '../../domain/ticket-number.js';
 import { CHART_SIZE, chartPng } from '../report/chart.js';
@@ -56,7 +57,7 @@ export function reportRouter(deps: AppDeps): Router {
     const q = queryOf(deps, req);
     // Rows are computed before the first byte, so a failure is still a clean JSON error.
     const rows = await reportCsvRows(deps, q);
-    res.status(200).type(CSV_CONTENT_TYPE).attachment(reportFileName('csv', q.period === 'custom' ? `${q.fromDay}..${q.toDay}` : q.period, deps.clock.now()));
+    res.status(200).type(CSV_CONTENT_TYPE).attachment(reportFileName('csv', q.period === 'custom' ? `${q.fromDay}..${q.toDay}` : q.period, localDay(deps.clock.now(), deps.directory().org.timeZone)));
     reportCsvStream(rows).pipe(res);
   }));
 

@@ -36,7 +36,7 @@ export function reportCsvStream(rows: Iterable<ReportCsvRow> | AsyncIterable<Rep
   return Readable.from(rows).pipe(stringify(OPTIONS));
 }
 
-/** A file name for the export: esc-report-30d-2026-11-24.csv. */
-export function reportFileName(kind: 'csv' | 'png', periodName: string, to: Date): string {
-  return `esc-report-${periodName.replace(/[^a-z0-9.-]+/gi, '-')}-${to.toISOString().slice(0, 10)}.${kind}`;
+/** A file name for the export: esc-report-30d-2026-11-23.csv, named by the period's last organisation-local day ('YYYY-MM-DD'). */
+export function reportFileName(kind: 'csv' | 'png', periodName: string, lastDay: string): string {
+  return `esc-report-${periodName.replace(/[^a-z0-9.-]+/gi, '-')}-${lastDay}.${kind}`;
 }

@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { HistoryRow, TicketHistory } from '../../app/use-cases/history.js';
+import { localDay } from '../../domain/reports/compute.js';
 import type { Report, ReportCsvRow } from '../../domain/reports/report.js';
 import { chartPng, filterLabel } from '../report/chart.js';
 import { reportCsv, reportFileName } from '../report/csv.js';
@@ -143,9 +144,11 @@ export async function postSlackReport(args: { client: SlackClient; respond: Resp
   const { client, respond, report } = args;
   const period = report.query.period === 'custom' ? `${report.query.fromDay}..${report.query.toDay}` : report.query.period;
   await respond({ response_type: 'in_channel', replace_original: false, text: reportFallbackText(report), blocks: reportBlocks(report, { attachments: 'chart and CSV below' }) as never });
+  // Named by the last day in the period, in the organisation's time zone (`to` is the next midnight).
+  const lastDay = localDay(report.period.to.getTime() - 1, report.timeZone);
   const files: SlackFile[] = [
-    { filename: reportFileName('png', period, report.period.to), title: `Escalations: ${report.period.label}`, bytes: await chartPng(report) },
-    { filename: reportFileName('csv', period, report.period.to), title: `Tickets: ${report.period.label} (CSV)`, bytes: Buffer.from(reportCsv(args.rows), 'utf8') },
+    { filename: reportFileName('png', period, lastDay), title: `Escalations: ${report.period.label}`, bytes: await chartPng(report) },
+    { filename: reportFileName('csv', period, lastDay), title: `Tickets: ${report.period.label} (CSV)`, bytes: Buffer.from(reportCsv(args.rows), 'utf8') },
   ];
   const comment = `Chart and CSV for \`/esc report ${reportArgsText(report.query)}\`: ${report.period.label}, ${filterLabel(report)}.`;
   try {

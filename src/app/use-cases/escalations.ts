@@ -119,9 +119,12 @@ async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, acto
   const stored = await deps.escalations.transition(live.id, ['active', 'exhausted'], { status: 'acknowledged', acknowledgedBy: by, acknowledgedAt: now, nextDueAt: null });
   if (!stored) return { escalation: (await deps.escalations.get(live.id)) ?? live, changed: false };
   const cancelled = await deps.deliveries.cancelQueued(live.id);
+  // The step that was out (1-based), for the reports: the last firing, kept in the document's
+  // `pending` (exact after a repeat, a jump, or the last step, where stepIndex does not say it).
+  const last = stored.pending.find((f) => f.seq === stored.fired - 1);
   await deps.timeline.append([
     // `fired` is read from the document the acknowledgement wrote: steps fired before it committed.
-    event(deps, ticketId, 'escalation.acknowledged', now, actor, { escalationId: live.id, by, via: actor.via, nextStep: stored.stepIndex + 1, firedBeforeAck: stored.fired, cancelledDeliveries: cancelled }, `escalation.acknowledged:${live.id}`),
+    event(deps, ticketId, 'escalation.acknowledged', now, actor, { escalationId: live.id, by, via: actor.via, nextStep: stored.stepIndex + 1, firedBeforeAck: stored.fired, ...(last ? { stepOut: last.stepIndex + 1 } : {}), cancelledDeliveries: cancelled }, `escalation.acknowledged:${live.id}`),
   ]);
   return { escalation: stored, changed: true };
 }

@@ -259,7 +259,10 @@ export function foldFacts(events: readonly FactEvent[]): TicketFact | null {
         const id = str(d.escalationId);
         const fired = num(d.firedBeforeAck);
         const next = num(d.nextStep);
-        const step = fired !== null && fired > 0 && next !== null && next - 1 >= 1 ? next - 1 : null;
+        // stepOut: the step that was out, recorded since the engine kept it. Older events only have
+        // the next step, one past the step out while the plan runs (not once it ran out or repeated).
+        const out = num(d.stepOut);
+        const step = fired !== null && fired > 0 ? (out !== null && out >= 1 ? out : next !== null && next - 1 >= 1 ? next - 1 : null) : null;
         const first = f.acknowledgedAt === null;
         if (first) {
           takeIt(true);
