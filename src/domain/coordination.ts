@@ -4,6 +4,8 @@
  * claim it and work a checklist. Pure: no I/O, no clock (callers pass `now`).
  * Contract (issue 7): add fields and functions freely; don't rename these.
  */
+import { PENDING_GRACE_MINUTES, PENDING_MAX_ATTEMPTS, PENDING_RETRY_MINUTES } from './major.js';
+import type { PendingEffects } from './major.js';
 
 export type RequestStatus = 'open' | 'claimed' | 'done' | 'cancelled';
 
@@ -43,6 +45,38 @@ export interface EscalationRequest {
   /** When and why the request was closed without its checklist done (the ticket was resolved). */
   closedAt?: Date | null;
   closedReason?: string | null;
+  /**
+   * What a checklist action still has to send (its notices and its timeline event), stored in
+   * the same compare-and-set write as the step: sent right after, then removed; a batch a
+   * crash left here is sent by the engine. Notices and events carry idempotency keys. Absent
+   * on older records.
+   */
+  pending?: RequestPendingEffects[];
+}
+
+/** The notices and events of one checklist action, until they are sent (the major escalations' batch without war-room work). */
+export type RequestPendingEffects = Pick<PendingEffects, 'id' | 'at' | 'attempts' | 'notices' | 'events'>;
+
+/** When the engine sends a batch a crash left behind (null: never again; same grace and retries as the major escalations'). */
+export function pendingBatchDueAt(b: RequestPendingEffects): Date | null {
+  if (b.attempts >= PENDING_MAX_ATTEMPTS) return null;
+  return new Date(new Date(b.at).getTime() + PENDING_GRACE_MINUTES * 60_000 + b.attempts * PENDING_RETRY_MINUTES * 60_000);
+}
+
+/** The earliest time the engine has a pending batch of this request to send, or null. */
+export function pendingDueAt(r: Pick<EscalationRequest, 'pending'>): Date | null {
+  const times = (r.pending ?? []).map(pendingBatchDueAt).filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+/** The pending batches due at `now` (the engine sends them). */
+export function duePendingIds(r: Pick<EscalationRequest, 'pending'>, now: Date): string[] {
+  return (r.pending ?? []).filter((b) => (pendingBatchDueAt(b)?.getTime() ?? Infinity) <= now.getTime()).map((b) => b.id);
+}
+
+/** One more engine attempt recorded on the batches `ids` (claimed with compare-and-set before sending). */
+export function withPendingAttempt(r: EscalationRequest, ids: string[]): EscalationRequest {
+  return { ...r, pending: (r.pending ?? []).map((b) => (ids.includes(b.id) ? { ...b, attempts: b.attempts + 1 } : b)) };
 }
 
 /** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons; executives above them). */

@@ -177,7 +177,8 @@ describe('Teams: the issue-7 story (request → claim → major → war room →
     expect((await say('alice', `claim ${key}`))[0]!.text).to.match(/Only|coordinator/i);
     const frankFrom = dmsTo('frank').length;
     const claimed = await click('erin', 'claim', { ticket: key });
-    expect(cardText(claimed.value)).to.match(/Claimed by Erin Park/);
+    // Times in the organisation's zone (Los Angeles), as Slack, email and the after-action report show them.
+    expect(cardText(claimed.value)).to.match(/Claimed by Erin Park at \d{4}-\d\d-\d\d \d\d:\d\d PST/).and.not.to.match(/UTC/);
     expect(actionsOf(claimed.value as Card)).to.not.include('claim');
     expect(dmsTo('frank', frankFrom).map((c) => cardText(cardsOf(c.body)[0]) + String(c.body.text ?? '')).join(' ')).to.match(/Erin Park/);
 
@@ -213,6 +214,7 @@ describe('Teams: the issue-7 story (request → claim → major → war room →
     expect((await timeline(key)).map((e) => e.type)).to.include.members(['major.declared', 'major.war_room_opened']);
     const summary = await click('erin', 'major.show', { ticket: key });
     expect(cardText(summary.value)).to.match(/ESCALATED · major/);
+    expect(cardText(summary.value)).to.match(/Declared: \d{4}-\d\d-\d\d \d\d:\d\d PST by Erin Park/).and.to.match(/Next update: \d{4}-\d\d-\d\d \d\d:\d\d PST/).and.not.to.match(/UTC/);
     const ticketCard = await click('erin', 'show', { ticket: key });
     expect(cardText(ticketCard.value)).to.match(/ESCALATED · major/);
   });
@@ -243,6 +245,7 @@ describe('Teams: the issue-7 story (request → claim → major → war room →
     expect(cardText(done.value)).to.match(/☑ 1\. Fail over the exam database/);
     const list = await say('erin', `tasks ${key}`);
     expect(cardText(list[0]!.cards[0])).to.match(/OVERDUE/);
+    expect(cardText(list[0]!.cards[0])).to.match(/Ivan Petrov · due \d{4}-\d\d-\d\d \d\d:\d\d PST · OVERDUE/).and.to.match(/done \d{4}-\d\d-\d\d \d\d:\d\d PST by Henry Adeyemi/).and.not.to.match(/UTC/);
     // Inside the war-room channel the ticket may be left out.
     flush();
     note('Henry Adeyemi (in the war-room channel): @Esc tasks');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_COORDINATION, newRequest } from '../../src/domain/coordination.js';
+import { DEFAULT_COORDINATION, newRequest, withStep } from '../../src/domain/coordination.js';
+import { noticeFor } from '../../src/app/use-cases/coordination.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
@@ -236,5 +237,58 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     await esc.settle();
     expect(told()).to.have.length(1);
     expect((await types(num)).filter((e) => e.type === 'escalation.requested')).to.have.length(1);
+  });
+
+  it('checklist messages stored but not sent (a crash right after the write) are sent by the engine, once', async () => {
+    const num = await ticket('Exam papers will not print');
+    expect((await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Exams at 09:00' })).status).to.equal(201);
+    expect((await call('erin', 'POST', `/api/tickets/${num}/escalation-requests/claim`)).status).to.equal(200);
+    // The normal path: sent at once, nothing left pending.
+    const inform = await call('erin', 'POST', `/api/tickets/${num}/escalation-requests/inform`, { message: 'Claimed; looking now.' });
+    expect(inform.status, JSON.stringify(inform.body)).to.equal(200);
+    expect(inform.body.request).to.not.have.property('pending');
+    const tk = (await esc.deps.tickets.getByNumber(num))!;
+    let r = (await esc.deps.requests.latestForTicket(tk.id))!;
+    expect(r.pending).to.deep.equal([]);
+    await esc.settle();
+    expect(n.chat.to('ken').filter((d) => d.notice.title === `Status of your escalation request: ESC-${num}`)).to.have.length(1);
+
+    // What a process that stopped right after storing the ETA step leaves: the step and its pending messages, nothing sent.
+    const now = esc.clock.now();
+    const eta = new Date('2026-11-23T23:00:00Z');
+    const title = `ESC-${num}: estimated time 2026-11-23 15:00 PST`;
+    const batch = {
+      id: 'crashed-eta',
+      at: now,
+      attempts: 0,
+      notices: [
+        { key: `eta:${r.id}:${now.getTime()}:user`, personIds: ['judy'], channels: ['chat' as const, 'email' as const], notice: noticeFor(esc.deps, tk, { kind: 'info', title, text: 'Printing restored by 15:00.' }) },
+        { key: `eta:${r.id}:${now.getTime()}:copy`, personIds: ['grace'], channels: ['email' as const], notice: noticeFor(esc.deps, tk, { kind: 'info', title: `Copy: ${title}`, text: 'Sent to Judy Alvarez: Printing restored by 15:00.' }) },
+      ],
+      events: [{ id: 'crashed-event', key: `coordination.eta_sent:${r.id}:${now.getTime()}`, ticketId: tk.id, at: now, type: 'coordination.eta_sent', actor: { personId: 'erin', via: 'api' as const }, data: { requestId: r.id, eta, message: 'Printing restored by 15:00.', to: 'judy', copy: ['grace'] } }],
+    };
+    r = (await esc.deps.requests.save(withStep({ ...r, eta: { at: eta, message: 'Printing restored by 15:00.', sentAt: now }, pending: [batch] }, 'eta_sent', now)))!;
+    expect(r).to.not.equal(null);
+    const toJudy = () => n.chat.to('judy').filter((d) => d.notice.title === title);
+    const etaEvents = async () => (await types(num)).filter((e) => e.type === 'coordination.eta_sent');
+    await esc.settle();
+    expect(toJudy()).to.have.length(0); // the action itself may still be sending them
+    expect(await etaEvents()).to.have.length(0);
+    esc.clock.advanceMinutes(1);
+    await esc.settle();
+    expect(toJudy()).to.have.length(1);
+    expect(n.email.to('judy').filter((d) => d.notice.title === title)).to.have.length(1);
+    expect(n.email.to('grace').filter((d) => d.notice.title === `Copy: ${title}`)).to.have.length(1);
+    expect((await etaEvents()).map((e) => e.data)).to.deep.equal([{ requestId: r.id, eta: eta.toISOString(), message: 'Printing restored by 15:00.', to: 'judy', copy: ['grace'] }]);
+    expect((await esc.deps.requests.get(r.id))!.pending).to.deep.equal([]);
+    // Nothing is sent twice, however long the engine runs; the checklist goes on as normal.
+    esc.clock.advanceMinutes(60);
+    await esc.settle();
+    expect(toJudy()).to.have.length(1);
+    expect(await etaEvents()).to.have.length(1);
+    const engage = await call('erin', 'POST', `/api/tickets/${num}/escalation-requests/engage`, { message: 'Please get the print queue fixed.' });
+    expect(engage.status, JSON.stringify(engage.body)).to.equal(200);
+    expect(engage.body.message).to.match(/Still to do: ticket reviewed\./);
+    expect((await esc.deps.requests.get(r.id))!.pending).to.deep.equal([]);
   });
 });

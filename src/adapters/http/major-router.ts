@@ -42,7 +42,8 @@ const satisfactionBody = z.strictObject({ score: z.number().int().min(1, 'from 1
 const aarSendBody = z.strictObject({}).default({});
 
 export function requestView(r: EscalationRequest) {
-  return { ...r, nextDueAt: r.nextDueAt ?? null };
+  const { pending: _p, ...rest } = r; // the engine's unsent-messages bookkeeping, not part of the request
+  return { ...rest, nextDueAt: rest.nextDueAt ?? null };
 }
 
 export function majorView(m: MajorEscalation) {

@@ -8,17 +8,19 @@ const opts = { versionKey: false, minimize: false, strict: false } as const;
 
 /**
  * Issue 7's collections: manager escalation requests, major escalations, problem records.
- * Queried fields are top-level and compared by equality (`liveKey`, `dueWatch`, `wakeWatch`),
+ * Queried fields are top-level and compared by equality (`liveKey`, `dueWatch`, `pendingWatch`, `wakeWatch`),
  * so every query is an index lookup on the local stand-in as on real MongoDB.
  */
 const requestSchema = new Schema(
-  { _id: String, ticketId: String, status: String, liveKey: String, dueWatch: Boolean, nextDueAt: Date, requestedAt: Date, version: Number, steps: Mixed, eta: Mixed },
+  { _id: String, ticketId: String, status: String, liveKey: String, dueWatch: Boolean, nextDueAt: Date, pendingWatch: Boolean, pendingDueAt: Date, requestedAt: Date, version: Number, steps: Mixed, eta: Mixed, pending: Mixed },
   opts,
 );
 /** ticketId while open or claimed, else the request id: one live request per ticket without partial indexes. */
 requestSchema.index({ liveKey: 1 }, { unique: true });
 requestSchema.index({ ticketId: 1, requestedAt: -1 });
 requestSchema.index({ dueWatch: 1 });
+/** A checklist action's notices / events left unsent (a crash between the write and the sending). */
+requestSchema.index({ pendingWatch: 1 });
 
 const majorSchema = new Schema(
   { _id: String, ticketId: String, status: String, wakeWatch: Boolean, nextWakeAt: Date, relatedTicketIds: [String], version: Number, members: Mixed, tasks: Mixed, updates: Mixed, warRoom: Mixed },

@@ -1,4 +1,5 @@
 import type { EscalationRequest } from '../../domain/coordination.js';
+import { pendingDueAt } from '../../domain/coordination.js';
 import type { RequestRepository } from '../../app/ports/requests.js';
 import type { MajorModels } from './major-models.js';
 import { isDuplicateKey } from './models.js';
@@ -7,14 +8,18 @@ import { fromDoc, toDoc } from './mapping.js';
 const LIVE = ['open', 'claimed'];
 
 function stored(r: EscalationRequest) {
-  return { ...toDoc(r), liveKey: LIVE.includes(r.status) ? r.ticketId : r.id, dueWatch: r.status === 'open' && !!r.nextDueAt };
+  // pendingWatch + pendingDueAt: a batch of notices / events is owed (equality-indexed flag, then the time).
+  const pendingAt = pendingDueAt(r);
+  return { ...toDoc(r), liveKey: LIVE.includes(r.status) ? r.ticketId : r.id, dueWatch: r.status === 'open' && !!r.nextDueAt, pendingWatch: pendingAt !== null, pendingDueAt: pendingAt };
 }
 
 function map(d: Record<string, unknown> | null | undefined): EscalationRequest | null {
-  const r = fromDoc<EscalationRequest & { liveKey?: string; dueWatch?: boolean }>(d);
+  const r = fromDoc<EscalationRequest & { liveKey?: string; dueWatch?: boolean; pendingWatch?: boolean; pendingDueAt?: Date | null }>(d);
   if (!r) return null;
   delete r.liveKey;
   delete r.dueWatch;
+  delete r.pendingWatch;
+  delete r.pendingDueAt;
   return r;
 }
 
@@ -51,6 +56,11 @@ export class MongoRequestRepository implements RequestRepository {
 
   async due(now: Date, limit: number) {
     const docs = await this.m.Request.find({ dueWatch: true, nextDueAt: { $lte: now } }).sort({ nextDueAt: 1 }).limit(limit).lean();
+    return docs.map((d) => map(d)!);
+  }
+
+  async pendingDue(now: Date, limit: number) {
+    const docs = await this.m.Request.find({ pendingWatch: true, pendingDueAt: { $lte: now } }).sort({ pendingDueAt: 1 }).limit(limit).lean();
     return docs.map((d) => map(d)!);
   }
 }

@@ -41,6 +41,8 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
   const wr = args.config.warRoom ?? null;
   let files: MongoWarRoomFiles | null = null;
   let filesRouter: ReturnType<MongoWarRoomFiles['router']> | null = null;
+  // The organisation's zone for war-room cards, known once mounts() is given the deps.
+  let timeZone: (() => string) | null = null;
   const warRoom =
     wr && args.config.tenantId && args.config.appPassword
       ? new GraphWarRoom({
@@ -50,6 +52,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
           appCatalogId: wr.appCatalogId,
           files: () => files,
           log: args.log,
+          timeZone: () => timeZone?.() ?? 'UTC',
         })
       : null;
   return {
@@ -57,6 +60,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     refs: getRefs,
     warRoom,
     mounts(deps) {
+      timeZone = () => deps.directory().org.timeZone;
       const app = createTeamsApplication({ deps, adapter, appId: args.config.appId, refs: getRefs });
       const out: HttpMount[] = [{ path: TEAMS_MESSAGES_PATH, router: teamsRouter({ adapter, app, log: deps.log }) }];
       // War-room files: the router looks the store up per request, so it can be mounted before bind().

@@ -146,6 +146,8 @@ export class GraphWarRoom implements WarRoomPort {
       appCatalogId: string | null;
       files: () => WarRoomFileLinks | null;
       log: Logger;
+      /** The organisation's time zone, for times the cards add (a download link's expiry); UTC when absent. */
+      timeZone?: () => string;
     },
   ) {}
 
@@ -254,7 +256,7 @@ export class GraphWarRoom implements WarRoomPort {
       }
     }
     // Channels have no pin API for bots or Graph: the summary is the channel's first post instead, and says it is the summary.
-    const card = warRoomPostCard({ text: message.text, pinned: !!message.pin, link, header: room.teamId ? 'Summary' : 'Summary (pinned)' });
+    const card = warRoomPostCard({ text: message.text, pinned: !!message.pin, link, header: room.teamId ? 'Summary' : 'Summary (pinned)', timeZone: this.args.timeZone?.() });
     const activity: Partial<Activity> = { type: ActivityTypes.Message, summary: message.text.split('\n')[0]!.slice(0, 100), attachments: [CardFactory.adaptiveCard(card)] };
     let messageId: string | null;
     try {

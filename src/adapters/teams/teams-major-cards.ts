@@ -1,3 +1,4 @@
+import { localTime } from '../../domain/aar.js';
 import type { Directory } from '../../domain/directory.js';
 import type { EscalationRequest } from '../../domain/coordination.js';
 import { COORDINATION_STEPS, STEP_LABELS } from '../../domain/coordination.js';
@@ -10,7 +11,8 @@ import type { AdaptiveCardJson } from './teams-cards.js';
 import { badgeText, escalationDmCard, renderCard } from './teams-cards.js';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-const utc = (d: Date | string | null | undefined) => (d ? `${new Date(d).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—');
+/** A time in the organisation's zone, as Slack, email and the after-action report show it ("2026-11-23 09:00 PST"). */
+const at = (zone: string, d: Date | string | null | undefined) => (d ? localTime(new Date(d), zone) : '—');
 const name = (dir: Directory, id: string | null | undefined) => (id ? (dir.person(id)?.name ?? id) : '—');
 
 /** The card for a notice: Claim for escalation requests, the 1–5 form for satisfaction checks, else the escalation DM. */
@@ -39,7 +41,7 @@ export function coordinatorNoticeCard(notice: Notice, live?: { dir: Directory; r
     showBadge: badge !== '',
     text: clip(notice.text, 2000),
     facts: notice.facts.slice(0, 12).map((f) => ({ label: clip(f.label, 40), value: clip(f.value, 300) })),
-    claimedLine: claimedBy ? `Claimed by ${claimedBy} at ${utc(req!.claimedAt)}` : '',
+    claimedLine: claimedBy ? `Claimed by ${claimedBy} at ${at(live!.dir.org.timeZone, req!.claimedAt)}` : '',
     showClaimed: !!claimedBy,
     checklist: req && claimedBy ? COORDINATION_STEPS.map((s) => `${done.includes(s) ? '☑' : '☐'} ${STEP_LABELS[s]}`).join('  \n') : '',
     showChecklist: !!(req && claimedBy),
@@ -53,6 +55,7 @@ export function majorSummaryCard(dir: Directory, t: Ticket, m: MajorEscalation, 
   const overdue = open.filter((x) => new Date(x.dueAt).getTime() < now.getTime());
   const room = m.warRoom ? (m.warRoom.url ? `[${m.warRoom.name}](${m.warRoom.url})` : m.warRoom.name) : m.warRoomError ? `not opened: ${clip(m.warRoomError, 200)}` : '';
   const members = m.members.map((x) => ({ role: MAJOR_ROLE_LABELS[x.role] ?? x.role, name: name(dir, x.personId) }));
+  const when = (d: Date | string | null | undefined) => at(dir.org.timeZone, d);
   return renderCard('major-summary', {
     key: formatTicketKey(t.number),
     priority: t.priority,
@@ -60,11 +63,11 @@ export function majorSummaryCard(dir: Directory, t: Ticket, m: MajorEscalation, 
     status: STATUS_TEXT[m.status] ?? m.status,
     reason: clip(m.reason, 500),
     facts: [
-      { label: 'Declared', value: `${utc(m.declaredAt)} by ${name(dir, m.declaredBy)}` },
-      { label: 'Next update', value: m.status === 'active' ? utc(m.nextUpdateDueAt) : '—' },
+      { label: 'Declared', value: `${when(m.declaredAt)} by ${name(dir, m.declaredBy)}` },
+      { label: 'Next update', value: m.status === 'active' ? when(m.nextUpdateDueAt) : '—' },
       { label: 'Updates sent', value: String(m.updates.length) },
       ...(m.problemId ? [{ label: 'Problem', value: m.problemId }] : []),
-      ...(m.warrantyEndsAt ? [{ label: 'Warranty ends', value: utc(m.warrantyEndsAt) }] : []),
+      ...(m.warrantyEndsAt ? [{ label: 'Warranty ends', value: when(m.warrantyEndsAt) }] : []),
       ...(m.satisfaction ? [{ label: 'Satisfaction', value: `${m.satisfaction.score}/5${m.satisfaction.comment ? `: ${clip(m.satisfaction.comment, 200)}` : ''}` }] : []),
     ],
     members,
@@ -81,6 +84,7 @@ export function majorSummaryCard(dir: Directory, t: Ticket, m: MajorEscalation, 
 export function taskListCard(dir: Directory, t: Ticket, m: MajorEscalation, now: Date): AdaptiveCardJson {
   const tasks = [...m.tasks].sort((a, b) => (a.status === b.status ? a.n - b.n : a.status === 'open' ? -1 : 1)).slice(0, 40);
   const open = m.tasks.filter((x) => x.status === 'open');
+  const when = (d: Date | string | null | undefined) => at(dir.org.timeZone, d);
   return renderCard('task-list', {
     key: formatTicketKey(t.number),
     summary: `${clip(t.title, 120)} · ${open.length} open, ${m.tasks.length - open.length} done`,
@@ -88,7 +92,7 @@ export function taskListCard(dir: Directory, t: Ticket, m: MajorEscalation, now:
       const late = x.status === 'open' && new Date(x.dueAt).getTime() < now.getTime();
       return {
         line: `${x.status === 'done' ? '☑' : '☐'} ${x.n}. ${clip(x.title, 200)}`,
-        detail: x.status === 'done' ? `${name(dir, x.ownerId)} · done ${utc(x.doneAt)}${x.doneBy ? ` by ${name(dir, x.doneBy)}` : ''}` : `${name(dir, x.ownerId)} · due ${utc(x.dueAt)}${late ? ' · OVERDUE' : ''}`,
+        detail: x.status === 'done' ? `${name(dir, x.ownerId)} · done ${when(x.doneAt)}${x.doneBy ? ` by ${name(dir, x.doneBy)}` : ''}` : `${name(dir, x.ownerId)} · due ${when(x.dueAt)}${late ? ' · OVERDUE' : ''}`,
         weight: x.status === 'open' ? 'Bolder' : 'Default',
         color: late ? 'Attention' : x.status === 'done' ? 'Good' : 'Default',
       };
@@ -114,9 +118,10 @@ export function satisfactionCard(notice: Pick<Notice, 'title' | 'text'> & { tick
 
 /**
  * A war-room message: paragraphs as written (Teams renders the Markdown subset), the first in
- * bold when it is the pinned summary, and a download link with its expiry for a file.
+ * bold when it is the pinned summary, and a download link with its expiry for a file, in the
+ * organisation's zone (`timeZone`; UTC when the caller does not know it).
  */
-export function warRoomPostCard(args: { text: string; pinned: boolean; link: { url: string; expiresAt: Date; name: string } | null; header?: string }): AdaptiveCardJson {
+export function warRoomPostCard(args: { text: string; pinned: boolean; link: { url: string; expiresAt: Date; name: string } | null; header?: string; timeZone?: string }): AdaptiveCardJson {
   // One TextBlock per line: Adaptive Card Markdown joins single line breaks.
   const paragraphs = args.text
     .split(/\n+/)
@@ -130,6 +135,6 @@ export function warRoomPostCard(args: { text: string; pinned: boolean; link: { u
     paragraphs: paragraphs.length ? paragraphs : [{ text: ' ', weight: 'Default' }],
     hasLink: !!args.link,
     linkText: args.link ? `Download: [${args.link.name.replace(/[[\]]/g, '')}](${args.link.url})` : '',
-    linkNote: args.link ? `Served by Esc; the link works until ${utc(args.link.expiresAt)}. Teams bots cannot attach files in channels or group chats.` : '',
+    linkNote: args.link ? `Served by Esc; the link works until ${at(args.timeZone ?? 'UTC', args.link.expiresAt)}. Teams bots cannot attach files in channels or group chats.` : '',
   });
 }

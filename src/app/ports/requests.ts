@@ -16,4 +16,6 @@ export interface RequestRepository {
   save(r: EscalationRequest): Promise<EscalationRequest | null>;
   /** Open requests whose reminder / escalation is due at `now`, oldest first. */
   due(now: Date, limit: number): Promise<EscalationRequest[]>;
+  /** Requests with a pending batch of notices / events the engine should send at `now` (a crash left it), oldest first. */
+  pendingDue(now: Date, limit: number): Promise<EscalationRequest[]>;
 }

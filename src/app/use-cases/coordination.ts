@@ -5,8 +5,9 @@
  * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 import { DomainError, isDomainError } from '../../domain/errors.js';
-import { COORDINATION_STEPS, DEFAULT_COORDINATION, REQUEST_ROLES, STEP_LABELS, closeRequest, decideUnclaimed, newRequest, stepsLeft, withStep } from '../../domain/coordination.js';
-import type { CoordinationConfig, CoordinationStep, EscalationRequest } from '../../domain/coordination.js';
+import { COORDINATION_STEPS, DEFAULT_COORDINATION, REQUEST_ROLES, STEP_LABELS, closeRequest, decideUnclaimed, duePendingIds, newRequest, stepsLeft, withPendingAttempt, withStep } from '../../domain/coordination.js';
+import type { CoordinationConfig, CoordinationStep, EscalationRequest, RequestPendingEffects } from '../../domain/coordination.js';
+import type { Channel } from '../../domain/plan.js';
 import type { Role } from '../../domain/directory.js';
 import { localTime } from '../../domain/aar.js';
 import type { Notice } from '../../domain/notice.js';
@@ -241,9 +242,13 @@ export async function claimRequest(deps: AppDeps, args: { ticket: string | numbe
   throw new DomainError('CONFLICT', 'The request is changing too fast; try again.');
 }
 
+type PendingNotice = RequestPendingEffects['notices'][number];
+
 /**
- * One checklist step by a coordinator on the claimed request: recorded with compare-and-set,
- * then the people told and the event appended.
+ * One checklist step by a coordinator on the claimed request. The step and what it must send
+ * (its notices and its `coordination.<step>` event, all keyed) are stored in one
+ * compare-and-set write, then sent and cleared; a batch a crash left behind is sent by the
+ * engine (`sendLeftovers`), so a recorded action is never left unsent, nor sent twice.
  */
 async function checklist(
   deps: AppDeps,
@@ -251,7 +256,7 @@ async function checklist(
   actor: Actor,
   step: CoordinationStep,
   doing: string,
-  act: (ctx: { t: Ticket; req: EscalationRequest; pid: string; now: Date; key: string }) => { patch?: Partial<EscalationRequest>; data: Record<string, unknown>; after: (saved: EscalationRequest) => Promise<void>; done: string },
+  act: (ctx: { t: Ticket; req: EscalationRequest; pid: string; now: Date; key: string }) => { patch?: Partial<EscalationRequest>; data: Record<string, unknown>; notices: PendingNotice[]; done: string },
 ): Promise<RequestResult> {
   const pid = actingPerson(deps, actor, doing);
   requireRole(deps, pid, ['coordinator'], 'escalation coordinators', doing);
@@ -264,14 +269,57 @@ async function checklist(
     if (req.status === 'open') throw new DomainError('INVALID_TRANSITION', `The escalation request on ${key} is not claimed yet: claim it first.`);
     const now = deps.clock.now();
     const a = act({ t, req, pid, now, key });
-    const saved = await deps.requests.save(withStep({ ...req, ...a.patch }, step, now));
+    const batch: RequestPendingEffects = {
+      id: deps.newId(),
+      at: now,
+      attempts: 0,
+      notices: a.notices,
+      events: [event(deps, t.id, `coordination.${step}`, now, actor, { requestId: req.id, ...a.data }, `coordination.${step}:${req.id}:${now.getTime()}`)],
+    };
+    const saved = await deps.requests.save(withStep({ ...req, ...a.patch, pending: [...(req.pending ?? []), batch] }, step, now));
     if (!saved) continue;
-    await a.after(saved);
-    await deps.timeline.append([event(deps, t.id, `coordination.${step}`, now, actor, { requestId: req.id, ...a.data })]);
-    const left = stepsLeft(saved);
-    return { ticket: t, request: saved, changed: true, message: `${a.done} ${left.length ? `Still to do: ${left.map((s) => STEP_LABELS[s]).join(', ')}.` : 'The checklist is complete.'}` };
+    const sent = await flushRequestPending(deps, saved, [batch.id]);
+    const left = stepsLeft(sent);
+    return { ticket: t, request: sent, changed: true, message: `${a.done} ${left.length ? `Still to do: ${left.map((s) => STEP_LABELS[s]).join(', ')}.` : 'The checklist is complete.'}` };
   }
   throw new DomainError('CONFLICT', 'The request is changing too fast; try again.');
+}
+
+/**
+ * Sends the pending batches `ids` of a request (notices and events keyed: sent and stored once
+ * however often this runs), then removes them from the record with compare-and-set. A failure
+ * leaves them for the engine. Returns the record after.
+ */
+async function flushRequestPending(deps: AppDeps, r: EscalationRequest, ids: string[]): Promise<EscalationRequest> {
+  const batches = (r.pending ?? []).filter((b) => ids.includes(b.id));
+  if (batches.length === 0) return r;
+  const t = await deps.tickets.get(r.ticketId);
+  for (const b of batches) {
+    if (t) for (const n of b.notices) await notifyPeople(deps, t, n.personIds, n.channels, n.notice, n.key);
+    if (b.events.length > 0) await deps.timeline.append(b.events.map((e) => ({ ...e, at: new Date(e.at) })));
+  }
+  for (let i = 0; i < 8; i++) {
+    const cur = (await deps.requests.get(r.id)) ?? r;
+    if (!(cur.pending ?? []).some((b) => ids.includes(b.id))) return cur;
+    const saved = await deps.requests.save({ ...cur, pending: (cur.pending ?? []).filter((b) => !ids.includes(b.id)) });
+    if (saved) return saved;
+  }
+  return (await deps.requests.get(r.id)) ?? r;
+}
+
+/**
+ * Engine: sends the checklist notices and events a crash left pending on a request (due a
+ * minute after the action, retried up to PENDING_MAX_ATTEMPTS times). The attempt is claimed
+ * with compare-and-set first, so one process sends them; the keys make a repeat harmless.
+ */
+export async function sendLeftovers(deps: AppDeps, r: EscalationRequest, now: Date): Promise<boolean> {
+  const ids = duePendingIds(r, now);
+  if (ids.length === 0) return false;
+  const claimed = await deps.requests.save(withPendingAttempt(r, ids));
+  if (!claimed) return false;
+  deps.log.warn({ requestId: r.id, batches: ids.length }, 'escalation request: messages of a checklist action left unsent (a crash or a failure): sending them');
+  await flushRequestPending(deps, claimed, ids);
+  return true;
 }
 
 function requireText(v: string | undefined, field: string, what: string): string {
@@ -291,16 +339,16 @@ export async function sendEta(deps: AppDeps, args: { ticket: string | number; et
     const dir = deps.directory();
     const execs = dir.org.executives.filter((id) => dir.person(id));
     const etaText = when(deps, args.eta);
+    const facts = [{ label: 'Estimated time', value: etaText }, { label: 'Coordinator', value: personName(deps, pid) }];
+    const text = `${message} We expect ${key} to be resolved by ${etaText}. ${personName(deps, pid)}, escalation coordinator, will keep you informed.`;
     return {
       patch: { eta: { at: args.eta, message, sentAt: now } },
       data: { eta: args.eta, message, to, copy: execs },
       done: `Estimated time ${etaText} sent to ${to ? personName(deps, to) : 'nobody (the ticket has no requester)'}${execs.length ? `, copy to ${execs.map((id) => personName(deps, id)).join(', ')}` : ''}.`,
-      after: async () => {
-        const facts = [{ label: 'Estimated time', value: etaText }, { label: 'Coordinator', value: personName(deps, pid) }];
-        const text = `${message} We expect ${key} to be resolved by ${etaText}. ${personName(deps, pid)}, escalation coordinator, will keep you informed.`;
-        if (to) await notifyPeople(deps, t, [to], ['chat', 'email'], noticeFor(deps, t, { kind: 'info', title: `${key}: estimated time ${etaText}`, text, facts }), `eta:${req.id}:${now.getTime()}:user`);
-        if (execs.length) await notifyPeople(deps, t, execs, ['email'], noticeFor(deps, t, { kind: 'info', title: `Copy: ${key} estimated time ${etaText}`, text: `Sent to ${to ? personName(deps, to) : 'the user'}: ${text}`, facts }), `eta:${req.id}:${now.getTime()}:copy`);
-      },
+      notices: [
+        ...(to ? [{ key: `eta:${req.id}:${now.getTime()}:user`, personIds: [to], channels: ['chat', 'email'] as Channel[], notice: noticeFor(deps, t, { kind: 'info', title: `${key}: estimated time ${etaText}`, text, facts }) }] : []),
+        ...(execs.length ? [{ key: `eta:${req.id}:${now.getTime()}:copy`, personIds: execs, channels: ['email'] as Channel[], notice: noticeFor(deps, t, { kind: 'info', title: `Copy: ${key} estimated time ${etaText}`, text: `Sent to ${to ? personName(deps, to) : 'the user'}: ${text}`, facts }) }] : []),
+      ],
     };
   });
 }
@@ -311,9 +359,7 @@ export async function informManager(deps: AppDeps, args: { ticket: string | numb
   return checklist(deps, args.ticket, args.actor, 'manager_informed', 'inform the requesting manager', ({ t, req, pid, now, key }) => ({
     data: { to: req.requestedBy, message },
     done: `${personName(deps, req.requestedBy)} was told the status of ${key}.`,
-    after: async () => {
-      await notifyPeople(deps, t, [req.requestedBy], ['chat', 'email'], noticeFor(deps, t, { kind: 'info', title: `Status of your escalation request: ${key}`, text: `${personName(deps, pid)} (escalation coordinator): ${message}`, facts: [{ label: 'Your reason', value: req.reason }] }), `inform:${req.id}:${now.getTime()}`);
-    },
+    notices: [{ key: `inform:${req.id}:${now.getTime()}`, personIds: [req.requestedBy], channels: ['chat', 'email'], notice: noticeFor(deps, t, { kind: 'info', title: `Status of your escalation request: ${key}`, text: `${personName(deps, pid)} (escalation coordinator): ${message}`, facts: [{ label: 'Your reason', value: req.reason }] }) }],
   }));
 }
 
@@ -325,21 +371,19 @@ export async function engageOwner(deps: AppDeps, args: { ticket: string | number
   return checklist(deps, args.ticket, args.actor, 'owner_engaged', 'engage the service owner', ({ t, req, pid, now, key }) => {
     const ownerId = args.ownerId ?? dir.team(t.teamId)?.managerId;
     if (!ownerId) throw new DomainError('VALIDATION', `ownerId: team ${t.teamId} has no manager; name the service owner to engage.`, { field: 'ownerId' });
+    const text = `${personName(deps, pid)} (escalation coordinator) engages you on ${key}: ${message} Please follow up with the user${t.requesterId ? ` (${personName(deps, t.requesterId)})` : ''}, copying ${personName(deps, pid)}, and document the follow-up on the ticket.`;
     return {
       patch: { ownerId },
       data: { ownerId, message },
       done: `${personName(deps, ownerId)} was engaged on ${key} and asked to follow up with the user.`,
-      after: async () => {
-        const text = `${personName(deps, pid)} (escalation coordinator) engages you on ${key}: ${message} Please follow up with the user${t.requesterId ? ` (${personName(deps, t.requesterId)})` : ''}, copying ${personName(deps, pid)}, and document the follow-up on the ticket.`;
-        await notifyPeople(deps, t, [ownerId], ['chat', 'email'], noticeFor(deps, t, { kind: 'manager_request', title: `Escalated to you: ${key} ${t.title}`, text, facts: [{ label: 'Requested by', value: personName(deps, req.requestedBy) }, { label: 'Reason', value: req.reason }], actions: ['acknowledge'], urgent: req.urgency === 'urgent' }), `engage:${req.id}:${now.getTime()}`);
-      },
+      notices: [{ key: `engage:${req.id}:${now.getTime()}`, personIds: [ownerId], channels: ['chat', 'email'], notice: noticeFor(deps, t, { kind: 'manager_request', title: `Escalated to you: ${key} ${t.title}`, text, facts: [{ label: 'Requested by', value: personName(deps, req.requestedBy) }, { label: 'Reason', value: req.reason }], actions: ['acknowledge'], urgent: req.urgency === 'urgent' }) }],
     };
   });
 }
 
 /** Marks the ticket reviewed (first checklist step). */
 export async function markReviewed(deps: AppDeps, args: { ticket: string | number; actor: Actor }): Promise<RequestResult> {
-  return checklist(deps, args.ticket, args.actor, 'reviewed', 'mark the ticket reviewed', ({ key }) => ({ data: {}, done: `${key} marked reviewed.`, after: async () => {} }));
+  return checklist(deps, args.ticket, args.actor, 'reviewed', 'mark the ticket reviewed', ({ key }) => ({ data: {}, done: `${key} marked reviewed.`, notices: [] }));
 }
 
 /** The latest request on a ticket, or null. */
