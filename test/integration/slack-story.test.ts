@@ -81,7 +81,7 @@ describe('Slack: the whole story', () => {
     const click = await postSlack(esc.baseUrl, blockAction({ userId: dmUser, actionId: ACTIONS.acknowledge, value: ack!.value!, channel: String(dm.params.channel), ts: '1700000002.000002', responseUrl: responseUrl() }));
     expect(click.status).to.equal(200);
     const update = await fake.waitFor(() => fake.callsOf('chat.update')[0]);
-    expect(allText(update.params.blocks)).to.match(/Acknowledged by .+ at 2026-11-23 17:31 UTC/);
+    expect(allText(update.params.blocks)).to.match(/Acknowledged by .+ at <!date\^\d+\^\{date_num\} \{time\}\|2026-11-23 17:31 UTC>/);
     expect(buttons(update.params.blocks).map((b) => b.action_id)).to.not.include(ACTIONS.acknowledge);
 
     // 7. The timeline tells it all.

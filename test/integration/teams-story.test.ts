@@ -48,7 +48,7 @@ describe('Teams: breach → proactive DM card → Acknowledge in place', () => {
     const body = r.body as { statusCode: number; type: string; value: Record<string, unknown> };
     expect(body.statusCode).to.equal(200);
     expect(body.type).to.equal('application/vnd.microsoft.card.adaptive');
-    expect(texts(body.value)).to.match(/Acknowledged by Alice Ng at 2026-11-23 17:31 UTC/);
+    expect(texts(body.value)).to.match(/Acknowledged by Alice Ng at 2026-11-23 09:31 PST/);
     expect(texts(body.value)).to.match(/Escalation stopped after 1 step/);
     const puts = w.fake.calls.filter((c) => c.method === 'PUT');
     expect(puts.length).to.equal(updatesBefore + 1);

@@ -100,6 +100,11 @@ export function noticeBlocks(n: Notice): Block[] {
   return capBlocks(blocks);
 }
 
+/** Slack shows a date token in each reader's own time zone; the UTC text is the fallback. */
+function slackDate(d: Date): string {
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_num} {time}|${d.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
 /** A ticket message (channel post, updated in place after a button). */
 export function ticketBlocks(t: Ticket, dir: Directory, note?: string): Block[] {
   const key = formatTicketKey(t.number);
@@ -115,8 +120,8 @@ export function ticketBlocks(t: Ticket, dir: Directory, note?: string): Block[] 
   const blocks: Block[] = [section(`*${key}: ${esc(t.title)}*${badge(t)}`)];
   if (t.description) blocks.push(section(esc(t.description)));
   blocks.push(...fields(facts));
-  if (t.acknowledgedBy && t.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(who(t.acknowledgedBy) ?? t.acknowledgedBy)} at ${t.acknowledgedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`));
-  if (t.resolvedBy && t.resolvedAt) blocks.push(context(`:heavy_check_mark: Resolved by ${esc(who(t.resolvedBy) ?? t.resolvedBy)} at ${t.resolvedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`));
+  if (t.acknowledgedBy && t.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(who(t.acknowledgedBy) ?? t.acknowledgedBy)} at ${slackDate(t.acknowledgedAt)}`));
+  if (t.resolvedBy && t.resolvedAt) blocks.push(context(`:heavy_check_mark: Resolved by ${esc(who(t.resolvedBy) ?? t.resolvedBy)} at ${slackDate(t.resolvedAt)}`));
   if (note) blocks.push(context(esc(note)));
   const open = t.status !== 'resolved' && t.status !== 'closed';
   const acts: ButtonAction[] = open ? [...(t.status === 'new' || t.status === 'assigned' ? (['acknowledge'] as const) : []), 'escalate', ...(t.elevated ? [] : (['elevate'] as const)), 'resolve', 'history'] : ['history'];

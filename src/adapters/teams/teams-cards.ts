@@ -1,3 +1,4 @@
+import { localTime } from '../../domain/aar.js';
 import { escalationLabel } from '../../domain/notice.js';
 import { readFileSync } from 'node:fs';
 import { Template } from 'adaptivecards-templating';
@@ -55,19 +56,20 @@ export function badgeText(t: { elevated: boolean; escalated: boolean; escalation
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const PRIORITY_STYLE: Record<string, string> = { P1: 'attention', P2: 'warning', P3: 'emphasis', P4: 'default' };
 
-function when(d: Date | null, now: Date): string {
+/** A time in the organisation's zone, as Slack, email and the after-action report show it. */
+function when(d: Date | null, now: Date, zone: string): string {
   if (!d) return '';
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC (${ageText(d, now)} ago)`;
+  return `${localTime(d, zone)} (${ageText(d, now)} ago)`;
 }
 
 function liveLines(deps: AppDeps, t: Ticket, esc: StoredEscalation | null, now: Date) {
   const dir = deps.directory();
   const ackBy = t.acknowledgedBy ? (dir.person(t.acknowledgedBy)?.name ?? t.acknowledgedBy) : null;
-  const ackLine = ackBy && t.acknowledgedAt ? `Acknowledged by ${ackBy} at ${when(t.acknowledgedAt, now)}` : '';
+  const ackLine = ackBy && t.acknowledgedAt ? `Acknowledged by ${ackBy} at ${when(t.acknowledgedAt, now, dir.org.timeZone)}` : '';
   let stepLine = '';
   if (esc && (esc.status === 'active' || esc.status === 'exhausted')) {
     const steps = esc.plan.steps.length;
-    stepLine = esc.status === 'exhausted' ? `Escalation plan "${esc.plan.name}" ran out of steps: nobody acknowledged.` : `Escalating: next step ${Math.min(esc.stepIndex + 1, steps)} of ${steps}${esc.nextDueAt ? ` due ${when(esc.nextDueAt, now).replace(/ \(.*\)$/, '')}` : ''} (plan "${esc.plan.name}")`;
+    stepLine = esc.status === 'exhausted' ? `Escalation plan "${esc.plan.name}" ran out of steps: nobody acknowledged.` : `Escalating: next step ${Math.min(esc.stepIndex + 1, steps)} of ${steps}${esc.nextDueAt ? ` due ${when(esc.nextDueAt, now, dir.org.timeZone).replace(/ \(.*\)$/, '')}` : ''} (plan "${esc.plan.name}")`;
   } else if (esc && esc.status === 'acknowledged') {
     stepLine = `Escalation stopped after ${esc.fired} step${esc.fired === 1 ? '' : 's'}.`;
   }
@@ -95,12 +97,12 @@ export function ticketCard(deps: AppDeps, t: Ticket, esc: StoredEscalation | nul
       { label: 'Team', value: dir.team(t.teamId)?.name ?? t.teamId },
       { label: 'Assignee', value: dir.person(t.assigneeId)?.name ?? 'unassigned' },
       { label: 'Open for', value: ageText(t.createdAt, t.resolvedAt ?? now) },
-      { label: 'Response due', value: t.sla.responseDueAt ? when(new Date(t.sla.responseDueAt), now).replace(/ \(.*\)$/, '') : '—' },
+      { label: 'Response due', value: t.sla.responseDueAt ? when(new Date(t.sla.responseDueAt), now, dir.org.timeZone).replace(/ \(.*\)$/, '') : '—' },
     ],
     ...liveLines(deps, t, esc, now),
     note: clip(note ?? '', 500),
     showNote: !!note,
-    updatedLine: when(now, now).replace(/ \(.*\)$/, ''),
+    updatedLine: when(now, now, dir.org.timeZone).replace(/ \(.*\)$/, ''),
   });
 }
 
