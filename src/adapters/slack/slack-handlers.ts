@@ -8,7 +8,9 @@ import { isDomainError } from '../../domain/errors.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { ButtonValue } from './blocks.js';
-import { linesBlocks, ticketBlocks } from './blocks.js';
+import { esc, linesBlocks, ticketBlocks } from './blocks.js';
+import { postTicketMessage } from './ticket-posts.js';
+import { buildTicketView } from '../../app/views/ticket-view.js';
 import { HELP_LINES, parseEscCommand } from './command-parser.js';
 import type { TicketVerb } from './ticket-actions.js';
 import { actOnTicket, actorFor, historyLines, listLines, simulateLines, slackReport, statusText } from './ticket-actions.js';
@@ -196,16 +198,10 @@ async function openFromModal(deps: AppDeps, client: App['client'], job: { form: 
     if (!existing) await client.chat.postMessage({ channel: job.userId, text: `Your ticket was not opened: ${failureText(deps, err)}` });
     return;
   }
-  const dir = deps.directory();
-  const text = `${formatTicketKey(ticket.number)} opened by ${p.name}: ${ticket.title}`;
-  try {
-    await client.chat.postMessage({ channel: job.channel, text, blocks: ticketBlocks(ticket, dir) as never });
-  } catch {
-    // Not in that channel (or it is gone): tell the person directly instead.
-    await client.chat.postMessage({ channel: job.userId, text, blocks: ticketBlocks(ticket, dir) as never });
-  }
+  const text = esc(`${formatTicketKey(ticket.number)} opened by ${p.name}: ${ticket.title}`);
+  await postTicketMessage(deps, client, { ticket, channel: job.channel, person: p, userId: job.userId, text });
 }
 
 async function updateMessage(client: App['client'], deps: AppDeps, channel: string, ts: string, ticket: Ticket, note: string): Promise<void> {
-  await client.chat.update({ channel, ts, text: note, blocks: ticketBlocks(ticket, deps.directory(), note) as never });
+  await client.chat.update({ channel, ts, text: note, blocks: ticketBlocks(await buildTicketView(deps, ticket, null), note) as never });
 }

@@ -11,7 +11,9 @@ import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
-import { escalateRequestCard, statusHistoryCard, ticketCard } from './teams-cards.js';
+import { REFRESH_VERB, escalateRequestCard, statusHistoryCard, ticketCard } from './teams-cards.js';
+import { buildTicketView } from '../../app/views/ticket-view.js';
+import { refreshCardFor } from './teams-refresh.js';
 import { runMajorVerb } from './teams-major-commands.js';
 import type { MAJOR_VERBS } from './teams-major-commands.js';
 import { escalationRequestCard } from './teams-major-cards.js';
@@ -58,16 +60,10 @@ async function live(deps: AppDeps, t: Ticket) {
   return deps.escalations.liveForTicket(t.id);
 }
 
-/** The ticket's newest escalation, live or not: the card says how the last one ended. */
-async function latest(deps: AppDeps, t: Ticket) {
-  const all = await deps.escalations.forTicket(t.id);
-  return all.sort((a, b) => new Date(b.startedAt).getTime() - new Date(a.startedAt).getTime())[0] ?? null;
-}
-
+/** The ticket card for everyone in the conversation (the actions its state allows). */
 export async function cardFor(deps: AppDeps, t: Ticket, note?: string): Promise<AdaptiveCardJson> {
   const fresh = await requireTicket(deps, t.id);
-  const esc = await latest(deps, fresh);
-  return ticketCard(deps, fresh, esc, note);
+  return ticketCard(await buildTicketView(deps, fresh, null), note);
 }
 
 function check(deps: AppDeps, person: Person, perm: TicketPermission, t: Ticket) {
@@ -135,6 +131,8 @@ async function run(deps: AppDeps, person: Person, verb: string, raw: unknown): P
       const { ticket, events } = await ticketTimeline(deps, withTicket.parse(raw).ticket);
       return { message: `History of ${keyOf(ticket)}`, card: statusHistoryCard(deps, ticket, events), forEveryone: false, ok: true };
     }
+    case REFRESH_VERB: // Teams asks for one viewer's own card (refresh.userIds); issue 12.
+      return { message: '', card: await refreshCardFor(deps, person, raw), forEveryone: false, ok: true };
     case 'show': {
       const t = await requireTicket(deps, withTicket.parse(raw).ticket);
       return { message: keyOf(t), card: await cardFor(deps, t), forEveryone: false, ok: true };
