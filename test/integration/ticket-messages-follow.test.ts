@@ -156,6 +156,25 @@ describe('ticket messages follow the ticket (Slack channel post + Teams DM, ackn
     expect(JSON.stringify(bad.body)).to.not.include('AdaptiveCard');
   });
 
+  it('a ticket card sent in reply to a command follows the ticket too (Teams)', async () => {
+    const list = await api(esc.baseUrl, 'GET', '/api/tickets?limit=5');
+    const t = (list.body.tickets as { id: string; key: string }[])[0]!;
+    const before = connector.calls.length;
+    const r = await teamsPost(activity(connector, { aad: AAD.alice, text: `show ${t.key}` }));
+    expect(r.status).to.be.oneOf([200, 201]);
+    const card = (await esc.deps.ticketMessages!.forTicket(t.id)).find((m) => m.kind === 'card');
+    expect(card, 'the reply card is recorded').to.deep.include({ recipientId: 'alice' });
+    const activityId = (card!.where as { activityId: string }).activityId;
+    expect(connector.calls.slice(before).some((c) => c.method === 'POST' && c.conversationId === `a:dm-${AAD.alice}`)).to.equal(true);
+
+    expect((await api(esc.baseUrl, 'POST', `/api/tickets/${t.key}/resolve`, { note: 'mail relay restarted' })).status).to.equal(200);
+    await esc.settle();
+    const put = connector.calls.slice(before).find((c) => c.method === 'PUT' && c.path.endsWith(`/activities/${activityId}`));
+    expect(put, 'the reply card edited in place').to.not.equal(undefined);
+    expect(verbs(cardOf(put!.body))).to.deep.equal(['history']);
+    expect(JSON.stringify(cardOf(put!.body))).to.include('resolved');
+  });
+
   it('a failed edit is retried after the wait and never stops the pass; a deleted message is left alone', async () => {
     const { body } = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Projector dead', priority: 'P2', assigneeId: 'alice' });
     const id = String(body.id);

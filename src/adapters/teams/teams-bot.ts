@@ -10,6 +10,7 @@ import { cardBytes, MAX_CARD_BYTES } from './teams-cards.js';
 import { runVerb } from './teams-actions.js';
 import type { VerbOutcome } from './teams-actions.js';
 import { runCommand } from './teams-commands.js';
+import { recordTicketCard } from './teams-card-record.js';
 import type { TeamsReply } from './teams-commands.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
 import { textWithMentions } from './teams-major-commands.js';
@@ -67,14 +68,15 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
         const data = value as Record<string, unknown>;
         const out = await runVerb(deps, person, typeof data.verb === 'string' ? data.verb : '', data);
         await updateOriginal(context, out);
-        await send(context, { text: out.message, ...(out.card ? { card: out.card } : {}) });
+        await recordTicketCard(deps, context, out.card, await send(context, { text: out.message, ...(out.card ? { card: out.card } : {}) }), person);
         return;
       }
       // @mentions of people become @<directory id> (role, task, engage name people).
       // Inside a war room (channel or group chat) the ticket may be left out.
       const a = context.activity;
       const place = a.conversation?.conversationType && a.conversation.conversationType !== 'personal' ? { conversationId: a.conversation.id.split(';messageid=')[0]!, channelName: (a.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? null } : undefined;
-      await send(context, await runCommand(deps, person, await textWithMentions(deps, context), place));
+      const reply = await runCommand(deps, person, await textWithMentions(deps, context), place);
+      await recordTicketCard(deps, context, reply.card, await send(context, reply), person);
     } catch (e) {
       deps.log.error({ err: (e as Error).stack ?? String(e), code: 'TEAMS_TURN_FAILED' }, 'teams: message failed');
       await context.sendActivity(SORRY);
@@ -137,10 +139,10 @@ function fit(card: AdaptiveCardJson): AdaptiveCardJson {
   return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', wrap: true, text: 'This card is too large for Teams. Type `history <ticket>` or use the API for the details.' }] };
 }
 
-async function send(context: TurnContext, reply: TeamsReply): Promise<void> {
+/** Sends the reply; returns the id of the activity sent (for the message registry). */
+async function send(context: TurnContext, reply: TeamsReply): Promise<string | undefined> {
   if (reply.card) {
-    await context.sendActivity({ type: ActivityTypes.Message, text: reply.text, attachments: [CardFactory.adaptiveCard(fit(reply.card))] });
-  } else {
-    await context.sendActivity(reply.text ?? '');
+    return (await context.sendActivity({ type: ActivityTypes.Message, text: reply.text, attachments: [CardFactory.adaptiveCard(fit(reply.card))] }))?.id;
   }
+  return (await context.sendActivity(reply.text ?? ''))?.id;
 }

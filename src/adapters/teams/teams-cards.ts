@@ -84,6 +84,12 @@ export function withRefresh(card: AdaptiveCardJson, key: string, userIds: string
   return { ...card, refresh: { action, userIds: [...new Set(userIds)].slice(0, MAX_REFRESH_USERS) } };
 }
 
+/** Which ticket a rendered ticket card shows (so a reply carrying it can be recorded); not part of the JSON sent. */
+const CARD_TICKET = new WeakMap<object, string>();
+export function ticketIdOfCard(card: AdaptiveCardJson): string | null {
+  return CARD_TICKET.get(card) ?? null;
+}
+
 /** The ticket card, a pure function of the view: who acknowledged and when, the escalation step, the actions. */
 export function ticketCard(v: TicketView, note?: string, refreshUserIds: string[] = []): AdaptiveCardJson {
   const { now, timeZone } = v;
@@ -115,7 +121,9 @@ export function ticketCard(v: TicketView, note?: string, refreshUserIds: string[
     showNote: !!note,
     updatedLine: when(now, now, timeZone).replace(/ \(.*\)$/, ''),
   });
-  return withRefresh(card, v.key, refreshUserIds);
+  const out = withRefresh(card, v.key, refreshUserIds);
+  CARD_TICKET.set(out, v.id);
+  return out;
 }
 
 /** The proactive escalation DM: the notice, then live state (the recipient's view) when re-rendered. */
