@@ -205,3 +205,37 @@ describe('ticket messages follow the ticket (Slack channel post + Teams DM, ackn
     expect(esc.log.errors()).to.deep.equal([]);
   });
 });
+
+describe('ticket messages follow the ticket: with the engine running, the edit goes out within about a second', () => {
+  let esc: TestEsc;
+  let slack: FakeSlack;
+  before(async () => {
+    slack = new FakeSlack('xoxb-test-token');
+    const slackUrl = await slack.start();
+    const log = new MemoryLogger();
+    const slackCfg = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slackUrl })!;
+    // The default engine tick (200 ms) and the real Agenda loop; the change itself wakes it.
+    esc = await startTestEsc({ env: { ESC_ENGINE_TICK_MS: '200' }, runEngine: true, mounts: (deps) => createSlackAdapter(deps, slackCfg).mounts, messageUpdaters: [createSlackMessageUpdater(log, slackCfg)] });
+  });
+  after(async () => {
+    await esc?.stop();
+    await slack?.stop();
+  });
+
+  it('acknowledged over the API: the channel post is edited within a second', async () => {
+    const deadline = Date.now() + 10_000;
+    while (!esc.runner?.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(esc.runner?.running, 'the engine loop runs').to.equal(true);
+    expect((await postSlack(esc.baseUrl, ticketSubmission({ userId: 'U0CAROL', viewId: 'V0FAST', title: 'Door badge readers offline', channelId: CHANNEL, priority: 'P2' }))).status).to.equal(200);
+    const post = await slack.waitFor(() => slack.callsOf('chat.postMessage').find((c) => c.params.channel === CHANNEL));
+    const key = /ESC-\d+/.exec(String(post.params.text))![0];
+    await new Promise((r) => setTimeout(r, 300)); // let any pass for the opening settle
+    const before = slack.callsOf('chat.update').length;
+    const started = performance.now();
+    expect((await api(esc.baseUrl, 'POST', `/api/tickets/${key}/acknowledge`)).status).to.equal(200);
+    const update = await slack.waitFor(() => slack.callsOf('chat.update').slice(before).find((c) => JSON.stringify(c.params.blocks).includes('Acknowledged by')), 3000);
+    const ms = performance.now() - started;
+    expect(update.params.channel).to.equal(CHANNEL);
+    expect(ms, `edited ${Math.round(ms)} ms after the acknowledgement`).to.be.below(1000);
+  });
+});
