@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createSlackAdapter } from '../../src/adapters/slack/slack-app.js';
+import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/slack/slack-app.js';
+import { MongoTicketMessageRepository } from '../../src/adapters/mongo/ticket-message-repo.js';
 import { createSlackMessageUpdater } from '../../src/adapters/slack/slack-message-updater.js';
 import { createTeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
 import type { TeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
@@ -215,7 +216,10 @@ describe('ticket messages follow the ticket: with the engine running, the edit g
     const log = new MemoryLogger();
     const slackCfg = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slackUrl })!;
     // The default engine tick (200 ms) and the real Agenda loop; the change itself wakes it.
-    esc = await startTestEsc({ env: { ESC_ENGINE_TICK_MS: '200' }, runEngine: true, mounts: (deps) => createSlackAdapter(deps, slackCfg).mounts, messageUpdaters: [createSlackMessageUpdater(log, slackCfg)] });
+    // Slack DMs are recorded by the chat notifier (built before the database opens, as in main.ts).
+    const messages = new MongoTicketMessageRepository(() => esc.conn);
+    const notifier = createSlackChatNotifier(log, slackCfg, undefined, () => messages);
+    esc = await startTestEsc({ env: { ESC_ENGINE_TICK_MS: '200' }, runEngine: true, notifiers: [notifier], mounts: (deps) => createSlackAdapter(deps, slackCfg).mounts, messageUpdaters: [createSlackMessageUpdater(log, slackCfg)] });
   });
   after(async () => {
     await esc?.stop();
@@ -237,5 +241,21 @@ describe('ticket messages follow the ticket: with the engine running, the edit g
     const ms = performance.now() - started;
     expect(update.params.channel).to.equal(CHANNEL);
     expect(ms, `edited ${Math.round(ms)} ms after the acknowledgement`).to.be.below(1000);
+  });
+
+  it('a Slack escalation DM is recorded and edited with only the buttons its recipient may use', async () => {
+    const { body } = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Core switch down', priority: 'P1', assigneeId: 'alice' });
+    const key = String(body.key);
+    expect((await api(esc.baseUrl, 'POST', `/api/tickets/${key}/escalate`)).status).to.equal(200);
+    const dm = await slack.waitFor(() => slack.callsOf('chat.postMessage').find((c) => c.params.channel === 'DU0ALICE' && String(c.params.text).includes(key)));
+    expect(JSON.stringify(dm.params.blocks)).to.include('esc_ack');
+    const before = slack.callsOf('chat.update').length;
+    expect((await api(esc.baseUrl, 'POST', `/api/tickets/${key}/acknowledge`)).status).to.equal(200);
+    const update = await slack.waitFor(() => slack.callsOf('chat.update').slice(before).find((c) => c.params.channel === 'DU0ALICE'), 3000);
+    const blocks = JSON.stringify(update.params.blocks);
+    expect(blocks).to.include('Acknowledged by');
+    // Alice (a technician) may escalate and resolve, not elevate: a channel post would offer Elevate.
+    expect(blocks).to.include('esc_escalate').and.include('esc_resolve').and.include('esc_history');
+    expect(blocks).to.not.include('esc_ack').and.not.include('esc_elevate');
   });
 });
