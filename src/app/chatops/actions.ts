@@ -14,12 +14,12 @@ import { respondToNotification } from '../use-cases/respond.js';
 import { openTicket, requireTicket } from '../use-cases/tickets.js';
 import { DomainError } from '../../domain/errors.js';
 import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
-import { formatTicketKey } from '../../domain/ticket-number.js';
+import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
 import type { Answer, ChatContext } from './answer.js';
 import { refuse, say } from './answer.js';
 
 /** A ticket as a button or card carries it: its id, ESC-1042, or the number. Never an object. */
-const ticketRef = z.union([z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9#-]+$/, 'not a ticket'), z.number().int().positive().max(1e9)]);
+const ticketRef = z.union([z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9#-]+$/, 'not a ticket'), z.number().int().positive().max(1e9)]).transform((v) => (typeof v === 'string' ? (parseTicketRef(v) ?? v) : v));
 const withTicket = z.object({ ticket: ticketRef });
 const text = (max: number) => z.string().max(max).optional();
 

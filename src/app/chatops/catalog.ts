@@ -48,11 +48,10 @@ export function wordsOf(text: string): string[] {
 
 /** Runs one typed command (the text after `/esc`, or a Teams message). Never throws. */
 export async function runText(deps: AppDeps, ctx: ChatContext, text: string): Promise<Answer> {
+  const early = checkText(text);
+  if (early) return early;
   const words = wordsOf(text.slice(0, 4000));
-  const head = (words[0] ?? 'help').toLowerCase().replace(/^\//, '');
-  if (head === 'help' || head === '?') return say('Esc commands', { kind: 'help', entries: helpEntries() });
-  const cmd = findCommand(head);
-  if (!cmd) return refuse(`I don't know "${head.slice(0, 30)}".`, { kind: 'help', entries: helpEntries(), problem: `I don't know "/esc ${head.slice(0, 30)}".` });
+  const cmd = findCommand(words[0]!)!;
   try {
     const r = await cmd.invoke(deps, ctx, words.slice(1));
     return r instanceof Usage ? refuse(`${r.problem}\nUsage: \`/esc ${cmd.usage}\` (\`/esc help\` lists every command).`) : r;
@@ -70,7 +69,16 @@ export async function runAction(deps: AppDeps, ctx: ChatContext, verb: string, d
   }
 }
 
-/** Whether a typed command opens a form (Slack must open it within 3 s, before anything else). */
-export function opensForm(text: string): boolean {
-  return findCommand(wordsOf(text)[0] ?? '')?.name === 'ticket';
+/**
+ * The answer to what was typed when no use case is needed (help, an unknown command, a usage
+ * mistake), else null. Pure: a shell can answer these at once (Slack: in the ack).
+ */
+export function checkText(text: string): Answer | null {
+  const words = wordsOf(text.slice(0, 4000));
+  const head = (words[0] ?? 'help').toLowerCase().replace(/^\//, '');
+  if (head === 'help' || head === '?') return say('Esc commands', { kind: 'help', entries: helpEntries() });
+  const cmd = findCommand(head);
+  if (!cmd) return refuse(`I don't know "/esc ${head.slice(0, 30)}".`, { kind: 'help', entries: helpEntries(), problem: `I don't know "/esc ${head.slice(0, 30)}".` });
+  const problem = cmd.check(words.slice(1));
+  return problem ? refuse(`${problem.problem}\nUsage: \`/esc ${cmd.usage}\` (\`/esc help\` lists every command).`) : null;
 }

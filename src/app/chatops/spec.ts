@@ -33,6 +33,8 @@ export interface Command {
   usage: string;
   summary: string;
   example: string;
+  /** Parses only: the problem with what was typed, or null when it reads. */
+  check(words: string[]): Usage | null;
   /** Parses and runs; a parse problem comes back as Usage. */
   invoke(deps: AppDeps, ctx: ChatContext, words: string[]): Promise<Answer | Usage>;
 }
@@ -45,6 +47,10 @@ export function command<A>(spec: CommandSpec<A>): Command {
     usage: spec.usage,
     summary: spec.summary,
     example: spec.example,
+    check: (words) => {
+      const args = spec.parse(words);
+      return args instanceof Usage ? args : null;
+    },
     invoke: async (deps, ctx, words) => {
       const args = spec.parse(words);
       return args instanceof Usage ? args : spec.run(deps, ctx, args);

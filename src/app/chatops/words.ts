@@ -13,13 +13,14 @@ export function ticketWord(word: string | undefined): number | null {
 export function personWord(word: string | undefined): string | null {
   if (!word) return null;
   const w = word.replace(/^@/, '');
+  if (word.startsWith('@') && /^(?:slack|teams):[\w-]{1,64}$/i.test(w)) return w;
   return /^[\w.+-]{1,64}(?:@[\w.-]{1,253})?$/.test(w) && (word.startsWith('@') || w.includes('@')) ? w.toLowerCase() : null;
 }
 
 /** The person a word names: directory id, email, or email local part (unique). */
 export function findPerson(dir: Directory, handle: string): Person | undefined {
   const h = handle.replace(/^@/, '').toLowerCase();
-  if (h.startsWith('slack:') || h.startsWith('teams:')) return undefined;
+  if (/^(?:slack|teams):/.test(h)) return undefined;
   return dir.person(h) ?? dir.allPeople().find((p) => p.id.toLowerCase() === h) ?? (h.includes('@') ? dir.byEmail(h) : undefined) ?? unique(dir.allPeople().filter((p) => p.email.toLowerCase().split('@')[0] === h));
 }
 
@@ -30,7 +31,7 @@ export function requirePerson(dir: Directory, handle: string): Person {
   const p = findPerson(dir, handle);
   if (p) return p;
   const shown = handle.replace(/^@/, '').slice(0, 64);
-  if (shown.startsWith('slack:')) throw new DomainError('UNKNOWN_PERSON', `<@${shown.slice(6)}> is not in Esc's directory, so I can't give them work. Ask an Esc admin to add \`slackId: ${shown.slice(6)}\` to their entry in the org file.`);
+  if (/^slack:/i.test(shown)) throw new DomainError('UNKNOWN_PERSON', `<@${shown.slice(6)}> is not in Esc's directory, so I can't give them work. Ask an Esc admin to add \`slackId: ${shown.slice(6)}\` to their entry in the org file.`);
   throw new DomainError('UNKNOWN_PERSON', `I don't know "${shown}": mention them, or use their Esc id or email.`);
 }
 

@@ -22,13 +22,13 @@ const LIST_SCOPES = ['mine', 'team', 'open', 'escalated'] as const;
 type ListScope = (typeof LIST_SCOPES)[number];
 
 /** `<ticket> [text]`: the ticket first, the rest free text. */
-function ticketThenText(name: string, example: string, textRequired = false) {
+function ticketThenText(name: string, example: string, textRequired = false, missing = 'Add the text:') {
   return (words: string[]): { ref: number; text: string } | Usage => {
     if (!words[0]) return new Usage(`Say which ticket: \`/esc ${name} ${example}\`.`);
     const ref = ticketWord(words[0]);
     if (ref === null) return new Usage(`"${words[0].slice(0, 30)}" is not a ticket number: use ESC-1042 or 1042.`);
     const text = words.slice(1).join(' ').slice(0, 2000);
-    if (textRequired && !text) return new Usage(`Add the text: \`/esc ${name} ${example}\`.`);
+    if (textRequired && !text) return new Usage(`${missing} \`/esc ${name} ${example}\`.`);
     return { ref, text };
   };
 }
@@ -78,7 +78,7 @@ export const ticketCommands: Command[] = [
     usage: 'escalate <ticket> [reason]',
     summary: 'coordinators: the next step now; managers, team leads, point persons: an escalation request (reason required)',
     example: 'escalate ESC-1042 lecture starts at 10',
-    parse: ticketThenText('escalate', 'ESC-1042 lecture starts at 10'),
+    parse: ticketThenText('escalate', 'ESC-1042 lecture starts at 10', true, 'A reason is required: it is visible to everyone on the ticket. E.g.'),
     run: async (deps, ctx, a) => {
       const r = await respondToNotification(deps, { ticket: a.ref, reply: 'escalate', actor: ctx.actor, ...(a.text ? { note: a.text } : {}) });
       return changed(deps, r.ticket.id, r.message, a.text ? `Escalated by ${ctx.person.name}: ${a.text}` : undefined);
