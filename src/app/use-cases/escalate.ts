@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import { requestEscalation } from './coordination.js';
 import type { ReplyResult } from './escalations.js';
-import { respondToNotification as applyReply } from './escalations.js';
+import { applyReply } from './escalations.js';
 import { requireTicket } from './tickets.js';
 
 export type EscalateMode = 'now' | 'request';

@@ -72,10 +72,10 @@ export interface ReplyResult {
 }
 
 /**
- * One use case for every reply channel (button, SMS code, key press, command, API):
+ * Applies a reply, already authorized (see respond.ts, the entry every path uses):
  * acknowledge stops the plan, escalate jumps to the next (or chosen) step, resolve ends it.
  */
-export async function respondToNotification(deps: AppDeps, args: { ticket: string | number; reply: Reply; actor: Actor; toStep?: number; note?: string }): Promise<ReplyResult> {
+export async function applyReply(deps: AppDeps, args: { ticket: string | number; reply: Reply; actor: Actor; toStep?: number; note?: string }): Promise<ReplyResult> {
   const { actor } = args;
   const ticket0 = await requireTicket(deps, args.ticket);
   const key = formatTicketKey(ticket0.number);

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import { escalateTicket } from './escalate.js';
 import type { Reply, ReplyResult } from './escalations.js';
-import { respondToNotification as applyReply } from './escalations.js';
+import { applyReply } from './escalations.js';
 import { requireTicket } from './tickets.js';
 
 export type { Reply, ReplyResult };
