@@ -174,13 +174,11 @@ describe('Chat-ops parity: the same person, the same answer on Slack, Teams, the
   async function eventsAfterOpen(ticketId: string, want: string, refused: boolean): Promise<string[]> {
     // A refusal is said after nothing was written: one look is enough.
     const end = Date.now() + (refused ? 0 : 3000);
-    let types: string[] = [];
     for (;;) {
-      types = (await esc.deps.timeline.forTicket(ticketId)).map((e) => e.type).filter((x) => x !== 'ticket.opened');
-      if (types.includes(want) || Date.now() >= end) break;
+      const types = (await esc.deps.timeline.forTicket(ticketId)).map((e) => e.type).filter((x) => x !== 'ticket.opened');
+      if (types.includes(want) || Date.now() >= end) return types;
       await new Promise((r) => setTimeout(r, 25));
     }
-    return types;
   }
 
   /** A refusal with the ticket key taken out, and what each platform adds around it. */
