@@ -5,6 +5,7 @@ import { requireTicket } from '../../app/use-cases/tickets.js';
 import { buildTicketView } from '../../app/views/ticket-view.js';
 import type { Person } from '../../domain/directory.js';
 import { parseTicketRef } from '../../domain/ticket-number.js';
+import { isDomainError } from '../../domain/errors.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
 import { MAX_REFRESH_USERS, ticketCard } from './teams-cards.js';
 
@@ -21,11 +22,18 @@ const refreshData = z.object({
 
 /**
  * Teams' user-specific view (the card's `refresh` with `userIds`): the ticket card as this
- * person sees it, with only the buttons they may use.
+ * person sees it, with only the buttons they may use; null for bad data or an unknown ticket.
  */
-export async function refreshCardFor(deps: AppDeps, person: Person, data: unknown): Promise<AdaptiveCardJson> {
-  const t = await requireTicket(deps, refreshData.parse(data).ticket);
-  return ticketCard(await buildTicketView(deps, t, person.id));
+export async function refreshCardFor(deps: AppDeps, person: Person, data: unknown): Promise<AdaptiveCardJson | null> {
+  const d = refreshData.safeParse(data);
+  if (!d.success) return null;
+  try {
+    return ticketCard(await buildTicketView(deps, await requireTicket(deps, d.data.ticket), person.id));
+  } catch (e) {
+    // An unknown ticket: Teams keeps the card it has.
+    if (isDomainError(e)) return null;
+    throw e;
+  }
 }
 
 /**

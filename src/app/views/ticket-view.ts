@@ -4,7 +4,8 @@ import type { Impact, Priority, Ticket, TicketStatus } from '../../domain/ticket
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { EscalationRepository, StoredEscalation } from '../ports/escalations.js';
-import { mayActOn } from '../policy.js';
+import type { Action } from '../authorize.js';
+import { personMay } from '../authorize.js';
 
 /** What a person can do to a ticket from one of its messages (a button, a card action). */
 export type TicketAction = 'ack' | 'escalate' | 'elevate' | 'resolve' | 'history';
@@ -71,22 +72,26 @@ export function actionsForState(t: Pick<Ticket, 'status' | 'elevated'>): TicketA
 }
 
 /**
- * May this person take this action on this ticket? The one place the views ask the policy.
- * Escalate is offered to those who may escalate at once and to those who may request it
- * (managers, supervisors, point persons: seed 000); the use case decides which it becomes.
+ * May this person take this action on this ticket? The one place the views ask the
+ * authorization table (src/app/authorize.ts), so a button is shown exactly when the use case
+ * behind it would accept it. Escalate is offered to those who may escalate at once and to
+ * those who may request it (seed 000); the use case decides which it becomes.
  */
 export function viewerMay(dir: Directory, personId: string, action: TicketAction, t: Ticket, now: Date): boolean {
+  const p = dir.person(personId);
+  if (!p) return false;
+  const may = (a: Action) => personMay(dir, p, a, t, now);
   switch (action) {
     case 'ack':
-      return mayActOn(dir, personId, 'acknowledge', t, now);
+      return may('acknowledge');
     case 'escalate':
-      return mayActOn(dir, personId, 'escalate_now', t, now) || mayActOn(dir, personId, 'request_escalation', t, now);
+      return may('escalate_now') || may('request_escalation');
     case 'elevate':
-      return mayActOn(dir, personId, 'elevate', t, now);
+      return may('elevate');
     case 'resolve':
-      return mayActOn(dir, personId, 'resolve', t, now);
+      return may('resolve');
     case 'history':
-      return mayActOn(dir, personId, 'view', t, now);
+      return may('view');
   }
 }
 
