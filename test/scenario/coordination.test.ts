@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_COORDINATION, newRequest, withStep } from '../../src/domain/coordination.js';
-import { noticeFor } from '../../src/app/use-cases/coordination.js';
+import { noticeFor } from '../../src/app/use-cases/notify.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Person } from '../../src/domain/directory.js';
 import { ROLE_INSTRUCTIONS } from '../../src/domain/major.js';
 import { afterActionReport } from '../../src/app/use-cases/major.js';
-import { noticeFor } from '../../src/app/use-cases/coordination.js';
+import { noticeFor } from '../../src/app/use-cases/notify.js';
 import type { WarRoomPort, WarRoomRef } from '../../src/app/ports/war-room.js';
 import { WarRoomError } from '../../src/app/ports/war-room.js';
 import type { OutboxWarRoom } from '../../src/adapters/outbox/outbox-war-room.js';

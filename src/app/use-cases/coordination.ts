@@ -8,18 +8,15 @@ import { DomainError, isDomainError } from '../../domain/errors.js';
 import { COORDINATION_STEPS, DEFAULT_COORDINATION, REQUEST_ROLES, STEP_LABELS, closeRequest, decideUnclaimed, duePendingIds, newRequest, stepsLeft, withPendingAttempt, withStep } from '../../domain/coordination.js';
 import type { CoordinationConfig, CoordinationStep, EscalationRequest, RequestPendingEffects } from '../../domain/coordination.js';
 import type { Channel } from '../../domain/plan.js';
-import type { Role } from '../../domain/directory.js';
 import { localTime } from '../../domain/aar.js';
-import type { Notice } from '../../domain/notice.js';
-import { ticketNotice } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
-import { markEscalated } from './escalations.js';
-import { notifyPeople, ticketFacts } from './notify.js';
-import { event, requireTicket } from './tickets.js';
+import { noticeFor, notifyPeople, ticketFacts } from './notify.js';
+import { actingPerson, personName, requireRole } from './actors.js';
+import { event, markEscalated, requireTicket } from './ticket-access.js';
 
 export interface RequestResult {
   ticket: Ticket;
@@ -35,28 +32,6 @@ export function coordinationConfig(deps: Pick<AppDeps, 'directory'>): Coordinati
   return deps.directory().org.coordination ?? DEFAULT_COORDINATION;
 }
 
-/** A person's name, or the id when the directory does not know it. */
-export function personName(deps: Pick<AppDeps, 'directory'>, id: string | null | undefined): string {
-  if (!id) return 'nobody';
-  return deps.directory().person(id)?.name ?? id;
-}
-
-/** The person acting; refuses an actor who is nobody in the directory (an API token without a person). */
-export function actingPerson(deps: Pick<AppDeps, 'directory'>, actor: Actor, doing: string): string {
-  if (!actor.personId) throw new DomainError('FORBIDDEN', `To ${doing} Esc must know who you are: this ${actor.via === 'api' ? 'API token names no person (use token:role:personId)' : 'account is not linked to a person in the directory'}.`);
-  if (!deps.directory().person(actor.personId)) throw new DomainError('FORBIDDEN', `"${actor.personId}" is not a person in the directory, so they cannot ${doing}.`);
-  return actor.personId;
-}
-
-/** Refuses a person without one of the roles, saying who may and what they are. */
-export function requireRole(deps: Pick<AppDeps, 'directory'>, personId: string, roles: readonly Role[], who: string, doing: string): void {
-  const dir = deps.directory();
-  if (dir.hasRole(personId, ...roles)) return;
-  const p = dir.person(personId)!;
-  const has = p.roles.length ? p.roles.join(', ').replace(/_/g, ' ') : 'no role';
-  throw new DomainError('FORBIDDEN', `Only ${who} can ${doing}. ${p.name} is ${has}.`, { permission: doing, roles: [...roles] });
-}
-
 /** Looks a ticket up, saying "open a ticket first" when there is none (seed 000). */
 async function ticketForRequest(deps: AppDeps, ref: string | number): Promise<Ticket> {
   try {
@@ -67,10 +42,6 @@ async function ticketForRequest(deps: AppDeps, ref: string | number): Promise<Ti
     }
     throw e;
   }
-}
-
-export function noticeFor(deps: AppDeps, t: Ticket, args: Parameters<typeof ticketNotice>[1]): Notice {
-  return ticketNotice(ticketFacts(deps, t), args);
 }
 
 const when = (deps: AppDeps, d: Date) => localTime(d, deps.directory().org.timeZone);
