@@ -2,9 +2,11 @@ import { DomainError } from './errors.js';
 import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaClock } from './sla/sla-clock.js';
 import { markResolved, markResponded, pauseClock, resumeClock } from './sla/sla-clock.js';
+import type { Priority } from './priority.js';
 
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export { PRIORITIES } from './priority.js';
+export type { Priority } from './priority.js';
+
 export const IMPACTS = ['low', 'medium', 'high', 'extensive'] as const;
 export type Impact = (typeof IMPACTS)[number];
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_COORDINATION, newRequest, withStep } from '../../src/domain/coordination.js';
+import { newRequest, withStep } from '../../src/domain/coordination.js';
+import { DEFAULT_COORDINATION } from '../../src/domain/org-config.js';
 import { noticeFor } from '../../src/app/use-cases/notify.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';

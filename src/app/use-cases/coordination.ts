@@ -5,8 +5,10 @@
  * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 import { DomainError, isDomainError } from '../../domain/errors.js';
-import { COORDINATION_STEPS, DEFAULT_COORDINATION, REQUEST_ROLES, STEP_LABELS, closeRequest, decideUnclaimed, duePendingIds, newRequest, stepsLeft, withPendingAttempt, withStep } from '../../domain/coordination.js';
-import type { CoordinationConfig, CoordinationStep, EscalationRequest, RequestPendingEffects } from '../../domain/coordination.js';
+import { COORDINATION_STEPS, REQUEST_ROLES, STEP_LABELS, closeRequest, decideUnclaimed, duePendingIds, newRequest, stepsLeft, withPendingAttempt, withStep } from '../../domain/coordination.js';
+import type { CoordinationStep, EscalationRequest, RequestPendingEffects } from '../../domain/coordination.js';
+import { DEFAULT_COORDINATION } from '../../domain/org-config.js';
+import type { CoordinationConfig } from '../../domain/org-config.js';
 import type { Channel } from '../../domain/plan.js';
 import { localTime } from '../../domain/aar.js';
 import type { Ticket } from '../../domain/ticket.js';

@@ -1,6 +1,7 @@
 /** Declaring a major escalation (seed 001): the record, the ticket marked, the incident owner told, the war room opened. */
 import { DomainError } from '../../../domain/errors.js';
-import { nextWake, ROLE_INSTRUCTIONS, STATUS_TEXT } from '../../../domain/major.js';
+import { ROLE_INSTRUCTIONS, STATUS_TEXT } from '../../../domain/major.js';
+import { nextWake } from '../../../domain/major-due.js';
 import type { MajorEscalation, MajorRole } from '../../../domain/major.js';
 import { isOpen } from '../../../domain/ticket.js';
 import type { Ticket } from '../../../domain/ticket.js';

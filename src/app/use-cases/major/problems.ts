@@ -1,7 +1,8 @@
 /** Problem cases linking the incidents. */
 import { DomainError } from '../../../domain/errors.js';
-import { PROBLEM_REUSE_MINUTES, problemKey, problemTitleKey } from '../../../domain/major.js';
-import type { MajorEscalation, ProblemRecord } from '../../../domain/major.js';
+import type { MajorEscalation } from '../../../domain/major.js';
+import { PROBLEM_REUSE_MINUTES, problemKey, problemTitleKey } from '../../../domain/problem.js';
+import type { ProblemRecord } from '../../../domain/problem.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
 import { actingPerson } from '../actors.js';

@@ -2,8 +2,11 @@
 import { localTime } from '../../../domain/aar.js';
 import type { Person } from '../../../domain/directory.js';
 import { DomainError } from '../../../domain/errors.js';
-import { DEFAULT_MAJOR, nextWake } from '../../../domain/major.js';
-import type { MajorConfig, MajorEscalation, PendingEffects } from '../../../domain/major.js';
+import type { MajorEscalation } from '../../../domain/major.js';
+import { nextWake } from '../../../domain/major-due.js';
+import { DEFAULT_MAJOR } from '../../../domain/org-config.js';
+import type { MajorConfig } from '../../../domain/org-config.js';
+import type { PendingEffects } from '../../../domain/pending-effects.js';
 import { formatTicketKey } from '../../../domain/ticket-number.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';

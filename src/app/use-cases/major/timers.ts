@@ -1,6 +1,9 @@
 /** Engine work on one major escalation: overdue tasks, update cadence, executive alert, warranty end, retries. */
-import { afterDue, ANNOUNCE_MAX_ATTEMPTS, CLOSE_OUT_MAX_ATTEMPTS, dueWork, escalationManagers, nextWake, STATUS_TEXT } from '../../../domain/major.js';
-import type { MajorConfig, MajorDue, MajorEscalation } from '../../../domain/major.js';
+import { escalationManagers, STATUS_TEXT } from '../../../domain/major.js';
+import type { MajorEscalation } from '../../../domain/major.js';
+import { afterDue, ANNOUNCE_MAX_ATTEMPTS, CLOSE_OUT_MAX_ATTEMPTS, dueWork, nextWake } from '../../../domain/major-due.js';
+import type { MajorDue } from '../../../domain/major-due.js';
+import type { MajorConfig } from '../../../domain/org-config.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
 import { personName } from '../actors.js';
