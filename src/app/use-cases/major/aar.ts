@@ -1,5 +1,6 @@
 /** The after-action report, built from the timeline. */
-import { aarMarkdown, aarReads, buildAar } from '../../../domain/aar.js';
+import { aarMarkdown, buildAar } from '../../../domain/aar.js';
+import { aarReads } from '../../../domain/aar-events.js';
 import type { AarOmitted } from '../../../domain/aar.js';
 import type { MajorEscalation } from '../../../domain/major.js';
 import type { Ticket } from '../../../domain/ticket.js';

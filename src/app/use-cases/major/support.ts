@@ -1,5 +1,5 @@
 /** What every major-escalation use case shares: loading, permission checks, compare-and-set saves, pending batches. */
-import { localTime } from '../../../domain/aar.js';
+import { localTime } from '../../../domain/time-text.js';
 import type { Person } from '../../../domain/directory.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { MajorEscalation } from '../../../domain/major.js';
