@@ -3,6 +3,7 @@ import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaClock } from './sla/sla-clock.js';
 import { markResolved, markResponded, pauseClock, resumeClock } from './sla/sla-clock.js';
 import type { Priority } from './priority.js';
+import type { TicketReaction } from './ticket-reaction.js';
 
 export { PRIORITIES } from './priority.js';
 export type { Priority } from './priority.js';
@@ -49,6 +50,10 @@ export interface Ticket {
   updatedAt: Date;
   /** Compare-and-set version: every write checks and bumps it. */
   version: number;
+  /** What its resolutions and reopenings still owe the escalations (see ticket-reaction.ts); absent or empty: nothing. */
+  reactions?: TicketReaction[];
+  /** The earliest `dueAt` of `reactions` (null: none owed); the engine's scan looks only at this. */
+  reactAt?: Date | null;
 }
 
 export type TicketAction =

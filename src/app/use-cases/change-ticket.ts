@@ -1,9 +1,9 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Ticket, TicketAction } from '../../domain/ticket.js';
 import { applyTicketAction, isOpen } from '../../domain/ticket.js';
+import { isReactedChange, withReaction } from '../../domain/ticket-reaction.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
-import { majorTicketChanged } from './major/lifecycle.js';
 import { event, requireTicket } from './ticket-access.js';
 
 /**
@@ -23,17 +23,18 @@ export async function changeTicket(
     if (!action) return { ticket: t, changed: false };
     const now = deps.clock.now();
     const cal = deps.directory().calendarFor(t.teamId, t.priority);
-    const next = applyTicketAction(t, action, cal, now);
+    const applied = applyTicketAction(t, action, cal, now);
+    // A resume (or a resolve from on hold) recomputes the SLA due times: the reports need the new ones.
+    const due = action.type === 'resume' || action.type === 'resolve' ? { responseDueAt: applied.sla.responseDueAt, resolutionDueAt: applied.sla.resolutionDueAt } : {};
+    const e = event(deps, t.id, eventType(action.type), now, actor, { from: t.status, to: applied.status, ...data, ...actionData(action), ...due });
+    // Resolving and reopening owe the escalations a reaction (a request closed, a major escalation's
+    // warranty or recurrence): stored in this same write, carried out by the engine (ticket-reactions).
+    const next = isReactedChange(action.type) ? withReaction(applied, { key: e.key, change: action.type, at: now, actor }) : applied;
     const saved = await deps.tickets.save(next);
     if (!saved) continue;
-    // A resume (or a resolve from on hold) recomputes the SLA due times: the reports need the new ones.
-    const due = action.type === 'resume' || action.type === 'resolve' ? { responseDueAt: next.sla.responseDueAt, resolutionDueAt: next.sla.resolutionDueAt } : {};
-    await deps.timeline.append([event(deps, t.id, eventType(action.type), now, actor, { from: t.status, to: next.status, ...data, ...actionData(action), ...due })]);
+    await deps.timeline.append([e]);
     if (t.alertKey && !isOpen(next)) await deps.alertKeys.release(t.alertKey, t.id);
-    // Issue 7: a major escalation goes to warranty on resolution, and reopens on a recurrence.
-    if (action.type === 'resolve' || action.type === 'reopen') {
-      await majorTicketChanged(deps, saved, action.type, actor).catch((e: unknown) => deps.log.error({ ticketId: t.id, err: (e as Error).stack ?? String(e) }, 'major escalation hook failed after a ticket change'));
-    }
+    if (isReactedChange(action.type)) deps.nudge?.();
     return { ticket: saved, changed: true };
   }
   throw new DomainError('CONFLICT', 'The ticket is changing too fast; try again.');

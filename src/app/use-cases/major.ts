@@ -16,5 +16,4 @@ export { recordSatisfaction } from './major/close-out.js';
 export type { AfterActionReport } from './major/aar.js';
 export { AAR_KEEP_EVENTS, afterActionReport } from './major/aar.js';
 export { majorForTicket, majorForWarRoom } from './major/queries.js';
-export { majorTicketChanged } from './major/lifecycle.js';
 export { advanceMajor } from './major/timers.js';

@@ -2,24 +2,22 @@
 import { reopenMajor, toWarranty } from '../../../domain/major.js';
 import { isOpen } from '../../../domain/ticket.js';
 import type { Ticket } from '../../../domain/ticket.js';
+import type { TicketChange } from '../../../domain/ticket-reaction.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
-import { requestTicketResolved } from '../coordination.js';
 import { event } from '../ticket-access.js';
-import { alertRecurrence } from './recurrence.js';
-import { roomPost } from './room.js';
-import { keyOf, majorConfig, majorOf, mutate, when } from './support.js';
+import { flushPending } from './pending.js';
+import { recurrenceEffects } from './recurrence.js';
+import { effects, keyOf, majorConfig, majorOf, mutate, when } from './support.js';
 
 /**
- * Hook for ticket changes (called where tickets are resolved and reopened): resolving a
- * ticket closes its live manager escalation request; resolving the last open incident of an active major escalation starts the warranty; reopening one during
- * the warranty (or while the customer is asked) reopens the escalation.
+ * The engine's reaction to a ticket change (ticket-reactions): resolving the last open
+ * incident of an active major escalation starts the warranty; reopening one during the
+ * warranty (or while the customer is asked) reopens the escalation. The transition and its
+ * messages are stored in one compare-and-set write (a pending batch), then sent; running it
+ * again after a crash changes nothing twice. Throws on a failure (the engine retries).
  */
-export async function majorTicketChanged(deps: AppDeps, ticket: Ticket, change: 'resolve' | 'reopen', actor: Actor): Promise<void> {
-  if (change === 'resolve') {
-    // A resolved ticket needs no manager escalation request any more (open: no more reminders).
-    await requestTicketResolved(deps, ticket, actor).catch((e: unknown) => deps.log.error({ ticketId: ticket.id, err: (e as Error).stack ?? String(e) }, 'could not close the escalation request of a resolved ticket'));
-  }
+export async function majorTicketChanged(deps: AppDeps, ticket: Ticket, change: TicketChange, actor: Actor): Promise<void> {
   const m0 = await majorOf(deps, ticket);
   if (!m0 || m0.status === 'closed') return;
   const cfg = majorConfig(deps);
@@ -27,16 +25,28 @@ export async function majorTicketChanged(deps: AppDeps, ticket: Ticket, change: 
     if (m0.status !== 'active') return;
     const all = await deps.tickets.getMany([m0.ticketId, ...m0.relatedTicketIds]);
     if ([...all.values()].some((x) => isOpen(x))) return;
-    const r = await mutate(deps, m0.ticketId, (m, _t, now) => (m.status === 'active' ? { next: toWarranty(m, now, cfg), extra: null } : null));
+    const r = await mutate(deps, m0.ticketId, (m, _t, now) => {
+      if (m.status !== 'active') return null;
+      const next = toWarranty(m, now, cfg);
+      const batch = effects(deps, now, {
+        events: [event(deps, m.ticketId, 'major.resolved', now, actor, { majorId: m.id, warrantyEndsAt: next.warrantyEndsAt, resolvedTicket: ticket.id }, `major.resolved:${m.id}:${now.getTime()}`)],
+        posts: [`${keyOf(ticket)} is resolved. Warranty until ${when(deps, next.warrantyEndsAt!)}: the team stays on standby in case it recurs; then the customer is asked for their satisfaction.`],
+      });
+      return { next: { ...next, pending: [...(m.pending ?? []), batch] }, extra: batch.id };
+    });
     if (!r.saved) return;
-    const m = r.saved;
-    await deps.timeline.append([event(deps, m.ticketId, 'major.resolved', r.now, actor, { majorId: m.id, warrantyEndsAt: m.warrantyEndsAt, resolvedTicket: ticket.id }, `major.resolved:${m.id}:${r.now.getTime()}`)]);
-    await roomPost(deps, m, { text: `${keyOf(ticket)} is resolved. Warranty until ${when(deps, m.warrantyEndsAt!)}: the team stays on standby in case it recurs; then the customer is asked for their satisfaction.` });
+    await flushPending(deps, r.saved, [r.extra!]);
     deps.nudge?.();
     return;
   }
   if (m0.status !== 'warranty' && m0.status !== 'satisfaction') return;
-  const r = await mutate(deps, m0.ticketId, (m, _t, now) => (m.status === 'warranty' || m.status === 'satisfaction' ? { next: reopenMajor(m, now), extra: null } : null));
+  const r = await mutate(deps, m0.ticketId, (m, t, now) => {
+    if (m.status !== 'warranty' && m.status !== 'satisfaction') return null;
+    const next = reopenMajor(m, now);
+    const batch = recurrenceEffects(deps, next, t, 'reopen', ticket, now, actor);
+    return { next: { ...next, pending: [...(m.pending ?? []), batch] }, extra: batch.id };
+  });
   if (!r.saved) return;
-  await alertRecurrence(deps, r.saved, r.t, 'reopen', ticket, r.now, actor);
+  await flushPending(deps, r.saved, [r.extra!]);
+  deps.nudge?.();
 }

@@ -2,24 +2,31 @@
 import { DomainError } from '../../../domain/errors.js';
 import { reopenMajor, STATUS_TEXT } from '../../../domain/major.js';
 import type { MajorEscalation } from '../../../domain/major.js';
+import type { PendingEffects } from '../../../domain/pending-effects.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
 import { actingPerson, personName } from '../actors.js';
-import { noticeFor, notifyPeople } from '../notify.js';
+import { noticeFor } from '../notify.js';
 import { event, markEscalated, requireTicket } from '../ticket-access.js';
 import { roomPost } from './room.js';
-import { keyOf, mutate, requireNotClosed, saveMajor } from './support.js';
+import { flushPending } from './pending.js';
+import { effects, keyOf, mutate, requireNotClosed, saveMajor } from './support.js';
 import type { MajorResult } from './support.js';
 
-/** The team is told in the war room and by chat that the incident is back. */
-export async function alertRecurrence(deps: AppDeps, m: MajorEscalation, t: Ticket, via: string, source: Ticket, now: Date, actor: Actor): Promise<void> {
+/**
+ * What a recurrence sends (stored as a pending batch in the write that reopens the
+ * escalation): the event, the war-room post, the team told by chat. `m` is the escalation
+ * reopened, `t` its own ticket, `source` the ticket that recurred.
+ */
+export function recurrenceEffects(deps: AppDeps, m: MajorEscalation, t: Ticket, via: 'reopen' | 'linked', source: Ticket, now: Date, actor: Actor): PendingEffects {
   const n = m.recurrences;
-  await deps.timeline.append([event(deps, m.ticketId, 'major.recurred', now, actor, { majorId: m.id, via, ticketId: source.id, key: keyOf(source), recurrence: n }, `major.recurred:${m.id}:${n}`)]);
   const text = `The incident recurred during the warranty (${via === 'reopen' ? `${keyOf(source)} was reopened` : `new ticket ${keyOf(source)} is the same incident`}). The major escalation of ${m.ticketKey} is active again (recurrence ${n}): back to the war room.`;
-  await roomPost(deps, m, { text: `RECURRENCE: ${text}` });
-  await notifyPeople(deps, t, m.members.map((x) => x.personId), ['chat'], noticeFor(deps, t, { kind: 'major_escalation', title: `Recurrence: ${m.ticketKey} ${t.title}`, text, urgent: true }), `major:${m.id}:recurred:${n}`);
-  deps.nudge?.();
+  return effects(deps, now, {
+    events: [event(deps, m.ticketId, 'major.recurred', now, actor, { majorId: m.id, via, ticketId: source.id, key: keyOf(source), recurrence: n }, `major.recurred:${m.id}:${n}`)],
+    posts: [`RECURRENCE: ${text}`],
+    notices: [{ key: `major:${m.id}:recurred:${n}`, personIds: m.members.map((x) => x.personId), channels: ['chat'], notice: noticeFor(deps, t, { kind: 'major_escalation', title: `Recurrence: ${m.ticketKey} ${t.title}`, text, urgent: true }) }],
+  });
 }
 
 /** A new ticket is a recurrence of a major escalation's incident (during warranty: reopens it). */
@@ -40,11 +47,14 @@ export async function linkRecurrence(deps: AppDeps, args: { ticket: string | num
   if (elsewhere && elsewhere.id !== m0.id && elsewhere.relatedTicketIds.includes(source.id)) {
     throw new DomainError('INVALID_TRANSITION', `${keyOf(source)} is already linked to the major escalation of ${elsewhere.ticketKey}.`, { field: 'ticket' });
   }
-  const r = await mutate(deps, orig.id, (m, _t, now) => {
+  const r = await mutate(deps, orig.id, (m, t, now) => {
     if (m.relatedTicketIds.includes(source.id)) return null;
     const linked = { ...m, relatedTicketIds: [...m.relatedTicketIds, source.id] };
-    const reopen = m.status === 'warranty' || m.status === 'satisfaction';
-    return { next: reopen ? reopenMajor(linked, now) : linked, extra: reopen };
+    if (m.status !== 'warranty' && m.status !== 'satisfaction') return { next: linked, extra: null };
+    // Stored with the reopening (same write): the team is alerted even if this process stops right after.
+    const reopened = reopenMajor(linked, now);
+    const batch = recurrenceEffects(deps, reopened, t, 'linked', source, now, args.actor);
+    return { next: { ...reopened, pending: [...(m.pending ?? []), batch] }, extra: batch.id };
   });
   if (!r.saved) {
     // Already linked. A process that stopped right after the compare-and-set left the
@@ -56,7 +66,8 @@ export async function linkRecurrence(deps: AppDeps, args: { ticket: string | num
   await markEscalated(deps, source.id, {}, 'major');
   await deps.timeline.append([event(deps, source.id, 'major.linked', r.now, args.actor, { majorId: r.saved.id, of: orig.id, key: keyOf(orig) }, `major.linked:${r.saved.id}:${source.id}`)]);
   if (r.extra) {
-    await alertRecurrence(deps, r.saved, orig, 'linked', source, r.now, args.actor);
+    await flushPending(deps, r.saved, [r.extra]);
+    deps.nudge?.();
     return { ticket: source, major: r.saved, changed: true, message: `${keyOf(source)} is a recurrence of ${keyOf(orig)} during its warranty: the major escalation is active again and the team was alerted.` };
   }
   await deps.timeline.append([event(deps, orig.id, 'major.incident_linked', r.now, args.actor, { majorId: r.saved.id, ticketId: source.id, key: keyOf(source) }, `major.incident_linked:${r.saved.id}:${source.id}`)]);
