@@ -7,7 +7,8 @@ import { declareMajor, majorForTicket, recordSatisfaction } from '../../src/app/
 import { buildReport, compareRollups, recomputeFacts, reportCsvRows } from '../../src/app/use-cases/reports.js';
 import { changeTicket, commentOnTicket, openTicket } from '../../src/app/use-cases/tickets.js';
 import { isDomainError } from '../../src/domain/errors.js';
-import { computeReport, localDay } from '../../src/domain/reports/compute.js';
+import { computeReport } from '../../src/domain/reports/compute.js';
+import { localDay } from '../../src/domain/reports/periods.js';
 import type { TicketFact } from '../../src/domain/reports/facts.js';
 import { PRIORITIES } from '../../src/domain/ticket.js';
 import type { TicketSource } from '../../src/domain/ticket.js';
