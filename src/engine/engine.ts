@@ -15,6 +15,7 @@ import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
 import { syncTicketMessages } from './message-sync.js';
+import { TicketReactions } from './ticket-reactions.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -51,6 +52,8 @@ export class Engine {
   private lastReports = 0;
   /** The `major` module: manager escalation requests and major escalations (issue 7). */
   readonly majorTimers: MajorTimers;
+  /** The `ticket-reactions` module: what resolving or reopening a ticket owes its escalations (issue 12). */
+  readonly ticketReactions: TicketReactions;
 
   constructor(
     private readonly deps: AppDeps,
@@ -59,6 +62,7 @@ export class Engine {
   ) {
     this.reports = new ReportProjector(deps);
     this.majorTimers = new MajorTimers(deps);
+    this.ticketReactions = new TicketReactions(deps);
   }
 
   /** One pass of every module. Returns how much work it did (0 = idle). */
@@ -67,6 +71,7 @@ export class Engine {
     work += await this.slaModule();
     work += await this.recoverModule();
     work += await this.escalationModule();
+    work += await this.ticketReactions.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.dispatcher.runOnce();
     work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)
