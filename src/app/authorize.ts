@@ -25,11 +25,17 @@ export const ACTIONS = [
   'declare_major',
   'run_reports',
   'administer',
+  'assign',
+  'hold',
+  'reopen',
+  'page',
+  'mark_confidential',
+  'view_confidential',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** What makes a person allowed: a role, or a relation to the ticket. */
-export type Grant = Role | 'anyone' | 'assignee' | 'team' | 'on_call' | 'chain';
+export type Grant = Role | 'anyone' | 'assignee' | 'team' | 'on_call' | 'chain' | 'requested' | 'responder';
 
 /** The table. Seed 000: managers, supervisors (team leads) and point persons request; coordinators and escalation managers escalate at once; technicians acknowledge, resolve and ask their lead. */
 export const RULES: Record<Action, readonly Grant[]> = {
@@ -37,7 +43,7 @@ export const RULES: Record<Action, readonly Grant[]> = {
   open: ['anyone'],
   open_for_other: ['technician', 'team_lead', 'manager', 'coordinator', 'escalation_manager', 'admin'],
   comment: ['anyone'],
-  acknowledge: ['assignee', 'team', 'on_call', 'chain', 'technician', 'coordinator', 'escalation_manager', 'admin'],
+  acknowledge: ['assignee', 'team', 'on_call', 'chain', 'responder', 'technician', 'coordinator', 'escalation_manager', 'admin'],
   resolve: ['assignee', 'team', 'on_call', 'chain', 'technician', 'coordinator', 'escalation_manager', 'admin'],
   escalate_now: ['coordinator', 'escalation_manager', 'admin'],
   request_escalation: ['manager', 'team_lead', 'point_person', 'executive', 'coordinator', 'escalation_manager', 'admin'],
@@ -48,12 +54,19 @@ export const RULES: Record<Action, readonly Grant[]> = {
   declare_major: ['escalation_manager', 'admin'],
   run_reports: ['team_lead', 'manager', 'coordinator', 'escalation_manager', 'executive', 'admin'],
   administer: ['admin'],
+  assign: ['assignee', 'team', 'on_call', 'chain', 'coordinator', 'escalation_manager', 'admin'],
+  hold: ['assignee', 'team', 'on_call', 'responder', 'coordinator', 'escalation_manager', 'admin'],
+  reopen: ['requested', 'assignee', 'team', 'chain', 'coordinator', 'escalation_manager', 'admin'],
+  page: ['assignee', 'team', 'on_call', 'chain', 'responder', 'coordinator', 'escalation_manager', 'admin'],
+  mark_confidential: ['team_lead', 'manager', 'escalation_manager', 'admin'],
+  /** Issue 16: who sees a confidential ticket at all (every other action on it also needs this). */
+  view_confidential: ['requested', 'assignee', 'team', 'responder', 'coordinator', 'escalation_manager', 'admin'],
 };
 
 /** Person-less API tokens keep their role's rights (ESC_API_TOKENS `token:role` without a person). */
 export const TOKEN_ROLE_RULES: Record<string, readonly Action[]> = {
   admin: ACTIONS,
-  agent: ['view', 'open', 'open_for_other', 'comment', 'acknowledge', 'resolve', 'escalate_now', 'request_escalation', 'elevate', 'move', 'notify_management', 'run_reports'],
+  agent: ['view', 'open', 'open_for_other', 'comment', 'acknowledge', 'resolve', 'escalate_now', 'request_escalation', 'elevate', 'move', 'notify_management', 'run_reports', 'assign', 'hold', 'reopen', 'page'],
   reporter: ['view', 'open', 'comment'],
   monitor: ['open', 'open_for_other'],
   viewer: ['view', 'run_reports'],
@@ -68,6 +81,8 @@ const GRANT_TEXT: Record<Grant, string> = {
   team: "the ticket's team",
   on_call: 'the on-call person',
   chain: "the assignee's managers",
+  requested: 'the requester',
+  responder: 'paged responders',
   requester: 'requesters',
   technician: 'technicians',
   team_lead: 'team leads',
@@ -95,6 +110,12 @@ const DOING: Record<Action, string> = {
   declare_major: 'declare a major escalation on',
   run_reports: 'run reports',
   administer: 'change the organisation',
+  assign: 'assign',
+  hold: 'put on hold or resume',
+  reopen: 'reopen',
+  page: 'page responders on',
+  mark_confidential: 'mark confidential',
+  view_confidential: 'see',
 };
 
 /** "the assignee, the ticket's team, … or admins": who may do `action`. */
@@ -103,7 +124,7 @@ export function whoMay(action: Action): string {
   return names.length <= 1 ? (names[0] ?? 'nobody') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
-type Subject = Pick<Ticket, 'teamId' | 'assigneeId' | 'requesterId'>;
+type Subject = Pick<Ticket, 'teamId' | 'assigneeId' | 'requesterId'> & Partial<Pick<Ticket, 'confidential' | 'responders'>>;
 
 function holds(dir: Directory, p: Person, g: Grant, t: Subject | undefined, now: Date): boolean {
   switch (g) {
@@ -119,6 +140,10 @@ function holds(dir: Directory, p: Person, g: Grant, t: Subject | undefined, now:
       return !!t && dir.onCall(t.teamId, now)?.id === p.id;
     case 'chain':
       return !!t?.assigneeId && dir.managerChain(t.assigneeId).some((m) => m.id === p.id);
+    case 'requested':
+      return !!t?.requesterId && t.requesterId === p.id;
+    case 'responder':
+      return !!t?.responders?.some((r) => r.personId === p.id);
     default:
       return p.roles.includes(g);
   }
@@ -127,6 +152,8 @@ function holds(dir: Directory, p: Person, g: Grant, t: Subject | undefined, now:
 /** True when `person` may do `action` (on `ticket`, when the action is about one). */
 export function personMay(dir: Directory, person: Person, action: Action, ticket: Subject | undefined, now: Date): boolean {
   if (person.roles.includes('admin')) return true;
+  // A confidential ticket: nothing at all for those who may not see it (issue 16).
+  if (ticket?.confidential && action !== 'view_confidential' && !personMay(dir, person, 'view_confidential', ticket, now)) return false;
   return RULES[action].some((g) => holds(dir, person, g, ticket, now));
 }
 
@@ -136,7 +163,11 @@ export function actorMay(dir: Directory, actor: Actor, action: Action, ticket: S
     const p = dir.person(actor.personId);
     return !!p && personMay(dir, p, action, ticket, now);
   }
-  if (actor.role) return (TOKEN_ROLE_RULES[actor.role] ?? []).includes(action);
+  if (actor.role) {
+    const rights = TOKEN_ROLE_RULES[actor.role] ?? [];
+    if (ticket?.confidential && !rights.includes('view_confidential')) return false;
+    return rights.includes(action);
+  }
   return SYSTEM_VIA.has(actor.via);
 }
 
@@ -147,7 +178,19 @@ export function actorMay(dir: Directory, actor: Actor, action: Action, ticket: S
 export function authorize(deps: { directory(): Directory; clock: { now(): Date } }, actor: Actor, action: Action, ticket?: Subject & Partial<Pick<Ticket, 'number'>>): void {
   const dir = deps.directory();
   if (actorMay(dir, actor, action, ticket, deps.clock.now())) return;
+  // A refusal never reveals that a confidential ticket exists.
+  if (ticket?.confidential && !actorMay(dir, actor, 'view_confidential', ticket, deps.clock.now())) throw notFound(ticket);
   throw refusal(dir, actor, action, ticket);
+}
+
+/** True when `actor` may see `ticket` (only confidential tickets are ever hidden). */
+export function actorMaySee(deps: { directory(): Directory; clock: { now(): Date } }, actor: Actor, ticket: Subject): boolean {
+  return !ticket.confidential || actorMay(deps.directory(), actor, 'view_confidential', ticket, deps.clock.now());
+}
+
+/** The same words as a ticket that does not exist. */
+export function notFound(ticket: Partial<Pick<Ticket, 'number'>>): DomainError {
+  return new DomainError('NOT_FOUND', `There is no ticket ${ticket.number !== undefined ? formatTicketKey(ticket.number) : 'with that reference'}.`);
 }
 
 export function refusal(dir: Directory, actor: Actor, action: Action, ticket?: Subject & Partial<Pick<Ticket, 'number'>>): DomainError {

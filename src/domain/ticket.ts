@@ -52,8 +52,21 @@ export interface Ticket {
   version: number;
   /** What its resolutions and reopenings still owe the escalations (see ticket-reaction.ts); absent or empty: nothing. */
   reactions?: TicketReaction[];
+  /** Issue 16: seen only by the requester, the team, responders, coordinators, escalation managers and admins; absent: false. */
+  confidential?: boolean;
+  /** Issue 16: people paged onto it outside the plan (`page`), with their acknowledgement. */
+  responders?: Responder[];
   /** The earliest `dueAt` of `reactions` (null: none owed); the engine's scan looks only at this. */
   reactAt?: Date | null;
+}
+
+/** Someone paged onto a ticket by hand, outside its plan. */
+export interface Responder {
+  personId: string;
+  pagedBy: string | null;
+  pagedAt: Date;
+  reason: string | null;
+  acknowledgedAt: Date | null;
 }
 
 export type TicketAction =

@@ -9,6 +9,8 @@ import { escalateTicket } from './escalate.js';
 import type { Reply, ReplyResult } from './escalations.js';
 import { applyReply } from './escalations.js';
 import { requireTicket } from './tickets.js';
+import { acknowledgePage } from './ticket-work.js';
+import { formatTicketKey } from '../../domain/ticket-number.js';
 
 export type { Reply, ReplyResult };
 
@@ -16,5 +18,9 @@ export async function respondToNotification(deps: AppDeps, args: { ticket: strin
   if (args.reply === 'escalate') return escalateTicket(deps, { ticket: args.ticket, actor: args.actor, ...(args.note !== undefined ? { reason: args.note } : {}), ...(args.toStep !== undefined ? { toStep: args.toStep } : {}), ...(args.urgency ? { urgency: args.urgency } : {}) });
   const t = await requireTicket(deps, args.ticket);
   authorize(deps, args.actor, args.reply, t);
-  return applyReply(deps, { ...args, ticket: t.id });
+  // A responder paged outside the plan acknowledges their page like any other (issue 16).
+  const paged = args.reply === 'acknowledge' ? await acknowledgePage(deps, t.id, args.actor) : null;
+  const r = await applyReply(deps, { ...args, ticket: t.id });
+  if (paged && !r.changed) return { ...r, ticket: await requireTicket(deps, t.id), changed: true, message: `${formatTicketKey(t.number)}: page acknowledged by ${args.actor.name ?? args.actor.personId}.` };
+  return r;
 }

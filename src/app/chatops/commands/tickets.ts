@@ -22,7 +22,7 @@ const LIST_SCOPES = ['mine', 'team', 'open', 'escalated'] as const;
 type ListScope = (typeof LIST_SCOPES)[number];
 
 /** `<ticket> [text]`: the ticket first, the rest free text. */
-function ticketThenText(name: string, example: string, textRequired = false, missing = 'Add the text:') {
+export function ticketThenText(name: string, example: string, textRequired = false, missing = 'Add the text:') {
   return (words: string[]): { ref: number; text: string } | Usage => {
     if (!words[0]) return new Usage(`Say which ticket: \`/esc ${name} ${example}\`.`);
     const ref = ticketWord(words[0]);
@@ -33,7 +33,7 @@ function ticketThenText(name: string, example: string, textRequired = false, mis
   };
 }
 
-function ticketOnly(name: string) {
+export function ticketOnly(name: string) {
   return (words: string[]): { ref: number } | Usage => {
     const r = ticketThenText(name, 'ESC-1042')(words);
     if (r instanceof Usage) return r;
@@ -43,7 +43,7 @@ function ticketOnly(name: string) {
 }
 
 /** The answer of an action that changed a ticket: the sentence and the ticket as it is now. */
-async function changed(deps: AppDeps, ticketId: string, message: string, note?: string): Promise<Answer> {
+export async function changed(deps: AppDeps, ticketId: string, message: string, note?: string): Promise<Answer> {
   const t = await requireTicket(deps, ticketId);
   return say(message, { kind: 'ticket', ticket: t, ...(note ? { note } : {}) }, true);
 }
