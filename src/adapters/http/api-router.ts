@@ -5,12 +5,13 @@ import { simulatePlan } from '../../domain/simulate.js';
 import { planProblems } from '../../domain/plan.js';
 import { planSchema, toPlan } from '../../config/org-schema.js';
 import { requireTicketRef } from '../../domain/ticket-number.js';
-import type { TicketAction } from '../../domain/ticket.js';
+import type { Ticket, TicketAction } from '../../domain/ticket.js';
 import type { AppDeps } from '../../app/deps.js';
 import { intakeAlert } from '../../app/use-cases/alerts.js';
 import { elevateTicket, moveToTeam, notifyManagementChain } from '../../app/use-cases/escalations.js';
 import { respondToNotification } from '../../app/use-cases/respond.js';
-import { changeTicket, commentOnTicket, listTickets, openTicket, requireTicket, ticketTimeline } from '../../app/use-cases/tickets.js';
+import { assignTicket, holdTicket, reopenTicket, resumeTicket } from '../../app/use-cases/ticket-work.js';
+import { changeTicket, commentOnTicket, listTickets, openTicket, requireTicket, requireVisibleTicket, ticketTimeline } from '../../app/use-cases/tickets.js';
 import type { ApiToken } from '../../config/env.js';
 import { actorOf, allow, authenticate } from './auth.js';
 import { escalationView, ticketView } from './views.js';
@@ -41,18 +42,18 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
 
   r.get('/tickets', allow('tickets:read'), h(async (req, res) => {
     const q = s.listQuery.parse(req.query);
-    const list = await listTickets(deps, { status: q.status, priority: q.priority, teamId: q.team?.split(','), assigneeId: q.assignee, escalated: q.escalated, elevated: q.elevated }, q.limit, q.skip);
+    const list = await listTickets(deps, { status: q.status, priority: q.priority, teamId: q.team?.split(','), assigneeId: q.assignee, escalated: q.escalated, elevated: q.elevated }, q.limit, q.skip, actorOf(req.apiToken));
     res.json({ tickets: list.map(view), limit: q.limit, skip: q.skip });
   }));
 
   r.get('/tickets/:ref', allow('tickets:read'), h(async (req, res) => {
-    const t = await requireTicket(deps, refOf(String(req.params.ref)));
+    const t = await requireVisibleTicket(deps, refOf(String(req.params.ref)), actorOf(req.apiToken));
     const escalations = await deps.escalations.forTicket(t.id);
     res.json({ ...view(t), escalations: escalations.map(escalationView) });
   }));
 
   r.get('/tickets/:ref/timeline', allow('tickets:read'), h(async (req, res) => {
-    const { ticket, events } = await ticketTimeline(deps, refOf(String(req.params.ref)));
+    const { ticket, events } = await ticketTimeline(deps, refOf(String(req.params.ref)), actorOf(req.apiToken));
     res.json({ ticket: view(ticket), events });
   }));
 
@@ -70,6 +71,7 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
     res.json({ changed: out.changed, message: out.message, ticket: view(await requireTicket(deps, out.ticket.id)), escalation: out.escalation ? escalationView(out.escalation) : null });
   }));
 
+  const out2 = (o: { changed: boolean; ticket: Ticket }) => ({ changed: o.changed, ticket: view(o.ticket) });
   r.post('/tickets/:ref/actions', allow('tickets:act'), h(async (req, res) => {
     const body = s.actionBody.parse(req.body ?? {});
     const actor = actorOf(req.apiToken);
@@ -78,8 +80,13 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
       if (!body.assigneeId) throw new DomainError('VALIDATION', 'assigneeId: needed to assign', { field: 'assigneeId' });
       if (!deps.directory().person(body.assigneeId)) throw new DomainError('UNKNOWN_PERSON', `There is no person "${body.assigneeId}".`, { field: 'assigneeId' });
     }
-    const action: TicketAction =
-      body.action === 'assign' ? { type: 'assign', assigneeId: body.assigneeId! } : body.action === 'pend' || body.action === 'reopen' ? { type: body.action, by, reason: body.reason } : { type: body.action, by };
+    // Issue 16: assign, hold, resume and reopen go through their use cases (authorized there).
+    const ref = refOf(String(req.params.ref));
+    if (body.action === 'assign') return void res.json(out2(await assignTicket(deps, ref, body.assigneeId!, actor)));
+    if (body.action === 'pend') return void res.json(out2(await holdTicket(deps, ref, body.reason ?? 'waiting on the customer', actor)));
+    if (body.action === 'resume') return void res.json(out2(await resumeTicket(deps, ref, actor)));
+    if (body.action === 'reopen') return void res.json(out2(await reopenTicket(deps, ref, body.reason ?? 'reopened', actor)));
+    const action: TicketAction = { type: body.action, by };
     const out = await changeTicket(deps, refOf(String(req.params.ref)), () => action, actor);
     res.json({ changed: out.changed, ticket: view(out.ticket) });
   }));

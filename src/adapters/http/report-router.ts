@@ -8,6 +8,7 @@ import { localDay } from '../../domain/reports/periods.js';
 import type { ReportQuery } from '../../domain/reports/report.js';
 import { requireTicketRef } from '../../domain/ticket-number.js';
 import { CHART_SIZE, chartPng } from '../report/chart.js';
+import { actorOf } from './auth.js';
 import { CSV_CONTENT_TYPE, reportCsvStream, reportFileName } from '../report/csv.js';
 import { allow } from './auth.js';
 import { ticketView } from './views.js';
@@ -56,7 +57,7 @@ export function reportRouter(deps: AppDeps): Router {
   r.get('/reports.csv', allow('reports:read'), h(async (req, res) => {
     const q = queryOf(deps, req);
     // Rows are computed before the first byte, so a failure is still a clean JSON error.
-    const rows = await reportCsvRows(deps, q);
+    const rows = await reportCsvRows(deps, q, actorOf(req.apiToken));
     res.status(200).type(CSV_CONTENT_TYPE).attachment(reportFileName('csv', q.period === 'custom' ? `${q.fromDay}..${q.toDay}` : q.period, localDay(deps.clock.now(), deps.directory().org.timeZone)));
     reportCsvStream(rows).pipe(res);
   }));
@@ -70,7 +71,7 @@ export function reportRouter(deps: AppDeps): Router {
   r.get('/tickets/:ref/history', allow('tickets:read'), h(async (req, res) => {
     const raw = String(req.params.ref);
     const ref = /^[0-9a-f-]{36}$/i.test(raw) ? raw : requireTicketRef(raw);
-    const history = await ticketHistory(deps, ref);
+    const history = await ticketHistory(deps, ref, undefined, actorOf(req.apiToken));
     res.json({ ticket: ticketView(history.ticket, deps.directory(), deps.clock.now()), key: history.key, rows: history.rows });
   }));
 

@@ -1,6 +1,7 @@
 import type { Notice, NoticeAction } from '../../domain/notice.js';
 import { escalationLabel } from '../../domain/notice.js';
 import type { TicketAction, TicketView } from '../../app/views/ticket-view.js';
+import { MORE_LABELS } from '../../app/views/ticket-view.js';
 
 /** Block Kit limits this renderer keeps to. */
 export const MAX_SECTION_TEXT = 3000;
@@ -105,8 +106,16 @@ function slackDate(d: Date): string {
 
 const BUTTON_OF: Record<TicketAction, ButtonAction> = { ack: 'acknowledge', escalate: 'escalate', elevate: 'elevate', resolve: 'resolve', history: 'history' };
 
+/** The "More…" menu (issue 16): a static select; each option's value carries the ticket and the action. */
+export const MORE_ACTION = 'esc_more';
+function moreSelect(v: TicketView): Block {
+  return { type: 'static_select', action_id: MORE_ACTION, placeholder: { type: 'plain_text', text: 'More…' }, options: v.more.map((m) => ({ text: { type: 'plain_text', text: MORE_LABELS[m] }, value: JSON.stringify({ t: v.id, d: m }) })) };
+}
+
 /** A ticket message (channel post, DM, updated in place): a pure function of the view. */
 export function ticketBlocks(v: TicketView, note?: string): Block[] {
+  // A confidential ticket's shared message: only its key (issue 16).
+  if (v.confidential && v.viewerId === null) return [section(`*${v.key}*: confidential`), context('Only the requester, the team, coordinators, escalation managers and admins see this ticket: `/esc status ' + v.key + '`.')];
   const facts = [
     { label: 'Priority', value: v.priority },
     { label: 'Impact', value: v.impact },
@@ -121,12 +130,15 @@ export function ticketBlocks(v: TicketView, note?: string): Block[] {
   if (v.acknowledgedBy && v.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(v.acknowledgedBy)} at ${slackDate(v.acknowledgedAt)}`));
   if (v.resolvedBy && v.resolvedAt) blocks.push(context(`:heavy_check_mark: Resolved by ${esc(v.resolvedBy)} at ${slackDate(v.resolvedAt)}`));
   if (note) blocks.push(context(esc(note)));
-  blocks.push(actionsBlock(v.actions.map((a) => BUTTON_OF[a]), { t: v.id }));
+  const actions = actionsBlock(v.actions.map((a) => BUTTON_OF[a]), { t: v.id });
+  if (v.more.length > 0) (actions.elements as Block[]).push(moreSelect(v));
+  blocks.push(actions);
   return capBlocks(blocks);
 }
 
 /** The fallback `text` of a ticket message (notifications, screen readers): user text escaped. */
 export function ticketText(v: TicketView, note?: string): string {
+  if (v.confidential && v.viewerId === null) return `${v.key}: confidential`;
   return clip(esc(`${v.key}: ${v.title} (${v.priority}, ${v.status}${v.acknowledgedBy ? `, acknowledged by ${v.acknowledgedBy}` : ''})${note ? ` · ${note}` : ''}`), 3000);
 }
 

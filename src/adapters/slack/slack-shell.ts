@@ -13,7 +13,10 @@ import { postTicketMessage } from './ticket-posts.js';
 import { postSlackReport } from './report-blocks.js';
 import { slackMessage } from './slack-render.js';
 import { settledBlocks } from './settled.js';
-import { ESCALATE_MODAL, RATE_MODAL, TICKET_MODAL, escalateModal, meta, rateModal, readEscalateForm, readRateForm, readTicketForm, ticketModal } from './views.js';
+import { ESCALATE_MODAL, MORE_MODAL, RATE_MODAL, TICKET_MODAL, escalateModal, meta, moreModal, rateModal, readEscalateForm, readMoreForm, readRateForm, readTicketForm, ticketModal } from './views.js';
+import { MORE_ACTION } from './blocks.js';
+import { MORE_LABELS } from '../../app/views/ticket-view.js';
+import type { MoreAction } from '../../app/views/ticket-view.js';
 import type { WorkQueue } from './work-queue.js';
 
 type Client = App['client'];
@@ -50,6 +53,16 @@ const buttonValue = z.object({ t: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), e: z
 
 /** action_id → the core's verb. */
 const BUTTON_VERBS: Record<string, string> = { esc_ack: 'ack', esc_escalate: 'escalate.form', esc_elevate: 'elevate', esc_resolve: 'resolve', esc_history: 'history', esc_claim: 'claim' };
+
+/** The More menu's chosen option: `{t, d}` → the core's `more` verb. */
+export function moreAction(rawValue: string | undefined): { verb: string; data: Record<string, unknown> } | null {
+  try {
+    const v = z.object({ t: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), d: z.string().max(40) }).safeParse(JSON.parse(rawValue ?? ''));
+    return v.success ? { verb: 'more', data: { ticket: v.data.t, do: v.data.d } } : null;
+  } catch {
+    return null;
+  }
+}
 
 export function buttonAction(actionId: string, rawValue: string | undefined): { verb: string; data: Record<string, unknown> } | null {
   let value: unknown;
@@ -114,19 +127,24 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
 
   app.action(/^esc_/, async ({ ack, action, body, respond, client }) => {
     await ack();
-    if (action.type !== 'button' || body.type !== 'block_actions') return;
+    const more = action.type === 'static_select' && (action as { action_id: string }).action_id === MORE_ACTION;
+    if ((action.type !== 'button' && !more) || body.type !== 'block_actions') return;
     const channel = (body.container?.channel_id as string | undefined) ?? body.channel?.id ?? null;
     const ts = (body.container?.message_ts as string | undefined) ?? body.message?.ts ?? null;
     const ctx = ctxFor(body.user.id, channel);
     if (!ctx) return void (await quietly(respond({ response_type: 'ephemeral', replace_original: false, text: unknownPerson(body.user.id) })));
-    const mapped = buttonAction((action as { action_id: string }).action_id, (action as { value?: string }).value);
+    const mapped = more ? moreAction((action as { selected_option?: { value?: string } }).selected_option?.value) : buttonAction((action as { action_id: string }).action_id, (action as { value?: string }).value);
     if (!mapped) return void (await quietly(ephemeral(respond, { text: OLDER, ok: false })));
-    if (mapped.verb.endsWith('.form')) {
+    if (mapped.verb.endsWith('.form') || mapped.verb === 'more') {
       // A form opens at once: the trigger expires in 3 s.
       const a = await runAction(deps, ctx, mapped.verb, mapped.data);
       const v = a.view;
       if (v?.kind === 'form' && (v.form === 'escalate' || v.form === 'request')) {
         await client.views.open({ trigger_id: body.trigger_id, view: escalateModal({ ticketId: v.ticket.id, ticketKey: formatTicketKey(v.ticket.number), channelId: channel, ts, mode: v.form === 'escalate' ? 'now' : 'request' }) as never });
+      } else if (v?.kind === 'form' && v.form === 'more') {
+        await client.views.open({ trigger_id: body.trigger_id, view: moreModal({ ticketId: v.ticket.id, ticketKey: formatTicketKey(v.ticket.number), action: v.do, label: MORE_LABELS[v.do as MoreAction] ?? v.do, prompt: v.prompt, channelId: channel, ts }) as never });
+      } else if (a.ok && a.replacesOriginal && channel && ts) {
+        await quietly(updateInPlace(client, channel, ts, a, body.message?.blocks, render));
       } else if (v?.kind === 'form' && v.form === 'rate') {
         await client.views.open({ trigger_id: body.trigger_id, view: rateModal({ ticketId: v.ticket.id, ticketKey: formatTicketKey(v.ticket.number), score: v.score, channelId: channel, ts }) as never });
       } else await quietly(ephemeral(respond, a));
@@ -168,6 +186,21 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
     work.push(async () => {
       const a = await runAction(deps, ctx, 'escalate', { ticket: m.t, reason: form.reason, urgency: form.urgent ? 'urgent' : 'normal' });
       if (a.ok && m.c && m.ts) await quietly(updateInPlace(client, m.c, m.ts, a, undefined, render));
+      else await quietly(client.chat.postMessage({ channel: userId, text: render(a).text }));
+    });
+  });
+
+  app.view(MORE_MODAL, async ({ ack, view, body, client }) => {
+    const text = readMoreForm(view.state.values as never);
+    if (text.length < 2) return ack({ response_action: 'errors', errors: { text: 'Write a few words.' } });
+    await ack();
+    const m = meta(view.private_metadata);
+    const ctx = ctxFor(body.user.id, m.c);
+    if (!ctx || !m.t || !m.d) return;
+    const userId = body.user.id;
+    work.push(async () => {
+      const a = await runAction(deps, ctx, 'more', { ticket: m.t, do: m.d, text });
+      if (a.ok && a.replacesOriginal && m.c && m.ts) await quietly(updateInPlace(client, m.c, m.ts, a, undefined, render));
       else await quietly(client.chat.postMessage({ channel: userId, text: render(a).text }));
     });
   });

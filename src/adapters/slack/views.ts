@@ -7,6 +7,7 @@ import { clip } from './blocks.js';
 export const TICKET_MODAL = 'esc_ticket_modal';
 export const ESCALATE_MODAL = 'esc_escalate_modal';
 export const RATE_MODAL = 'esc_rate_modal';
+export const MORE_MODAL = 'esc_more_modal';
 
 const opt = (value: string, text = value) => ({ text: { type: 'plain_text', text: clip(text, 75) }, value });
 
@@ -73,6 +74,24 @@ export function rateModal(args: { ticketId: string; ticketKey: string; score: nu
       input('comment', 'Comment (optional)', { type: 'plain_text_input', multiline: true, max_length: 2000 }, true),
     ],
   };
+}
+
+/** A "More" action that needs words (issue 16): one text box, the action and ticket in the metadata. */
+export function moreModal(args: { ticketId: string; ticketKey: string; action: string; label: string; prompt: string; channelId: string | null; ts: string | null }): Block {
+  return {
+    type: 'modal',
+    callback_id: MORE_MODAL,
+    private_metadata: JSON.stringify({ t: args.ticketId, d: args.action, c: args.channelId, ts: args.ts }),
+    title: { type: 'plain_text', text: clip(args.ticketKey, 24) },
+    submit: { type: 'plain_text', text: clip(args.label.replace(/…$/, ''), 24) },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [input('text', clip(args.prompt, 150), { type: 'plain_text_input', multiline: args.action === 'note', min_length: 2, max_length: 2000 })],
+  };
+}
+
+/** The words of a More modal. */
+export function readMoreForm(state: ViewState | undefined): string {
+  return read(state, 'text');
 }
 
 export function readRateForm(state: ViewState | undefined): { ok: true; score: number; comment: string } | { ok: false; errors: Record<string, string> } {

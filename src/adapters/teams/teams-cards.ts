@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'adaptivecards-templating';
 import type { AppDeps } from '../../app/deps.js';
 import type { TicketView } from '../../app/views/ticket-view.js';
+import { MORE_LABELS, MORE_NEEDS_TEXT } from '../../app/views/ticket-view.js';
 import type { TimelineEvent } from '../../app/ports/timeline.js';
 import type { Notice } from '../../domain/notice.js';
 import { ageText } from '../../domain/notice.js';
@@ -93,6 +94,13 @@ export function ticketIdOfCard(card: AdaptiveCardJson): string | null {
 /** The ticket card, a pure function of the view: who acknowledged and when, the escalation step, the actions. */
 export function ticketCard(v: TicketView, note?: string, refreshUserIds: string[] = []): AdaptiveCardJson {
   const { now, timeZone } = v;
+  if (v.confidential && v.viewerId === null) {
+    // A confidential ticket's shared card: only its key; those who may see it get their own card by refresh (issue 16).
+    const card: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `${v.key}: confidential`, weight: 'Bolder', wrap: true }, { type: 'TextBlock', text: `Only the requester, the team, coordinators, escalation managers and admins see it: type \`status ${v.key}\`.`, wrap: true, isSubtle: true }] };
+    const out = withRefresh(card, v.key, refreshUserIds);
+    CARD_TICKET.set(out, v.id);
+    return out;
+  }
   const escalated = v.escalated || v.escalationKind === 'major' || v.escalationKind === 'manager_request';
   const escalatedBadge = escalationLabel({ elevated: false, escalated, escalationKind: v.escalationKind }) ?? '';
   const card = renderCard('ticket', {
@@ -121,9 +129,18 @@ export function ticketCard(v: TicketView, note?: string, refreshUserIds: string[
     showNote: !!note,
     updatedLine: when(now, now, timeZone).replace(/ \(.*\)$/, ''),
   });
-  const out = withRefresh(card, v.key, refreshUserIds);
+  const out = withRefresh(v.more.length > 0 ? withMore(card, v) : card, v.key, refreshUserIds);
   CARD_TICKET.set(out, v.id);
   return out;
+}
+
+/** The "More" action set (issue 16): a box for the words (reason, note, team, @person) and the viewer's actions. */
+function withMore(card: AdaptiveCardJson, v: TicketView): AdaptiveCardJson {
+  const words = v.more.some((m) => MORE_NEEDS_TEXT.includes(m));
+  const actions = v.more.map((m) => ({ type: 'Action.Execute', title: MORE_LABELS[m].replace(/…$/, ''), verb: 'more', data: { ticket: v.key, do: m }, fallback: { type: 'Action.Submit', title: MORE_LABELS[m].replace(/…$/, ''), data: { verb: 'more', ticket: v.key, do: m } } }));
+  const body = words ? [{ type: 'Input.Text', id: 'text', isMultiline: true, maxLength: 2000, placeholder: 'Reason, note, team or @person (for the actions that need words)' }] : [];
+  const more = { type: 'Action.ShowCard', title: 'More', card: { type: 'AdaptiveCard', version: '1.5', body, actions } };
+  return { ...card, actions: [...((card.actions as unknown[] | undefined) ?? []), more] };
 }
 
 /** The proactive escalation DM: the notice, then live state (the recipient's view) when re-rendered. */

@@ -11,11 +11,12 @@ import { elevateTicket } from '../use-cases/escalations.js';
 import { ticketHistory } from '../use-cases/history.js';
 import { closeTask, majorForTicket, recordSatisfaction } from '../use-cases/major.js';
 import { respondToNotification } from '../use-cases/respond.js';
-import { openTicket, requireTicket } from '../use-cases/tickets.js';
+import { openTicket, requireTicket, requireVisibleTicket } from '../use-cases/tickets.js';
 import { DomainError } from '../../domain/errors.js';
 import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
 import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
 import type { Answer, ChatContext } from './answer.js';
+import { MORE_NEEDS_TEXT } from '../views/ticket-view.js';
 import { refuse, say } from './answer.js';
 
 /** A ticket as a button or card carries it: its id, ESC-1042, or the number. Never an object. */
@@ -39,6 +40,8 @@ const schemas = {
   tasks: withTicket,
   'task.done': withTicket.extend({ n: z.coerce.number().int().min(1, 'choose a task').max(10_000) }),
   'major.show': withTicket,
+  /** The "More" menu (issue 16): one verb, the chosen action and its words (a reason, a note, a team, @person). */
+  more: withTicket.extend({ do: z.enum(['take', 'note', 'hold', 'resume', 'reopen', 'move', 'notify_management', 'page', 'confidential']), text: text(2000) }),
   'ticket.create': z.object({
     title: z.string().trim().min(1, 'A title is required.').max(200),
     description: z.string().max(4000).optional(),
@@ -60,6 +63,21 @@ async function ticketAnswer(deps: AppDeps, id: string, message: string, note?: s
   return say(message, { kind: 'ticket', ticket: await requireTicket(deps, id), ...(note ? { note } : {}) }, true);
 }
 
+/** The command a More action runs, as typed (so the menu and the command share one parser and one use case). */
+export function moreCommand(d: { ticket: string | number; do: string; text?: string | undefined }, key: string): string {
+  const words = (d.text ?? '').trim();
+  switch (d.do) {
+    case 'take':
+      return `assign ${key} me`;
+    case 'notify_management':
+      return `notify-management ${key} ${words}`;
+    case 'confidential':
+      return `confidential ${key} on`;
+    default:
+      return `${d.do} ${key} ${words}`;
+  }
+}
+
 const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V>) => Promise<Answer> } = {
   ack: async (deps, ctx, d) => {
     const r = await respondToNotification(deps, { ticket: d.ticket, reply: 'acknowledge', actor: ctx.actor });
@@ -75,11 +93,11 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
     return ticketAnswer(deps, r.ticket.id, r.changed ? `${key} elevated by ${ctx.person.name}.` : `${key} was already elevated; nothing changed.`);
   },
   history: async (deps, ctx, d) => {
-    const h = await ticketHistory(deps, d.ticket, ctx.zone);
+    const h = await ticketHistory(deps, d.ticket, ctx.zone, ctx.actor);
     return say(`History of ${h.key}`, { kind: 'history', history: h, zone: ctx.zone });
   },
-  show: async (deps, _ctx, d) => {
-    const t = await requireTicket(deps, d.ticket);
+  show: async (deps, ctx, d) => {
+    const t = await requireVisibleTicket(deps, d.ticket, ctx.actor);
     return say(formatTicketKey(t.number), { kind: 'ticket', ticket: t });
   },
   'escalate.form': async (deps, ctx, d) => {
@@ -133,6 +151,16 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
     const { t, m } = await requireMajor(deps, d.ticket);
     return say(formatTicketKey(t.number), { kind: 'major', ticket: t, major: m, zone: ctx.zone });
   },
+  more: async (deps, _ctx, d) => {
+    const t = await requireTicket(deps, d.ticket);
+    const key = formatTicketKey(t.number);
+    if (MORE_NEEDS_TEXT.includes(d.do) && !d.text?.trim()) {
+      const prompt = MORE_PROMPTS[d.do] ?? 'Add the words:';
+      return refuse(`${prompt} (or type \`/esc ${moreCommand(d, key)}…\`).`, { kind: 'form', form: 'more', ticket: t, do: d.do, prompt });
+    }
+    // The catalog runs it as the command (one parser, one use case): see runAction.
+    return say(moreCommand(d, key), { kind: 'lines', lines: [] });
+  },
   'ticket.create': async (deps, ctx, d) => {
     if (d.id) {
       // A retried submission of the same form: the first copy opened it.
@@ -143,6 +171,14 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
     const t = await openTicket(deps, { ...input, ...(id ? { id } : {}), requesterId: ctx.person.id, source: ctx.platform }, ctx.actor);
     return say(`${formatTicketKey(t.number)} opened by ${ctx.person.name}: ${t.title}`, { kind: 'ticket', ticket: t });
   },
+};
+
+const MORE_PROMPTS: Partial<Record<string, string>> = {
+  note: 'Write the note',
+  hold: 'Say why it waits for the customer',
+  reopen: 'Say why it is reopened',
+  move: 'Name the team, then a reason (e.g. infrastructure the switch needs a network engineer)',
+  page: 'Name a person (@henry) or a team, then a reason',
 };
 
 async function requireMajor(deps: AppDeps, ref: string | number) {

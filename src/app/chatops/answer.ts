@@ -34,7 +34,9 @@ export type Form =
   | { form: 'ticket'; title: string; description?: string; channelId?: string | null }
   | { form: 'escalate'; ticket: Ticket; problem?: string }
   | { form: 'request'; ticket: Ticket; problem?: string }
-  | { form: 'rate'; ticket: Ticket; score: number };
+  | { form: 'rate'; ticket: Ticket; score: number }
+  /** A "More" action that needs words (issue 16): a reason, a note, a team, a person. */
+  | { form: 'more'; ticket: Ticket; do: string; prompt: string };
 
 /** The view model of an answer: what to draw besides the text. */
 export type View =

@@ -64,7 +64,9 @@ export async function runText(deps: AppDeps, ctx: ChatContext, text: string): Pr
 /** Runs a button or card action. Never throws. */
 export async function runAction(deps: AppDeps, ctx: ChatContext, verb: string, data: unknown): Promise<Answer> {
   try {
-    return await runVerb(deps, ctx, verb, data);
+    const a = await runVerb(deps, ctx, verb, data);
+    // A More action with its words is the command it names (one parser, one use case).
+    return verb === 'more' && a.ok && a.view?.kind === 'lines' && a.view.lines.length === 0 ? await runText(deps, ctx, a.text) : a;
   } catch (err) {
     return failureAnswer(deps, err);
   }

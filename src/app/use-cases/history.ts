@@ -5,7 +5,8 @@ import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { AppDeps } from '../deps.js';
 import type { Delivery } from '../ports/deliveries.js';
 import type { TimelineEvent } from '../ports/timeline.js';
-import { requireTicket } from './tickets.js';
+import { requireVisibleTicket } from './ticket-access.js';
+import type { Actor } from '../ports/timeline.js';
 
 /**
  * The history of one ticket (seeds 002/003: when it was created, each step's time and method,
@@ -90,8 +91,8 @@ export function minutesText(ms: number | null): string {
 }
 
 /** The rows of a ticket's history, oldest first. */
-export async function ticketHistory(deps: AppDeps, ref: string | number, zone?: string): Promise<TicketHistory> {
-  const ticket = await requireTicket(deps, ref);
+export async function ticketHistory(deps: AppDeps, ref: string | number, zone?: string, viewer?: Actor): Promise<TicketHistory> {
+  const ticket = await requireVisibleTicket(deps, ref, viewer);
   const [events, deliveries] = await Promise.all([deps.timeline.forTicket(ticket.id, MAX_EVENTS), deps.deliveries.list({ ticketId: ticket.id }, MAX_DELIVERIES)]);
   const z = zone ?? deps.directory().org.timeZone;
   return { ticket, key: formatTicketKey(ticket.number), zone: z, rows: historyRows(deps.directory(), ticket, events, deliveries, z) };

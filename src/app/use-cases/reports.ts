@@ -4,6 +4,8 @@
  * the ticket was opened, kept up to date on write by the engine's `reports` module), computed
  * by the pure src/domain/reports/compute.ts.
  */
+import { actorMaySee } from '../authorize.js';
+import type { Actor } from '../ports/timeline.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod/v4';
 import { DomainError } from '../../domain/errors.js';
@@ -100,12 +102,17 @@ export async function buildReport(deps: AppDeps, query: ReportQuery): Promise<Re
 }
 
 /** One row per ticket opened in the period (after filters), oldest first: the CSV export. */
-export async function reportCsvRows(deps: AppDeps, query: ReportQuery): Promise<ReportCsvRow[]> {
+export async function reportCsvRows(deps: AppDeps, query: ReportQuery, viewer?: Actor): Promise<ReportCsvRow[]> {
   const q = validateReportQuery(deps, query);
   const now = deps.clock.now();
   const { period } = resolvePeriod(q, now, deps.directory().org.timeZone);
   const facts = await deps.reports.factsForDays(period.days);
-  return reportRows(selectFacts(facts, q, period.from, period.to), now);
+  const selected = selectFacts(facts, q, period.from, period.to);
+  if (!viewer) return reportRows(selected, now);
+  // Detail rows of confidential tickets only for those who may see them (the totals still count them).
+  const tickets = await deps.tickets.getMany(selected.map((f) => f.ticketId));
+  const hidden = new Set([...tickets.values()].filter((t) => !actorMaySee(deps, viewer, t)).map((t) => t.id));
+  return reportRows(hidden.size > 0 ? selected.filter((f) => !hidden.has(f.ticketId)) : selected, now);
 }
 
 /** Day bucket → ticket id → fact. */

@@ -3,6 +3,7 @@ import { strongerKind } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { AppDeps } from '../deps.js';
+import { actorMaySee, notFound } from '../authorize.js';
 import type { Actor, TimelineEvent } from '../ports/timeline.js';
 
 /** A timeline event for a ticket; `key` makes appending it idempotent (defaults to a fresh id). */
@@ -15,6 +16,16 @@ export function event(deps: Pick<AppDeps, 'newId'>, ticketId: string, type: stri
 export async function requireTicket(deps: AppDeps, ref: string | number): Promise<Ticket> {
   const t = typeof ref === 'number' ? await deps.tickets.getByNumber(ref) : await deps.tickets.get(ref);
   if (!t) throw new DomainError('NOT_FOUND', `There is no ticket ${typeof ref === 'number' ? formatTicketKey(ref) : ref}.`);
+  return t;
+}
+
+/**
+ * Finds a ticket the actor may see: a confidential ticket is, for anyone else, a ticket that
+ * does not exist (the same words, NOT_FOUND).
+ */
+export async function requireVisibleTicket(deps: AppDeps, ref: string | number, viewer: Actor | undefined): Promise<Ticket> {
+  const t = await requireTicket(deps, ref);
+  if (viewer && !actorMaySee(deps, viewer, t)) throw notFound(t);
   return t;
 }
 

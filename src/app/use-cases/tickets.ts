@@ -3,15 +3,15 @@ import { DomainError } from '../../domain/errors.js';
 import type { Impact, Priority, Ticket, TicketSource } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
-import { authorize } from '../authorize.js';
+import { actorMaySee, authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
-import { event, requireTicket } from './ticket-access.js';
+import { event, requireTicket, requireVisibleTicket } from './ticket-access.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
-export { event, requireTicket } from './ticket-access.js';
+export { event, requireTicket, requireVisibleTicket } from './ticket-access.js';
 
 export interface OpenTicketInput {
   title: string;
@@ -90,16 +90,19 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
 
 export async function commentOnTicket(deps: AppDeps, ref: string | number, text: string, actor: Actor) {
   const t = await requireTicket(deps, ref);
+  authorize(deps, actor, 'comment', t);
   const e = event(deps, t.id, 'ticket.commented', deps.clock.now(), actor, { text });
   await deps.timeline.append([e]);
   return e;
 }
 
-export async function listTickets(deps: AppDeps, filter: TicketFilter, limit = 50, skip = 0) {
-  return deps.tickets.list(filter, Math.min(Math.max(limit, 1), 500), skip);
+/** Tickets matching the filter; with a viewer, only those they may see (confidential ones are left out). */
+export async function listTickets(deps: AppDeps, filter: TicketFilter, limit = 50, skip = 0, viewer?: Actor) {
+  const list = await deps.tickets.list(filter, Math.min(Math.max(limit, 1), 500), skip);
+  return viewer ? list.filter((t) => actorMaySee(deps, viewer, t)) : list;
 }
 
-export async function ticketTimeline(deps: AppDeps, ref: string | number) {
-  const t = await requireTicket(deps, ref);
+export async function ticketTimeline(deps: AppDeps, ref: string | number, viewer?: Actor) {
+  const t = await requireVisibleTicket(deps, ref, viewer);
   return { ticket: t, events: await deps.timeline.forTicket(t.id) };
 }

@@ -11,6 +11,19 @@ import { personMay } from '../authorize.js';
 export type TicketAction = 'ack' | 'escalate' | 'elevate' | 'resolve' | 'history';
 export const TICKET_ACTIONS: readonly TicketAction[] = ['ack', 'escalate', 'elevate', 'resolve', 'history'];
 
+/** The "More" menu of a ticket message (issue 16): everyday work the viewer may do. */
+export type MoreAction = 'take' | 'note' | 'hold' | 'resume' | 'reopen' | 'move' | 'notify_management' | 'page' | 'confidential';
+/** More actions that need words (a reason, a note, a team or a person). */
+export const MORE_NEEDS_TEXT: readonly MoreAction[] = ['note', 'hold', 'reopen', 'move', 'page'];
+export const MORE_LABELS: Record<MoreAction, string> = { take: 'Take it (assign to me)', note: 'Add a note…', hold: 'Put on hold…', resume: 'Resume', reopen: 'Reopen…', move: 'Move to a team…', notify_management: 'Notify management', page: 'Page a responder…', confidential: 'Mark confidential' };
+const MORE_RULE: Record<MoreAction, Action> = { take: 'assign', note: 'comment', hold: 'hold', resume: 'hold', reopen: 'reopen', move: 'move', notify_management: 'notify_management', page: 'page', confidential: 'mark_confidential' };
+
+/** The More actions the ticket's state allows, whoever looks. */
+export function moreForState(t: Pick<Ticket, 'status' | 'confidential'>): MoreAction[] {
+  if (!isOpen(t)) return ['note', 'reopen'];
+  return ['take', 'note', t.status === 'pending' ? 'resume' : 'hold', 'move', 'page', 'notify_management', ...(t.confidential ? [] : (['confidential'] as const))];
+}
+
 /** Where the ticket's escalation stands: running, ran out, or stopped by an acknowledgement. */
 export interface EscalationSummary {
   status: 'active' | 'exhausted' | 'stopped';
@@ -63,6 +76,10 @@ export interface TicketView {
   viewerId: string | null;
   /** The actions that apply to the ticket's state and, with a viewer, that the viewer may take. */
   actions: TicketAction[];
+  /** The "More" menu, likewise. */
+  more: MoreAction[];
+  /** Issue 16: a confidential ticket's shared messages show only its key and "confidential". */
+  confidential: boolean;
 }
 
 /** The actions the ticket's state allows, whoever looks. */
@@ -109,6 +126,8 @@ export function ticketViewOf(dir: Directory, t: Ticket, esc: StoredEscalation | 
   const name = (id: string | null) => (id ? (dir.person(id)?.name ?? id) : null);
   const kind = t.escalationKind ?? esc?.kind ?? null;
   const state = actionsForState(t);
+  // A shared message of a confidential ticket (no viewer) carries nothing but its key.
+  if (t.confidential && viewerId === null) t = { ...t, title: 'confidential', description: '', requesterId: null, assigneeId: null, acknowledgedBy: null, resolvedBy: null };
   return {
     id: t.id,
     key: formatTicketKey(t.number),
@@ -138,7 +157,15 @@ export function ticketViewOf(dir: Directory, t: Ticket, esc: StoredEscalation | 
     timeZone: dir.org.timeZone,
     viewerId,
     actions: viewerId === null ? state : state.filter((a) => viewerMay(dir, viewerId, a, t, now)),
+    more: viewerId === null ? moreForState(t) : moreForState(t).filter((a) => viewerMayMore(dir, viewerId, a, t, now)),
+    confidential: !!t.confidential,
   };
+}
+
+/** May this person use this More action on this ticket (the same table as the use case behind it)? */
+export function viewerMayMore(dir: Directory, personId: string, action: MoreAction, t: Ticket, now: Date): boolean {
+  const p = dir.person(personId);
+  return !!p && personMay(dir, p, MORE_RULE[action], t, now);
 }
 
 /** The ticket's newest escalation, live or not: the view says how the last one ended. */

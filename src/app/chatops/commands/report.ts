@@ -17,7 +17,7 @@ export const reportCommand = command({
   },
   run: async (deps, ctx, a) => {
     authorize(deps, ctx.actor, 'run_reports');
-    const [report, rows] = await Promise.all([buildReport(deps, a.query), reportCsvRows(deps, a.query)]);
+    const [report, rows] = await Promise.all([buildReport(deps, a.query), reportCsvRows(deps, a.query, ctx.actor)]);
     return say(`Report: ${report.period.label}`, { kind: 'report', report, rows });
   },
 });

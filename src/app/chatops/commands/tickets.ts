@@ -5,7 +5,7 @@ import type { TicketFilter } from '../../ports/tickets.js';
 import { elevateTicket } from '../../use-cases/escalations.js';
 import { ticketHistory } from '../../use-cases/history.js';
 import { respondToNotification } from '../../use-cases/respond.js';
-import { listTickets, requireTicket } from '../../use-cases/tickets.js';
+import { listTickets, requireTicket, requireVisibleTicket } from '../../use-cases/tickets.js';
 import { escalationLabel } from '../../../domain/notice.js';
 import { OPEN_STATUSES, isOpen } from '../../../domain/ticket.js';
 import { formatTicketKey } from '../../../domain/ticket-number.js';
@@ -128,7 +128,7 @@ export const ticketCommands: Command[] = [
     example: 'history ESC-1042',
     parse: ticketOnly('history'),
     run: async (deps, ctx, a) => {
-      const h = await ticketHistory(deps, a.ref, ctx.zone);
+      const h = await ticketHistory(deps, a.ref, ctx.zone, ctx.actor);
       return say(`History of ${h.key}`, { kind: 'history', history: h, zone: ctx.zone });
     },
   }),
@@ -150,10 +150,10 @@ export const ticketCommands: Command[] = [
 ];
 
 async function status(deps: AppDeps, ctx: ChatContext, ref: number): Promise<Answer> {
-  const t = await requireTicket(deps, ref);
+  const t = await requireVisibleTicket(deps, ref, ctx.actor);
   const dir = deps.directory();
   const now = deps.clock.now();
-  const h = await ticketHistory(deps, t.id, ctx.zone);
+  const h = await ticketHistory(deps, t.id, ctx.zone, ctx.actor);
   const live = await deps.escalations.liveForTicket(t.id);
   const key = formatTicketKey(t.number);
   const label = escalationLabel(t);
@@ -183,7 +183,7 @@ async function list(deps: AppDeps, ctx: ChatContext, scope: ListScope): Promise<
     escalated: { status, escalated: true },
   };
   if (scope === 'team' && filters.team.teamId!.length === 0) return say('You are not on a team, so `/esc list team` has nothing to show. Try `/esc list open`.');
-  const ts = await listTickets(deps, filters[scope], 25);
+  const ts = await listTickets(deps, filters[scope], 25, 0, ctx.actor);
   if (ts.length === 0) return say(scope === 'mine' ? 'No open tickets assigned to you.' : `No ${scope} tickets.`);
   const lines = [`*${scope} tickets* (newest 25)`, ...ts.map((t) => `${formatTicketKey(t.number)}  ${t.priority}  ${t.status.replace('_', ' ')}${escalationLabel(t) ? `  ${escalationLabel(t)}` : ''}  ${t.title.slice(0, 80)}`)];
   return say(`${scope} tickets`, { kind: 'lines', lines });

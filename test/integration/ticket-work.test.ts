@@ -1,0 +1,265 @@
+/**
+ * Issue 16: everyday ticket work from chat. Each command by an allowed and a refused person,
+ * over signed Slack commands and signed Teams messages, with the timeline it leaves; hold and
+ * resume move the SLA by exactly the paused business time; move restarts the clock; page
+ * reaches a person outside the plan who acknowledges it; the More menu; a confidential ticket
+ * is invisible to a technician of another team on every path.
+ */
+import { expect } from 'chai';
+import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/slack/slack-app.js';
+import { MORE_MODAL } from '../../src/adapters/slack/views.js';
+import { createTeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
+import type { TeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
+import { openTicket } from '../../src/app/use-cases/tickets.js';
+import { changeTicket } from '../../src/app/use-cases/change-ticket.js';
+import { loadSlackConfig } from '../../src/config/slack-env.js';
+import { loadTeamsConfig } from '../../src/config/teams-env.js';
+import { addBusinessMs, businessMsBetween } from '../../src/domain/sla/calendar.js';
+import { FakeSlack } from '../far-side/fake-slack.js';
+import { FakeCredentialsFactory, signToken } from '../far-side/fake-teams-auth.js';
+import { FakeTeamsConnector } from '../far-side/fake-teams-connector.js';
+import { TEST_SIGNING_SECRET, blockAction, commandBody, interactionBody, postSlack, viewSubmission } from '../far-side/slack-requests.js';
+import { MemoryLogger, TestClock, api, demoOrg, startTestEsc } from '../support/harness.js';
+import type { TestEsc } from '../support/harness.js';
+import { PEOPLE_TOKENS, tok } from '../support/people-tokens.js';
+import { APP_ID, TENANT, activity, botMessages } from './teams-setup.js';
+
+type Setup = 'open' | 'pending' | 'resolved' | 'confidential';
+/** command → [words after the key, allowed person, refused person, expected event, ticket state before]. */
+const TABLE: [name: string, words: string, allowed: string, refused: string, event: string, setup: Setup][] = [
+  ['assign', '@alice', 'carol', 'henry', 'ticket.assigned', 'open'],
+  ['assign', 'me', 'alice', 'judy', 'ticket.assigned', 'open'],
+  ['note', 'called the user, waiting for a screenshot', 'alice', 'henry', 'ticket.commented', 'confidential'],
+  ['hold', 'waiting for the user to reboot', 'alice', 'judy', 'ticket.pending', 'open'],
+  ['resume', '', 'bob', 'judy', 'ticket.resumed', 'pending'],
+  ['reopen', 'the VPN dropped again', 'judy', 'henry', 'ticket.reopened', 'resolved'],
+  ['move', 'infrastructure the switch needs a network engineer', 'carol', 'alice', 'ticket.moved', 'open'],
+  ['notify-management', 'the Dean is waiting', 'carol', 'alice', 'escalation.hierarchical', 'open'],
+  ['page', '@henry the core switch is his', 'alice', 'judy', 'responder.paged', 'open'],
+];
+
+describe('Ticket work from chat (issue 16): commands, More menu, confidential tickets', function () {
+  this.timeout(120_000);
+  let esc: TestEsc;
+  let slack: FakeSlack;
+  let teamsFake: FakeTeamsConnector;
+  let teams: TeamsFrontEnd;
+  let n = 0;
+  const org = demoOrg();
+  for (const p of org.people) p.teamsId ??= `00000000-0000-0000-0000-${p.id.padStart(12, '0').slice(-12)}`;
+  const person = (id: string) => org.people.find((p) => p.id === id)!;
+  const clock = new TestClock();
+
+  before(async () => {
+    slack = new FakeSlack('xoxb-test-token');
+    const apiUrl = await slack.start();
+    const slackCfg = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: apiUrl })!;
+    teamsFake = new FakeTeamsConnector();
+    await teamsFake.start();
+    const teamsCfg = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'not-used-in-tests', TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: teamsFake.openIdUrl })!;
+    teams = createTeamsFrontEnd({ config: teamsCfg, log: new MemoryLogger(), clock, credentialsFactory: new FakeCredentialsFactory(APP_ID) });
+    esc = await startTestEsc({
+      clock,
+      org,
+      env: { ESC_API_TOKENS: PEOPLE_TOKENS },
+      notifiers: [createSlackChatNotifier(new MemoryLogger(), slackCfg)],
+      mounts: (deps) => [...createSlackAdapter(deps, slackCfg).mounts, ...teams.mounts(deps)],
+    });
+    await teams.bind(esc.conn);
+  });
+  after(async () => {
+    await esc?.stop();
+    await slack?.stop();
+    await teamsFake?.stop();
+  });
+  beforeEach(() => clock.set('2026-11-23T17:00:00Z')); // Monday 09:00 Pacific
+
+  async function fresh(setup: Setup = 'open', priority: 'P2' | 'P3' = 'P2') {
+    const t = await openTicket(esc.deps, { title: 'Exam portal down', priority, assigneeId: 'bob', requesterId: 'judy', teamId: 'service-desk', source: 'api' }, { personId: 'erin', via: 'api' });
+    if (setup === 'pending') await changeTicket(esc.deps, t.id, () => ({ type: 'pend', by: 'bob', reason: 'waiting' }), { personId: 'bob', via: 'api' });
+    if (setup === 'resolved') await changeTicket(esc.deps, t.id, () => ({ type: 'resolve', by: 'bob' }), { personId: 'bob', via: 'api' });
+    if (setup === 'confidential') await esc.deps.tickets.save({ ...(await esc.deps.tickets.get(t.id))!, confidential: true });
+    return { id: t.id, key: `ESC-${t.number}` };
+  }
+
+  const types = async (id: string) => (await esc.deps.timeline.forTicket(id)).map((e) => e.type);
+
+  async function slackSays(who: string, text: string, wait?: { ticketId: string; event: string }): Promise<string> {
+    const id = `w${++n}`;
+    await postSlack(esc.baseUrl, commandBody({ text, userId: person(who).slackId!, responseUrl: `${slack.url}/response/${id}` }));
+    const end = Date.now() + 4000;
+    while (Date.now() < end) {
+      const r = slack.responses.find((x) => x.path === `/response/${id}`);
+      // The words and the blocks' text (a list is in the blocks).
+      if (r && (!wait || (await types(wait.ticketId)).includes(wait.event) || r.body.text)) return `${String(r.body.text)}\n${JSON.stringify(r.body.blocks ?? [])}`;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no Slack answer to "${text}"`);
+  }
+
+  const teamsPost = async (a: Record<string, unknown>) => {
+    const header = `Bearer ${signToken(teamsFake.key, { aud: APP_ID, serviceurl: teamsFake.serviceUrl })}`;
+    const res = await fetch(`${esc.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: header }, body: JSON.stringify(a) });
+    const text = await res.text();
+    expect(res.status, text).to.be.lessThan(500);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  };
+
+  async function teamsSays(who: string, text: string): Promise<{ text: string; cards: Record<string, unknown>[] }> {
+    const p = person(who);
+    const conv = `a:dm-${p.teamsId}`;
+    const from = teamsFake.activities(conv).length;
+    await teamsPost(activity(teamsFake, { aad: p.teamsId!, text, conversationId: conv }));
+    return botMessages(teamsFake, conv, from)[0] ?? { text: '', cards: [] };
+  }
+
+  for (const [name, words, allowed, refused, want, setup] of TABLE) {
+    for (const path of ['slack', 'teams'] as const) {
+      it(`${path}: ${name} ${words || ''} by ${allowed} is done (${want}); by ${refused} refused, nothing written`, async () => {
+        const ok = await fresh(setup);
+        const say = (who: string, t: string) => (path === 'slack' ? slackSays(who, t) : teamsSays(who, t).then((r) => r.text));
+        const before = await types(ok.id);
+        const yes = await say(allowed, `${name} ${ok.key} ${words}`.trim());
+        const after = await types(ok.id);
+        expect(after.slice(before.length), yes).to.include(want);
+        const no = await fresh(setup);
+        const before2 = await types(no.id);
+        const answer = await say(refused, `${name} ${no.key} ${words}`.trim());
+        expect(await types(no.id), answer).to.deep.equal(before2);
+        if (setup === 'confidential') expect(answer).to.match(new RegExp(`There is no ticket ${no.key}\\.`)).and.not.match(/Exam portal/);
+        else expect(answer).to.match(/You can't .* only /);
+      });
+    }
+  }
+
+  it('hold and resume move the SLA due times by exactly the paused business time', async () => {
+    const t = await fresh('open');
+    const t0 = (await esc.deps.tickets.get(t.id))!;
+    const cal = esc.deps.directory().calendarFor(t0.teamId, t0.priority);
+    clock.advanceMinutes(30); // Mon 09:30 Pacific
+    const heldAt = clock.now();
+    await slackSays('alice', `hold ${t.key} waiting for the user`);
+    expect((await esc.deps.tickets.get(t.id))!.status).to.equal('pending');
+    clock.set('2026-11-24T18:00:00Z'); // Tue 10:00 Pacific
+    const resumedAt = clock.now();
+    await teamsSays('alice', `resume ${t.key}`);
+    const t1 = (await esc.deps.tickets.get(t.id))!;
+    const paused = businessMsBetween(cal, heldAt, resumedAt);
+    expect(paused).to.equal(9.5 * 3600_000);
+    expect(t1.sla.resolutionDueAt!.toISOString()).to.equal(addBusinessMs(cal, t0.sla.resolutionDueAt!, paused).toISOString());
+    expect(t1.sla.resolutionDueAt!.toISOString()).to.equal('2026-11-25T16:30:00.000Z'); // 7.5 h left at 09:30 Mon: Tue 10:00-17:00, then Wed 08:00-08:30 Pacific
+    expect(t1.sla.responseDueAt!.toISOString()).to.equal(addBusinessMs(cal, t0.sla.responseDueAt!, paused).toISOString());
+    const ev = (await esc.deps.timeline.forTicket(t.id)).find((e) => e.type === 'ticket.resumed')!;
+    expect(new Date(ev.data.resolutionDueAt as string).toISOString()).to.equal('2026-11-25T16:30:00.000Z');
+  });
+
+  it("move restarts the SLA clock at the move on the new team's calendar, level up, unassigned", async () => {
+    const t = await fresh('open');
+    clock.set('2026-11-24T00:30:00Z'); // Mon 16:30 Pacific
+    await slackSays('carol', `move ${t.key} infrastructure the switch needs a network engineer`);
+    const moved = (await esc.deps.tickets.get(t.id))!;
+    const cal = esc.deps.directory().calendarFor('infrastructure', 'P2');
+    expect(moved.teamId).to.equal('infrastructure');
+    expect(moved.assigneeId).to.equal(null);
+    expect(moved.level).to.equal(1);
+    expect(moved.sla.responseDueAt!.toISOString()).to.equal(addBusinessMs(cal, clock.now(), 60 * 60_000).toISOString());
+    expect(moved.sla.responseDueAt!.toISOString()).to.equal('2026-11-24T16:30:00.000Z'); // Tue 08:30 Pacific: 30 min Monday + 30 min Tuesday
+  });
+
+  it('page reaches a person outside the plan on their contact methods; they acknowledge it like any page', async () => {
+    const t = await fresh('open');
+    await slackSays('alice', `page ${t.key} @henry the core switch is his`);
+    const ds = await esc.deps.deliveries.list({ ticketId: t.id, personId: 'henry' }, 20);
+    expect(ds.map((d) => d.channel).sort()).to.deep.equal(['chat', 'email', 'sms', 'voice']);
+    expect(ds[0]!.notice.actions).to.include('acknowledge');
+    expect((await esc.deps.tickets.get(t.id))!.responders?.map((r) => r.personId)).to.deep.equal(['henry']);
+    clock.advanceMinutes(4);
+    const said = await slackSays('henry', `ack ${t.key}`);
+    expect(said).to.match(/acknowledged by Henry/);
+    const ev = (await esc.deps.timeline.forTicket(t.id)).find((e) => e.type === 'responder.acknowledged')!;
+    expect(ev.actor?.personId).to.equal('henry');
+    expect(ev.data.afterMs).to.equal(4 * 60_000);
+    // A second ack records nothing new.
+    await slackSays('henry', `ack ${t.key}`);
+    expect((await types(t.id)).filter((x) => x === 'responder.acknowledged')).to.have.length(1);
+    // A team: its on-call person is paged.
+    await teamsSays('carol', `page ${t.key} infrastructure`);
+    const onCall = esc.deps.directory().onCall('infrastructure', clock.now())!.id;
+    expect((await esc.deps.tickets.get(t.id))!.responders?.map((r) => r.personId)).to.include(onCall);
+  });
+
+  it('the More menu: Slack shows the viewer’s actions; a choice needing words opens a modal; the action runs', async () => {
+    const t = await fresh('open');
+    const out = await slackSays('alice', `status ${t.key}`);
+    expect(out).to.include(t.key);
+    // A ticket message (a command answer showing the ticket) carries the menu.
+    const id = `w${++n}`;
+    await postSlack(esc.baseUrl, commandBody({ text: `assign ${t.key} me`, userId: 'U0ALICE', responseUrl: `${slack.url}/response/${id}` }));
+    let blocks: Record<string, unknown>[] = [];
+    for (let i = 0; i < 200 && blocks.length === 0; i++) {
+      blocks = (slack.responses.find((x) => x.path === `/response/${id}`)?.body.blocks as Record<string, unknown>[] | undefined) ?? [];
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const actions = blocks.find((b) => b.type === 'actions') as { elements: { type: string; action_id: string; options?: { value: string }[] }[] };
+    const menu = actions.elements.find((e) => e.action_id === 'esc_more')!;
+    expect(menu.type).to.equal('static_select');
+    const choices = menu.options!.map((o) => (JSON.parse(o.value) as { d: string }).d);
+    expect(choices).to.include.members(['take', 'note', 'hold', 'move', 'page']);
+    // Hold needs a reason: a modal opens; its submission puts the ticket on hold.
+    const opened = slack.callsOf('views.open').length;
+    const holdValue = menu.options!.find((o) => o.value.includes('"hold"'))!.value;
+    await postSlack(esc.baseUrl, interactionBody({ type: 'block_actions', user: { id: 'U0ALICE' }, trigger_id: 'trig-1', response_url: `${slack.url}/response/m${n}`, container: { type: 'message', channel_id: 'C0WORK', message_ts: '1700000000.000100' }, channel: { id: 'C0WORK' }, message: { ts: '1700000000.000100', blocks }, actions: [{ type: 'static_select', action_id: 'esc_more', block_id: 'esc_actions', selected_option: { value: holdValue } }] }));
+    for (let i = 0; i < 100 && slack.callsOf('views.open').length === opened; i++) await new Promise((r) => setTimeout(r, 20));
+    const view = slack.callsOf('views.open')[opened]!.params.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).to.equal(MORE_MODAL);
+    await postSlack(esc.baseUrl, viewSubmission({ userId: 'U0ALICE', callbackId: MORE_MODAL, viewId: 'VMORE1', values: { text: { v: { type: 'plain_text_input', value: 'waiting for the user' } } }, privateMetadata: view.private_metadata }));
+    for (let i = 0; i < 100 && !(await types(t.id)).includes('ticket.pending'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await types(t.id)).to.include('ticket.pending');
+    // A technician of another team is offered no More actions but those anyone may take.
+    const henry = await fresh('open');
+    const hid = `w${++n}`;
+    await postSlack(esc.baseUrl, blockAction({ userId: 'U0HENRY', actionId: 'esc_history', value: JSON.stringify({ t: henry.id }), channel: 'C0WORK', ts: '1700000000.000200', responseUrl: `${slack.url}/response/${hid}` }));
+  });
+
+  it('Teams: the ticket card has a More action set with the viewer’s actions; a More action runs the command', async () => {
+    const t = await fresh('open');
+    const r = await teamsSays('carol', `assign ${t.key} me`);
+    const card = r.cards[0] as { actions: { type: string; title: string; card?: { actions: { data: { do: string } }[] } }[] };
+    const more = card.actions.find((a) => a.type === 'Action.ShowCard' && a.title === 'More')!;
+    expect(more.card!.actions.map((a) => a.data.do)).to.include.members(['note', 'hold', 'move', 'notify_management', 'page', 'confidential']);
+    const res = await teamsPost(activity(teamsFake, { aad: person('carol').teamsId!, type: 'invoke', name_: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'more', data: { ticket: t.key, do: 'note', text: 'spoke to the Dean' } } } }));
+    expect((res as { statusCode?: number }).statusCode, JSON.stringify(res)).to.equal(200);
+    const notes = (await esc.deps.timeline.forTicket(t.id)).filter((e) => e.type === 'ticket.commented');
+    expect(notes.map((e) => e.data.text)).to.deep.equal(['spoke to the Dean']);
+    expect(notes[0]!.actor?.personId).to.equal('carol');
+  });
+
+  it('a confidential ticket is invisible to a technician of another team on every path (list, status, history, API)', async () => {
+    const t = await fresh('confidential');
+    const none = new RegExp(`There is no ticket ${t.key}\\.`);
+    // Slack and Teams: status and history say it does not exist; list does not show it.
+    for (const cmd of ['status', 'history']) {
+      expect(await slackSays('henry', `${cmd} ${t.key}`)).to.match(none);
+      expect((await teamsSays('henry', `${cmd} ${t.key}`)).text).to.match(none);
+    }
+    expect(await slackSays('henry', 'list open')).to.not.include(t.key);
+    expect((await teamsSays('henry', 'list open')).text).to.not.include(t.key);
+    // The team sees it.
+    expect(await slackSays('alice', `status ${t.key}`)).to.include('Exam portal down');
+    expect(await slackSays('alice', 'list open')).to.include(t.key);
+    // The API with henry's token: 404 with the same words; not in the list; the team's token sees it.
+    for (const path of [`/api/tickets/${t.key}`, `/api/tickets/${t.key}/timeline`, `/api/tickets/${t.key}/history`]) {
+      const r = await api(esc.baseUrl, 'GET', path, undefined, tok('henry'));
+      expect(r.status, path).to.equal(404);
+      expect(String(r.body.message)).to.match(none);
+      expect((await api(esc.baseUrl, 'GET', path, undefined, tok('alice'))).status, path).to.equal(200);
+    }
+    const list = await api(esc.baseUrl, 'GET', '/api/tickets?limit=500', undefined, tok('henry'));
+    expect((list.body.tickets as { number: number }[]).map((x) => `ESC-${x.number}`)).to.not.include(t.key);
+    const listAlice = await api(esc.baseUrl, 'GET', '/api/tickets?limit=500', undefined, tok('alice'));
+    expect((listAlice.body.tickets as { number: number }[]).map((x) => `ESC-${x.number}`)).to.include(t.key);
+    // Acting on it: the same words as a ticket that does not exist.
+    const ack = await api(esc.baseUrl, 'POST', `/api/tickets/${t.key}/acknowledge`, {}, tok('henry'));
+    expect(ack.status).to.equal(404);
+  });
+});
