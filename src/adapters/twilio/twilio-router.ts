@@ -9,6 +9,7 @@ import type { TwilioReplyStore } from './reply-store.js';
 import { parseSmsReply, smsHelp } from './sms-text.js';
 import { statusUpdate } from './twilio-status.js';
 import { callTwiml, sayAndHangUp } from './voice-twiml.js';
+import { xmlSafe } from './xml-safe.js';
 
 export interface TwilioRouterOptions {
   authToken: string;
@@ -39,7 +40,10 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
   const r = express.Router();
   r.use(express.urlencoded({ extended: false, limit: '64kb' }), verifyTwilio(opts.authToken, opts.publicUrl), (req, res, next) => {
     // The SID is the replay key: a signed request without one is not from Twilio's webhooks.
-    const p = req.body as Params;
+    const p = req.body as Record<string, string | string[]>;
+    // A parameter sent twice arrives as an array: Twilio never does that, and no field means two values.
+    const repeated = Object.keys(p).filter((k) => typeof p[k] !== 'string');
+    if (repeated.length > 0) return void res.status(400).type('text/plain').send(`Parameter ${repeated.join(', ')} was sent more than once.`);
     if (!(p.MessageSid ?? p.SmsSid ?? p.CallSid)) return void res.status(400).type('text/plain').send('MessageSid or CallSid is required.');
     next();
   });
@@ -58,12 +62,19 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
   const twiml = (res: Response, xml: string) => res.type('text/xml').send(xml);
   const sms = (res: Response, text?: string) => {
     const m = new twilio.twiml.MessagingResponse();
-    if (text) m.message(text);
+    if (text) m.message(xmlSafe(text));
     twiml(res, m.toString());
   };
+  /**
+   * Our own failure (e.g. the database is down) still answers 200 with TwiML: Twilio does not
+   * retry SMS or voice webhooks on a 5xx, so the person is better told to try again.
+   */
   const fail = (res: Response, e: unknown, what: string) => {
     deps.log.error({ err: e, what }, 'Twilio webhook failed');
-    if (!res.headersSent) res.status(500).type('text/plain').send('Esc could not handle this webhook; Twilio will retry.');
+    if (res.headersSent) return;
+    if (what === 'sms') return sms(res, 'Esc could not handle your reply just now; nothing changed. Try again in a minute.');
+    if (what === 'voice') return void twiml(res, sayAndHangUp('Sorry, Esc could not handle this just now. Nothing changed. Please try again in a minute. Goodbye.'));
+    res.status(204).end();
   };
 
   r.post('/sms', (req, res) => {
