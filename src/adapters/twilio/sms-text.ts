@@ -2,6 +2,7 @@ import type { Reply } from '../../app/use-cases/escalations.js';
 import type { Notice } from '../../domain/notice.js';
 import { escalationLabel } from '../../domain/notice.js';
 import { parseTicketRef } from '../../domain/ticket-number.js';
+import { fitSegments, toGsm7 } from './sms-segments.js';
 
 /** What an SMS reply asks for: by reference number (`1a`), the latest (`a`), or by ticket (`ACK ESC-1042`). */
 export type SmsCommand = { reply: Reply; ref: number | null; ticket: number | null } | { help: true } | null;
@@ -44,7 +45,7 @@ export function smsText(notice: Notice, ref: number): string {
     .join(' ');
   const flag = escalationLabel(notice.ticket);
   const head = `[Esc #${ref}]${flag && !notice.title.includes(flag) ? ` ${flag}` : ''} ${notice.title}`;
-  // The notice text already names the step. Keep it under ~3 segments.
-  const body = `${head}\n${notice.text}`.slice(0, 380);
-  return codes ? `${body}\nReply ${codes}` : body;
+  // GSM-7 where possible ("ESCALATED · automatic" has a "·"), and at most two segments: the
+  // notice text (it already names the step) is cut, the reply codes never are.
+  return fitSegments(toGsm7(`${head}\n${notice.text}`), codes ? `\nReply ${codes}` : '');
 }
