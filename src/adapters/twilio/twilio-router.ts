@@ -6,6 +6,8 @@ import { respondToNotification } from '../../app/use-cases/escalations.js';
 import type { Reply } from '../../app/use-cases/escalations.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { TwilioReplyStore } from './reply-store.js';
+import { consentKeyword } from './opt-out-store.js';
+import type { SmsConsent } from './sms-consent.js';
 import { parseSmsReply, smsHelp } from './sms-text.js';
 import { statusUpdate } from './twilio-status.js';
 import { callTwiml, sayAndHangUp } from './voice-twiml.js';
@@ -16,6 +18,8 @@ export interface TwilioRouterOptions {
   /** ESC_PUBLIC_URL: the URL Twilio signed (behind a proxy the request's own host is not it). */
   publicUrl: string;
   store: TwilioReplyStore;
+  /** STOP/START handling; without it consent keywords are ordinary (unknown) replies. */
+  consent?: SmsConsent;
 }
 
 type Params = Record<string, string>;
@@ -80,7 +84,12 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
   r.post('/sms', (req, res) => {
     const p = req.body as Params;
     const sid = p.MessageSid ?? p.SmsSid ?? '';
-    once(`sms:${sid}`, async () => sms(res, await smsAnswer(deps, store, p.From ?? '', p.Body ?? '')), () => sms(res)).catch((e: unknown) => fail(res, e, 'sms'));
+    const work = async () => {
+      const kind = opts.consent ? consentKeyword(p.Body ?? '', p.OptOutType) : null;
+      if (kind && opts.consent) return sms(res, await opts.consent.inbound(p.From ?? '', (p.Body ?? '').trim() || (p.OptOutType ?? ''), kind, deps.clock.now()));
+      sms(res, await smsAnswer(deps, store, p.From ?? '', p.Body ?? ''));
+    };
+    once(`sms:${sid}`, work, () => sms(res)).catch((e: unknown) => fail(res, e, 'sms'));
   });
 
   r.post('/voice', (req, res) => {
