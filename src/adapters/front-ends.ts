@@ -7,6 +7,7 @@ import type { HttpMount } from './http/server.js';
 import { createSlackAdapter, createSlackChatNotifier } from './slack/slack-app.js';
 import type { SlackAdapter } from './slack/slack-app.js';
 import { createSlackWarRoom } from './slack/slack-war-room.js';
+import { MongoThreadStore } from './slack/mongo-thread-store.js';
 import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
@@ -37,7 +38,7 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   const disabled = [...channels.disabled];
   let slack: SlackAdapter | undefined;
   const chats: RoutedChat[] = [];
-  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg), reaches: reachesOnSlack });
+  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(ctx.connection)), reaches: reachesOnSlack });
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
   const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
   if (teams) chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
@@ -56,7 +57,7 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {
-        slack = createSlackAdapter(deps, slackCfg);
+        slack = createSlackAdapter(deps, slackCfg, { connection: ctx.connection });
         out.push(...slack.mounts);
       }
       if (teams) out.push(...teams.mounts(deps));

@@ -12,6 +12,7 @@ import { teamsRouter } from './teams-router.js';
 import { GraphClient } from './graph-client.js';
 import { BotFrameworkWarRoomPoster, GraphWarRoom } from './graph-war-room.js';
 import { MongoWarRoomFiles, WAR_ROOM_FILES_PATH } from './major-files.js';
+import { MongoThreadRate } from './thread-rate.js';
 
 /** The Bot Framework endpoint path, as registered on the Azure Bot resource. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -36,8 +37,11 @@ export interface TeamsFrontEnd {
 export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; clock: Clock; credentialsFactory?: ServiceClientCredentialsFactory; publicUrl?: string; serviceUrl?: string }): TeamsFrontEnd {
   const adapter = createTeamsAdapter(args.config, args.credentialsFactory);
   let refs: MongoConversationRefRepository | null = null;
+  let db: Connection | null = null;
+  // Per-conversation send limit in MongoDB once bound: every Esc process counts the same sends.
+  const rate = new MongoThreadRate(() => db);
   const getRefs = () => refs;
-  const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock });
+  const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock, rate });
   const wr = args.config.warRoom ?? null;
   let files: MongoWarRoomFiles | null = null;
   let filesRouter: ReturnType<MongoWarRoomFiles['router']> | null = null;
@@ -47,7 +51,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     wr && args.config.tenantId && args.config.appPassword
       ? new GraphWarRoom({
           graph: new GraphClient({ baseUrl: wr.graphBaseUrl, authorityHost: wr.authorityHost, tenantId: args.config.tenantId, clientId: args.config.appId, clientSecret: args.config.appPassword }),
-          poster: new BotFrameworkWarRoomPoster({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, serviceUrl: args.serviceUrl }),
+          poster: new BotFrameworkWarRoomPoster({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, serviceUrl: args.serviceUrl, rate }),
           teamId: wr.teamId,
           appCatalogId: wr.appCatalogId,
           files: () => files,
@@ -69,6 +73,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     },
     async bind(conn) {
       const repo = new MongoConversationRefRepository(conn);
+      db = conn;
       await repo.ensureIndexes();
       refs = repo;
       if (wr) {

@@ -3,6 +3,7 @@ import type { ConversationParameters, ConversationReference, TurnContext as Cont
 import type { Clock, Logger } from '../../app/deps.js';
 import type { ConversationRefRepository, StoredConversationRef } from '../../app/ports/conversation-refs.js';
 import { ThreadRate } from './thread-rate.js';
+import type { ConversationRate } from './thread-rate.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { Person } from '../../domain/directory.js';
@@ -52,7 +53,7 @@ export class TeamsChatNotifier implements Notifier {
   readonly channel = 'chat' as const;
   readonly name = 'Microsoft Teams chat';
 
-  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number }) {}
+  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; rate?: ConversationRate }) {}
 
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     const refs = this.args.refs();
@@ -76,11 +77,11 @@ export class TeamsChatNotifier implements Notifier {
     }
   }
 
-  private readonly rate = new ThreadRate();
+  private readonly fallbackRate = new ThreadRate();
 
   private async post(reference: Record<string, unknown>, activity: object): Promise<SendResult> {
     const conversationId = String((reference.conversation as { id?: string } | undefined)?.id ?? '');
-    const wait = conversationId ? this.rate.take(conversationId) : 0;
+    const wait = conversationId ? await (this.args.rate ?? this.fallbackRate).take(conversationId) : 0;
     if (wait > 0) return { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait };
     let providerId: string | undefined;
     await runCapturing(
