@@ -22,6 +22,7 @@ import { resolveWhen } from './major-commands.js';
 import { actOnTicket, actorFor } from './ticket-actions.js';
 import { RATE_MODAL, meta, rateModal, readRateForm } from './views.js';
 import type { WorkQueue } from './work-queue.js';
+import { parseButtonValue } from './button-value.js';
 
 /** Where a command was typed: inside a war room the ticket may be left out. */
 export interface CommandContext {
@@ -222,12 +223,7 @@ interface ButtonPayload {
 }
 
 function parseValue(v: string | undefined): ButtonPayload | null {
-  try {
-    const x = JSON.parse(v ?? '') as unknown;
-    return x && typeof x === 'object' ? (x as ButtonPayload) : null;
-  } catch {
-    return null;
-  }
+  return parseButtonValue(v);
 }
 
 /** Claim (coordinators), the 1–5 satisfaction buttons and their comment modal. */

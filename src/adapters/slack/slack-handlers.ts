@@ -7,7 +7,7 @@ import type { Person } from '../../domain/directory.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
-import type { ButtonValue } from './blocks.js';
+import { parseButtonValue } from './button-value.js';
 import { linesBlocks, ticketBlocks } from './blocks.js';
 import { HELP_LINES, parseEscCommand } from './command-parser.js';
 import type { TicketVerb } from './ticket-actions.js';
@@ -115,12 +115,8 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
     if (action.type !== 'button' || body.type !== 'block_actions') return;
     const p = person(body.user.id);
     if (!p) return ephemeral(respond, unknownPerson(body.user.id));
-    let value: ButtonValue;
-    try {
-      value = JSON.parse(action.value ?? '') as ButtonValue;
-    } catch {
-      return ephemeral(respond, 'That button is from an older version of Esc; use `/esc status <ticket>` instead.');
-    }
+    const value = parseButtonValue(action.value);
+    if (!value) return ephemeral(respond, 'That button is from an older version of Esc; use `/esc status <ticket>` instead.');
     const channel = body.container?.channel_id as string | undefined ?? body.channel?.id;
     const ts = body.container?.message_ts as string | undefined ?? body.message?.ts;
     const verb = ((action as { action_id?: string }).action_id ?? '').slice(4);
