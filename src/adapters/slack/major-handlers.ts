@@ -247,7 +247,7 @@ export function registerMajorActions(
     work.push(async () => {
       try {
         const r = await claimRequest(deps, { ticket: value.t!, actor: actorFor(p) });
-        if (channel && ts) await client.chat.update({ channel, ts, text: r.message, blocks: settledBlocks(body.message?.blocks, `:raising_hand: ${r.message}`) as never });
+        if (channel && ts) await client.chat.update({ channel, ts, text: esc(r.message), blocks: settledBlocks(body.message?.blocks, `:raising_hand: ${r.message}`) as never });
         else await h.ephemeral(respond, r.message);
       } catch (err) {
         await h.ephemeral(respond, h.failureText(err));
@@ -285,10 +285,10 @@ export function registerMajorActions(
     work.push(async () => {
       try {
         const r = await recordSatisfaction(deps, { ticket: m.t!, score: form.score, comment: form.comment || undefined, actor: actorFor(p) });
-        if (m.c && m.ts) await client.chat.update({ channel: m.c, ts: m.ts, text: r.message, blocks: settledBlocks([], `:star: ${r.message}`) as never });
-        else await client.chat.postMessage({ channel: userId, text: r.message });
+        if (m.c && m.ts) await client.chat.update({ channel: m.c, ts: m.ts, text: esc(r.message), blocks: settledBlocks([], `:star: ${r.message}`) as never });
+        else await client.chat.postMessage({ channel: userId, text: esc(r.message) });
       } catch (err) {
-        await client.chat.postMessage({ channel: userId, text: h.failureText(err) });
+        await client.chat.postMessage({ channel: userId, text: esc(h.failureText(err)) });
       }
     });
   });

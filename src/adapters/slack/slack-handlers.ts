@@ -8,7 +8,7 @@ import { isDomainError } from '../../domain/errors.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { parseButtonValue } from './button-value.js';
-import { linesBlocks, ticketBlocks } from './blocks.js';
+import { esc, linesBlocks, ticketBlocks } from './blocks.js';
 import { HELP_LINES, parseEscCommand } from './command-parser.js';
 import type { TicketVerb } from './ticket-actions.js';
 import { actOnTicket, actorFor, historyLines, listLines, simulateLines, slackReport, statusText } from './ticket-actions.js';
@@ -172,9 +172,9 @@ export function registerSlackHandlers(app: App, deps: AppDeps, work = new WorkQu
       try {
         const r = await submitEscalation(deps, p, m.t!, form);
         if (m.c && m.ts) await updateMessage(client, deps, m.c, m.ts, r.ticket, r.message);
-        else await client.chat.postMessage({ channel: userId, text: r.message });
+        else await client.chat.postMessage({ channel: userId, text: esc(r.message) });
       } catch (err) {
-        await client.chat.postMessage({ channel: userId, text: failureText(deps, err) });
+        await client.chat.postMessage({ channel: userId, text: esc(failureText(deps, err)) });
       }
     });
   });
@@ -189,11 +189,11 @@ async function openFromModal(deps: AppDeps, client: App['client'], job: { form: 
   } catch (err) {
     const existing = await deps.tickets.get(id);
     // With a ticket there, this was a retried submission: the first copy opened and posted it.
-    if (!existing) await client.chat.postMessage({ channel: job.userId, text: `Your ticket was not opened: ${failureText(deps, err)}` });
+    if (!existing) await client.chat.postMessage({ channel: job.userId, text: esc(`Your ticket was not opened: ${failureText(deps, err)}`) });
     return;
   }
   const dir = deps.directory();
-  const text = `${formatTicketKey(ticket.number)} opened by ${p.name}: ${ticket.title}`;
+  const text = esc(`${formatTicketKey(ticket.number)} opened by ${p.name}: ${ticket.title}`);
   try {
     await client.chat.postMessage({ channel: job.channel, text, blocks: ticketBlocks(ticket, dir) as never });
   } catch {
@@ -203,5 +203,5 @@ async function openFromModal(deps: AppDeps, client: App['client'], job: { form: 
 }
 
 async function updateMessage(client: App['client'], deps: AppDeps, channel: string, ts: string, ticket: Ticket, note: string): Promise<void> {
-  await client.chat.update({ channel, ts, text: note, blocks: ticketBlocks(ticket, deps.directory(), note) as never });
+  await client.chat.update({ channel, ts, text: esc(note), blocks: ticketBlocks(ticket, deps.directory(), note) as never });
 }
