@@ -42,7 +42,7 @@ const ALIASES: Record<string, string> = { acknowledge: 'ack', new: 'ticket', ope
 export function parseEscCommand(text: string): EscCommand {
   const words = text.replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
   const head = words[0]?.toLowerCase() ?? 'help';
-  const sub = ALIASES[head] ?? head;
+  const sub = (Object.hasOwn(ALIASES, head) ? ALIASES[head] : undefined) ?? head;
   const rest = words.slice(1);
   if (sub === 'help' || sub === '?') return { kind: 'help' };
   if (sub === 'ticket') return { kind: 'ticket', title: slackPlain(rest.join(' ')).slice(0, 200) };

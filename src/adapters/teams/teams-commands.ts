@@ -47,7 +47,7 @@ export async function runCommand(deps: AppDeps, person: Person, rawText: string,
   // Issue 7: escalation requests and major escalations (request, claim, major, role, task…).
   const major = await runMajorCommand(deps, person, cmd, rest, place);
   if (major) return major;
-  const verb = TICKET_VERBS[cmd];
+  const verb = Object.hasOwn(TICKET_VERBS, cmd) ? TICKET_VERBS[cmd] : undefined;
   if (verb) {
     const ref = rest[0] ?? '';
     if (parseTicketRef(ref) === null) return { text: `Which ticket? Type \`${cmd} ESC-12\`${cmd === 'escalate' ? ' followed by the reason' : ''}.` };

@@ -21,11 +21,12 @@ export function parseSmsReply(body: string): SmsCommand {
   const short = /^(\d{1,3})? ?([aecr])$/.exec(text);
   if (short) return { reply: LETTER[short[2]!]!, ref: short[1] ? Number(short[1]) : null, ticket: null };
   const word = /^([a-z]+) (.+)$/.exec(text);
-  if (word && WORD[word[1]!]) {
+  if (word && Object.hasOwn(WORD, word[1]!)) {
     const n = parseTicketRef(word[2]!);
     if (n !== null) return { reply: WORD[word[1]!]!, ref: null, ticket: n };
   }
-  if (WORD[text]) return { reply: WORD[text], ref: null, ticket: null };
+  // Own properties only: "constructor" is not a reply.
+  if (Object.hasOwn(WORD, text)) return { reply: WORD[text]!, ref: null, ticket: null };
   return null;
 }
 

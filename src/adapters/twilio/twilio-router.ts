@@ -100,7 +100,7 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
       const d = (deliveryId ? await deps.deliveries.get(deliveryId) : null) ?? (p.CallSid ? await deps.deliveries.byProviderId(p.CallSid) : null);
       if (!d) return void twiml(res, sayAndHangUp('Sorry, Esc does not know this call. Goodbye.'));
       const action = `${opts.publicUrl.replace(/\/$/, '')}${req.originalUrl}`;
-      const reply = DIGIT_REPLY[digits];
+      const reply = Object.hasOwn(DIGIT_REPLY, digits) ? DIGIT_REPLY[digits] : undefined;
       if (!reply) {
         const prefix = digits === '' || digits === '*' ? '' : `Key ${digits} does nothing. `;
         return void twiml(res, callTwiml(d.notice, deps.clock.now(), action, prefix));
