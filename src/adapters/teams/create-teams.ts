@@ -5,7 +5,8 @@ import type { ConversationRefRepository } from '../../app/ports/conversation-ref
 import type { TeamsConfig } from '../../config/teams-env.js';
 import type { HttpMount } from '../http/server.js';
 import { createTeamsAdapter } from './teams-adapter.js';
-import { createTeamsApplication } from './teams-bot.js';
+import { createTeamsApplication, GREETING_WINDOW_MS } from './teams-bot.js';
+import { ExpiringKeys } from '../mongo/expiring-keys.js';
 import { TeamsChatNotifier } from './teams-chat-notifier.js';
 import { MongoConversationRefRepository } from './mongo-conversation-refs.js';
 import { teamsRouter } from './teams-router.js';
@@ -40,6 +41,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
   let db: Connection | null = null;
   // Per-conversation send limit in MongoDB once bound: every Esc process counts the same sends.
   const rate = new MongoThreadRate(() => db);
+  const greetings = new ExpiringKeys(() => db!, 'teams_greetings');
   const getRefs = () => refs;
   const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock, rate });
   const wr = args.config.warRoom ?? null;
@@ -65,7 +67,8 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     warRoom,
     mounts(deps) {
       timeZone = () => deps.directory().org.timeZone;
-      const app = createTeamsApplication({ deps, adapter, appId: args.config.appId, refs: getRefs });
+      const firstGreeting = async (conversationId: string) => (db ? greetings.claim(`greet:${conversationId}`, deps.clock.now(), GREETING_WINDOW_MS).catch(() => true) : true);
+      const app = createTeamsApplication({ deps, adapter, appId: args.config.appId, refs: getRefs, firstGreeting });
       const out: HttpMount[] = [{ path: TEAMS_MESSAGES_PATH, router: teamsRouter({ adapter, app, log: deps.log }) }];
       // War-room files: the router looks the store up per request, so it can be mounted before bind().
       if (warRoom) out.push({ path: WAR_ROOM_FILES_PATH, router: (req, res, next) => (filesRouter ? filesRouter(req, res, next) : res.status(503).json({ error: 'UNAVAILABLE', message: 'Starting up; try again.' })) });
