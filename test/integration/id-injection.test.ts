@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ACTIONS } from '../../src/adapters/slack/blocks.js';
-import { parseButtonValue } from '../../src/adapters/slack/button-value.js';
+import { buttonAction } from '../../src/adapters/slack/slack-shell.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { blockAction, postSlack } from '../far-side/slack-requests.js';
@@ -87,9 +87,9 @@ describe('ids are text: hostile button values and repository arguments', () => {
     }
   });
 
-  it('parseButtonValue keeps only the shape Esc writes', () => {
-    expect(parseButtonValue('{"t":"abc","e":"e1"}')).to.deep.equal({ t: 'abc', e: 'e1' });
-    expect(parseButtonValue('{"t":"abc","s":3}')).to.deep.equal({ t: 'abc', s: 3 });
-    for (const bad of ['{"t":{"$gt":""}}', '{"t":""}', '{"t":"a","s":9}', '{"t":"a","e":{}}', '[]', 'null', 'x', undefined, '{"t":"a","s":"5"}']) expect(parseButtonValue(bad), String(bad)).to.equal(null);
+  it('button values keep only the shape Esc writes (the shell\'s schema)', () => {
+    expect(buttonAction('esc_ack', '{"t":"abc-1","e":"e1"}')).to.deep.equal({ verb: 'ack', data: { ticket: 'abc-1' } });
+    expect(buttonAction('esc_rate_3', '{"t":"abc"}')).to.deep.equal({ verb: 'rate.form', data: { ticket: 'abc', score: 3 } });
+    for (const bad of ['{"t":{"$gt":""}}', '{"t":""}', '{"t":"a","s":9}', '{"t":"a","e":{}}', '[]', 'null', 'x', undefined, '{"t":"a","s":"5"}']) expect(buttonAction('esc_ack', bad), String(bad)).to.equal(null);
   });
 });

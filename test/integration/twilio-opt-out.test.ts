@@ -3,7 +3,7 @@ import { smsSegments } from '../../src/adapters/twilio/sms-segments.js';
 import { TwilioSmsNotifier } from '../../src/adapters/twilio/sms-notifier.js';
 import { createTwilioClient } from '../../src/adapters/twilio/twilio-client.js';
 import type { TwilioReplyStore } from '../../src/adapters/twilio/reply-store.js';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import type { Delivery } from '../../src/app/ports/deliveries.js';
 import { buildChannelAdapters, parseChannelsEnv } from '../../src/config/channels-env.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { systemClock } from '../../src/app/deps.js';
 import { decideTick } from '../../src/domain/escalation.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Actor } from '../../src/app/ports/timeline.js';
 import { claimRequest, requestEscalation } from '../../src/app/use-cases/coordination.js';
-import { elevateTicket, moveToTeam, notifyManagementChain, respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { elevateTicket, moveToTeam, notifyManagementChain } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { declareMajor, majorForTicket, recordSatisfaction } from '../../src/app/use-cases/major.js';
 import { buildReport, compareRollups, recomputeFacts, reportCsvRows } from '../../src/app/use-cases/reports.js';
 import { changeTicket, commentOnTicket, openTicket } from '../../src/app/use-cases/tickets.js';

@@ -49,15 +49,21 @@ export class ExpiringKeys {
   async claim(key: string, now: Date, ttlMs: number, value?: unknown): Promise<boolean> {
     const col = await this.col(now);
     const expireAt = new Date(now.getTime() + ttlMs);
-    try {
-      await col.insertOne({ _id: key, expireAt, ...(value === undefined ? {} : { value }) });
-      return true;
-    } catch (e) {
-      if ((e as { code?: number }).code !== 11000) throw e;
+    const extra = value === undefined ? {} : { value };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await col.insertOne({ _id: key, expireAt, ...extra });
+        return true;
+      } catch (e) {
+        if ((e as { code?: number }).code !== 11000) throw e;
+      }
+      // Held: take it over only if the holder's claim has expired (conditional: one winner).
+      const r = await col.updateOne({ _id: key, expireAt: { $lte: now } }, { $set: { expireAt, ...extra } });
+      if (r.modifiedCount === 1) return true;
+      // Still held by a live claim, or deleted (TTL, sweep) in between: then try the insert again.
+      if (await col.findOne({ _id: key }, { projection: { _id: 1 } })) return false;
     }
-    // Held: take it over only if the holder's claim has expired (conditional: one winner).
-    const r = await col.updateOne({ _id: key, expireAt: { $lte: now } }, { $set: { expireAt, ...(value === undefined ? {} : { value }) } });
-    return r.modifiedCount === 1;
+    return false;
   }
 
   /** The value stored with a live key, or null. */
