@@ -36,7 +36,7 @@ describe('Teams: commands and card actions', () => {
     expect((await say('list open'))[0]!.text).to.include(key);
     expect((await say('list mine', { aad: AAD.bob }))[0]!.text).to.include(key);
     expect((await say('list bogus'))[0]!.text).to.match(/not a list: use mine, team, open or escalated/);
-    expect((await say('plan simulate urgent P1'))[0]!.text).to.match(/\+0 min: step 1 chat/);
+    expect((await say('plan simulate urgent P1'))[0]!.text).to.match(/step 1 by chat: /);
     expect((await say('plan simulate nope'))[0]!.text).to.match(/no plan "nope"/);
     expect((await say('report'))[0]!.text).to.match(/^Report: 7 days to /);
     const form = await say('ticket');

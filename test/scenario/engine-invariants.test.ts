@@ -10,7 +10,8 @@ import { recordingNotifiers } from '../support/counting-notifier.js';
 import { TestClock, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
-const API = { personId: null, via: 'api' } as const;
+/** A person-less admin API token. */
+const API = { personId: null, via: 'api', role: 'admin' } as const;
 const everyStepNow = {
   plans: [
     {

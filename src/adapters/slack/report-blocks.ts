@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { App, RespondFn } from '@slack/bolt';
 import type { HistoryRow, TicketHistory } from '../../app/use-cases/history.js';
-import { localDay } from '../../domain/reports/compute.js';
+import { localDay } from '../../domain/reports/periods.js';
 import type { Report, ReportCsvRow } from '../../domain/reports/report.js';
 import { chartPng, filterLabel } from '../report/chart.js';
 import { reportCsv, reportFileName } from '../report/csv.js';

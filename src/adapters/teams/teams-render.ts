@@ -5,7 +5,7 @@
  */
 import type { Answer, HelpEntry } from '../../app/chatops/answer.js';
 import type { AppDeps } from '../../app/deps.js';
-import { noticeFor } from '../../app/use-cases/coordination.js';
+import { noticeFor } from '../../app/use-cases/notify.js';
 import { requireTicket } from '../../app/use-cases/tickets.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { Ticket } from '../../domain/ticket.js';

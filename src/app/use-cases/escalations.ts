@@ -3,7 +3,6 @@ import { DomainError } from '../../domain/errors.js';
 import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
 import { decideAcknowledge, decideEscalateNow, decideResolve, isLive, newEscalation } from '../../domain/escalation.js';
 import { choosePlan, snapshotPlan } from '../../domain/plan.js';
-import { strongerKind } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
@@ -12,19 +11,9 @@ import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
-import { changeTicket, event, requireTicket } from './tickets.js';
+import { changeTicket } from './change-ticket.js';
+import { event, markEscalated, requireTicket } from './ticket-access.js';
 import { notifyPeople, ticketFacts } from './notify.js';
-
-/** Marks the ticket escalated (CAS with retry); `kind` upgrades the escalation kind it shows (major > manager_request > others). */
-export async function markEscalated(deps: AppDeps, ticketId: string, patch: Partial<Ticket> = {}, kind?: string): Promise<Ticket> {
-  for (;;) {
-    const t = await requireTicket(deps, ticketId);
-    const k = kind ? strongerKind(t.escalationKind, kind) : (t.escalationKind ?? null);
-    if (t.escalated && Object.keys(patch).length === 0 && k === (t.escalationKind ?? null)) return t;
-    const saved = await deps.tickets.save({ ...t, escalated: true, ...patch, ...(k ? { escalationKind: k } : {}), updatedAt: deps.clock.now() });
-    if (saved) return saved;
-  }
-}
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
