@@ -3,6 +3,7 @@ import type { ConversationParameters, ConversationReference, TurnContext as Cont
 import type { Clock, Logger } from '../../app/deps.js';
 import type { ConversationRefRepository, StoredConversationRef } from '../../app/ports/conversation-refs.js';
 import { ThreadRate } from './thread-rate.js';
+import type { ConversationRate } from './thread-rate.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
@@ -59,7 +60,7 @@ export class TeamsChatNotifier implements Notifier {
   readonly channel = 'chat' as const;
   readonly name = 'Microsoft Teams chat';
 
-  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; messages?: () => TicketMessageRepository | null }) {}
+  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; messages?: () => TicketMessageRepository | null; rate?: ConversationRate }) {}
 
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     const refs = this.args.refs();
@@ -83,7 +84,7 @@ export class TeamsChatNotifier implements Notifier {
     }
   }
 
-  private readonly rate = new ThreadRate();
+  private readonly fallbackRate = new ThreadRate();
 
   /**
    * Records a sent escalation-step card (its conversation and activity id) so the engine edits
@@ -105,7 +106,7 @@ export class TeamsChatNotifier implements Notifier {
 
   private async post(reference: Record<string, unknown>, activity: object): Promise<Posted> {
     const conversationId = String((reference.conversation as { id?: string } | undefined)?.id ?? '');
-    const wait = conversationId ? this.rate.take(conversationId) : 0;
+    const wait = conversationId ? await (this.args.rate ?? this.fallbackRate).take(conversationId) : 0;
     if (wait > 0) return { result: { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait }, reference };
     let providerId: string | undefined;
     await runCapturing(
