@@ -5,7 +5,6 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
-import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
 
 export interface DispatcherOptions {
@@ -22,72 +21,108 @@ export interface DispatcherOptions {
 
 const ENGINE = { personId: null, via: 'engine' } as const;
 
-/** Sends between two writes of their outcomes. */
-const SEND_CHUNK = 50;
-
+/** What one send changed: written together, right after the send (see OutcomeWriter). */
 interface Outcome {
   events: TimelineEvent[];
   updates: { id: string; claim: string; update: Partial<Delivery> }[];
   fallbacks: Delivery[];
 }
 
-/** Sends queued deliveries through the notifier of their channel; the outbox when none is configured. */
+/** Our own pacers' codes (the Twilio pacer, the destination throttle, Teams' conversation limit). */
+const PACING_CODES = new Set(['THROTTLED', 'RATE_LIMITED']);
+
+/** "Not now" from a provider or our own pacing: wait, do not count the attempt. */
+export function isRateLimited(r: SendResult): boolean {
+  return !r.ok && r.retryable && r.retryAfterMs !== undefined && (r.rateLimited === true || PACING_CODES.has(r.code));
+}
+
+/**
+ * The wait after a rate limit: never earlier than the provider asked, plus up to half of it
+ * (at least 250 ms) of random spread, so deliveries sent away together do not all come back
+ * at the same instant and meet the same limit again.
+ */
+export function rateLimitWait(retryAfterMs: number, random: () => number = Math.random): number {
+  return Math.min(300_000, Math.round(retryAfterMs + random() * Math.max(250, retryAfterMs / 2)));
+}
+
+/**
+ * Sends queued deliveries through the notifier of their channel; the outbox when none is configured.
+ *
+ * Each delivery is handed over to its provider with a conditional update right before the
+ * call (an acknowledgement that cancelled it first wins), and its outcome is written right
+ * after the call, before the worker takes another one: at most `concurrency` sends are ever
+ * unrecorded. A SIGKILL re-sends at most those (their claims expire and they are requeued);
+ * a clean stop (an aborted signal) hands nothing new over, waits for the sends in flight,
+ * records them and gives the rest back to the queue.
+ */
 export class Dispatcher {
+  private readonly writer: OutcomeWriter;
+
   constructor(
     private readonly deps: AppDeps,
     private readonly notifiers: Map<Channel, Notifier>,
     private readonly fallback: Notifier,
     private readonly opts: DispatcherOptions,
-  ) {}
+  ) {
+    this.writer = new OutcomeWriter(deps, opts.leaseMs);
+  }
 
   get leaseMs(): number {
     return this.opts.leaseMs;
   }
 
-  /** One pass: claim ready deliveries, cancel those whose escalation was acknowledged, send the rest. Returns how many were handled. */
-  async runOnce(): Promise<number> {
+  /** One pass: claim ready deliveries, cancel those whose escalation stopped, send the rest. Returns how many were handled. */
+  async runOnce(signal?: AbortSignal): Promise<number> {
     const { deps } = this;
+    if (signal?.aborted) return 0;
     const now = deps.clock.now();
     await deps.deliveries.requeueExpired(now);
     const claim = randomUUID();
     const batch = await deps.deliveries.claimReady(now, this.opts.batch, this.opts.leaseMs, claim);
-    return this.process(batch, claim);
+    return this.process(batch, claim, signal);
   }
 
   /** Sends deliveries that were stored already claimed under `claim` (by the engine's step pass); `known` saves reading them back. */
-  async sendClaimed(claim: string, known?: Delivery[] | null): Promise<number> {
-    return this.process(known ?? (await this.deps.deliveries.claimedBy(claim)), claim);
+  async sendClaimed(claim: string, known?: Delivery[] | null, signal?: AbortSignal): Promise<number> {
+    return this.process(known ?? (await this.deps.deliveries.claimedBy(claim)), claim, signal);
   }
 
-  private async process(batch: Delivery[], claim: string): Promise<number> {
+  private async process(batch: Delivery[], claim: string, signal?: AbortSignal): Promise<number> {
     const { deps } = this;
     if (batch.length === 0) return 0;
+    // Read after the claim: a delivery stored or queued after an acknowledgement committed is
+    // seen stopped here; one claimed before it is cancelled by the acknowledgement itself
+    // (not handed over yet) and its hand-over below fails.
     const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
     const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map();
-    // A message is sent only while this claim still has a safe margin of its lease left: once the
-    // lease runs out another pass may requeue and send it, and both must never send.
-    const margin = Math.min(5000, this.opts.leaseMs / 4);
-    for (const part of chunks(batch, SEND_CHUNK)) {
-      const out: Outcome = { events: [], updates: [], fallbacks: [] };
-      const errors = await pool(part, this.opts.concurrency, async (d) => {
-        const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
-        // An acknowledgement wins: a message of an escalation that stopped is not sent.
-        if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
-          out.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
-          out.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
-          return;
-        }
-        if (d.leaseUntil && new Date(d.leaseUntil).getTime() - deps.clock.now().getTime() < margin) return; // left for the requeue
-        await this.send(d, claim, out);
-      });
-      for (const e of errors) deps.log.error({ err: e }, 'dispatch failed unexpectedly');
-      // Outcomes chunk by chunk, so a sent message stops being 'sending' soon after it left.
-      // A crash before this leaves the claims to expire and the messages to be sent again:
-      // at most one duplicate, never a loss.
-      await deps.deliveries.finishMany(out.updates);
-      await deps.deliveries.enqueue(out.fallbacks);
-      await deps.timeline.append(out.events);
+    const stopped: Outcome = { events: [], updates: [], fallbacks: [] };
+    const live: Delivery[] = [];
+    for (const d of batch) {
+      const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
+      if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
+        stopped.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
+        stopped.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
+      } else live.push(d);
     }
+    if (stopped.updates.length > 0) await this.writer.write(stopped);
+    // A message is handed over only while this claim still has a safe margin of its lease left:
+    // once the lease runs out another pass may requeue and send it, and both must never send.
+    const margin = Math.min(5000, this.opts.leaseMs / 4);
+    const handed = new Set<string>();
+    const errors = await pool(live, this.opts.concurrency, async (d) => {
+      if (signal?.aborted) return; // stopping, or the engine lease was lost: given back below
+      if (d.leaseUntil && new Date(d.leaseUntil).getTime() - deps.clock.now().getTime() < margin) return;
+      if (!(await deps.deliveries.handOver(d.id, claim, deps.clock.now()))) {
+        handed.add(d.id); // an acknowledgement cancelled it (or the claim lapsed): not ours to give back
+        return;
+      }
+      handed.add(d.id);
+      await this.writer.write(await this.send(d, claim));
+    });
+    for (const e of errors) deps.log.error({ err: (e as Error)?.message ?? String(e) }, 'dispatch failed unexpectedly');
+    // Claimed but never handed over: back to the queue now, not when the lease runs out.
+    const rest = live.filter((d) => !handed.has(d.id)).map((d) => d.id);
+    if (rest.length > 0) await deps.deliveries.release(rest, claim);
     return batch.length;
   }
 
@@ -104,7 +139,9 @@ export class Dispatcher {
     };
   }
 
-  private async send(d: Delivery, claim: string, out: Outcome): Promise<void> {
+  /** Calls the provider and decides what to record; writes nothing. */
+  private async send(d: Delivery, claim: string): Promise<Outcome> {
+    const out: Outcome = { events: [], updates: [], fallbacks: [] };
     const { events } = out;
     const finish = (update: Partial<Delivery>) => out.updates.push({ id: d.id, claim, update });
     const { deps } = this;
@@ -117,30 +154,93 @@ export class Dispatcher {
       result = { ok: false, retryable: true, code: 'EXCEPTION', message: (e as Error).message };
     }
     const now = deps.clock.now();
-    // Waiting for a throttle or a provider's pace is not a failed attempt.
-    const pacing = !result.ok && result.retryable && result.retryAfterMs !== undefined && (result.code === 'THROTTLED' || result.code === 'RATE_LIMITED');
+    // Waiting for a rate limit, a throttle or a provider's pace is not a failed attempt.
+    const pacing = isRateLimited(result);
     const attempts = d.attempts + (pacing ? 0 : 1);
     if (result.ok) {
       const outboxed = notifier === this.fallback;
       const lateMs = Math.max(0, now.getTime() - new Date(d.dueAt).getTime());
       finish({ status: outboxed ? 'outboxed' : result.status, attempts, sentAt: now, lateMs, providerId: result.providerId ?? null, error: null, ...(result.status === 'delivered' ? { deliveredAt: now } : {}) });
       events.push(this.event({ ...d, attempts }, outboxed ? 'delivery.outboxed' : 'delivery.sent', { sentAt: now, lateMs, providerId: result.providerId ?? null, via: notifier.name, notSent: outboxed }));
-      return;
+      return out;
+    }
+    if (pacing) {
+      const wait = rateLimitWait(result.retryAfterMs!);
+      finish({ status: 'queued', attempts, handedAt: null, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
+      // One event per wait would flood the timeline under a long limit: keyed by the minute.
+      events.push(this.event({ ...d, attempts }, 'delivery.rate_limited', { code: result.code, message: result.message, retryInMs: wait }, `:${Math.floor(now.getTime() / 60_000)}`));
+      return out;
     }
     if (result.retryable && attempts < this.opts.maxAttempts) {
       const base = result.retryAfterMs ?? this.opts.backoffMs * 2 ** (attempts - 1);
       const wait = Math.min(300_000, Math.round(base * (0.8 + Math.random() * 0.4)));
-      finish({ status: 'queued', attempts, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
+      finish({ status: 'queued', attempts, handedAt: null, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
       events.push(this.event({ ...d, attempts }, 'delivery.retrying', { code: result.code, message: result.message, retryInMs: wait }));
-      return;
+      return out;
     }
     finish({ status: 'failed', attempts, error: { code: result.code, message: result.message } });
     const fallback = fallbackDelivery(this.deps, d);
     events.push(this.event({ ...d, attempts }, 'delivery.failed', { code: result.code, message: result.message, attempts, fallbackTo: fallback?.channel ?? null }));
     if (fallback) out.fallbacks.push(fallback);
     deps.log.warn({ ticketId: d.ticketId, channel: d.channel, code: result.code, attempts, fallbackTo: fallback?.channel ?? null }, 'delivery failed; falling back or moving on');
+    return out;
   }
 
+}
+
+/**
+ * Writes outcomes as group commits: a write carries every outcome that finished while the
+ * previous one was in flight, so N workers cost about one round trip each, not N. `write`
+ * resolves once its outcome is stored. A failed write (the database went away) is retried
+ * until it succeeds or the claims' lease is nearly over: the sends it records happened, and
+ * writing them down is what keeps them from being sent again.
+ */
+class OutcomeWriter {
+  private queue: { o: Outcome; done: (e?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly leaseMs: number,
+  ) {}
+
+  write(o: Outcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ o, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const items = this.queue.splice(0);
+      const all: Outcome = { events: items.flatMap((i) => i.o.events), updates: items.flatMap((i) => i.o.updates), fallbacks: items.flatMap((i) => i.o.fallbacks) };
+      let err: unknown;
+      const end = Date.now() + this.leaseMs * 0.75;
+      for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+        try {
+          err = undefined;
+          await this.store(all);
+          break;
+        } catch (e) {
+          err = e;
+          if (Date.now() + wait >= end) break;
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+      for (const i of items) i.done(err);
+    }
+    this.running = false;
+  }
+
+  private async store(o: Outcome): Promise<void> {
+    const { deliveries, timeline } = this.deps;
+    // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
+    // acknowledgement) then finds its fallback already queued, and cancels it.
+    if (o.fallbacks.length > 0) await deliveries.enqueue(o.fallbacks);
+    await Promise.all([o.updates.length > 0 ? deliveries.finishMany(o.updates) : null, o.events.length > 0 ? timeline.append(o.events) : null]);
+  }
 }
 
 /** Shows enough of a phone or address to recognise it, not enough to harvest it. */

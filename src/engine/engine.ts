@@ -60,14 +60,21 @@ export class Engine {
     this.majorTimers = new MajorTimers(deps);
   }
 
-  /** One pass of every module. Returns how much work it did (0 = idle). */
-  async runOnce(): Promise<number> {
+  /**
+   * One pass of every module. Returns how much work it did (0 = idle). An aborted `signal`
+   * (stopping, or the engine lease was lost) ends the pass early: nothing new is claimed or
+   * handed to a provider, sends in flight finish and are recorded.
+   */
+  async runOnce(signal?: AbortSignal): Promise<number> {
     let work = 0;
     work += await this.slaModule();
     work += await this.recoverModule();
-    work += await this.escalationModule();
+    if (signal?.aborted) return work;
+    work += await this.escalationModule(signal);
+    if (signal?.aborted) return work;
     work += await this.majorTimers.runOnce();
-    work += await this.dispatcher.runOnce();
+    work += await this.dispatcher.runOnce(signal);
+    if (signal?.aborted) return work;
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
     // least every few seconds under sustained load, so they never delay a step.
     if (work === 0 || Date.now() - this.lastReports >= REPORTS_MAX_WAIT_MS) {
@@ -134,7 +141,7 @@ export class Engine {
   }
 
   /** Fires due steps: decide, claim with compare-and-set, then store the messages. */
-  async escalationModule(): Promise<number> {
+  async escalationModule(signal?: AbortSignal): Promise<number> {
     const { deps } = this;
     const now = deps.clock.now();
     const since = this.lastDueScan === null ? undefined : this.lastDueScan - SCAN_MARGIN_MS;
@@ -166,7 +173,7 @@ export class Engine {
       const token = randomUUID();
       const stored = await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
       // Send what this pass just stored, without claiming it a second time.
-      await this.dispatcher.sendClaimed(token, stored);
+      await this.dispatcher.sendClaimed(token, stored, signal);
     }
     return due.length;
   }

@@ -7,7 +7,11 @@ import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
 
 export class MongoDeliveryRepository implements DeliveryRepository {
-  constructor(private readonly m: Models) {}
+  /** `now`: the clock leases are written with (the engine's), to tell a live sender from a dead one. */
+  constructor(
+    private readonly m: Models,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async enqueue(deliveries: Delivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
@@ -36,6 +40,21 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return docs.map((d) => fromDoc<Delivery>(d)!);
   }
 
+  async handOver(id: string, claim: string, now: Date): Promise<boolean> {
+    // `handedAt: null` also matches a document without the field (stored before it existed).
+    const r = await this.m.Delivery.collection.updateOne({ _id: id, claim, status: 'sending', handedAt: null } as never, { $set: { handedAt: now } });
+    return r.modifiedCount === 1;
+  }
+
+  async release(ids: string[], claim: string): Promise<number> {
+    let n = 0;
+    for (const part of chunks(ids)) {
+      const r = await this.m.Delivery.collection.updateMany({ _id: { $in: part }, claim, status: 'sending', handedAt: null } as never, { $set: { status: 'queued', claim: null, leaseUntil: null } });
+      n += r.modifiedCount;
+    }
+    return n;
+  }
+
   async finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number> {
     let matched = 0;
     for (const part of chunks(items)) {
@@ -49,12 +68,24 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async requeueExpired(now: Date): Promise<number> {
-    const r = await this.m.Delivery.collection.updateMany({ status: 'sending', leaseUntil: { $lte: now } } as never, { $set: { status: 'queued', claim: null, leaseUntil: null, nextAttemptAt: now } });
+    // A handed-over one whose sender died may or may not have reached the provider: sent again
+    // (at least once; the window is the sender's unrecorded sends, see the dispatcher).
+    const r = await this.m.Delivery.collection.updateMany({ status: 'sending', leaseUntil: { $lte: now } } as never, { $set: { status: 'queued', claim: null, leaseUntil: null, handedAt: null, nextAttemptAt: now } });
     return r.modifiedCount;
   }
 
-  async cancelQueued(escalationId: string): Promise<number> {
-    const r = await this.m.Delivery.collection.updateMany({ escalationId, status: 'queued' } as never, { $set: { status: 'cancelled', error: { code: 'ACKNOWLEDGED', message: 'acknowledged before it was sent' } } });
+  async cancelQueued(escalationId: string, waitMs = 5000): Promise<number> {
+    const unsent = { escalationId, $or: [{ status: 'queued' }, { status: 'sending', handedAt: null }] };
+    const r = await this.m.Delivery.collection.updateMany(unsent as never, { $set: { status: 'cancelled', claim: null, leaseUntil: null, error: { code: 'ACKNOWLEDGED', message: 'the escalation stopped before it was handed to the provider' } } });
+    // Those handed over before the cancel are on their way: wait for their outcomes (a live
+    // sender records within one provider round trip; a dead one's lease bounds the wait).
+    const end = Date.now() + waitMs;
+    for (;;) {
+      const now = this.now();
+      const inFlight = await this.m.Delivery.collection.countDocuments({ escalationId, status: 'sending', handedAt: { $ne: null }, leaseUntil: { $gt: now } } as never);
+      if (inFlight === 0 || Date.now() >= end) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
     return r.modifiedCount;
   }
 
