@@ -5,6 +5,7 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
+import { GroupCommit } from './group-commit.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
 
 export interface DispatcherOptions {
@@ -56,7 +57,8 @@ export function rateLimitWait(retryAfterMs: number, random: () => number = Math.
  * records them and gives the rest back to the queue.
  */
 export class Dispatcher {
-  private readonly writer: OutcomeWriter;
+  private readonly writer: GroupCommit<Outcome, void>;
+  private readonly handing: GroupCommit<{ id: string; claim: string }, boolean>;
 
   constructor(
     private readonly deps: AppDeps,
@@ -64,7 +66,11 @@ export class Dispatcher {
     private readonly fallback: Notifier,
     private readonly opts: DispatcherOptions,
   ) {
-    this.writer = new OutcomeWriter(deps, opts.leaseMs);
+    this.writer = new GroupCommit((items) => writeOutcomes(deps, items, opts.leaseMs));
+    this.handing = new GroupCommit(async (items) => {
+      const handed = await deps.deliveries.handOver(items, deps.clock.now());
+      return items.map((it) => handed.has(it.id));
+    });
   }
 
   get leaseMs(): number {
@@ -104,7 +110,7 @@ export class Dispatcher {
         stopped.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
       } else live.push(d);
     }
-    if (stopped.updates.length > 0) await this.writer.write(stopped);
+    if (stopped.updates.length > 0) await this.writer.run(stopped);
     // A message is handed over only while this claim still has a safe margin of its lease left:
     // once the lease runs out another pass may requeue and send it, and both must never send.
     const margin = Math.min(5000, this.opts.leaseMs / 4);
@@ -112,12 +118,12 @@ export class Dispatcher {
     const errors = await pool(live, this.opts.concurrency, async (d) => {
       if (signal?.aborted) return; // stopping, or the engine lease was lost: given back below
       if (d.leaseUntil && new Date(d.leaseUntil).getTime() - deps.clock.now().getTime() < margin) return;
-      if (!(await deps.deliveries.handOver(d.id, claim, deps.clock.now()))) {
+      if (!(await this.handing.run({ id: d.id, claim }))) {
         handed.add(d.id); // an acknowledgement cancelled it (or the claim lapsed): not ours to give back
         return;
       }
       handed.add(d.id);
-      await this.writer.write(await this.send(d, claim));
+      await this.writer.run(await this.send(d, claim));
     });
     for (const e of errors) deps.log.error({ err: (e as Error)?.message ?? String(e) }, 'dispatch failed unexpectedly');
     // Claimed but never handed over: back to the queue now, not when the lease runs out.
@@ -189,57 +195,24 @@ export class Dispatcher {
 }
 
 /**
- * Writes outcomes as group commits: a write carries every outcome that finished while the
- * previous one was in flight, so N workers cost about one round trip each, not N. `write`
- * resolves once its outcome is stored. A failed write (the database went away) is retried
+ * Writes the outcomes of a group of sends. A failed write (the database went away) is retried
  * until it succeeds or the claims' lease is nearly over: the sends it records happened, and
  * writing them down is what keeps them from being sent again.
  */
-class OutcomeWriter {
-  private queue: { o: Outcome; done: (e?: unknown) => void }[] = [];
-  private running = false;
-
-  constructor(
-    private readonly deps: AppDeps,
-    private readonly leaseMs: number,
-  ) {}
-
-  write(o: Outcome): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ o, done: (e) => (e === undefined ? resolve() : reject(e)) });
-      if (!this.running) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    while (this.queue.length > 0) {
-      const items = this.queue.splice(0);
-      const all: Outcome = { events: items.flatMap((i) => i.o.events), updates: items.flatMap((i) => i.o.updates), fallbacks: items.flatMap((i) => i.o.fallbacks) };
-      let err: unknown;
-      const end = Date.now() + this.leaseMs * 0.75;
-      for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
-        try {
-          err = undefined;
-          await this.store(all);
-          break;
-        } catch (e) {
-          err = e;
-          if (Date.now() + wait >= end) break;
-          await new Promise((r) => setTimeout(r, wait));
-        }
-      }
-      for (const i of items) i.done(err);
+async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: number): Promise<void[]> {
+  const all: Outcome = { events: items.flatMap((i) => i.events), updates: items.flatMap((i) => i.updates), fallbacks: items.flatMap((i) => i.fallbacks) };
+  const end = Date.now() + leaseMs * 0.75;
+  for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+    try {
+      // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
+      // acknowledgement) then finds its fallback already queued, and cancels it.
+      if (all.fallbacks.length > 0) await deps.deliveries.enqueue(all.fallbacks);
+      await Promise.all([all.updates.length > 0 ? deps.deliveries.finishMany(all.updates) : null, all.events.length > 0 ? deps.timeline.append(all.events) : null]);
+      return items.map(() => undefined);
+    } catch (e) {
+      if (Date.now() + wait >= end) throw e;
+      await new Promise((r) => setTimeout(r, wait));
     }
-    this.running = false;
-  }
-
-  private async store(o: Outcome): Promise<void> {
-    const { deliveries, timeline } = this.deps;
-    // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
-    // acknowledgement) then finds its fallback already queued, and cancels it.
-    if (o.fallbacks.length > 0) await deliveries.enqueue(o.fallbacks);
-    await Promise.all([o.updates.length > 0 ? deliveries.finishMany(o.updates) : null, o.events.length > 0 ? timeline.append(o.events) : null]);
   }
 }
 

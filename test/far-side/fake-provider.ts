@@ -32,8 +32,9 @@ export class FakeProvider {
       req.on('data', (c: Buffer) => parts.push(c));
       req.on('end', () => {
         const at = Date.now();
-        const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as Omit<Arrival, 'at'>;
-        this.arrivals.push({ ...body, at });
+        // Our HttpNotifier's body, or Esc's webhook payload (id = the delivery key).
+        const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as Partial<Arrival> & { id?: string; escalation?: { id: string } | null; event?: string };
+        this.arrivals.push({ key: body.key ?? body.id ?? '', escalationId: body.escalationId ?? body.escalation?.id ?? null, channel: body.channel ?? 'webhook', origin: body.origin ?? 'esc', at });
         setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"id":"m${this.arrivals.length}"}`), this.delayMs);
       });
     });

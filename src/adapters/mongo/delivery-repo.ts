@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { QueryFilter } from 'mongoose';
 import type { Doc } from './models.js';
 import type { Delivery, DeliveryFilter, DeliveryRepository } from '../../app/ports/deliveries.js';
@@ -40,10 +41,22 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return docs.map((d) => fromDoc<Delivery>(d)!);
   }
 
-  async handOver(id: string, claim: string, now: Date): Promise<boolean> {
+  async handOver(items: { id: string; claim: string }[], now: Date): Promise<Set<string>> {
+    // Two round trips for a group: mark under a fresh token, read back which ones it marked.
     // `handedAt: null` also matches a document without the field (stored before it existed).
-    const r = await this.m.Delivery.collection.updateOne({ _id: id, claim, status: 'sending', handedAt: null } as never, { $set: { handedAt: now } });
-    return r.modifiedCount === 1;
+    const token = randomUUID();
+    const byClaim = new Map<string, string[]>();
+    for (const it of items) byClaim.set(it.claim, [...(byClaim.get(it.claim) ?? []), it.id]);
+    const handed = new Set<string>();
+    for (const [claim, ids] of byClaim) {
+      for (const part of chunks(ids)) {
+        const r = await this.m.Delivery.collection.updateMany({ _id: { $in: part }, claim, status: 'sending', handedAt: null } as never, { $set: { handedAt: now, handedBy: token } });
+        if (r.modifiedCount === 0) continue;
+        if (r.modifiedCount === part.length) for (const id of part) handed.add(id);
+        else for (const d of await this.m.Delivery.find({ _id: { $in: part }, handedBy: token }, { _id: 1 }).lean()) handed.add(String(d._id));
+      }
+    }
+    return handed;
   }
 
   async release(ids: string[], claim: string): Promise<number> {

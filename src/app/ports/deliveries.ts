@@ -62,11 +62,12 @@ export interface DeliveryRepository {
   /** Deliveries currently held under the claim token `claim` (stored already claimed). */
   claimedBy(claim: string): Promise<Delivery[]>;
   /**
-   * Hands a claimed delivery over to its provider: a conditional update that succeeds only
-   * while `claim` still holds it and nothing cancelled it. Call right before the provider
-   * call; false = do not send (an acknowledgement, or a lapsed claim, got there first).
+   * Hands claimed deliveries over to their provider: a conditional update per delivery that
+   * succeeds only while its claim still holds it and nothing cancelled it. Call right before
+   * the provider calls; returns the ids handed over: send those only (for the others an
+   * acknowledgement, or a lapsed claim, got there first).
    */
-  handOver(id: string, claim: string, now: Date): Promise<boolean>;
+  handOver(items: { id: string; claim: string }[], now: Date): Promise<Set<string>>;
   /** Gives claimed deliveries that were never handed over back to the queue (stop, lost lease). Returns how many. */
   release(ids: string[], claim: string): Promise<number>;
   /** Applies several outcomes in one round trip; returns how many claims still held. */
