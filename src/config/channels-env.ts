@@ -10,6 +10,7 @@ import { twilioRouter } from '../adapters/twilio/twilio-router.js';
 import { TwilioVoiceNotifier } from '../adapters/twilio/voice-notifier.js';
 import { DestinationThrottle, ThrottledNotifier } from '../adapters/twilio/destination-throttle.js';
 import { Pacer } from '../adapters/twilio/pacer.js';
+import { MongoPaceSlots } from '../adapters/mongo/pace-slots.js';
 import { emailAdapters } from '../adapters/email/email-wiring.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import { PushNotifier } from '../adapters/push/push-notifier.js';
@@ -96,9 +97,11 @@ export function buildChannelAdapters(env: Record<string, string | undefined>, ct
     const authToken = e.TWILIO_AUTH_TOKEN.reveal();
     const client = createTwilioClient({ accountSid: e.TWILIO_ACCOUNT_SID, authToken, apiUrl: e.TWILIO_API_URL });
     const store = new TwilioReplyStore(ctx.connection);
-    const pace = () => new Pacer(e.TWILIO_MIN_INTERVAL_MS);
-    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, store, now, pacer: pace() })));
-    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace() })));
+    // One pace per number and kind, shared with every other Esc process through the database.
+    const slots = new MongoPaceSlots(ctx.connection);
+    const pace = (kind: string) => new Pacer(e.TWILIO_MIN_INTERVAL_MS, undefined, undefined, undefined, slots.for(`${kind}:${e.TWILIO_FROM_NUMBER}`));
+    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, store, now, pacer: pace('sms') })));
+    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace('voice') })));
     mounts.push((deps) => ({ path: '/twilio', router: twilioRouter(deps, { authToken, publicUrl, store }) }));
   } else disabled.push('sms, voice (Twilio): set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER');
 
