@@ -125,10 +125,12 @@ export class Dispatcher {
       handed.add(d.id);
       await this.writer.run(await this.send(d, claim));
     });
-    for (const e of errors) deps.log.error({ err: (e as Error)?.message ?? String(e) }, 'dispatch failed unexpectedly');
     // Claimed but never handed over: back to the queue now, not when the lease runs out.
     const rest = live.filter((d) => !handed.has(d.id)).map((d) => d.id);
-    if (rest.length > 0) await deps.deliveries.release(rest, claim);
+    if (rest.length > 0) await deps.deliveries.release(rest, claim).catch((e: unknown) => errors.push(e));
+    // Only database writes throw here (sends never do): one error for the pass, which the
+    // runner logs once per outage, not once per message. Claims left behind expire and requeue.
+    if (errors.length > 0) throw errors[0];
     return batch.length;
   }
 

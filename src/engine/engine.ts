@@ -133,9 +133,10 @@ export class Engine {
       const firings = missing.get(e.id);
       const t = tickets.get(e.ticketId);
       if (!firings || !t) continue;
-      deps.log.warn({ escalationId: e.id, firings: firings.length }, 'recovering firings left by a stopped process');
       items.push({ esc: e, ticket: t, firings, exhausted: e.status === 'exhausted' });
     }
+    // One line per pass, not per escalation: after a crash or an outage there may be hundreds.
+    if (items.length > 0) deps.log.warn({ escalations: items.length, firings: items.reduce((n, it) => n + it.firings.length, 0), sample: items.slice(0, 5).map((it) => it.esc.id) }, 'recovering firings left by a stopped process or a failed pass');
     if (items.length > 0) await materializeFirings(deps, items, now);
     return items.length;
   }

@@ -36,7 +36,7 @@ export class DbHealthLog {
     this.failures++;
     if (this.downSince !== null) return;
     this.downSince = this.now();
-    this.log.warn({ component: this.component, err: (e as Error)?.message ?? String(e) }, 'database unreachable: the engine waits and retries');
+    this.log.warn({ component: this.component, err: (e as Error)?.message ?? String(e) }, 'database unreachable (or not answering): the engine waits and retries');
   }
 
   up(): void {

@@ -40,6 +40,7 @@ export interface EngineRunnerFacts {
 }
 
 const JOB = 'esc-engine';
+const AGENDA_LOCK_LAPSED = /execution took more than|no lockedAt date found|got canceled already/;
 
 /**
  * Agenda is the clock; an engine lease document is the leader election. One recurring Agenda
@@ -86,7 +87,13 @@ export class AgendaEngineRunner {
       defaultLockLifetime: this.opts.leaseMs,
     });
     agenda.define(JOB, (job: Job) => this.loop(job), { concurrency: 1, lockLifetime: this.opts.leaseMs });
-    agenda.on('error', (err: Error) => (isDbUnreachable(err) ? this.health.down(err) : this.opts.log.error({ err: err.message }, 'agenda error')));
+    agenda.on('error', (err: Error) => {
+      // The renewal timer touches the Agenda lock every leaseMs/4: Agenda finds it expired only
+      // when those writes did not get through, i.e. the database is away or not answering.
+      if (this.stopping) this.opts.log.debug({ err: err.message }, 'agenda error while stopping');
+      else if (isDbUnreachable(err) || AGENDA_LOCK_LAPSED.test(err.message)) this.health.down(err);
+      else this.opts.log.error({ err: err.message }, 'agenda error');
+    });
     await agenda.start();
     await agenda.every('1 second', JOB, {}, { skipImmediate: false });
     this.agenda = agenda;
