@@ -87,7 +87,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return r.modifiedCount;
   }
 
-  async cancelQueued(escalationId: string, waitMs = 5000): Promise<number> {
+  async cancelQueued(escalationId: string, waitMs = 2500): Promise<number> {
     const unsent = { escalationId, $or: [{ status: 'queued' }, { status: 'sending', handedAt: null }] };
     const r = await this.m.Delivery.collection.updateMany(unsent as never, { $set: { status: 'cancelled', claim: null, leaseUntil: null, error: { code: 'ACKNOWLEDGED', message: 'the escalation stopped before it was handed to the provider' } } });
     // Those handed over before the cancel are on their way: wait for their outcomes (a live

@@ -77,9 +77,10 @@ export interface DeliveryRepository {
   /**
    * The escalation stopped (acknowledged, resolved): cancels every delivery of it not yet
    * handed to a provider (queued, or claimed and not handed over), then waits, at most
-   * `waitMs` (default 5 s) and never past their claims' leases, until those already handed
-   * over have recorded their outcome. So a caller that answers after this answers after every
-   * message of the escalation that will ever reach a provider has reached it.
+   * `waitMs` (default 2.5 s: a chat front end must answer within 3 s) and never past their
+   * claims' leases, until those already handed over have recorded their outcome. So a caller
+   * that answers after this answers after every message of the escalation that will ever
+   * reach a provider has reached it (unless a provider takes longer than the wait).
    * Returns how many were cancelled.
    */
   cancelQueued(escalationId: string, waitMs?: number): Promise<number>;
