@@ -7,6 +7,13 @@ import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
 
+/** A stored delivery without the hand-over token (internal to the claim). */
+function toDelivery(d: Record<string, unknown> | null): Delivery | null {
+  const out = fromDoc<Delivery & { handedBy?: string }>(d);
+  if (out) delete out.handedBy;
+  return out;
+}
+
 export class MongoDeliveryRepository implements DeliveryRepository {
   /** `now`: the clock leases are written with (the engine's), to tell a live sender from a dead one. */
   constructor(
@@ -38,7 +45,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
 
   async claimedBy(claim: string): Promise<Delivery[]> {
     const docs = await this.m.Delivery.find({ claim, status: 'sending' }).lean();
-    return docs.map((d) => fromDoc<Delivery>(d)!);
+    return docs.map((d) => toDelivery(d)!);
   }
 
   async handOver(items: { id: string; claim: string }[], now: Date): Promise<Set<string>> {
@@ -110,18 +117,18 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     if (f.channel?.length) q.channel = { $in: f.channel };
     if (f.personId) q['recipient.personId'] = f.personId;
     const docs = await this.m.Delivery.find(q).sort({ queuedAt: -1 }).limit(limit).lean();
-    return docs.map((d) => fromDoc<Delivery>(d)!);
+    return docs.map((d) => toDelivery(d)!);
   }
 
   async get(id: string) {
-    return fromDoc<Delivery>(await this.m.Delivery.findById(id).lean());
+    return toDelivery(await this.m.Delivery.findById(id).lean());
   }
 
   async byProviderId(providerId: string) {
-    return fromDoc<Delivery>(await this.m.Delivery.findOne({ providerId }).lean());
+    return toDelivery(await this.m.Delivery.findOne({ providerId }).lean());
   }
 
   async updateByProviderId(providerId: string, update: Partial<Delivery>) {
-    return fromDoc<Delivery>(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
+    return toDelivery(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
   }
 }
