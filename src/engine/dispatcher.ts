@@ -6,6 +6,7 @@ import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
 import { GroupCommit } from './group-commit.js';
+import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
 
 export interface DispatcherOptions {
@@ -49,16 +50,15 @@ export function rateLimitWait(retryAfterMs: number, random: () => number = Math.
 /**
  * Sends queued deliveries through the notifier of their channel; the outbox when none is configured.
  *
- * Each delivery is handed over to its provider with a conditional update right before the
- * call (an acknowledgement that cancelled it first wins), and its outcome is written right
- * after the call, before the worker takes another one: at most `concurrency` sends are ever
- * unrecorded. A SIGKILL re-sends at most those (their claims expire and they are requeued);
+ * Deliveries are handed over to their provider in waves of `concurrency`, with a conditional
+ * update right before the calls (an acknowledgement that cancelled one first wins), and a
+ * wave's outcomes are written before the next wave is sent: at most `concurrency` sends are
+ * ever unrecorded. A SIGKILL re-sends at most those (their claims expire and they are requeued);
  * a clean stop (an aborted signal) hands nothing new over, waits for the sends in flight,
  * records them and gives the rest back to the queue.
  */
 export class Dispatcher {
   private readonly writer: GroupCommit<Outcome, void>;
-  private readonly handing: GroupCommit<{ id: string; claim: string }, boolean>;
 
   constructor(
     private readonly deps: AppDeps,
@@ -67,10 +67,6 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions,
   ) {
     this.writer = new GroupCommit((items) => writeOutcomes(deps, items, opts.leaseMs));
-    this.handing = new GroupCommit(async (items) => {
-      const handed = await deps.deliveries.handOver(items, deps.clock.now());
-      return items.map((it) => handed.has(it.id));
-    });
   }
 
   get leaseMs(): number {
@@ -114,19 +110,36 @@ export class Dispatcher {
     // A message is handed over only while this claim still has a safe margin of its lease left:
     // once the lease runs out another pass may requeue and send it, and both must never send.
     const margin = Math.min(5000, this.opts.leaseMs / 4);
-    const handed = new Set<string>();
-    const errors = await pool(live, this.opts.concurrency, async (d) => {
-      if (signal?.aborted) return; // stopping, or the engine lease was lost: given back below
-      if (d.leaseUntil && new Date(d.leaseUntil).getTime() - deps.clock.now().getTime() < margin) return;
-      if (!(await this.handing.run({ id: d.id, claim }))) {
-        handed.add(d.id); // an acknowledgement cancelled it (or the claim lapsed): not ours to give back
-        return;
+    // Handed over (or found cancelled): not ours to give back at the end.
+    const touched = new Set<string>();
+    const errors: unknown[] = [];
+    // Waves of `concurrency`: hand a wave over (one conditional update), send it, write its
+    // outcomes while the next wave is handed over, and send that wave only once the previous
+    // outcomes are stored. So at most one wave (`concurrency` sends) is ever unrecorded.
+    const waves = chunks(live, this.opts.concurrency);
+    const handOver = async (wave: Delivery[] | undefined): Promise<Delivery[]> => {
+      if (!wave || signal?.aborted) return []; // stopping, or the engine lease was lost: given back below
+      const now = deps.clock.now().getTime();
+      const ready = wave.filter((d) => !d.leaseUntil || new Date(d.leaseUntil).getTime() - now >= margin);
+      if (ready.length === 0) return [];
+      const handed = await deps.deliveries.handOver(ready.map((d) => ({ id: d.id, claim })), deps.clock.now());
+      for (const d of ready) touched.add(d.id);
+      return ready.filter((d) => handed.has(d.id));
+    };
+    try {
+      let current = await handOver(waves[0]);
+      for (let i = 0; i < waves.length; i++) {
+        const outcomes: Outcome[] = [];
+        const failed = await pool(current, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
+        errors.push(...failed);
+        const merged: Outcome = { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
+        [, current] = await Promise.all([this.writer.run(merged), handOver(waves[i + 1])]);
       }
-      handed.add(d.id);
-      await this.writer.run(await this.send(d, claim));
-    });
+    } catch (e) {
+      errors.push(e);
+    }
     // Claimed but never handed over: back to the queue now, not when the lease runs out.
-    const rest = live.filter((d) => !handed.has(d.id)).map((d) => d.id);
+    const rest = live.filter((d) => !touched.has(d.id)).map((d) => d.id);
     if (rest.length > 0) await deps.deliveries.release(rest, claim).catch((e: unknown) => errors.push(e));
     // Only database writes throw here (sends never do): one error for the pass, which the
     // runner logs once per outage, not once per message. Claims left behind expire and requeue.

@@ -95,18 +95,21 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async cancelQueued(escalationId: string, waitMs = 2500): Promise<number> {
-    const unsent = { escalationId, $or: [{ status: 'queued' }, { status: 'sending', handedAt: null }] };
-    const r = await this.m.Delivery.collection.updateMany(unsent as never, { $set: { status: 'cancelled', claim: null, leaseUntil: null, error: { code: 'ACKNOWLEDGED', message: 'the escalation stopped before it was handed to the provider' } } });
+    // Equality filters only (two updates rather than one `$or`): cheap on any server.
+    const set = { $set: { status: 'cancelled', claim: null, leaseUntil: null, error: { code: 'ACKNOWLEDGED', message: 'the escalation stopped before it was handed to the provider' } } };
+    const queued = await this.m.Delivery.collection.updateMany({ escalationId, status: 'queued' } as never, set);
+    const claimed = await this.m.Delivery.collection.updateMany({ escalationId, status: 'sending', handedAt: null } as never, set);
     // Those handed over before the cancel are on their way: wait for their outcomes (a live
     // sender records within one provider round trip; a dead one's lease bounds the wait).
     const end = Date.now() + waitMs;
     for (;;) {
-      const now = this.now();
-      const inFlight = await this.m.Delivery.collection.countDocuments({ escalationId, status: 'sending', handedAt: { $ne: null }, leaseUntil: { $gt: now } } as never);
-      if (inFlight === 0 || Date.now() >= end) break;
+      const now = this.now().getTime();
+      const sending = await this.m.Delivery.find({ escalationId, status: 'sending' }, { handedAt: 1, leaseUntil: 1 }).lean();
+      const inFlight = sending.filter((d) => d.handedAt && d.leaseUntil && new Date(d.leaseUntil as Date).getTime() > now);
+      if (inFlight.length === 0 || Date.now() >= end) break;
       await new Promise((res) => setTimeout(res, 20));
     }
-    return r.modifiedCount;
+    return queued.modifiedCount + claimed.modifiedCount;
   }
 
   async list(f: DeliveryFilter, limit: number): Promise<Delivery[]> {
