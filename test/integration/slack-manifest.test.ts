@@ -22,6 +22,11 @@ describe('Slack: app manifest', () => {
     expect(validate({ _metadata: { major_version: 1 }, features: {} }), 'an incomplete manifest fails').to.equal(false);
     const scopes = ((manifest.oauth_config as { scopes: { bot: string[] } }).scopes.bot).slice().sort();
     // War rooms (issue 7): create/topic/invite/archive public (channels:*) and private (groups:*) channels, reuse by name, pin, upload.
-    expect(scopes).to.deep.equal(['channels:join', 'channels:manage', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:read', 'groups:write', 'im:write', 'pins:write', 'users:read', 'users:read.email']);
+    // Issue 16: thread replies become notes (channels:history, groups:history for the message events).
+    expect(scopes).to.deep.equal(['channels:history', 'channels:join', 'channels:manage', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read', 'groups:write', 'im:write', 'pins:write', 'users:read', 'users:read.email']);
+    const settings = manifest.settings as { event_subscriptions: { bot_events: string[] } };
+    expect(settings.event_subscriptions.bot_events).to.include.members(['app_home_opened', 'message.channels', 'message.groups']);
+    const shortcuts = (manifest.features as { shortcuts: { type: string; callback_id: string }[] }).shortcuts;
+    expect(shortcuts).to.deep.include({ name: 'Open an Esc ticket', type: 'message', callback_id: 'esc_ticket_from_message', description: "Open a ticket with this message's text and link" });
   });
 });

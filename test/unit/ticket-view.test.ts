@@ -15,7 +15,8 @@ const ALL: TicketAction[] = ['ack', 'escalate', 'elevate', 'resolve', 'history']
 const slackActions = (t: Ticket, viewer: string | null) => {
   const blocks = ticketBlocks(ticketViewOf(dir, t, null, viewer, NOW));
   const buttons = blocks.find((b) => b.type === 'actions') as { elements: { action_id: string }[] };
-  return buttons.elements.map((e) => e.action_id);
+  // The buttons; the More menu (issue 16) is a select beside them.
+  return buttons.elements.map((e) => e.action_id).filter((id) => id !== 'esc_more');
 };
 const teamsVerbs = (t: Ticket, viewer: string | null) => ((ticketCard(ticketViewOf(dir, t, null, viewer, NOW)).actions as { verb: string }[] | undefined) ?? []).map((a) => a.verb);
 
