@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/slack/slack-app.js';
 import { MORE_MODAL } from '../../src/adapters/slack/views.js';
+import { signSlackRequest } from '../../src/adapters/slack/signature.js';
 import { createTeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
 import type { TeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
@@ -261,5 +262,56 @@ describe('Ticket work from chat (issue 16): commands, More menu, confidential ti
     // Acting on it: the same words as a ticket that does not exist.
     const ack = await api(esc.baseUrl, 'POST', `/api/tickets/${t.key}/acknowledge`, {}, tok('henry'));
     expect(ack.status).to.equal(404);
+  });
+
+  /** Posts an Events API callback as Slack does: JSON, signed. */
+  async function slackEvent(body: Record<string, unknown>, retryNum?: number): Promise<number> {
+    const raw = JSON.stringify({ token: 'legacy', team_id: 'T0TEST', api_app_id: 'A0ESC', type: 'event_callback', event_time: Math.floor(Date.now() / 1000), ...body });
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${esc.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(TEST_SIGNING_SECRET, ts, raw), ...(retryNum ? { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}) }, body: raw });
+    await res.text();
+    return res.status;
+  }
+  const notesOf = async (id: string) => (await esc.deps.timeline.forTicket(id)).filter((e) => e.type === 'ticket.commented');
+  const settle = async (id: string, n: number) => {
+    for (let i = 0; i < 100 && (await notesOf(id)).length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 150));
+  };
+
+  it('Slack: a reply in the thread of a ticket\'s channel post becomes a note with its author, exactly once; edits and bots are ignored', async () => {
+    const t = await fresh('open');
+    const post = { channel: 'C0HELPDESK', ts: `1700000${++n}.000100` };
+    await esc.deps.ticketMessages!.record({ ticketId: t.id, kind: 'channel_post', where: { platform: 'slack', ...post }, recipientId: null, createdAt: clock.now() });
+    const reply = { type: 'message', channel: post.channel, user: 'U0ALICE', text: 'rebooted the AP, <@U0BOB> is on site', ts: `1700001${n}.000200`, thread_ts: post.ts, channel_type: 'channel' };
+    expect(await slackEvent({ event_id: `EvR${n}`, event: reply })).to.equal(200);
+    expect(await slackEvent({ event_id: `EvR${n}`, event: reply }, 1)).to.equal(200); // Slack's retry of the event
+    expect(await slackEvent({ event_id: `EvR${n}b`, event: reply })).to.equal(200); // the same message under another event id
+    await slackEvent({ event_id: `EvE${n}`, event: { type: 'message', subtype: 'message_changed', channel: post.channel, ts: `1700002${n}.1`, message: { ...reply, text: 'edited' }, previous_message: reply } });
+    await slackEvent({ event_id: `EvB${n}`, event: { ...reply, ts: `1700003${n}.1`, bot_id: 'B0OTHER', user: undefined, text: 'a bot says hi' } });
+    await slackEvent({ event_id: `EvP${n}`, event: { ...reply, ts: post.ts, text: 'the parent itself' } });
+    await slackEvent({ event_id: `EvO${n}`, event: { ...reply, ts: `1700004${n}.1`, thread_ts: '1600000000.000001', text: 'another thread' } });
+    await settle(t.id, 1);
+    const notes = await notesOf(t.id);
+    expect(notes.map((e) => e.data.text)).to.deep.equal(['rebooted the AP, @bob is on site']);
+    expect(notes[0]!.actor?.personId).to.equal('alice');
+    expect(notes[0]!.actor?.via).to.equal('slack');
+  });
+
+  it('Teams: a reply to a ticket card in a channel thread becomes a note with its author, exactly once; a mention of Esc stays a command', async () => {
+    const t = await fresh('open');
+    const root = `1700000${++n}`;
+    const conv = `19:helpdesk@thread.tacv2;messageid=${root}`;
+    await esc.deps.ticketMessages!.record({ ticketId: t.id, kind: 'card', where: { platform: 'teams', conversationId: conv, activityId: root, serviceUrl: teamsFake.serviceUrl, reference: null }, recipientId: null, createdAt: clock.now() });
+    const a = activity(teamsFake, { aad: person('carol').teamsId!, text: 'called the vendor, ETA 2pm', conversationType: 'channel', conversationId: conv, replyToId: root });
+    await teamsPost(a);
+    await teamsPost(a); // delivered again
+    await teamsPost({ ...a, id: `${String(a.id)}-bot`, from: { id: `28:${APP_ID}`, role: 'bot', name: 'Esc' } });
+    const mention = activity(teamsFake, { aad: person('carol').teamsId!, text: `<at>Esc</at> status ${t.key}`, conversationType: 'channel', conversationId: conv, extra: { entities: [{ type: 'mention', mentioned: { id: `28:${APP_ID}`, name: 'Esc' }, text: '<at>Esc</at>' }] } });
+    await teamsPost(mention);
+    await settle(t.id, 1);
+    const notes = await notesOf(t.id);
+    expect(notes.map((e) => e.data.text)).to.deep.equal(['called the vendor, ETA 2pm']);
+    expect(notes[0]!.actor?.personId).to.equal('carol');
+    expect(botMessages(teamsFake, conv).some((m) => m.text.includes('Exam portal down'))).to.equal(true);
   });
 });

@@ -93,6 +93,17 @@ export class MongoTicketMessageRepository implements TicketMessageRepository {
     await Sync.updateOne({ _id: msg.ticketId }, { $setOnInsert: { v: 0, stale: false, retryAt: null } }, { upsert: true });
   }
 
+  async ticketAt(where: { platform: 'slack'; channel: string; ts: string } | { platform: 'teams'; conversationId: string }): Promise<string | null> {
+    if (where.platform === 'slack') {
+      const d = await this.m().Message.findOne({ wkey: whereKey({ platform: 'slack', channel: String(where.channel), ts: String(where.ts) }) }).lean<MessageDoc>();
+      return d?.ticketId ?? null;
+    }
+    // A prefix match on the unique key (an index range scan on MongoDB); shared cards only.
+    const prefix = `teams:${String(where.conversationId)}:`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const d = await this.m().Message.findOne({ wkey: { $regex: `^${prefix}` }, recipientId: null }).sort({ createdAt: 1 }).lean<MessageDoc>();
+    return d?.ticketId ?? null;
+  }
+
   async forTicket(ticketId: string): Promise<TicketMessage[]> {
     const docs = await this.m().Message.find({ ticketId: String(ticketId), goneAt: null }).sort({ createdAt: 1 }).lean<MessageDoc[]>();
     return docs.map((d) => ({

@@ -8,6 +8,7 @@ import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import { registerSlackShell } from './slack-shell.js';
+import { registerSlackThreadNotes } from './slack-events.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
 import { boltLogger, webClientOptions } from './web-client.js';
@@ -34,6 +35,7 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   if (config.appToken) {
     const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions });
     registerSlackShell(app, deps, work);
+    registerSlackThreadNotes(app, deps);
     return { app, mounts: [], start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
   }
   // Retry dedupe in MongoDB when there is a database: replicas behind one URL act as one.
@@ -41,6 +43,7 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
   registerSlackShell(app, deps, work);
+  registerSlackThreadNotes(app, deps);
   return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {} };
 }
 

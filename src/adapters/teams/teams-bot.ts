@@ -14,6 +14,7 @@ import { refreshCardFor } from './teams-refresh.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
 import { cleanText, textWithMentions } from './teams-mentions.js';
 import { teamsReply } from './teams-render.js';
+import { addNote } from '../../app/use-cases/ticket-work.js';
 import type { TeamsReply } from './teams-render.js';
 
 /** The two activities of one install arrive within seconds; a reinstall later greets again. */
@@ -92,6 +93,8 @@ export function createTeamsApplication(args: {
       await context.sendActivity(unknownPersonText(context));
       return;
     }
+    // A reply in the channel thread of a ticket card, not addressed to Esc, is a note (issue 16).
+    if (await threadNote(deps, context, person)) return;
     const ctx = contextFor(context, person);
     const value = context.activity.value as unknown;
     if (!context.activity.text && value !== null && typeof value === 'object') {
@@ -151,6 +154,27 @@ export function createTeamsApplication(args: {
     }
   }
   return app;
+}
+
+/**
+ * Adds a channel-thread reply to the ticket whose card started the thread, with its author,
+ * once (keyed by the activity id). True when the activity was such a reply (handled: no answer).
+ */
+async function threadNote(deps: AppDeps, context: TurnContext, person: Person): Promise<boolean> {
+  const a = context.activity;
+  const conv = a.conversation?.id ?? '';
+  if (a.conversation?.conversationType !== 'channel' || !conv.includes(';messageid=') || !deps.ticketMessages) return false;
+  if (a.from?.role === 'bot' || !a.text?.trim()) return false;
+  const mentioned = (a.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === a.recipient?.id);
+  if (mentioned) return false;
+  const ticketId = await deps.ticketMessages.ticketAt({ platform: 'teams', conversationId: conv });
+  if (!ticketId) return false;
+  try {
+    await addNote(deps, ticketId, cleanText(a.text), { personId: person.id, via: 'teams', name: person.name }, { key: `teams-reply:${a.id ?? conv}`, data: { from: 'teams-thread' } });
+  } catch (err) {
+    deps.log.info({ ticketId, err: (err as Error).message }, 'teams: a thread reply was not added as a note');
+  }
+  return true;
 }
 
 async function invokeReply(context: TurnContext, status: number, body: unknown): Promise<void> {

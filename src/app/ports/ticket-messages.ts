@@ -42,6 +42,12 @@ export interface StaleMark {
 export interface TicketMessageRepository {
   /** Records a posted message; recording the same place twice keeps one. Never throws for a duplicate. */
   record(m: NewTicketMessage): Promise<void>;
+  /**
+   * The ticket a shared message is about (issue 16, thread replies become notes): a Slack
+   * message by channel and ts, or the Teams channel thread (conversation id with
+   * `;messageid=`) a ticket card was posted in. Null when Esc posted no ticket there.
+   */
+  ticketAt(where: { platform: 'slack'; channel: string; ts: string } | { platform: 'teams'; conversationId: string }): Promise<string | null>;
   /** A ticket's messages that still exist, oldest first. */
   forTicket(ticketId: string): Promise<TicketMessage[]>;
   /** Marks tickets stale; tickets without messages are left alone. Returns how many were marked. */

@@ -1,0 +1,47 @@
+/**
+ * Slack events beyond commands and buttons (issue 16): replies in the thread of a ticket's
+ * channel post become notes, with their author, exactly once. Transport only: the note is the
+ * `addNote` use case (authorized there); the key makes Slack's retries of an event one note.
+ */
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../../app/deps.js';
+import { addNote } from '../../app/use-cases/ticket-work.js';
+import { normaliseSlackText } from './slack-shell.js';
+
+/** The fields of a `message` event this reads. */
+interface MessageEvent {
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  channel?: string;
+}
+
+/** A reply a person wrote in a thread (not the parent, an edit, a deletion, a bot, a join). */
+export function threadReply(e: MessageEvent): { channel: string; ts: string; threadTs: string; user: string; text: string } | null {
+  // thread_broadcast: "also send to the channel", still a reply.
+  if ((e.subtype && e.subtype !== 'thread_broadcast') || e.bot_id) return null;
+  if (!e.thread_ts || !e.ts || e.thread_ts === e.ts || !e.user || !e.channel || !e.text?.trim()) return null;
+  return { channel: e.channel, ts: e.ts, threadTs: e.thread_ts, user: e.user, text: e.text };
+}
+
+export function registerSlackThreadNotes(app: App, deps: AppDeps): void {
+  app.event('message', async ({ event }) => {
+    const r = threadReply(event as MessageEvent);
+    if (!r || !deps.ticketMessages) return;
+    const ticketId = await deps.ticketMessages.ticketAt({ platform: 'slack', channel: r.channel, ts: r.threadTs });
+    if (!ticketId) return;
+    const dir = deps.directory();
+    const person = dir.bySlackId(r.user);
+    if (!person) return void deps.log.info({ ticketId, user: r.user }, 'slack: a thread reply by someone not in the directory was not added as a note');
+    const text = normaliseSlackText(r.text, (id) => dir.bySlackId(id)?.id).replace(/ {2,}/g, ' ').trim();
+    try {
+      await addNote(deps, ticketId, text, { personId: person.id, via: 'slack', name: person.name }, { key: `slack-reply:${r.channel}:${r.ts}`, data: { from: 'slack-thread' } });
+    } catch (err) {
+      // A reply by someone who may not see the ticket (confidential): not a note, and nothing said in the thread.
+      deps.log.info({ ticketId, err: (err as Error).message }, 'slack: a thread reply was not added as a note');
+    }
+  });
+}
