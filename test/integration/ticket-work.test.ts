@@ -314,4 +314,49 @@ describe('Ticket work from chat (issue 16): commands, More menu, confidential ti
     expect(notes[0]!.actor?.personId).to.equal('carol');
     expect(botMessages(teamsFake, conv).some((m) => m.text.includes('Exam portal down'))).to.equal(true);
   });
+
+  /** Block Kit as text: headers, sections and context lines. */
+  const blockText = (blocks: Record<string, unknown>[]) => blocks.map((b) => (b.type === 'divider' ? '---' : b.type === 'context' ? `  (${String((b.elements as { text: string }[])[0]!.text)})` : String((b.text as { text: string } | undefined)?.text ?? ''))).join('\n');
+
+  it('App Home: published on open with the sections of a technician, a coordinator and a lead; the Teams home card has the same', async () => {
+    // Alice: an open ticket of hers, and a page waiting for her (Bob pages her by hand).
+    const mine = await openTicket(esc.deps, { title: 'Projector dead in Hall B', priority: 'P2', assigneeId: 'alice', requesterId: 'judy', teamId: 'service-desk', source: 'api' }, { personId: 'erin', via: 'api' });
+    await slackSays('bob', `page ESC-${mine.number} @alice projector again`);
+    // A manager escalation request waiting to be claimed (the coordinators' section).
+    const req = await openTicket(esc.deps, { title: 'Exam portal down for the Dean', priority: 'P3', assigneeId: 'bob', requesterId: 'judy', teamId: 'service-desk', source: 'api' }, { personId: 'erin', via: 'api' });
+    await slackSays('ken', `request ESC-${req.number} the Dean runs an exam at ten`);
+    // A confidential ticket of the infrastructure team: never on Alice's, Frank's... home unless they may see it.
+    const secret = await openTicket(esc.deps, { title: 'HR laptop seized', priority: 'P2', assigneeId: 'henry', requesterId: 'judy', teamId: 'infrastructure', source: 'api' }, { personId: 'erin', via: 'api' });
+    await esc.deps.tickets.save({ ...(await esc.deps.tickets.get(secret.id))!, confidential: true });
+    const published: Record<string, string> = {};
+    for (const [who, user] of [['alice', 'U0ALICE'], ['frank', 'U0FRANK'], ['carol', 'U0CAROL'], ['ivan', 'U0IVAN']] as const) {
+      const before = slack.callsOf('views.publish').length;
+      expect(await slackEvent({ event_id: `EvH${++n}`, event: { type: 'app_home_opened', user, channel: `D0${user}`, tab: 'home', event_ts: `${Date.now() / 1000}` } })).to.equal(200);
+      for (let i = 0; i < 150 && slack.callsOf('views.publish').length === before; i++) await new Promise((r) => setTimeout(r, 20));
+      const call = slack.callsOf('views.publish')[before]!;
+      expect(call.params.user_id).to.equal(user);
+      const view = call.params.view as { type: string; blocks: Record<string, unknown>[] };
+      expect(view.type).to.equal('home');
+      published[who] = blockText(view.blocks);
+    }
+    const titles = (t: string) => t.split('\n').filter((l) => /^\*[^*]+\*/.test(l)).map((l) => /^\*([^*]+)\*/.exec(l)![1]);
+    expect(titles(published.alice!)).to.deep.equal(['My open tickets', 'Pages waiting for my acknowledgement', 'My tasks in major escalations', 'On call']);
+    expect(published.alice).to.include(`ESC-${mine.number} P2 · Projector dead in Hall B`).and.include('paged by hand');
+    expect(published.alice).to.match(/Service Desk: (you are on call now|.* your next shift starts)/);
+    expect(titles(published.frank!)).to.deep.equal(['My open tickets', 'Pages waiting for my acknowledgement', 'Escalation requests waiting to be claimed', 'My tasks in major escalations', 'On call']);
+    expect(published.frank).to.include(`ESC-${req.number}`).and.include('the Dean runs an exam at ten');
+    expect(titles(published.carol!)).to.deep.equal(['My open tickets', 'Pages waiting for my acknowledgement', 'My tasks in major escalations', 'On call', "My teams' tickets that breach today"]);
+    expect(published.carol).to.include(`ESC-${mine.number}`);
+    expect(published.carol).to.not.include('HR laptop');
+    expect(published.ivan).to.include('HR laptop seized (confidential)');
+    // Teams: the same sections in a card.
+    const teams = await teamsSays('frank', 'home');
+    const card = JSON.stringify(teams.cards[0]);
+    for (const t of titles(published.frank!)) expect(card).to.include(t);
+    expect(card).to.include(`ESC-${req.number}`);
+    if (process.env.ESC_PRINT_HOME) {
+      for (const [who, text] of Object.entries(published)) console.log(`\n===== Slack App Home: ${who} =====\n${text}`);
+      console.log(`\n===== Teams home card: frank =====\n${JSON.stringify(teams.cards[0], null, 1)}`);
+    }
+  });
 });

@@ -7,6 +7,8 @@ import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../app/deps.js';
 import { addNote } from '../../app/use-cases/ticket-work.js';
 import { normaliseSlackText } from './slack-shell.js';
+import { personalHome } from '../../app/use-cases/home.js';
+import { homeView } from './home-blocks.js';
 
 /** The fields of a `message` event this reads. */
 interface MessageEvent {
@@ -27,7 +29,29 @@ export function threadReply(e: MessageEvent): { channel: string; ts: string; thr
   return { channel: e.channel, ts: e.ts, threadTs: e.thread_ts, user: e.user, text: e.text };
 }
 
+/** Publishes a person's App Home (views.publish). Never throws: logged. */
+export async function publishHome(deps: AppDeps, client: App['client'], slackUserId: string): Promise<boolean> {
+  const person = deps.directory().bySlackId(slackUserId);
+  try {
+    if (!person) {
+      await client.views.publish({ user_id: slackUserId, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Esc does not know you yet: ask an Esc admin to add \`slackId: ${slackUserId}\` to your entry in the org file.` } }] } as never });
+      return false;
+    }
+    await client.views.publish({ user_id: slackUserId, view: homeView(await personalHome(deps, person)) as never });
+    return true;
+  } catch (err) {
+    deps.log.warn({ err: (err as Error).message, code: 'SLACK_HOME_FAILED' }, 'slack: could not publish the App Home');
+    return false;
+  }
+}
+
 export function registerSlackThreadNotes(app: App, deps: AppDeps): void {
+  // The App Home: published each time it is opened (issue 16).
+  app.event('app_home_opened', async ({ event, client }) => {
+    if ((event as { tab?: string }).tab === 'messages') return;
+    await publishHome(deps, client, (event as { user: string }).user);
+  });
+
   app.event('message', async ({ event }) => {
     const r = threadReply(event as MessageEvent);
     if (!r || !deps.ticketMessages) return;

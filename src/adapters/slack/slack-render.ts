@@ -13,6 +13,7 @@ import { localTime } from '../../app/chatops/words.js';
 import type { Block } from './blocks.js';
 import { clip, context, esc, linesBlocks, ticketBlocks } from './blocks.js';
 import { historyLinesFor } from './report-blocks.js';
+import { homeBlocks } from './home-blocks.js';
 import { ticketViewOf } from '../../app/views/ticket-view.js';
 
 export interface SlackMessage {
@@ -74,6 +75,8 @@ export function viewBlocks(view: View, dir: Directory, now: Date, sentence?: str
       return linesBlocks(taskLines(dir, view.ticket, view.major, view.zone, now));
     case 'major':
       return linesBlocks(majorLines(dir, view.ticket, view.major));
+    case 'home':
+      return homeBlocks(view.home);
     case 'request':
     case 'rated':
     case 'form':

@@ -11,6 +11,7 @@ import { buildTicketView } from '../../app/views/ticket-view.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { historyCard, reportCard, teamsChart } from './report-card.js';
+import { homeCard } from './teams-home.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
 import { escalateRequestCard, ticketCard, ticketFormCard } from './teams-cards.js';
 import { coordinatorNoticeCard, escalationRequestCard, majorSummaryCard, satisfactionCard, taskListCard } from './teams-major-cards.js';
@@ -85,6 +86,8 @@ export async function teamsReply(deps: AppDeps, a: Answer): Promise<TeamsReply> 
       const notice = noticeFor(deps, t, { kind: 'manager_request', title: `Escalation request: ${formatTicketKey(t.number)} ${t.title}`, text: `Requested by ${dir.person(v.request.requestedBy)?.name ?? v.request.requestedBy}: ${v.request.reason}`, actions: ['claim'], urgent: v.request.urgency === 'urgent' });
       return { text, card: coordinatorNoticeCard(notice, { dir, request: v.request }) };
     }
+    case 'home':
+      return { text, card: homeCard(v.home) };
     case 'rated':
       return { text, card: satisfactionCard({ title: '', text: '', ticket: { key: formatTicketKey(v.ticket.number), title: v.ticket.title } }, { score: v.score, comment: v.comment }) };
   }

@@ -17,6 +17,7 @@ import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
 import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
 import type { Answer, ChatContext } from './answer.js';
 import { MORE_NEEDS_TEXT } from '../views/ticket-view.js';
+import { personalHome } from '../use-cases/home.js';
 import { refuse, say } from './answer.js';
 
 /** A ticket as a button or card carries it: its id, ESC-1042, or the number. Never an object. */
@@ -40,6 +41,8 @@ const schemas = {
   tasks: withTicket,
   'task.done': withTicket.extend({ n: z.coerce.number().int().min(1, 'choose a task').max(10_000) }),
   'major.show': withTicket,
+  /** The home card's Refresh (issue 16). */
+  home: z.object({}).passthrough(),
   /** The "More" menu (issue 16): one verb, the chosen action and its words (a reason, a note, a team, @person). */
   more: withTicket.extend({ do: z.enum(['take', 'note', 'hold', 'resume', 'reopen', 'move', 'notify_management', 'page', 'confidential']), text: text(2000) }),
   'ticket.create': z.object({
@@ -151,6 +154,7 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
     const { t, m } = await requireMajor(deps, d.ticket);
     return say(formatTicketKey(t.number), { kind: 'major', ticket: t, major: m, zone: ctx.zone });
   },
+  home: async (deps, ctx) => say(`${ctx.person.name}: your Esc home`, { kind: 'home', home: await personalHome(deps, ctx.person) }, true),
   more: async (deps, _ctx, d) => {
     const t = await requireTicket(deps, d.ticket);
     const key = formatTicketKey(t.number);

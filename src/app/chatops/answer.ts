@@ -9,6 +9,7 @@ import type { Report, ReportCsvRow } from '../../domain/reports/report.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketHistory } from '../use-cases/history.js';
+import type { Home } from '../use-cases/home.js';
 
 /** Who is asking, where, and in which time zone they read times. Built once per request by the shell. */
 export interface ChatContext {
@@ -49,7 +50,9 @@ export type View =
   | { kind: 'tasks'; ticket: Ticket; major: MajorEscalation; zone: string }
   | { kind: 'major'; ticket: Ticket; major: MajorEscalation; zone: string }
   | { kind: 'request'; ticket: Ticket; request: EscalationRequest }
-  | { kind: 'rated'; ticket: Ticket; score: number; comment: string };
+  | { kind: 'rated'; ticket: Ticket; score: number; comment: string }
+  /** Issue 16: a person's home (Slack App Home, Teams `home` card). */
+  | { kind: 'home'; home: Home };
 
 export interface Answer {
   /** One or more sentences for the person; `/esc ` marks a command (Teams drops it). */

@@ -2,6 +2,7 @@
 import { moveToTeam, notifyManagementChain } from '../../use-cases/escalations.js';
 import { addNote, assignTicket, holdTicket, pageResponder, reopenTicket, resumeTicket, setConfidential } from '../../use-cases/ticket-work.js';
 import { formatTicketKey } from '../../../domain/ticket-number.js';
+import { personalHome } from '../../use-cases/home.js';
 import { say } from '../answer.js';
 import { command, Usage } from '../spec.js';
 import type { Command } from '../spec.js';
@@ -28,6 +29,16 @@ function ticketWhoText(name: string, example: string, teams: boolean) {
 }
 
 export const ticketWorkCommands: Command[] = [
+  command({
+    name: 'home',
+    aliases: ['me', 'mywork'],
+    group: G,
+    usage: 'home',
+    summary: 'what needs you: your tickets and their SLA, pages, requests to claim, tasks, on-call, what breaches today',
+    example: 'home',
+    parse: (words) => (words.length > 0 ? new Usage('`/esc home` takes nothing after it.') : {}),
+    run: async (deps, ctx) => say(`${ctx.person.name}: your Esc home`, { kind: 'home', home: await personalHome(deps, ctx.person) }),
+  }),
   command({
     name: 'assign',
     group: G,
