@@ -359,4 +359,33 @@ describe('Ticket work from chat (issue 16): commands, More menu, confidential ti
       console.log(`\n===== Teams home card: frank =====\n${JSON.stringify(teams.cards[0], null, 1)}`);
     }
   });
+
+  it('a ticket from a message: the Slack shortcut opens the ticket modal prefilled; the Teams message action prefills the form and opens the ticket', async () => {
+    const before = slack.callsOf('views.open').length;
+    const text = 'Wi-Fi keeps dropping in the Library, 3rd floor\nStudents cannot submit the exam; <@U0BOB> saw it too';
+    const body = interactionBody({ type: 'message_action', callback_id: 'esc_ticket_from_message', trigger_id: `trig-sc-${++n}`, user: { id: 'U0ALICE', username: 'alice', team_id: 'T0TEST' }, channel: { id: 'C0HELPDESK', name: 'helpdesk' }, team: { id: 'T0TEST', domain: 'demo' }, message_ts: '1700000123.000400', message: { type: 'message', user: 'U0JUDY', ts: '1700000123.000400', text }, response_url: `${slack.url}/response/sc${n}` });
+    expect((await postSlack(esc.baseUrl, body)).status).to.equal(200);
+    for (let i = 0; i < 100 && slack.callsOf('views.open').length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    const view = slack.callsOf('views.open')[before]!.params.view as { callback_id: string; private_metadata: string; blocks: { block_id: string; element: { initial_value?: string } }[] };
+    expect(view.callback_id).to.equal('esc_ticket_modal');
+    expect(view.blocks.find((b) => b.block_id === 'title')!.element.initial_value).to.equal('Wi-Fi keeps dropping in the Library, 3rd floor');
+    const description = view.blocks.find((b) => b.block_id === 'description')!.element.initial_value!;
+    expect(description).to.include('Students cannot submit the exam; @bob saw it too').and.include('From Slack: https://demo.slack.com/archives/C0HELPDESK/p1700000123000400');
+    expect(JSON.parse(view.private_metadata)).to.deep.equal({ c: 'C0HELPDESK' });
+    // Teams: fetchTask answers the form prefilled; submitAction opens the ticket.
+    const p = person('carol');
+    const fetchTask = await teamsPost(activity(teamsFake, { aad: p.teamsId!, type: 'invoke', name_: 'composeExtension/fetchTask', conversationType: 'channel', conversationId: '19:helpdesk@thread.tacv2', value: { commandId: 'openTicket', commandContext: 'message', messagePayload: { body: { contentType: 'html', content: '<p>Printer on fire in B-12</p><p>smoke everywhere</p>' }, linkToMessage: 'https://teams.microsoft.com/l/message/19:x/123' } } }));
+    const task = (fetchTask as { task: { type: string; value: { card: { content: { body: { id?: string; value?: string }[] } } } } }).task;
+    expect(task.type).to.equal('continue');
+    const fields = task.value.card.content.body;
+    expect(fields.find((b) => b.id === 'title')!.value).to.match(/^Printer on fire in B-12/);
+    expect(fields.find((b) => b.id === 'description')!.value).to.include('From Teams: https://teams.microsoft.com/l/message/19:x/123');
+    const submit = await teamsPost(activity(teamsFake, { aad: p.teamsId!, type: 'invoke', name_: 'composeExtension/submitAction', conversationType: 'channel', conversationId: '19:helpdesk@thread.tacv2', value: { commandId: 'openTicket', data: { title: 'Printer on fire in B-12', description: 'smoke everywhere', priority: 'P1', impact: 'high', teamId: 'service-desk' } } }));
+    const result = (submit as { composeExtension: { type: string; attachments: { content: unknown }[] } }).composeExtension;
+    expect(result.type).to.equal('result');
+    expect(JSON.stringify(result.attachments[0]!.content)).to.include('Printer on fire in B-12');
+    const opened = (await esc.deps.tickets.list({}, 5)).find((t) => t.title === 'Printer on fire in B-12')!;
+    expect(opened.requesterId).to.equal('carol');
+    expect(opened.source).to.equal('teams');
+  });
 });

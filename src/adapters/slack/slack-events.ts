@@ -9,6 +9,7 @@ import { addNote } from '../../app/use-cases/ticket-work.js';
 import { normaliseSlackText } from './slack-shell.js';
 import { personalHome } from '../../app/use-cases/home.js';
 import { homeView } from './home-blocks.js';
+import { ticketModal } from './views.js';
 
 /** The fields of a `message` event this reads. */
 interface MessageEvent {
@@ -45,7 +46,34 @@ export async function publishHome(deps: AppDeps, client: App['client'], slackUse
   }
 }
 
+/** The message shortcut's callback id (manifests/slack-app.json). */
+export const TICKET_FROM_MESSAGE = 'esc_ticket_from_message';
+
+/** What a message becomes in the ticket form: its first line as the title, its text and link as the description. */
+export function ticketFromMessage(text: string, link: string | null): { title: string; description: string } {
+  const plain = text.trim();
+  const first = plain.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const title = first.length > 0 ? (first.length > 120 ? `${first.slice(0, 119)}…` : first) : 'Ticket from a Slack message';
+  return { title, description: [plain, link ? `From Slack: ${link}` : ''].filter(Boolean).join('\n\n').slice(0, 3000) };
+}
+
 export function registerSlackThreadNotes(app: App, deps: AppDeps): void {
+  // "Open an Esc ticket" on a message (issue 16): the ticket form, prefilled with its text and link.
+  app.shortcut({ callback_id: TICKET_FROM_MESSAGE, type: 'message_action' }, async ({ ack, shortcut, client }) => {
+    await ack();
+    const s = shortcut as unknown as { trigger_id: string; user: { id: string }; channel?: { id?: string }; message?: { text?: string; ts?: string }; team?: { domain?: string } | null };
+    const dir = deps.directory();
+    const channel = s.channel?.id ?? s.user.id;
+    const ts = s.message?.ts;
+    const link = ts && s.channel?.id ? `https://${s.team?.domain ?? 'app'}.slack.com/archives/${s.channel.id}/p${ts.replace('.', '')}` : null;
+    const form = ticketFromMessage(normaliseSlackText(s.message?.text ?? '', (id) => dir.bySlackId(id)?.id).replace(/ {2,}/g, ' ').replace(/ +$/gm, ''), link);
+    try {
+      await client.views.open({ trigger_id: s.trigger_id, view: ticketModal(dir, { ...form, channelId: channel }) as never });
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, code: 'SLACK_SHORTCUT_FAILED' }, 'slack: could not open the ticket form from a message');
+    }
+  });
+
   // The App Home: published each time it is opened (issue 16).
   app.event('app_home_opened', async ({ event, client }) => {
     if ((event as { tab?: string }).tab === 'messages') return;

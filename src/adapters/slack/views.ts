@@ -22,7 +22,7 @@ function select(options: { value: string; text: string }[], initial?: string): B
 }
 
 /** The "open a ticket" modal. `channelId` is where the ticket message goes afterwards. */
-export function ticketModal(dir: Directory, args: { title?: string; channelId: string }): Block {
+export function ticketModal(dir: Directory, args: { title?: string; description?: string; channelId: string }): Block {
   return {
     type: 'modal',
     callback_id: TICKET_MODAL,
@@ -32,7 +32,7 @@ export function ticketModal(dir: Directory, args: { title?: string; channelId: s
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       input('title', 'Title', { type: 'plain_text_input', max_length: 200, ...(args.title ? { initial_value: clip(args.title, 200) } : {}) }),
-      input('description', 'Description', { type: 'plain_text_input', multiline: true, max_length: 3000 }, true),
+      input('description', 'Description', { type: 'plain_text_input', multiline: true, max_length: 3000, ...(args.description ? { initial_value: clip(args.description, 3000) } : {}) }, true),
       input('priority', 'Priority', select(PRIORITIES.map((p) => ({ value: p, text: p })), 'P3')),
       input('impact', 'Impact', select(IMPACTS.map((i) => ({ value: i, text: i })), 'medium')),
       input('team', 'Team', select(dir.allTeams().slice(0, 100).map((t) => ({ value: t.id, text: t.name })), dir.org.defaultTeamId)),

@@ -8,7 +8,7 @@ import type { EscTeamsAdapter } from './teams-adapter.js';
 import type { Answer, ChatContext } from '../../app/chatops/answer.js';
 import { runAction, runText } from '../../app/chatops/catalog.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
-import { cardBytes, MAX_CARD_BYTES, REFRESH_VERB } from './teams-cards.js';
+import { cardBytes, MAX_CARD_BYTES, REFRESH_VERB, ticketFormCard } from './teams-cards.js';
 import { recordTicketCard } from './teams-card-record.js';
 import { refreshCardFor } from './teams-refresh.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
@@ -131,7 +131,26 @@ export function createTeamsApplication(args: {
     },
     true,
   );
-  // Any other invoke (message extensions, sign-in…) is not a feature of this app.
+  // The message extension action "Open an Esc ticket" (issue 16): the form prefilled from the message, then the ticket.
+  app.addRoute(
+    async (context) => context.activity.type === ActivityTypes.Invoke && (context.activity.name === 'composeExtension/fetchTask' || context.activity.name === 'composeExtension/submitAction'),
+    async (context) => {
+      const person = await resolvePerson(deps, context);
+      await remember(context, person);
+      if (!person) return invokeReply(context, 200, { task: { type: 'message', value: unknownPersonText(context) } });
+      const value = (context.activity.value ?? {}) as { messagePayload?: { body?: { content?: string }; linkToMessage?: string }; data?: Record<string, unknown> };
+      if (context.activity.name === 'composeExtension/fetchTask') {
+        const form = messageForm(cleanText(value.messagePayload?.body?.content ?? ''), value.messagePayload?.linkToMessage ?? null);
+        return invokeReply(context, 200, { task: { type: 'continue', value: { title: 'Open an Esc ticket', width: 'medium', height: 'medium', card: CardFactory.adaptiveCard(prefilledTicketForm(deps, form)) } } });
+      }
+      const answer = await runAction(deps, contextFor(context, person), 'ticket.create', { ...(value.data ?? {}), verb: undefined });
+      const reply = await teamsReply(deps, answer);
+      if (!answer.ok || !reply.card) return invokeReply(context, 200, { task: { type: 'message', value: reply.text } });
+      return invokeReply(context, 200, { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [CardFactory.adaptiveCard(fit(reply.card))] } });
+    },
+    true,
+  );
+  // Any other invoke (search extensions, sign-in…) is not a feature of this app.
   app.addRoute(
     async (context) => context.activity.type === ActivityTypes.Invoke,
     async (context) => invokeReply(context, 400, { error: 'UNSUPPORTED_INVOKE', message: `Esc does not handle "${String(context.activity.name).slice(0, 60)}".` }),
@@ -175,6 +194,22 @@ async function threadNote(deps: AppDeps, context: TurnContext, person: Person): 
     deps.log.info({ ticketId, err: (err as Error).message }, 'teams: a thread reply was not added as a note');
   }
   return true;
+}
+
+/** What a message becomes in the ticket form: its first line as the title, its text and link as the description. */
+export function messageForm(text: string, link: string | null): { title: string; description: string } {
+  const plain = text.trim();
+  const first = plain.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const title = first.length > 0 ? (first.length > 120 ? `${first.slice(0, 119)}…` : first) : 'Ticket from a Teams message';
+  return { title, description: [plain, link ? `From Teams: ${link}` : ''].filter(Boolean).join('\n\n').slice(0, 3000) };
+}
+
+/** The ticket form card with title and description filled in. */
+function prefilledTicketForm(deps: AppDeps, form: { title: string; description: string }): AdaptiveCardJson {
+  const card = ticketFormCard(deps);
+  const body = (card.body as Record<string, unknown>[]).map((b) => (b.id === 'title' ? { ...b, value: form.title } : b.id === 'description' ? { ...b, value: form.description } : b));
+  // In a task module the form submits with Action.Submit (its data arrives in submitAction).
+  return { ...card, body, actions: [{ type: 'Action.Submit', title: 'Open ticket', style: 'positive', data: {} }] };
 }
 
 async function invokeReply(context: TurnContext, status: number, body: unknown): Promise<void> {
