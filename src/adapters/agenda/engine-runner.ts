@@ -13,6 +13,8 @@ export interface RunnerOptions {
   log: Logger;
   /** Agenda's job collection. */
   collection?: string;
+  /** Told after every pass (readiness, GET /api/engine, metrics); must not throw. */
+  onPass?: (pass: { startedAt: Date; durationMs: number; lateMs: number; failed: boolean; error?: string }) => void;
 }
 
 const JOB = 'esc-engine';
@@ -43,7 +45,8 @@ export class AgendaEngineRunner {
       defaultLockLifetime: this.opts.leaseMs,
     });
     agenda.define(JOB, (job: Job) => this.loop(job), { concurrency: 1, lockLifetime: this.opts.leaseMs });
-    agenda.on('error', (err: Error) => this.opts.log.error({ err: err.message }, 'agenda error'));
+    // A lost database shows on /readyz and, when it lasts, as one ERROR from the heartbeat.
+    agenda.on('error', (err: Error) => this.opts.log.warn({ err: err.message }, 'agenda error'));
     await agenda.start();
     await agenda.every('1 second', JOB, {}, { skipImmediate: false });
     this.agenda = agenda;
@@ -62,14 +65,20 @@ export class AgendaEngineRunner {
     this.loops++;
     const until = Date.now() + this.opts.leaseMs / 2;
     try {
+      let plannedAt = Date.now();
       while (!this.stopping && Date.now() < until) {
         let work = 0;
+        const startedAt = new Date();
+        let error: string | undefined;
         try {
           work = await this.engine.runOnce();
         } catch (e) {
-          this.opts.log.error({ err: (e as Error).message }, 'engine pass failed; retrying');
+          error = (e as Error).message;
+          if (!this.stopping) this.opts.log.warn({ err: error }, 'engine pass failed; retrying');
         }
+        this.opts.onPass?.({ startedAt, durationMs: Date.now() - startedAt.getTime(), lateMs: Math.max(0, startedAt.getTime() - plannedAt), failed: error !== undefined, error });
         await job.touch();
+        plannedAt = Date.now() + (work === 0 ? this.opts.tickMs : 0);
         if (work === 0) await this.sleep(this.opts.tickMs);
       }
     } finally {
