@@ -42,8 +42,9 @@ if (buildIsStale()) {
   build();
 }
 if (!env.MONGODB_URI) {
-  say('MONGODB_URI is not set: starting the local database (FerretDB, data in .esc-data/)');
-  db = await startLocalDb({ dataDir: join(process.cwd(), '.esc-data') });
+  const dataDir = env.ESC_LOCAL_DB_DIR || join(process.cwd(), '.esc-data');
+  say(`MONGODB_URI is not set: starting the local database (FerretDB, data in ${dataDir})`);
+  db = await startLocalDb({ dataDir });
   env.MONGODB_URI = db.uri;
 }
 if (signals > 0) {

@@ -70,7 +70,7 @@ export function requestMiddleware(log: Logger, metrics: EscMetrics | undefined):
 
 const requestLine = (req: { method?: string; url?: string }, res: { statusCode: number }, val: { responseTime?: number }) => ({
   method: req.method,
-  path: (req.url ?? '').split('?')[0],
+  path: ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0],
   status: res.statusCode,
   ms: val.responseTime,
 });

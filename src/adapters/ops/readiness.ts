@@ -44,7 +44,6 @@ export class ReadinessMonitor {
   private state: Readiness = { ready: false, reasons: ['starting: not checked yet'], checkedAt: null, database: 'unknown', organisation: null, engine: null };
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
-  private checks = 0;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
 
@@ -112,7 +111,7 @@ export class ReadinessMonitor {
         if (!st.holder) reasons.push('engine: no process holds the engine lease (is ESC_ENGINE=true anywhere?)');
         else if (age === null) reasons.push(`engine: ${st.holder} has not finished a pass yet`);
         else if (age > staleAfterMs) reasons.push(`engine: last pass ended ${(age / 1000).toFixed(1)} s ago (more than 3 passes; limit ${(staleAfterMs / 1000).toFixed(1)} s)`);
-        if (this.opts.metrics && this.checks % 5 === 0) {
+        if (this.opts.metrics) {
           const n = await withTimeout(conn.collection('escalations').countDocuments({ status: 'active' }), this.timeoutMs, 'count');
           this.opts.metrics.activeEscalations.set(n);
         }
@@ -120,7 +119,6 @@ export class ReadinessMonitor {
         reasons.push(`engine: status unreadable (${(e as Error).message})`);
       }
     }
-    this.checks++;
     this.state = { ready: reasons.length === 0, reasons, checkedAt: new Date(), database, organisation, engine };
     this.opts.metrics?.ready.set(this.state.ready ? 1 : 0);
   }
