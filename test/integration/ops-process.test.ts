@@ -33,7 +33,11 @@ function descendants(root: number): number[] {
     .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [pid, ppid] of rows) if (ppid === p) (out.push(pid), walk(pid));
+    for (const [pid, ppid] of rows) {
+      if (ppid !== p) continue;
+      out.push(pid);
+      walk(pid);
+    }
   };
   walk(root);
   return out;
