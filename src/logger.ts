@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { pino } from 'pino';
 import type { LoggerOptions as PinoOptions } from 'pino';
 import type { Logger } from './app/deps.js';
@@ -9,6 +10,7 @@ const KEYS = [
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
   [/\b(client_secret|password|appPassword|MicrosoftAppPassword|access_token|refresh_token)(["']?\s*[:=]\s*["']?)[^\s"'&,}]+/gi, '$1$2[redacted]'],
   [/(\/\/[^/:@\s]+:)[^@/\s]+@/g, '$1[redacted]@'],
+  [/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g, '[pem]'],
 ] as const;
 
 /**
@@ -36,6 +38,23 @@ function scrub(v: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = scrub(x, depth + 1);
   return out;
+}
+
+/**
+ * Libraries that write to the console themselves (botbuilder prints token errors, signing
+ * keys and stack traces with console.error) go through the logger instead: at DEBUG, keys
+ * scrubbed, library stack frames left out. Only the production entry point installs this.
+ */
+export function captureConsole(log: Logger): void {
+  const to = (level: string) => (...args: unknown[]) => {
+    const text = args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : inspect(a, { depth: 2, breakLength: Infinity }))).join(' ');
+    log.debug({ console: level, text: scrubLogText(text).slice(0, 2000) }, 'library console output');
+  };
+  console.error = to('error');
+  console.warn = to('warn');
+  console.log = to('log');
+  console.info = to('info');
+  console.debug = to('debug');
 }
 
 export interface LoggerOptions {

@@ -8,7 +8,7 @@ import { buildFrontEnds, checkFrontEndEnv } from './adapters/front-ends.js';
 import type { FrontEnds } from './adapters/front-ends.js';
 import { systemClock } from './app/deps.js';
 import type { Logger } from './app/deps.js';
-import { createLogger } from './logger.js';
+import { captureConsole, createLogger } from './logger.js';
 import { startBanner } from './banner.js';
 
 /** A clean stop must be over within this; past it the process exits anyway. */
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     return refuse(`Esc cannot start: ${(e as Error).message}\nSee .env.example for every variable.`);
   }
   const log = createLogger(config.LOG_LEVEL);
+  captureConsole(log);
   if (!config.mongoUri) return refuse('MONGODB_URI is not set. Run `npm start` (it starts a local database), or set MONGODB_URI to your MongoDB 6+.');
 
   // Signals during start-up: stop at once (nothing is acknowledged yet).
