@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { EscMetrics } from '../../src/adapters/ops/metrics.js';
 
 const read = (f: string) => readFileSync(f, 'utf8');
 
@@ -47,5 +48,14 @@ describe('packaging: build, image, compose, Node versions', () => {
       this.skip(); // not built (npm test builds it before mocha)
     }
     for (const f of files) expect(read(f), f).to.not.match(/from ['"]tsx|\.ts['"]\)/);
+  });
+
+  it('the sample Grafana dashboard (docs/) asks only for series Esc exports', async () => {
+    const dash = read('docs/grafana-dashboard.json');
+    const wanted = new Set([...dash.matchAll(/\b(esc_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|count|sum)$/, '')));
+    const m = new EscMetrics();
+    const have = new Set([...(await m.text()).matchAll(/^# TYPE (\S+)/gm)].map((x) => x[1]!));
+    expect([...wanted].filter((n) => !have.has(n))).to.deep.equal([]);
+    expect(wanted.size).to.be.greaterThan(10);
   });
 });
