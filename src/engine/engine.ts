@@ -14,6 +14,7 @@ import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
+import { TicketReactions } from './ticket-reactions.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -50,6 +51,8 @@ export class Engine {
   private lastReports = 0;
   /** The `major` module: manager escalation requests and major escalations (issue 7). */
   readonly majorTimers: MajorTimers;
+  /** The `ticket-reactions` module: what resolving or reopening a ticket owes its escalations (issue 12). */
+  readonly ticketReactions: TicketReactions;
 
   constructor(
     private readonly deps: AppDeps,
@@ -58,6 +61,7 @@ export class Engine {
   ) {
     this.reports = new ReportProjector(deps);
     this.majorTimers = new MajorTimers(deps);
+    this.ticketReactions = new TicketReactions(deps);
   }
 
   /** One pass of every module. Returns how much work it did (0 = idle). */
@@ -66,6 +70,7 @@ export class Engine {
     work += await this.slaModule();
     work += await this.recoverModule();
     work += await this.escalationModule();
+    work += await this.ticketReactions.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.dispatcher.runOnce();
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Person } from '../../src/domain/directory.js';
 import { ROLE_INSTRUCTIONS } from '../../src/domain/major.js';
 import { afterActionReport } from '../../src/app/use-cases/major.js';
-import { noticeFor } from '../../src/app/use-cases/coordination.js';
+import { noticeFor } from '../../src/app/use-cases/notify.js';
 import type { WarRoomPort, WarRoomRef } from '../../src/app/ports/war-room.js';
 import { WarRoomError } from '../../src/app/ports/war-room.js';
 import type { OutboxWarRoom } from '../../src/adapters/outbox/outbox-war-room.js';
@@ -145,8 +145,10 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     // Resolution: the last open incident resolved starts the 7-day warranty.
     await call('alice', 'POST', `/api/tickets/${t1}/major/tasks/2/done`);
     await call('alice', 'POST', `/api/tickets/${t1}/resolve`, { note: 'Failed over; session store resized' });
+    await esc.settle(); // the engine reacts to the ticket change
     expect((await majorOf(t1)).major.status).to.equal('active'); // ESC-t2 is still open
     await call('alice', 'POST', `/api/tickets/${t2}/resolve`, { note: 'Same fix' });
+    await esc.settle(); // the engine reacts to the ticket change
     let m = (await majorOf(t1)).major;
     expect(m.status).to.equal('warranty');
     expect(new Date(m.warrantyEndsAt as string).getTime() - esc.clock.now().getTime()).to.equal(7 * 24 * 3_600_000);
@@ -156,6 +158,7 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     // A recurrence during the warranty: the ticket reopened → active again, the team alerted.
     esc.clock.advanceMinutes(24 * 60);
     expect((await call('alice', 'POST', `/api/tickets/${t1}/actions`, { action: 'reopen', reason: 'Portal down again' })).status).to.equal(200);
+    await esc.settle(); // the engine reacts to the ticket change
     m = (await majorOf(t1)).major;
     expect(m.status).to.equal('active');
     expect(m.recurrences).to.equal(1);
@@ -163,12 +166,14 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     expect(majorNotices('henry').filter((d) => /^Recurrence:/.test(d.notice.title))).to.have.length(1);
     expect((await room.transcript(m0.warRoom.id)).at(-1)!.text).to.match(/^RECURRENCE: .* was reopened/);
     await call('alice', 'POST', `/api/tickets/${t1}/resolve`, { note: 'Connection pool limit raised' });
+    await esc.settle(); // the engine reacts to the ticket change
     expect((await majorOf(t1)).major.status).to.equal('warranty');
     // A new ticket linked as the same incident during the warranty also reopens it.
     const t3 = await open('Portal 502 errors', 'P2');
     expect((await call('alice', 'POST', `/api/tickets/${t3}/major/recurrence`, { of: t1 })).body.message).to.match(/recurrence of ESC-\d+ during its warranty/);
     expect((await majorOf(t1)).major).to.include({ status: 'active', recurrences: 2 });
     await call('alice', 'POST', `/api/tickets/${t3}/resolve`, { note: 'Pool limit applied to the second node' });
+    await esc.settle(); // the engine reacts to the ticket change
     m = (await majorOf(t1)).major;
     expect(m.status).to.equal('warranty');
 
@@ -249,6 +254,7 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
     const t = await open('Exam scanner queue stuck', 'P3');
     await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'Exam results due' });
     await call('alice', 'POST', `/api/tickets/${t}/resolve`, { note: 'Queue drained' });
+    await esc.settle(); // the engine reacts to the ticket change
     const m = (await majorOf(t)).major;
     esc.clock.set(new Date(m.warrantyEndsAt as string));
     await esc.settle();
@@ -451,6 +457,7 @@ describe('email links: claim a request, rate the resolution; the report arrives 
     await call('erin', 'POST', `/api/tickets/${num}/major`, { reason: 'Exams at risk' });
     esc.clock.advanceMinutes(2);
     await call('bob', 'POST', `/api/tickets/${num}/resolve`, { note: 'Firmware rolled back' });
+    await esc.settle(); // the engine reacts to the ticket change
     esc.clock.advanceMinutes(7 * 24 * 60);
     await esc.settle();
     const rate = mailTo('judy@demo.example.edu', /^How satisfied are you/)!;
@@ -653,6 +660,7 @@ describe('major escalations after a crash or a platform failure', () => {
     esc.clock.advanceMinutes(5);
     for (let i = 1; i <= 3; i++) await call('erin', 'POST', `/api/tickets/${t}/major/updates`, { text: `Update ${i}: failover in progress` });
     await call('bob', 'POST', `/api/tickets/${t}/resolve`, { note: 'Certificate rotated' });
+    await esc.settle(); // the engine reacts to the ticket change
     const m = (await call('erin', 'GET', `/api/tickets/${t}/major`)).body.major as { warrantyEndsAt: string };
     esc.clock.set(new Date(m.warrantyEndsAt));
     await esc.settle();
@@ -680,6 +688,7 @@ describe('major escalations after a crash or a platform failure', () => {
     await call('erin', 'POST', `/api/tickets/${t}/major`, { reason: 'Research data at risk' });
     await call('bob', 'POST', `/api/tickets/${t}/acknowledge`);
     expect((await call('bob', 'POST', `/api/tickets/${t}/resolve`, { note: 'Controller replaced' })).status).to.equal(200);
+    await esc.settle(); // the engine reacts to the ticket change
     let m = (await call('erin', 'GET', `/api/tickets/${t}/major`)).body.major as { status: string; warrantyEndsAt: string };
     expect(m.status).to.equal('warranty');
     esc.clock.set(new Date(m.warrantyEndsAt));

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app/deps.js';
 import { ticketHistory } from '../../app/use-cases/history.js';
 import { buildReport, reportCsvRows, validateReportQuery } from '../../app/use-cases/reports.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
-import { localDay } from '../../domain/reports/compute.js';
+import { localDay } from '../../domain/reports/periods.js';
 import type { ReportQuery } from '../../domain/reports/report.js';
 import { requireTicketRef } from '../../domain/ticket-number.js';
 import { CHART_SIZE, chartPng } from '../report/chart.js';

@@ -1,4 +1,4 @@
-import type { ProblemRecord } from '../../domain/major.js';
+import type { ProblemRecord } from '../../domain/problem.js';
 import type { ProblemRepository } from '../../app/ports/problems.js';
 import type { MajorModels } from './major-models.js';
 import { isDuplicateKey } from './models.js';

@@ -90,6 +90,11 @@ export class MongoTicketRepository implements TicketRepository {
     const r = await this.m.Ticket.updateOne({ _id: id, breachHandled: { $ne: true } }, { $set: { breachHandled: true, slaWatch: false } });
     return r.modifiedCount === 1;
   }
+
+  async reactionsDue(now: Date, limit: number): Promise<Ticket[]> {
+    const docs = await this.m.Ticket.find({ reactAt: { $lte: now } }).sort({ reactAt: 1 }).limit(limit).lean();
+    return docs.map((d) => fromDoc<Ticket>(d)!);
+  }
 }
 
 export class MongoAlertKeyRepository implements AlertKeyRepository {

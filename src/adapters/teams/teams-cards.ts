@@ -1,4 +1,4 @@
-import { localTime } from '../../domain/aar.js';
+import { localTime } from '../../domain/time-text.js';
 import { escalationLabel } from '../../domain/notice.js';
 import { readFileSync } from 'node:fs';
 import { Template } from 'adaptivecards-templating';
