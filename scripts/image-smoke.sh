@@ -24,16 +24,16 @@ t0=$(date +%s)
 mkdir -p "$scratch/context"
 git ls-files -co --exclude-standard -z | grep -zv -E '^(node_modules|dist|\.esc-data|test-artifacts|\.git)/' | xargs -0 cp --parents -t "$scratch/context" 2>/dev/null || true
 
-# Stage "build": npm ci, then npm run build.
-mkdir -p "$scratch/build"
+# Stage "deps" (production dependencies only) runs alongside stage "build" (npm ci, npm run build),
+# as BuildKit runs independent stages.
+mkdir -p "$scratch/deps" "$scratch/build"
+(cd "$scratch/context" && cp package.json package-lock.json .npmrc "$scratch/deps/")
+(cd "$scratch/deps" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null) &
+deps_pid=$!
 (cd "$scratch/context" && cp package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json "$scratch/build/" && cp -r scripts src "$scratch/build/")
 (cd "$scratch/build" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run build --silent)
 say "build stage done ($(($(date +%s) - t0)) s)"
-
-# Stage "deps": production dependencies only.
-mkdir -p "$scratch/deps"
-(cd "$scratch/context" && cp package.json package-lock.json .npmrc "$scratch/deps/")
-(cd "$scratch/deps" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+wait "$deps_pid" || { say "FAIL: npm ci --omit=dev"; exit 1; }
 say "deps stage done ($(($(date +%s) - t0)) s)"
 
 # The runtime stage's file system.
