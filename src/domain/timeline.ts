@@ -5,6 +5,8 @@ export interface Actor {
   /** api, slack, teams, sms, voice, email, webhook, engine, alert… */
   via: string;
   name?: string;
+  /** The role of a person-less API token (ESC_API_TOKENS `token:role`): it acts with that role's rights. */
+  role?: string;
 }
 
 export type TimelineEventType =

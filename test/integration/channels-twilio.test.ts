@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import express from 'express';
 import twilio from 'twilio';
 import { verifyTwilio } from '../../src/adapters/twilio/twilio-router.js';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import type { Ticket } from '../../src/domain/ticket.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { WebhookNotifier } from '../../src/adapters/webhook/webhook-notifier.js';
 import type { WebhookPayloadV1 } from '../../src/adapters/webhook/webhook-payload.js';
 import type { Delivery } from '../../src/app/ports/deliveries.js';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import { FakeHttpReceiver } from '../far-side/fake-http-receiver.js';

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Router } from 'express';
 import type { AppDeps } from '../../app/deps.js';
-import { respondToNotification } from '../../app/use-cases/escalations.js';
+import { respondToNotification } from '../../app/use-cases/respond.js';
 import { claimRequest } from '../../app/use-cases/coordination.js';
 import { recordSatisfaction } from '../../app/use-cases/major.js';
 import { isDomainError } from '../../domain/errors.js';

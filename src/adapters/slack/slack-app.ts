@@ -4,7 +4,7 @@ import type { SlackConfig } from '../../config/slack-env.js';
 import type { HttpMount } from '../http/server.js';
 import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
-import { registerSlackHandlers } from './slack-handlers.js';
+import { registerSlackShell } from './slack-shell.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
 import { boltLogger, webClientOptions } from './web-client.js';
@@ -30,12 +30,12 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   const clientOptions = webClientOptions(config.apiUrl, logger, false);
   if (config.appToken) {
     const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions });
-    registerSlackHandlers(app, deps, work);
+    registerSlackShell(app, deps, work);
     return { app, mounts: [], start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
   }
   const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
-  registerSlackHandlers(app, deps, work);
+  registerSlackShell(app, deps, work);
   return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {} };
 }
 

@@ -5,14 +5,14 @@ import type { AppDeps } from '../../app/deps.js';
 import type { ConversationRefRepository } from '../../app/ports/conversation-refs.js';
 import type { Person } from '../../domain/directory.js';
 import type { EscTeamsAdapter } from './teams-adapter.js';
+import type { Answer, ChatContext } from '../../app/chatops/answer.js';
+import { runAction, runText } from '../../app/chatops/catalog.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
 import { cardBytes, MAX_CARD_BYTES } from './teams-cards.js';
-import { runVerb } from './teams-actions.js';
-import type { VerbOutcome } from './teams-actions.js';
-import { runCommand } from './teams-commands.js';
-import type { TeamsReply } from './teams-commands.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
-import { textWithMentions } from './teams-major-commands.js';
+import { cleanText, textWithMentions } from './teams-mentions.js';
+import { teamsReply } from './teams-render.js';
+import type { TeamsReply } from './teams-render.js';
 
 export const TEAMS_PLATFORM = 'teams';
 const ADAPTIVE_ACTION = 'adaptiveCard/action';
@@ -53,6 +53,13 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
     });
   }
 
+  /** Who is asking, where, in which zone: once per turn. */
+  const contextFor = (context: TurnContext, person: Person): ChatContext => {
+    const a = context.activity;
+    const inRoom = a.conversation?.conversationType && a.conversation.conversationType !== 'personal';
+    return { person, actor: { personId: person.id, via: 'teams', name: person.name }, platform: 'teams', zone: person.timeZone || deps.directory().org.timeZone, conversationId: inRoom ? a.conversation.id.split(';messageid=')[0]! : null };
+  };
+
   app.activity(ActivityTypes.Message, async (context) => {
     const person = await resolvePerson(deps, context);
     await remember(context, person);
@@ -60,25 +67,20 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
       await context.sendActivity(unknownPersonText(context));
       return;
     }
-    try {
-      const value = context.activity.value as unknown;
-      if (!context.activity.text && value !== null && typeof value === 'object') {
-        // Action.Submit (the fallback of every Action.Execute): value.verb picks the handler.
-        const data = value as Record<string, unknown>;
-        const out = await runVerb(deps, person, typeof data.verb === 'string' ? data.verb : '', data);
-        await updateOriginal(context, out);
-        await send(context, { text: out.message, ...(out.card ? { card: out.card } : {}) });
-        return;
-      }
-      // @mentions of people become @<directory id> (role, task, engage name people).
-      // Inside a war room (channel or group chat) the ticket may be left out.
-      const a = context.activity;
-      const place = a.conversation?.conversationType && a.conversation.conversationType !== 'personal' ? { conversationId: a.conversation.id.split(';messageid=')[0]!, channelName: (a.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? null } : undefined;
-      await send(context, await runCommand(deps, person, await textWithMentions(deps, context), place));
-    } catch (e) {
-      deps.log.error({ err: (e as Error).stack ?? String(e), code: 'TEAMS_TURN_FAILED' }, 'teams: message failed');
-      await context.sendActivity(SORRY);
+    const ctx = contextFor(context, person);
+    const value = context.activity.value as unknown;
+    if (!context.activity.text && value !== null && typeof value === 'object') {
+      // Action.Submit (the fallback of every Action.Execute): value.verb picks the action.
+      const data = value as Record<string, unknown>;
+      const answer = await runAction(deps, ctx, typeof data.verb === 'string' ? data.verb : '', data);
+      const reply = await teamsReply(deps, answer);
+      await updateOriginal(context, answer, reply);
+      await send(context, reply);
+      return;
     }
+    // @mentions of people become @<directory id> before the core parses the text.
+    const answer = await runText(deps, ctx, cleanText(await textWithMentions(deps, context)));
+    await send(context, await teamsReply(deps, answer));
   });
 
   // Action.Execute (Universal Actions): answer with the card that replaces the one clicked.
@@ -90,15 +92,11 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
       await remember(context, person);
       if (!person) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: unknownPersonText(context) });
       if (!action || typeof action.verb !== 'string') return invokeReply(context, 200, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'The card sent no action verb.' } });
-      try {
-        const out = await runVerb(deps, person, action.verb, action.data ?? {});
-        if (!out.card) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: out.message });
-        await updateOriginal(context, out);
-        return invokeReply(context, 200, { statusCode: 200, type: CARD_TYPE, value: fit(out.card) });
-      } catch (e) {
-        deps.log.error({ err: (e as Error).stack ?? String(e), code: 'TEAMS_ACTION_FAILED' }, 'teams: card action failed');
-        return invokeReply(context, 200, { statusCode: 500, type: 'application/vnd.microsoft.error', value: { code: 'InternalError', message: SORRY } });
-      }
+      const answer = await runAction(deps, contextFor(context, person), action.verb, action.data ?? {});
+      const reply = await teamsReply(deps, answer);
+      if (!reply.card) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: reply.text });
+      await updateOriginal(context, answer, reply);
+      return invokeReply(context, 200, { statusCode: 200, type: CARD_TYPE, value: fit(reply.card) });
     },
     true,
   );
@@ -114,11 +112,11 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
     if (context.activity.type === ActivityTypes.Message) await context.sendActivity(SORRY).catch(() => undefined);
   });
 
-  async function updateOriginal(context: TurnContext, out: VerbOutcome) {
+  async function updateOriginal(context: TurnContext, answer: Answer, reply: TeamsReply) {
     const id = context.activity.replyToId;
-    if (!out.forEveryone || !out.card || !id) return;
+    if (!answer.ok || !answer.replacesOriginal || !reply.card || !id) return;
     try {
-      await context.updateActivity({ id, type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(fit(out.card))] });
+      await context.updateActivity({ id, type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(fit(reply.card))] });
     } catch (e) {
       // The original may be gone or not ours; the person still gets the new card.
       deps.log.warn({ err: (e as Error).message }, 'teams: could not update the card in place');

@@ -2,7 +2,7 @@ import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import twilio from 'twilio';
 import type { AppDeps } from '../../app/deps.js';
-import { respondToNotification } from '../../app/use-cases/escalations.js';
+import { respondToNotification } from '../../app/use-cases/respond.js';
 import type { Reply } from '../../app/use-cases/escalations.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { TwilioReplyStore } from './reply-store.js';

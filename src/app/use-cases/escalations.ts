@@ -7,6 +7,7 @@ import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
+import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
@@ -60,10 +61,10 @@ export interface ReplyResult {
 }
 
 /**
- * One use case for every reply channel (button, SMS code, key press, command, API):
+ * Applies a reply, already authorized (see respond.ts, the entry every path uses):
  * acknowledge stops the plan, escalate jumps to the next (or chosen) step, resolve ends it.
  */
-export async function respondToNotification(deps: AppDeps, args: { ticket: string | number; reply: Reply; actor: Actor; toStep?: number; note?: string }): Promise<ReplyResult> {
+export async function applyReply(deps: AppDeps, args: { ticket: string | number; reply: Reply; actor: Actor; toStep?: number; note?: string }): Promise<ReplyResult> {
   const { actor } = args;
   const ticket0 = await requireTicket(deps, args.ticket);
   const key = formatTicketKey(ticket0.number);
@@ -150,6 +151,7 @@ async function escalateNow(deps: AppDeps, live: StoredEscalation, actor: Actor, 
 
 /** Elevate (seed 001): flagged important and visible everywhere, without the full process. */
 export async function elevateTicket(deps: AppDeps, ref: string | number, actor: Actor, reason?: string): Promise<{ ticket: Ticket; changed: boolean }> {
+  authorize(deps, actor, 'elevate', await requireTicket(deps, ref));
   for (;;) {
     const t = await requireTicket(deps, ref);
     if (!isOpen(t)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(t.number)} is ${t.status}: only open tickets can be elevated.`);
@@ -168,6 +170,7 @@ export async function elevateTicket(deps: AppDeps, ref: string | number, actor: 
  */
 export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Actor, toTeamId?: string, reason?: string): Promise<Ticket> {
   const dir = deps.directory();
+  authorize(deps, actor, 'move', await requireTicket(deps, ref));
   for (;;) {
     const t = await requireTicket(deps, ref);
     if (!isOpen(t)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(t.number)} is ${t.status}: it cannot be moved.`);
@@ -190,6 +193,7 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
 export async function notifyManagementChain(deps: AppDeps, ref: string | number, actor: Actor, reason?: string): Promise<{ ticket: Ticket; managerId: string }> {
   const dir = deps.directory();
   const t = await requireTicket(deps, ref);
+  authorize(deps, actor, 'notify_management', t);
   const base = t.assigneeId ?? dir.team(t.teamId)?.managerId;
   const chain = t.assigneeId ? dir.managerChain(t.assigneeId) : [dir.person(base), ...(base ? dir.managerChain(base) : [])].filter((p) => !!p);
   const level = Math.min(t.level, chain.length - 1);

@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { Impact, Priority, Ticket, TicketSource } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
+import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
@@ -29,6 +30,7 @@ export interface OpenTicketInput {
 /** Opens a ticket: a unique number, its SLA clock started on the team's calendar, an event on its timeline. */
 export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: Actor): Promise<Ticket> {
   const dir = deps.directory();
+  authorize(deps, actor, input.requesterId && input.requesterId !== actor.personId ? 'open_for_other' : 'open');
   const teamId = input.teamId ?? dir.org.defaultTeamId;
   if (!dir.team(teamId)) throw new DomainError('UNKNOWN_TEAM', `There is no team "${teamId}". Teams: ${dir.allTeams().map((t) => t.id).join(', ')}.`, { field: 'teamId' });
   for (const [field, pid] of [['requesterId', input.requesterId], ['assigneeId', input.assigneeId]] as const) {
