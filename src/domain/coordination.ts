@@ -76,8 +76,6 @@ export function withPendingAttempt(r: EscalationRequest, ids: string[]): Escalat
 
 /** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons; executives above them). */
 export const REQUEST_ROLES = ['manager', 'team_lead', 'point_person', 'executive', 'coordinator', 'escalation_manager', 'admin'] as const;
-/** Who works requests: the escalation coordinators (admins may stand in). */
-export const COORDINATOR_ROLES = ['coordinator', 'admin'] as const;
 
 export const STEP_LABELS: Record<CoordinationStep, string> = {
   reviewed: 'ticket reviewed',
