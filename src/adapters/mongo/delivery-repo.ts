@@ -5,6 +5,7 @@ import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
+import { assertId, assertOptionalId } from './ids.js';
 
 export class MongoDeliveryRepository implements DeliveryRepository {
   constructor(private readonly m: Models) {}
@@ -54,11 +55,13 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async cancelQueued(escalationId: string): Promise<number> {
+    assertId(escalationId, 'escalation id');
     const r = await this.m.Delivery.collection.updateMany({ escalationId, status: 'queued' } as never, { $set: { status: 'cancelled', error: { code: 'ACKNOWLEDGED', message: 'acknowledged before it was sent' } } });
     return r.modifiedCount;
   }
 
   async list(f: DeliveryFilter, limit: number): Promise<Delivery[]> {
+    for (const [k, v] of [['ticketId', f.ticketId], ['escalationId', f.escalationId], ['personId', f.personId]] as const) assertOptionalId(v, k);
     const q: QueryFilter<Doc> = {};
     if (f.ticketId) q.ticketId = f.ticketId;
     if (f.escalationId) q.escalationId = f.escalationId;
@@ -70,14 +73,17 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async get(id: string) {
+    assertId(id, 'delivery id');
     return fromDoc<Delivery>(await this.m.Delivery.findById(id).lean());
   }
 
   async byProviderId(providerId: string) {
+    assertId(providerId, 'provider id');
     return fromDoc<Delivery>(await this.m.Delivery.findOne({ providerId }).lean());
   }
 
   async updateByProviderId(providerId: string, update: Partial<Delivery>) {
+    assertId(providerId, 'provider id');
     return fromDoc<Delivery>(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
   }
 }
