@@ -31,6 +31,8 @@ export interface Notice {
     escalated: boolean;
     /** The strongest escalation kind (major, manager_request, automatic…), when known. */
     escalationKind?: string | null;
+    /** Issue 16: texts that others may read (SMS, voice, push) say only the key. */
+    confidential?: boolean;
   };
   escalation: { id: string; kind: string; step: number; steps: number; round: number } | null;
   facts: { label: string; value: string }[];
@@ -53,6 +55,17 @@ export interface NoticeTicketFacts {
   elevated: boolean;
   escalated: boolean;
   escalationKind?: string | null;
+  confidential?: boolean;
+}
+
+/** Channels whose texts others may read or hear (a lock screen, a speaker): a confidential ticket says only its key there. */
+const EXPOSED = new Set(['sms', 'voice', 'push']);
+
+/** The notice as a channel may carry it: for a confidential ticket on SMS, voice and push, only "Confidential ticket ESC-1042 needs you". */
+export function noticeForChannel(n: Notice, channel: string): Notice {
+  if (!n.ticket.confidential || !EXPOSED.has(channel)) return n;
+  const line = `Confidential ticket ${n.ticket.key} needs you`;
+  return { ...n, title: line, text: `${line}.`, facts: [], attachments: undefined, ticket: { ...n.ticket, title: 'confidential', team: '', assignee: null } };
 }
 
 const KIND_RANK: Record<string, number> = { major: 3, manager_request: 2 };
@@ -94,6 +107,7 @@ export function ticketNotice(t: NoticeTicketFacts, args: { kind: NoticeKind; tit
       elevated: t.elevated,
       escalated: t.escalated,
       escalationKind: t.escalationKind ?? null,
+      ...(t.confidential ? { confidential: true } : {}),
     },
     escalation: null,
     facts: args.facts ?? [],
@@ -144,6 +158,7 @@ export function escalationStepNotice(args: {
       elevated: t.elevated,
       escalated: t.escalated,
       escalationKind: t.escalationKind ?? null,
+      ...(t.confidential ? { confidential: true } : {}),
     },
     escalation: { id: args.escalation.id, kind: args.escalation.kind, step: args.stepIndex + 1, steps: args.steps, round: args.round },
     facts: [

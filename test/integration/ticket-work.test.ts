@@ -262,6 +262,14 @@ describe('Ticket work from chat (issue 16): commands, More menu, confidential ti
     // Acting on it: the same words as a ticket that does not exist.
     const ack = await api(esc.baseUrl, 'POST', `/api/tickets/${t.key}/acknowledge`, {}, tok('henry'));
     expect(ack.status).to.equal(404);
+    // Texts others may read or hear (SMS, voice, push) say only the key; a chat DM to the person keeps the details.
+    await slackSays('carol', `page ${t.key} @alice`);
+    const ds = await esc.deps.deliveries.list({ ticketId: t.id, personId: 'alice' }, 10);
+    for (const d of ds.filter((x) => x.channel === 'sms' || x.channel === 'voice')) {
+      expect(d.notice.title).to.equal(`Confidential ticket ${t.key} needs you`);
+      expect(JSON.stringify(d.notice)).to.not.include('Exam portal');
+    }
+    expect(ds.find((x) => x.channel === 'chat')!.notice.title).to.include('Exam portal down');
   });
 
   /** Posts an Events API callback as Slack does: JSON, signed. */

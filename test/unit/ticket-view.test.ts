@@ -18,7 +18,7 @@ const slackActions = (t: Ticket, viewer: string | null) => {
   // The buttons; the More menu (issue 16) is a select beside them.
   return buttons.elements.map((e) => e.action_id).filter((id) => id !== 'esc_more');
 };
-const teamsVerbs = (t: Ticket, viewer: string | null) => ((ticketCard(ticketViewOf(dir, t, null, viewer, NOW)).actions as { verb: string }[] | undefined) ?? []).map((a) => a.verb);
+const teamsVerbs = (t: Ticket, viewer: string | null) => ((ticketCard(ticketViewOf(dir, t, null, viewer, NOW)).actions as { verb?: string }[] | undefined) ?? []).filter((a) => a.verb !== undefined).map((a) => a.verb);
 
 describe('TicketView: the actions a message offers, per viewer', () => {
   const table: [string, string | null, TicketAction[]][] = [

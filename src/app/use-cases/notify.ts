@@ -3,7 +3,7 @@ import type { Notice } from '../../domain/notice.js';
 import type { Channel } from '../../domain/plan.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { NoticeTicketFacts } from '../../domain/notice.js';
-import { ticketNotice } from '../../domain/notice.js';
+import { noticeForChannel, ticketNotice } from '../../domain/notice.js';
 import type { AppDeps } from '../deps.js';
 import type { Delivery } from '../ports/deliveries.js';
 
@@ -32,6 +32,7 @@ export function ticketFacts(deps: Pick<AppDeps, 'directory'>, t: Ticket): Notice
     elevated: t.elevated,
     escalated: t.escalated,
     escalationKind: t.escalationKind ?? null,
+    confidential: !!t.confidential,
   };
 }
 
@@ -69,7 +70,7 @@ export function makeDelivery(
     channel: args.channel,
     recipient: { personId: args.personId, channelId: args.channelId, name: person?.name ?? null },
     address: args.channelId ?? addressFor(person, args.channel),
-    notice: args.notice,
+    notice: noticeForChannel(args.notice, args.channel),
     urgent: args.urgent,
     dueAt: args.dueAt,
     status: 'queued',
@@ -119,6 +120,7 @@ export function fallbackDelivery(deps: Pick<AppDeps, 'directory' | 'clock' | 'ne
     id: deps.newId(),
     key: `${d.key}:fallback:${next.kind}`,
     channel: next.kind,
+    notice: noticeForChannel(d.notice, next.kind),
     address: addressFor(person, next.kind),
     status: 'queued',
     attempts: 0,
