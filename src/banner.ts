@@ -15,8 +15,6 @@ export function firstResponseText(org: Org): string {
 export function startBanner(args: { url: string; org: Org; usingDemoTokens: boolean; loopbackOnly: boolean; metricsPort?: number }): string {
   const { url } = args;
   const token = args.usingDemoTokens ? 'demo-agent-token' : '<your token>';
-  // Escalating at once is for coordinators, escalation managers and admins.
-  const admin = args.usingDemoTokens ? 'demo-admin-token' : '<an admin token>';
   const priority = firstResponseText(args.org).split(':')[0] ?? 'P1';
   return [
     '',
@@ -29,8 +27,8 @@ export function startBanner(args: { url: string; org: Org; usingDemoTokens: bool
     'Open a ticket:',
     `  curl -s -X POST ${url}/api/tickets -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
     `    -d '{"title":"Email down for the Registrar office","priority":"${/^P[1-4]$/.test(priority) ? priority : 'P1'}"}'`,
-    `Then watch it escalate (${firstResponseText(args.org)}), or escalate it at once:`,
-    `  curl -s -X POST ${url}/api/tickets/ESC-1000/escalate -H 'Authorization: Bearer ${admin}'`,
+    `Then watch it escalate (${firstResponseText(args.org)}), or have a coordinator escalate it at once:`,
+    `  curl -s -X POST ${url}/api/tickets/ESC-1000/escalate -H 'Authorization: Bearer ${args.usingDemoTokens ? 'demo-admin-token' : "<a coordinator's token>"}'`,
     `  curl -s ${url}/api/outbox -H 'Authorization: Bearer ${token}'    # messages; "outboxed" = not sent, no channel configured`,
     '',
   ].join('\n');

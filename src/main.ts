@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   for (const line of frontEnds.disabled) log.info(`disabled: ${line}`);
   let esc: Esc;
   try {
-    esc = await createEsc({ config, conn, log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts, warRoom: frontEnds.warRoom });
+    esc = await createEsc({ config, conn, log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts, warRoom: frontEnds.warRoom, messageUpdaters: frontEnds.messageUpdaters });
   } catch (e) {
     await conn.close();
     if (e instanceof OrgFileError) return refuse(`Esc cannot start: the organisation file is not valid.\n${e.message}`);
