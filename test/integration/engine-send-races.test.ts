@@ -7,6 +7,9 @@ import { FakeProvider, HttpNotifier } from '../far-side/fake-provider.js';
 import { TestClock, freshDbUri, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 import { startEscProcess } from '../support/esc-process.js';
+import { FakeTwilio } from '../far-side/fake-twilio.js';
+import { buildChannelAdapters } from '../../src/config/channels-env.js';
+import { systemClock } from '../../src/app/deps.js';
 import type { EscProcess } from '../support/esc-process.js';
 
 /** The real clock, for tests that run the Agenda loop. */
@@ -75,6 +78,40 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     // Nothing is left in between: every step-1 message was sent or cancelled.
     const stuck = await esc.conn.db!.collection('deliveries').countDocuments({ status: { $in: ['queued', 'sending'] } });
     expect(stuck).to.equal(0);
+  });
+
+  it('SMS held back by the Twilio pace while acks land: none reaches Twilio after its ack answered', async () => {
+    const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+    const twilio = new FakeTwilio(SID, 'twilio-race-auth-token');
+    await twilio.start();
+    cleanup.push(() => twilio.stop());
+    let esc: TestEsc | null = null;
+    const channels = buildChannelAdapters(
+      { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-race-auth-token', TWILIO_FROM_NUMBER: '+15005550006', TWILIO_API_URL: twilio.url, TWILIO_MIN_INTERVAL_MS: '400', ESC_CONTACT_THROTTLE_MS: '0' },
+      { clock: systemClock, connection: () => esc!.conn },
+    );
+    esc = await startTestEsc({ clock: new WallClock(), runEngine: true, notifiers: channels.notifiers });
+    cleanup.push(() => esc!.stop());
+    const n = 12;
+    const ids = await seedEscalations(esc.conn, n, () => new Date(Date.now() + 800), new Date(), { plan: { ...webhookPlan, steps: webhookPlan.steps.map((st) => ({ ...st, channel: 'sms' as const })) } });
+    // One SMS per 400 ms: the burst takes ~5 s, most messages wait in the pace. Ack the second half while they wait.
+    while (twilio.messages().length < 2) await sleep(20);
+    const answeredAt = new Map<number, number>();
+    await Promise.all(
+      ids.map(async (ticketId, i) => {
+        if (i < n / 2) return;
+        const res = await fetch(`${esc!.baseUrl}/api/tickets/${ticketId}/acknowledge`, { method: 'POST', headers: { authorization: 'Bearer demo-agent-token', 'content-type': 'application/json' }, body: '{}' });
+        expect(res.status).to.equal(200);
+        answeredAt.set(i, Date.now());
+      }),
+    );
+    await sleep(5000);
+    const sent = twilio.attempts.map((a, k) => ({ at: a.at, i: Number(/bench (\d+)\b/.exec(twilio.messages()[k]?.params.Body ?? '')?.[1] ?? -1) }));
+    const late = sent.filter((x) => answeredAt.has(x.i) && x.at > answeredAt.get(x.i)!);
+    expect(late.map((x) => `bench ${x.i} arrived ${x.at - answeredAt.get(x.i)!} ms after its ack answered`)).to.deep.equal([]);
+    // The first half (not acked) all went; some of the acked half were held and never sent.
+    for (let i = 0; i < n / 2; i++) expect(sent.some((x) => x.i === i), `bench ${i} sent`).to.equal(true);
+    expect(sent.filter((x) => answeredAt.has(x.i)).length).to.be.lessThan(n / 2);
   });
 
   describe('Esc as a child process (src/main.ts), paging a far-side webhook', () => {
