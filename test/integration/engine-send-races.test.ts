@@ -40,7 +40,7 @@ const webhookPlan: EscalationPlan = {
 };
 
 describe('engine: the acknowledgement wins at the provider; a stop never re-pages', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
@@ -115,7 +115,7 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
   });
 
   describe('Esc as a child process (src/main.ts), paging a far-side webhook', () => {
-    const n = 240;
+    const n = 160;
     let far: FakeProvider;
     let uri: string;
     let seeder: TestEsc;
@@ -154,14 +154,16 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     it('SIGTERM in the middle of a burst, then a restart: every page arrives once (zero duplicates)', async () => {
       const a = await start();
       await seed(500);
-      await waitFor(() => far.arrivals.length >= n / 4, 30_000, 'a quarter of the burst');
+      await waitFor(() => far.arrivals.length >= n / 4, 90_000, 'a quarter of the burst').catch((e: Error) => {
+        throw new Error(`${e.message}; the process printed:\n${a.output.join('').slice(-3000)}`);
+      });
       a.child.kill('SIGTERM');
       const code = await a.exited;
       expect(code, a.output.join('')).to.equal(0);
       const atStop = far.arrivals.length;
       expect(atStop, 'stopped in the middle of the burst').to.be.lessThan(n);
       const b = await start();
-      await waitFor(() => new Set(far.keys()).size >= n, 60_000, 'every page after the restart');
+      await waitFor(() => new Set(far.keys()).size >= n, 90_000, 'every page after the restart');
       await sleep(1500);
       expect(far.duplicates(), `duplicates (${atStop} had arrived at SIGTERM)`).to.equal(0);
       b.child.kill('SIGTERM');
@@ -171,11 +173,11 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     it('SIGKILL in the middle of a burst: nothing lost, duplicates within the documented window (16)', async () => {
       const a = await start();
       await seed(500);
-      await waitFor(() => far.arrivals.length >= n / 4, 30_000, 'a quarter of the burst');
+      await waitFor(() => far.arrivals.length >= n / 4, 90_000, 'a quarter of the burst');
       a.child.kill('SIGKILL');
       await a.exited;
       await start();
-      await waitFor(() => new Set(far.keys()).size >= n, 60_000, 'every page after the restart');
+      await waitFor(() => new Set(far.keys()).size >= n, 90_000, 'every page after the restart');
       await sleep(1500);
       // The dispatcher hands at most `concurrency` (16) messages over before their outcomes are written.
       expect(far.duplicates()).to.be.at.most(16);
