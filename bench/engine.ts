@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Delivery } from '../src/app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../src/app/ports/notifier.js';
-import { respondToNotification } from '../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../src/app/use-cases/respond.js';
 import { createEsc } from '../src/composition-root.js';
 import type { Esc } from '../src/composition-root.js';
 import { loadConfig } from '../src/config/env.js';

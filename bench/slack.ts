@@ -11,7 +11,7 @@
 // (Esc's work-queue concurrency). One JSON line per number; exits non-zero on a missed goal.
 import { writeFileSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
-import { ticketIdForView } from '../src/adapters/slack/slack-handlers.js';
+import { ticketIdForView } from '../src/adapters/slack/slack-shell.js';
 import { FakeSlack } from '../test/far-side/fake-slack.js';
 import { ticketSubmission } from '../test/far-side/slack-requests.js';
 import { allPassed, percentile, report, scale, sleep } from './lib.js';

@@ -4,8 +4,9 @@
  * claim it and work a checklist. Pure: no I/O, no clock (callers pass `now`).
  * Contract (issue 7): add fields and functions freely; don't rename these.
  */
-import { PENDING_GRACE_MINUTES, PENDING_MAX_ATTEMPTS, PENDING_RETRY_MINUTES } from './major.js';
-import type { PendingEffects } from './major.js';
+import type { CoordinationConfig } from './org-config.js';
+import type { PendingEffects } from './pending-effects.js';
+import { pendingBatchDueAt } from './pending-effects.js';
 
 export type RequestStatus = 'open' | 'claimed' | 'done' | 'cancelled';
 
@@ -57,12 +58,6 @@ export interface EscalationRequest {
 /** The notices and events of one checklist action, until they are sent (the major escalations' batch without war-room work). */
 export type RequestPendingEffects = Pick<PendingEffects, 'id' | 'at' | 'attempts' | 'notices' | 'events'>;
 
-/** When the engine sends a batch a crash left behind (null: never again; same grace and retries as the major escalations'). */
-export function pendingBatchDueAt(b: RequestPendingEffects): Date | null {
-  if (b.attempts >= PENDING_MAX_ATTEMPTS) return null;
-  return new Date(new Date(b.at).getTime() + PENDING_GRACE_MINUTES * 60_000 + b.attempts * PENDING_RETRY_MINUTES * 60_000);
-}
-
 /** The earliest time the engine has a pending batch of this request to send, or null. */
 export function pendingDueAt(r: Pick<EscalationRequest, 'pending'>): Date | null {
   const times = (r.pending ?? []).map(pendingBatchDueAt).filter((d): d is Date => d !== null).map((d) => d.getTime());
@@ -79,19 +74,6 @@ export function withPendingAttempt(r: EscalationRequest, ids: string[]): Escalat
   return { ...r, pending: (r.pending ?? []).map((b) => (ids.includes(b.id) ? { ...b, attempts: b.attempts + 1 } : b)) };
 }
 
-/** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons; executives above them). */
-export const REQUEST_ROLES = ['manager', 'team_lead', 'point_person', 'executive', 'coordinator', 'escalation_manager', 'admin'] as const;
-/** Who works requests: the escalation coordinators (admins may stand in). */
-export const COORDINATOR_ROLES = ['coordinator', 'admin'] as const;
-
-export interface CoordinationConfig {
-  /** A request nobody claimed within this many minutes reminds the coordinators. */
-  claimWithinMinutes: number;
-  /** Reminders before the request goes to the coordinators' manager. */
-  reminders: number;
-}
-
-export const DEFAULT_COORDINATION: CoordinationConfig = { claimWithinMinutes: 30, reminders: 2 };
 
 export const STEP_LABELS: Record<CoordinationStep, string> = {
   reviewed: 'ticket reviewed',

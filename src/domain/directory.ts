@@ -3,8 +3,7 @@ import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaPolicy } from './sla/sla-clock.js';
 import type { EscalationPlan } from './plan.js';
 import type { Priority } from './ticket.js';
-import type { CoordinationConfig } from './coordination.js';
-import type { MajorConfig } from './major.js';
+import type { CoordinationConfig, MajorConfig } from './org-config.js';
 
 export const ROLES = [
   'requester',

@@ -1,5 +1,6 @@
 import type { Directory } from './directory.js';
 import { decideTick, newEscalation } from './escalation.js';
+import type { EscalationState } from './escalation.js';
 import type { Channel, EscalationPlan } from './plan.js';
 import { snapshotPlan } from './plan.js';
 import { addBusinessMinutes } from './sla/calendar.js';
@@ -25,6 +26,11 @@ export interface Simulation {
   exhausts: boolean;
 }
 
+/** The team a dry-run assumes: the one named, else the first the plan is for, else the organisation's default (the same on every path). */
+export function simulationTeam(dir: Directory, plan: EscalationPlan, teamId?: string | null): string {
+  return teamId || plan.match?.teams?.[0] || dir.org.defaultTeamId;
+}
+
 /**
  * Dry-run of a plan: who would be notified, how and when, if nobody acknowledges.
  * Uses the same decision function and target resolution as the engine.
@@ -43,12 +49,23 @@ export function simulatePlan(args: {
   const cal = args.dir.calendarFor(args.teamId, args.priority);
   const pol = args.dir.slaPolicy(args.priority);
   const startsAt = args.startAt === 'now' || !pol ? args.openedAt : addBusinessMinutes(cal, args.openedAt, pol.responseMinutes);
-  let state = newEscalation({ id: 'simulation', ticketId: 'simulation', kind: 'automatic', plan: snapshotPlan(args.plan, startsAt), now: startsAt });
-  const ticket = { teamId: args.teamId, assigneeId: args.assigneeId ?? null };
+  const state = newEscalation({ id: 'simulation', ticketId: 'simulation', kind: 'automatic', plan: snapshotPlan(args.plan, startsAt), now: startsAt });
+  const run = forecast({ dir: args.dir, state, ticket: { teamId: args.teamId, assigneeId: args.assigneeId ?? null } });
+  return { planId: args.plan.id, startsAt, calendarId: cal.id, steps: run.steps, exhausts: run.exhausts };
+}
+
+/**
+ * What a running escalation will do from its current state if nobody acknowledges: the
+ * same decision function and target resolution as the engine (so `status` says "who's next"
+ * with the code that `plan simulate` and the engine use).
+ */
+export function forecast(args: { dir: Directory; state: EscalationState; ticket: { teamId: string; assigneeId: string | null }; maxSteps?: number }): { steps: SimulatedStep[]; exhausts: boolean } {
+  let state = args.state;
   const steps: SimulatedStep[] = [];
-  for (let guard = 0; guard < 1000 && state.status === 'active' && state.nextDueAt; guard++) {
+  const max = args.maxSteps ?? 1000;
+  for (let guard = 0; guard < 1000 && steps.length < max && state.status === 'active' && state.nextDueAt; guard++) {
     const now = state.nextDueAt;
-    const r = decideTick(state, now, (step, level) => resolveStepTargets(args.dir, ticket, step, level, now));
+    const r = decideTick(state, now, (step, level) => resolveStepTargets(args.dir, args.ticket, step, level, now));
     state = r.state;
     for (const f of r.firings) {
       steps.push({
@@ -61,5 +78,5 @@ export function simulatePlan(args: {
       });
     }
   }
-  return { planId: args.plan.id, startsAt, calendarId: cal.id, steps, exhausts: state.status === 'exhausted' };
+  return { steps: steps.slice(0, max), exhausts: state.status === 'exhausted' };
 }

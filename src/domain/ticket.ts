@@ -2,9 +2,12 @@ import { DomainError } from './errors.js';
 import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaClock } from './sla/sla-clock.js';
 import { markResolved, markResponded, pauseClock, resumeClock } from './sla/sla-clock.js';
+import type { Priority } from './priority.js';
+import type { TicketReaction } from './ticket-reaction.js';
 
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export { PRIORITIES } from './priority.js';
+export type { Priority } from './priority.js';
+
 export const IMPACTS = ['low', 'medium', 'high', 'extensive'] as const;
 export type Impact = (typeof IMPACTS)[number];
 
@@ -47,6 +50,10 @@ export interface Ticket {
   updatedAt: Date;
   /** Compare-and-set version: every write checks and bumps it. */
   version: number;
+  /** What its resolutions and reopenings still owe the escalations (see ticket-reaction.ts); absent or empty: nothing. */
+  reactions?: TicketReaction[];
+  /** The earliest `dueAt` of `reactions` (null: none owed); the engine's scan looks only at this. */
+  reactAt?: Date | null;
 }
 
 export type TicketAction =

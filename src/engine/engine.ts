@@ -14,6 +14,8 @@ import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
+import { syncTicketMessages } from './message-sync.js';
+import { TicketReactions } from './ticket-reactions.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -50,6 +52,8 @@ export class Engine {
   private lastReports = 0;
   /** The `major` module: manager escalation requests and major escalations (issue 7). */
   readonly majorTimers: MajorTimers;
+  /** The `ticket-reactions` module: what resolving or reopening a ticket owes its escalations (issue 12). */
+  readonly ticketReactions: TicketReactions;
 
   constructor(
     private readonly deps: AppDeps,
@@ -58,6 +62,7 @@ export class Engine {
   ) {
     this.reports = new ReportProjector(deps);
     this.majorTimers = new MajorTimers(deps);
+    this.ticketReactions = new TicketReactions(deps);
   }
 
   /**
@@ -72,9 +77,11 @@ export class Engine {
     if (signal?.aborted) return work;
     work += await this.escalationModule(signal);
     if (signal?.aborted) return work;
+    work += await this.ticketReactions.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.dispatcher.runOnce(signal);
     if (signal?.aborted) return work;
+    work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
     // least every few seconds under sustained load, so they never delay a step.
     if (work === 0 || Date.now() - this.lastReports >= REPORTS_MAX_WAIT_MS) {

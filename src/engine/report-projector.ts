@@ -1,6 +1,6 @@
 import type { AppDeps } from '../app/deps.js';
 import { foldFacts } from '../domain/reports/facts.js';
-import { localDay } from '../domain/reports/compute.js';
+import { localDay } from '../domain/reports/periods.js';
 
 /**
  * The engine's `reports` module: keeps the report rollups up to date on write. Each pass takes

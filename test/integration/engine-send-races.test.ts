@@ -4,12 +4,11 @@ import { expect } from 'chai';
 import type { EscalationPlan } from '../../src/domain/plan.js';
 import { seedEscalations } from '../../bench/engine-seed.js';
 import { FakeProvider, HttpNotifier } from '../far-side/fake-provider.js';
-import { TestClock, freshDbUri, startTestEsc } from '../support/harness.js';
+import { TestClock, freshDbUri, openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 import { startEscProcess } from '../support/esc-process.js';
 import { FakeTwilio } from '../far-side/fake-twilio.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
-import { systemClock } from '../../src/app/deps.js';
 import type { EscProcess } from '../support/esc-process.js';
 
 /** The real clock, for tests that run the Agenda loop. */
@@ -85,13 +84,14 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     const twilio = new FakeTwilio(SID, 'twilio-race-auth-token');
     await twilio.start();
     cleanup.push(() => twilio.stop());
-    let esc: TestEsc | null = null;
+    const db = await openTestDb();
+    const clock = new WallClock();
     const channels = buildChannelAdapters(
       { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-race-auth-token', TWILIO_FROM_NUMBER: '+15005550006', TWILIO_API_URL: twilio.url, TWILIO_MIN_INTERVAL_MS: '400', ESC_CONTACT_THROTTLE_MS: '0' },
-      { clock: systemClock, connection: () => esc!.conn },
+      { clock, conn: db.conn },
     );
-    esc = await startTestEsc({ clock: new WallClock(), runEngine: true, notifiers: channels.notifiers });
-    cleanup.push(() => esc!.stop());
+    const esc = await startTestEsc({ db: { ...db, clock }, clock, runEngine: true, notifiers: channels.notifiers });
+    cleanup.push(() => esc.stop());
     const n = 12;
     const ids = await seedEscalations(esc.conn, n, () => new Date(Date.now() + 800), new Date(), { plan: { ...webhookPlan, steps: webhookPlan.steps.map((st) => ({ ...st, channel: 'sms' as const })) } });
     // One SMS per 400 ms: the burst takes ~5 s, most messages wait in the pace. Ack the second half while they wait.
@@ -100,7 +100,7 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     await Promise.all(
       ids.map(async (ticketId, i) => {
         if (i < n / 2) return;
-        const res = await fetch(`${esc!.baseUrl}/api/tickets/${ticketId}/acknowledge`, { method: 'POST', headers: { authorization: 'Bearer demo-agent-token', 'content-type': 'application/json' }, body: '{}' });
+        const res = await fetch(`${esc.baseUrl}/api/tickets/${ticketId}/acknowledge`, { method: 'POST', headers: { authorization: 'Bearer demo-agent-token', 'content-type': 'application/json' }, body: '{}' });
         expect(res.status).to.equal(200);
         answeredAt.set(i, Date.now());
       }),

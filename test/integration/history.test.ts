@@ -54,7 +54,7 @@ describe('History of one ticket (API and Slack)', () => {
     expect(step.step!.deliveries.length).to.be.greaterThan(0);
     expect(step.step!.deliveries.map((d) => d.to)).to.include('Alice Ng');
     expect(step.step!.deliveries[0]!.status).to.be.oneOf(['sent', 'delivered', 'outboxed', 'failed']);
-    expect(step.text).to.match(/^Step 1 by chat, due \d\d:\d\d UTC, fired/);
+    expect(step.text).to.match(/^Step 1 by chat, due \d\d:\d\d P[SD]T, fired/);
     const ack = rows.find((r) => r.kind === 'acknowledged')!;
     expect(ack.text).to.include('Acknowledged by Alice Ng');
     expect(rows.filter((r) => r.kind === 'acknowledged')).to.have.length(1);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { buildReport, compareRollups, reportCsvRows } from '../../src/app/use-cases/reports.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { startTestEsc } from '../support/harness.js';

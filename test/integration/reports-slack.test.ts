@@ -72,11 +72,11 @@ describe('Slack: /esc report', () => {
 
   it('refuses a technician with a clear ephemeral message, and builds nothing', async () => {
     const before = fake.callsOf('files.getUploadURLExternal').length;
-    const r = await postSlack(esc.baseUrl, commandBody({ text: 'report 30d', userId: 'U0ALICE', responseUrl: responseUrl() }));
+    const r = await postSlack(esc.baseUrl, commandBody({ text: 'report 30d', userId: 'U0ALICE', responseUrl: responseUrl('refused-report') }));
     expect(r.status).to.equal(200);
-    const body = JSON.parse(r.text) as { response_type: string; text: string };
+    const body = (await fake.waitFor(() => fake.responses.find((x) => x.path === '/response/refused-report'))).body as { response_type: string; text: string };
     expect(body.response_type).to.equal('ephemeral');
-    expect(body.text).to.match(/^Only team leads, managers, escalation coordinators, escalation managers, executives and admins can run reports/);
+    expect(body.text).to.match(/^You can't run reports: only team leads, managers, escalation coordinators, escalation managers, executives or admins can\./);
     await new Promise((res) => setTimeout(res, 200));
     expect(fake.callsOf('files.getUploadURLExternal').length).to.equal(before);
   });

@@ -227,7 +227,7 @@ describe('Teams: the issue-7 story (request → claim → major → war room →
     await say('erin', `role ${key} ken@demo.example.edu abrm`);
     expect(graph.teams.get(TEAM)!.members.has(aadOf('ken'))).to.equal(true);
     expect((await say('alice', `role ${key} bob sme`))[0]!.text).to.match(/Only|escalation manager/i);
-    expect((await say('erin', `role ${key} nobody-here sme`))[0]!.text).to.match(/no person "nobody-here"/);
+    expect((await say('erin', `role ${key} nobody-here sme`))[0]!.text).to.match(/I don't know "nobody-here"/);
     const roles = (await timeline(key)).filter((e) => e.type === 'major.role_assigned').map((e) => `${String(e.data.personId)}:${String(e.data.role)}`);
     expect(roles).to.include.members(['henry:incident_owner', 'ken:abrm']);
   });

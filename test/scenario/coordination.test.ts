@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { DEFAULT_COORDINATION, newRequest, withStep } from '../../src/domain/coordination.js';
-import { noticeFor } from '../../src/app/use-cases/coordination.js';
+import { newRequest, withStep } from '../../src/domain/coordination.js';
+import { DEFAULT_COORDINATION } from '../../src/domain/org-config.js';
+import { noticeFor } from '../../src/app/use-cases/notify.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
@@ -32,7 +33,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     // Refusals first, each with a reason a person can act on.
     const judy = await call('judy', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'I need it today' });
     expect(judy.status).to.equal(403);
-    expect(judy.body.message).to.match(/Only managers, supervisors \(team leads\), designated point persons, executives and escalation coordinators can request an escalation\. Judy Alvarez is requester/);
+    expect(judy.body.message).to.match(/Only managers, team leads, designated point persons, executives, escalation coordinators, escalation managers or admins can request an escalation\. Judy Alvarez is requester/);
     const noReason = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: '  ' });
     expect(noReason.status).to.equal(400);
     expect(noReason.body.message).to.match(/A reason is required/);
@@ -63,7 +64,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
 
     const alice = await call('alice', 'POST', `/api/tickets/${num}/escalation-requests/claim`);
     expect(alice.status).to.equal(403);
-    expect(alice.body.message).to.match(/Only escalation coordinators can claim an escalation request\. Alice Ng is technician/);
+    expect(alice.body.message).to.match(/Only escalation coordinators or admins can claim an escalation request\. Alice Ng is technician/);
     const early = await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/reviewed`);
     expect(early.status).to.equal(409);
     expect(early.body.message).to.match(/not claimed yet: claim it first/);
@@ -122,6 +123,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
   it('a request on a resolved ticket asks for a new ticket first', async () => {
     const num = await ticket('Printer jam');
     await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'cleared' });
+    await esc.settle(); // the engine reacts to the ticket change
     const r = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'still broken' });
     expect(r.status).to.equal(409);
     expect(r.body.message).to.match(/is resolved: open a new ticket first/);
@@ -167,6 +169,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     const erinBefore = n.chat.to('erin').length;
     esc.clock.advanceMinutes(10);
     expect((await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'cache cleared' })).status).to.equal(200);
+    await esc.settle(); // the engine reacts to the ticket change
     let r = (await call('erin', 'GET', `/api/tickets/${num}/escalation-requests`)).body.request as { id: string; status: string; closedReason: string; nextDueAt: string | null };
     expect(r).to.include({ status: 'cancelled', closedReason: `ESC-${num} was resolved`, nextDueAt: null });
     let tl = await types(num);
@@ -182,6 +185,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
 
     // Reopened: a new request is made (not "already has one"), claimed, then the ticket is resolved again.
     expect((await call('alice', 'POST', `/api/tickets/${num}/actions`, { action: 'reopen', reason: 'slow again' })).status).to.equal(200);
+    await esc.settle(); // the engine reacts to the ticket change
     const again = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Still slow, timetables due' });
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
     const second = (again.body.request as { id: string }).id;
@@ -190,6 +194,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/reviewed`);
     await esc.settle();
     expect((await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'index rebuilt' })).status).to.equal(200);
+    await esc.settle(); // the engine reacts to the ticket change
     r = (await call('erin', 'GET', `/api/tickets/${num}/escalation-requests`)).body.request as typeof r;
     expect(r).to.include({ id: second, status: 'done', closedReason: `ESC-${num} was resolved` });
     tl = await types(num);
@@ -201,13 +206,16 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     expect(late.status).to.equal(409);
     expect(late.body.message).to.match(/is closed \(ESC-\d+ was resolved\)/);
     expect((await call('alice', 'POST', `/api/tickets/${num}/actions`, { action: 'reopen', reason: 'slow once more' })).status).to.equal(200);
+    await esc.settle(); // the engine reacts to the ticket change
     expect((await call('dana', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'Third time' })).status).to.equal(201);
   });
 
   it('a claimed request left live by a process that stopped before closing it does not block the reopened ticket', async () => {
     const num = await ticket('Room booking down');
     await call('alice', 'POST', `/api/tickets/${num}/resolve`, { note: 'restarted' });
+    await esc.settle(); // the engine reacts to the ticket change
     await call('alice', 'POST', `/api/tickets/${num}/actions`, { action: 'reopen', reason: 'down again' });
+    await esc.settle(); // the engine reacts to the ticket change
     const t = (await esc.deps.tickets.getByNumber(num))!;
     expect(t.reopenCount).to.equal(1);
     // A request made before the resolution, claimed, and never closed.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { systemClock } from '../../src/app/deps.js';
 import { decideTick } from '../../src/domain/escalation.js';
@@ -10,7 +10,8 @@ import { recordingNotifiers } from '../support/counting-notifier.js';
 import { TestClock, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
-const API = { personId: null, via: 'api' } as const;
+/** A person-less admin API token. */
+const API = { personId: null, via: 'api', role: 'admin' } as const;
 const everyStepNow = {
   plans: [
     {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { simulatePlan } from '../../src/domain/simulate.js';
 import { scenarioOrg } from '../fixtures/orgs.js';
@@ -7,7 +7,8 @@ import { recordingNotifiers } from '../support/counting-notifier.js';
 import { TestClock, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
-const API = { personId: null, via: 'api' } as const;
+/** A person-less admin API token. */
+const API = { personId: null, via: 'api', role: 'admin' } as const;
 
 describe('engine scenarios (controllable clock)', () => {
   let esc: TestEsc;
@@ -70,7 +71,7 @@ describe('engine scenarios (controllable clock)', () => {
     const t = await openTicket(esc.deps, { title: 'Wifi', priority: 'P1', source: 'api', assigneeId: 'tech1' }, API);
     esc.clock.set('2026-11-23T08:25:00Z');
     await esc.settle();
-    await respondToNotification(esc.deps, { ticket: t.id, reply: 'escalate', actor: { personId: 'tech1', via: 'api' } });
+    await respondToNotification(esc.deps, { ticket: t.id, reply: 'escalate', actor: API });
     await esc.settle();
     expect(n.sms.sent).to.have.length(1);
     await respondToNotification(esc.deps, { ticket: t.id, reply: 'escalate', actor: API, toStep: 3 });

@@ -14,7 +14,8 @@ import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/
 import { reportCard, teamsChart } from '../../src/adapters/teams/report-card.js';
 import type { Actor } from '../../src/app/ports/timeline.js';
 import { claimRequest, requestEscalation } from '../../src/app/use-cases/coordination.js';
-import { elevateTicket, moveToTeam, respondToNotification } from '../../src/app/use-cases/escalations.js';
+import { elevateTicket, moveToTeam } from '../../src/app/use-cases/escalations.js';
+import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { declareMajor, postUpdate, recordSatisfaction } from '../../src/app/use-cases/major.js';
 import { buildReport } from '../../src/app/use-cases/reports.js';
 import { commentOnTicket, openTicket } from '../../src/app/use-cases/tickets.js';

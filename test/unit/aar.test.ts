@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { aarMarkdown, buildAar, durationText, localTime } from '../../src/domain/aar.js';
-import type { AarEvent } from '../../src/domain/aar.js';
+import { aarMarkdown, buildAar } from '../../src/domain/aar.js';
+import type { AarEvent } from '../../src/domain/aar-events.js';
+import { durationText, localTime } from '../../src/domain/time-text.js';
 import { renderAarPdf } from '../../src/adapters/report/aar-pdf.js';
 
 // pdfjs-dist 4+ calls Promise.withResolvers (Node 22+); Node 20 needs this small stand-in.

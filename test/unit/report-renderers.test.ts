@@ -171,7 +171,7 @@ describe('report renderers', () => {
 
     it('long histories are cut with "N more — see the API"', () => {
       const ticket = makeTicket('new', { number: 7, title: 'T' });
-      const h: TicketHistory = { ticket, key: 'ESC-7', rows: Array.from({ length: 200 }, (_, i) => ({ at: new Date(Date.UTC(2026, 10, 1, 0, i)), kind: 'comment' as const, text: `row ${i}`, by: null, via: null, event: 'ticket.commented' })) };
+      const h: TicketHistory = { ticket, key: 'ESC-7', zone: 'UTC', rows: Array.from({ length: 200 }, (_, i) => ({ at: new Date(Date.UTC(2026, 10, 1, 0, i)), kind: 'comment' as const, text: `row ${i}`, by: null, via: null, event: 'ticket.commented' })) };
       const lines = historyLinesFor(h);
       expect(lines).to.have.length(62);
       expect(lines.join('\n')).to.include('140 more — see the API: GET /api/tickets/ESC-7/history').and.include('row 199').and.include('row 0');

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { decodeDay, encodeDay } from '../../src/adapters/mongo/report-codec.js';
 import type { FactEvent, TicketFact } from '../../src/domain/reports/facts.js';
 import { foldFacts } from '../../src/domain/reports/facts.js';
-import { computeReport, reportRows } from '../../src/domain/reports/compute.js';
+import { computeReport } from '../../src/domain/reports/compute.js';
+import { reportRows } from '../../src/domain/reports/csv-rows.js';
 import { REPORT_CSV_COLUMNS } from '../../src/domain/reports/report.js';
 
 /**

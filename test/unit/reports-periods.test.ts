@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { validateReportQuery } from '../../src/app/use-cases/reports.js';
 import { Directory } from '../../src/domain/directory.js';
 import { DomainError } from '../../src/domain/errors.js';
-import { localDay, resolvePeriod } from '../../src/domain/reports/compute.js';
+import { localDay, resolvePeriod } from '../../src/domain/reports/periods.js';
 import { demoOrg } from '../support/harness.js';
 
 const LA = 'America/Los_Angeles';

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { parseEscCommand } from '../../src/adapters/slack/command-parser.js';
+import { checkText } from '../../src/app/chatops/catalog.js';
+import { normaliseSlackText } from '../../src/adapters/slack/slack-shell.js';
 import { ACTIONS, RATE_ACTION, badge, noticeBlocks } from '../../src/adapters/slack/blocks.js';
-import { parseMention, resolveWhen, slackPlain } from '../../src/adapters/slack/major-commands.js';
+import { resolveWhen } from '../../src/app/chatops/when.js';
 import { ticketNotice } from '../../src/domain/notice.js';
 
-describe('Slack: issue-7 commands (parsing and times)', () => {
+describe('Chat-ops catalog: issue-7 commands (parsing and times)', () => {
   const table: [string, Record<string, unknown>][] = [
     ['request ESC-1042 exams start at 10', { kind: 'request', ref: 1042, reason: 'exams start at 10' }],
     ['request ESC-1042', { kind: 'usage' }],
@@ -43,19 +44,20 @@ describe('Slack: issue-7 commands (parsing and times)', () => {
   ];
   for (const [text, want] of table) {
     it(`/esc ${text}`, () => {
-      expect(parseEscCommand(text)).to.deep.include(want);
+      const problem = checkText(normaliseSlackText(text, (id) => id.slice(2).toLowerCase()));
+      if (want.kind === 'usage') expect(problem?.ok, 'refused as a usage mistake').to.equal(false);
+      else expect(problem, problem?.text).to.equal(null);
     });
   }
 
   it('every usage answer says what to type', () => {
-    for (const [text, want] of table) if (want.kind === 'usage') expect((parseEscCommand(text) as { problem: string }).problem, text).to.match(/`\/esc /);
+    for (const [text, want] of table) if (want.kind === 'usage') expect(checkText(text)!.text, text).to.match(/`\/esc /);
   });
 
-  it('reads mentions: escaped, bare id, @handle', () => {
-    expect(parseMention('<@U0ERIN|erin>')).to.deep.equal({ slackId: 'U0ERIN' });
-    expect(parseMention('<@W0ERIN>')).to.deep.equal({ slackId: 'W0ERIN' });
-    expect(parseMention('@Erin.Park')).to.deep.equal({ handle: 'erin.park' });
-    expect(parseMention('erin')).to.equal(null);
+  it('reads mentions: escaped, bare id; unknown people keep their Slack id for the refusal', () => {
+    const ids: Record<string, string> = { U0ERIN: 'erin' };
+    expect(normaliseSlackText('role ESC-1 <@U0ERIN|erin> sme', (id) => ids[id]).replace(/\s+/g, ' ')).to.equal('role ESC-1 @erin sme');
+    expect(normaliseSlackText('<@W0NOBODY>', (id) => ids[id]).trim()).to.equal('@slack:W0NOBODY');
   });
 
   // Monday 23 Nov 2026, 09:00 in Los Angeles.
@@ -114,8 +116,8 @@ describe('Slack: issue-7 blocks (Claim, satisfaction, elevated vs escalated badg
 
 describe('Slack: escaped text (should_escape) reads as typed', () => {
   it('links, channels, people and entities', () => {
-    expect(slackPlain('see <https://status.example.edu|status page> in <#C0HELP|helpdesk> with <@U0IVAN|ivan> &amp; <@U0BOB> &lt;now&gt; <!here>')).to.equal('see https://status.example.edu in #helpdesk with @ivan & @U0BOB <now> @here');
-    expect(parseEscCommand('ticket VPN &amp; Wi-Fi down <https://x.example|x.example>')).to.deep.equal({ kind: 'ticket', title: 'VPN & Wi-Fi down https://x.example' });
-    expect(parseEscCommand('update ESC-1042 R&amp;D back')).to.deep.include({ text: 'R&D back' });
+    const ids: Record<string, string> = { U0IVAN: 'ivan' };
+    expect(normaliseSlackText('see <https://status.example.edu|status page> in <#C0HELP|helpdesk> with <@U0IVAN|ivan> &amp; <@U0BOB> &lt;now&gt; <!here>', (id) => ids[id]).replace(/\s+/g, ' ')).to.equal('see https://status.example.edu in #helpdesk with @ivan & @slack:U0BOB <now> @here');
+    expect(normaliseSlackText('ticket VPN &amp; Wi-Fi down <https://x.example|x.example>', () => undefined)).to.equal('ticket VPN & Wi-Fi down https://x.example');
   });
 });

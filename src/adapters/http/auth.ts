@@ -46,6 +46,8 @@ export function allow(cap: Capability): RequestHandler {
   };
 }
 
+/** A token bound to a person acts with that person's rights; a person-less token with its role's. */
 export function actorOf(token: ApiToken | undefined): Actor {
-  return { personId: token?.personId ?? null, via: 'api', name: token?.name };
+  const personId = token?.personId ?? null;
+  return { personId, via: 'api', name: token?.name, ...(personId || !token ? {} : { role: token.role }) };
 }

@@ -6,6 +6,7 @@ import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
+import { assertId, assertOptionalId } from './ids.js';
 
 /** A stored delivery without the hand-over token (internal to the claim). */
 function toDelivery(d: Record<string, unknown> | null): Delivery | null {
@@ -95,6 +96,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async cancelQueued(escalationId: string, waitMs = 2500): Promise<number> {
+    assertId(escalationId, 'escalation id');
     // Equality filters only (two updates rather than one `$or`): cheap on any server.
     const set = { $set: { status: 'cancelled', claim: null, leaseUntil: null, error: { code: 'ACKNOWLEDGED', message: 'the escalation stopped before it was handed to the provider' } } };
     const queued = await this.m.Delivery.collection.updateMany({ escalationId, status: 'queued' } as never, set);
@@ -113,6 +115,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async list(f: DeliveryFilter, limit: number): Promise<Delivery[]> {
+    for (const [k, v] of [['ticketId', f.ticketId], ['escalationId', f.escalationId], ['personId', f.personId]] as const) assertOptionalId(v, k);
     const q: QueryFilter<Doc> = {};
     if (f.ticketId) q.ticketId = f.ticketId;
     if (f.escalationId) q.escalationId = f.escalationId;
@@ -124,14 +127,17 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async get(id: string) {
+    assertId(id, 'delivery id');
     return toDelivery(await this.m.Delivery.findById(id).lean());
   }
 
   async byProviderId(providerId: string) {
+    assertId(providerId, 'provider id');
     return toDelivery(await this.m.Delivery.findOne({ providerId }).lean());
   }
 
   async updateByProviderId(providerId: string, update: Partial<Delivery>) {
+    assertId(providerId, 'provider id');
     return toDelivery(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
   }
 }

@@ -34,6 +34,7 @@ const ticketSchema = new Schema(
 ticketSchema.index({ number: 1 }, { unique: true });
 ticketSchema.index({ status: 1, 'sla.responseDueAt': 1 });
 ticketSchema.index({ slaWatch: 1 });
+ticketSchema.index({ reactAt: 1 });
 ticketSchema.index({ teamId: 1, status: 1, createdAt: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1 });
 ticketSchema.index({ createdAt: -1 });

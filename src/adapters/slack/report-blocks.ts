@@ -1,6 +1,7 @@
+import { DateTime } from 'luxon';
 import type { App, RespondFn } from '@slack/bolt';
 import type { HistoryRow, TicketHistory } from '../../app/use-cases/history.js';
-import { localDay } from '../../domain/reports/compute.js';
+import { localDay } from '../../domain/reports/periods.js';
 import type { Report, ReportCsvRow } from '../../domain/reports/report.js';
 import { chartPng, filterLabel } from '../report/chart.js';
 import { reportCsv, reportFileName } from '../report/csv.js';
@@ -95,8 +96,9 @@ export const HISTORY_MAX_LINES = 60;
  * blocks). A long history keeps its first and latest rows and says how many more the API has.
  */
 export function historyLinesFor(h: TicketHistory, max = HISTORY_MAX_LINES): string[] {
-  const line = (r: HistoryRow) => clip(`${HISTORY_ICONS[r.kind]} \`${r.at.toISOString().slice(5, 16).replace('T', ' ')}\` ${esc(r.text)}`, 900);
-  const head = `*History of ${h.key}: ${esc(clip(h.ticket.title, 150))}* (times UTC)`;
+  const zone = h.zone || 'UTC';
+  const line = (r: HistoryRow) => clip(`${HISTORY_ICONS[r.kind]} \`${DateTime.fromJSDate(r.at, { zone }).toFormat('MM-dd HH:mm')}\` ${esc(r.text)}`, 900);
+  const head = `*History of ${h.key}: ${esc(clip(h.ticket.title, 150))}* (times ${DateTime.fromJSDate(h.rows[h.rows.length - 1]?.at ?? h.ticket.createdAt, { zone }).toFormat('ZZZZ')}, ${zone})`;
   if (h.rows.length <= max) return [head, ...h.rows.map(line)];
   const first = 5;
   const last = max - first;

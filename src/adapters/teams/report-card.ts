@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { HistoryRow, TicketHistory } from '../../app/use-cases/history.js';
 import type { Report } from '../../domain/reports/report.js';
 import { chartPng, filterLabel } from '../report/chart.js';
@@ -62,7 +63,7 @@ export function reportCard(report: Report, chart: Pick<TeamsChart, 'url'>): Adap
     slowest: f.slowest.slice(0, 10).map((t) => ({ key: t.key, title: clip(t.title.replace(/\s+/g, ' '), 120), line: slowLine(t).text })),
     showFeedback: f.satisfaction.comments.length > 0,
     feedback: f.satisfaction.comments.slice(0, 5).map((c) => ({ stars: stars(c.score), text: clip(`${c.key}: ${c.comment.replace(/\s+/g, ' ')}`, 400) })),
-    footer: `Generated ${report.generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · rows as CSV: GET /api/reports.csv?${qs}`,
+    footer: `Generated ${DateTime.fromJSDate(report.generatedAt, { zone: report.timeZone }).toFormat('yyyy-MM-dd HH:mm ZZZZ')} · rows as CSV: GET /api/reports.csv?${qs}`,
   });
 }
 
@@ -76,7 +77,7 @@ export function historyCard(h: TicketHistory, statusFacts: { label: string; valu
     key: h.key,
     title: clip(h.ticket.title, 200),
     facts: statusFacts,
-    events: shown.map((r) => ({ at: r.at.toISOString().slice(5, 16).replace('T', ' '), what: clip(r.text, 400) })),
+    events: shown.map((r) => ({ at: DateTime.fromJSDate(r.at, { zone: h.zone || 'UTC' }).toFormat('MM-dd HH:mm ZZZZ'), what: clip(r.text, 400) })),
     showMore: h.rows.length > shown.length,
     more: `${h.rows.length - shown.length} earlier entries not shown — see the API: GET /api/tickets/${h.key}/history`,
   });

@@ -1,4 +1,4 @@
-import { localTime } from '../../domain/aar.js';
+import { localTime } from '../../domain/time-text.js';
 import type { Directory } from '../../domain/directory.js';
 import type { EscalationRequest } from '../../domain/coordination.js';
 import { COORDINATION_STEPS, STEP_LABELS } from '../../domain/coordination.js';

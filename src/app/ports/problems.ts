@@ -1,4 +1,4 @@
-import type { ProblemRecord } from '../../domain/major.js';
+import type { ProblemRecord } from '../../domain/problem.js';
 
 /** Problem records (ITIL problem cases) relating incidents. */
 export interface ProblemRepository {

@@ -33,6 +33,8 @@ export interface TicketRepository {
   dueForBreach(now: Date, limit: number): Promise<Ticket[]>;
   /** Marks the breach handled; false when it already was. */
   markBreachHandled(id: string): Promise<boolean>;
+  /** Tickets whose change reactions are due at `now` (`reactAt` ≤ now), earliest first. */
+  reactionsDue(now: Date, limit: number): Promise<Ticket[]>;
 }
 
 /** Alert de-duplication: one open ticket per dedup key. */

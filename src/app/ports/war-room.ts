@@ -1,17 +1,7 @@
 import type { Person } from '../../domain/directory.js';
+import type { WarRoomRef } from '../../domain/war-room.js';
 
-/** Where a major escalation's war room lives. */
-export interface WarRoomRef {
-  /** 'outbox' when no chat platform is configured: the room is recorded, nothing is sent. */
-  platform: 'slack' | 'teams' | 'outbox';
-  /** Slack channel id (C…), Teams channel id (19:…@thread.tacv2) or group-chat id (19:…@thread.v2). */
-  id: string;
-  name: string;
-  /** Teams: the team id when the room is a channel of a configured team. */
-  teamId?: string | null;
-  /** A link people can click, when the platform gives one. */
-  url?: string | null;
-}
+export type { WarRoomRef } from '../../domain/war-room.js';
 
 export interface WarRoomMessage {
   /** Plain text / mrkdwn-light text; adapters render it (Slack mrkdwn, Teams HTML or card). */

@@ -3,27 +3,17 @@ import { DomainError } from '../../domain/errors.js';
 import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
 import { decideAcknowledge, decideEscalateNow, decideResolve, isLive, newEscalation } from '../../domain/escalation.js';
 import { choosePlan, snapshotPlan } from '../../domain/plan.js';
-import { strongerKind } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
+import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
-import { changeTicket, event, requireTicket } from './tickets.js';
+import { changeTicket } from './change-ticket.js';
+import { event, markEscalated, requireTicket } from './ticket-access.js';
 import { notifyPeople, ticketFacts } from './notify.js';
-
-/** Marks the ticket escalated (CAS with retry); `kind` upgrades the escalation kind it shows (major > manager_request > others). */
-export async function markEscalated(deps: AppDeps, ticketId: string, patch: Partial<Ticket> = {}, kind?: string): Promise<Ticket> {
-  for (;;) {
-    const t = await requireTicket(deps, ticketId);
-    const k = kind ? strongerKind(t.escalationKind, kind) : (t.escalationKind ?? null);
-    if (t.escalated && Object.keys(patch).length === 0 && k === (t.escalationKind ?? null)) return t;
-    const saved = await deps.tickets.save({ ...t, escalated: true, ...patch, ...(k ? { escalationKind: k } : {}), updatedAt: deps.clock.now() });
-    if (saved) return saved;
-  }
-}
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
@@ -71,10 +61,10 @@ export interface ReplyResult {
 }
 
 /**
- * One use case for every reply channel (button, SMS code, key press, command, API):
+ * Applies a reply, already authorized (see respond.ts, the entry every path uses):
  * acknowledge stops the plan, escalate jumps to the next (or chosen) step, resolve ends it.
  */
-export async function respondToNotification(deps: AppDeps, args: { ticket: string | number; reply: Reply; actor: Actor; toStep?: number; note?: string }): Promise<ReplyResult> {
+export async function applyReply(deps: AppDeps, args: { ticket: string | number; reply: Reply; actor: Actor; toStep?: number; note?: string }): Promise<ReplyResult> {
   const { actor } = args;
   const ticket0 = await requireTicket(deps, args.ticket);
   const key = formatTicketKey(ticket0.number);
@@ -161,6 +151,7 @@ async function escalateNow(deps: AppDeps, live: StoredEscalation, actor: Actor, 
 
 /** Elevate (seed 001): flagged important and visible everywhere, without the full process. */
 export async function elevateTicket(deps: AppDeps, ref: string | number, actor: Actor, reason?: string): Promise<{ ticket: Ticket; changed: boolean }> {
+  authorize(deps, actor, 'elevate', await requireTicket(deps, ref));
   for (;;) {
     const t = await requireTicket(deps, ref);
     if (!isOpen(t)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(t.number)} is ${t.status}: only open tickets can be elevated.`);
@@ -179,6 +170,7 @@ export async function elevateTicket(deps: AppDeps, ref: string | number, actor: 
  */
 export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Actor, toTeamId?: string, reason?: string): Promise<Ticket> {
   const dir = deps.directory();
+  authorize(deps, actor, 'move', await requireTicket(deps, ref));
   for (;;) {
     const t = await requireTicket(deps, ref);
     if (!isOpen(t)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(t.number)} is ${t.status}: it cannot be moved.`);
@@ -201,6 +193,7 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
 export async function notifyManagementChain(deps: AppDeps, ref: string | number, actor: Actor, reason?: string): Promise<{ ticket: Ticket; managerId: string }> {
   const dir = deps.directory();
   const t = await requireTicket(deps, ref);
+  authorize(deps, actor, 'notify_management', t);
   const base = t.assigneeId ?? dir.team(t.teamId)?.managerId;
   const chain = t.assigneeId ? dir.managerChain(t.assigneeId) : [dir.person(base), ...(base ? dir.managerChain(base) : [])].filter((p) => !!p);
   const level = Math.min(t.level, chain.length - 1);

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Directory } from '../../domain/directory.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
@@ -59,6 +60,8 @@ export interface HistoryRow {
 export interface TicketHistory {
   ticket: Ticket;
   key: string;
+  /** The zone its times are written in. */
+  zone: string;
   rows: HistoryRow[];
 }
 
@@ -74,7 +77,10 @@ const date = (v: unknown): Date | null => {
 };
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-const hhmm = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** A time in the reader's zone, the zone shown: "2026-11-23 09:00 PST". */
+const hhmm = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat('yyyy-MM-dd HH:mm ZZZZ');
+/** The clock time only, zone shown: "09:00 PST". */
+const clock = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat('HH:mm ZZZZ');
 
 export function minutesText(ms: number | null): string {
   if (ms === null) return '';
@@ -84,14 +90,15 @@ export function minutesText(ms: number | null): string {
 }
 
 /** The rows of a ticket's history, oldest first. */
-export async function ticketHistory(deps: AppDeps, ref: string | number): Promise<TicketHistory> {
+export async function ticketHistory(deps: AppDeps, ref: string | number, zone?: string): Promise<TicketHistory> {
   const ticket = await requireTicket(deps, ref);
   const [events, deliveries] = await Promise.all([deps.timeline.forTicket(ticket.id, MAX_EVENTS), deps.deliveries.list({ ticketId: ticket.id }, MAX_DELIVERIES)]);
-  return { ticket, key: formatTicketKey(ticket.number), rows: historyRows(deps.directory(), ticket, events, deliveries) };
+  const z = zone ?? deps.directory().org.timeZone;
+  return { ticket, key: formatTicketKey(ticket.number), zone: z, rows: historyRows(deps.directory(), ticket, events, deliveries, z) };
 }
 
 /** Pure: the rows from the events and deliveries (exported for tests). */
-export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEvent[], deliveries: Delivery[]): HistoryRow[] {
+export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEvent[], deliveries: Delivery[], zone = 'UTC'): HistoryRow[] {
   const name = (id: unknown) => (typeof id === 'string' ? (dir.person(id)?.name ?? id) : null);
   const teamName = (id: unknown) => (typeof id === 'string' ? (dir.team(id)?.name ?? id) : '?');
   const bySeq = new Map<string, Delivery[]>();
@@ -176,7 +183,7 @@ export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEven
         break;
       case 'sla.response_breached': {
         const due = date(d.responseDueAt);
-        row('sla', `Response SLA breached${due ? ` (was due ${hhmm(due)})` : ''}`);
+        row('sla', `Response SLA breached${due ? ` (was due ${hhmm(due, zone)})` : ''}`);
         break;
       }
       case 'escalation.started':
@@ -188,7 +195,7 @@ export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEven
         bySeq.delete(`${escId}:${num(d.seq) ?? -1}`);
         const targets = Array.isArray(d.targets) ? (d.targets as { personId?: string | null; channelId?: string | null; target?: string }[]).map((t) => (t.personId ? `${name(t.personId)}${t.target ? ` (${t.target.replace(/_/g, ' ')})` : ''}` : t.channelId ? `#${t.channelId}` : (t.target ?? '?'))) : [];
         const step: HistoryStep = { escalationId: escId, step: num(d.step) ?? 0, round: num(d.round) ?? 0, channel: str(d.channel) ?? '?', dueAt: date(d.dueAt), firedAt: e.at, lateMs: num(d.lateMs), targets, deliveries: ds };
-        row('step', stepText(step), { step });
+        row('step', stepText(step, zone), { step });
         break;
       }
       case 'escalation.step_skipped':
@@ -224,7 +231,7 @@ export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEven
         break;
       case 'coordination.eta_sent': {
         const eta = date(d.eta);
-        row('coordinator', `ETA${eta ? ` ${hhmm(eta)}` : ''} sent to ${name(d.to) ?? 'the requester'}${byText}${str(d.message) ? `: ${clip(str(d.message)!, 300)}` : ''}`);
+        row('coordinator', `ETA${eta ? ` ${hhmm(eta, zone)}` : ''} sent to ${name(d.to) ?? 'the requester'}${byText}${str(d.message) ? `: ${clip(str(d.message)!, 300)}` : ''}`);
         break;
       }
       case 'coordination.manager_informed':
@@ -245,7 +252,7 @@ export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEven
   // Messages outside a step (one-off notices), and messages of a step whose event is missing.
   for (const d of [...loose, ...[...bySeq.values()].flat()]) {
     const v = deliveryView(d);
-    rows.push({ at: new Date(d.queuedAt), kind: 'notified', text: `Message to ${v.to} by ${v.channel}: ${deliveryStatusText(v)}`, by: null, via: null, event: 'delivery' });
+    rows.push({ at: new Date(d.queuedAt), kind: 'notified', text: `Message to ${v.to} by ${v.channel}: ${deliveryStatusText(v, zone)}`, by: null, via: null, event: 'delivery' });
   }
   return rows.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
@@ -280,12 +287,12 @@ function majorText(e: TimelineEvent, name: (id: unknown) => string | null): stri
   }
 }
 
-export function deliveryStatusText(d: HistoryDelivery): string {
+export function deliveryStatusText(d: HistoryDelivery, zone = 'UTC'): string {
   const late = d.lateMs !== null && d.lateMs >= 60_000 ? `, ${minutesText(d.lateMs)} late` : '';
   switch (d.status) {
     case 'sent':
     case 'delivered':
-      return `${d.status}${d.sentAt ? ` ${hhmm(d.sentAt).slice(11)}` : ''}${late}`;
+      return `${d.status}${d.sentAt ? ` ${clock(d.sentAt, zone)}` : ''}${late}`;
     case 'failed':
       return `failed${d.error ? ` (${d.error})` : ''}`;
     case 'outboxed':
@@ -298,11 +305,11 @@ export function deliveryStatusText(d: HistoryDelivery): string {
 }
 
 /** "Step 2 by sms, due 10:30, fired 10:31 (1m late), to Alice Ng (on call): Alice Ng sent 10:31" */
-export function stepText(s: HistoryStep): string {
+export function stepText(s: HistoryStep, zone = 'UTC'): string {
   const head = `Step ${s.step}${s.round ? ` (repeat ${s.round})` : ''} by ${s.channel}`;
-  const due = s.dueAt ? `, due ${hhmm(s.dueAt).slice(11)}` : '';
+  const due = s.dueAt ? `, due ${clock(s.dueAt, zone)}` : '';
   const late = s.lateMs !== null && s.lateMs >= 60_000 ? ` (${minutesText(s.lateMs)} late)` : '';
   const targets = s.targets.length > 0 ? ` to ${s.targets.join(', ')}` : '';
-  const msgs = s.deliveries.length > 0 ? `: ${s.deliveries.map((d) => `${d.to}${d.fallback || d.channel !== s.channel ? ` by ${d.channel}` : ''} ${deliveryStatusText(d)}`).join('; ')}` : '';
-  return `${head}${due}, fired ${hhmm(s.firedAt).slice(11)}${late}${targets}${msgs}`;
+  const msgs = s.deliveries.length > 0 ? `: ${s.deliveries.map((d) => `${d.to}${d.fallback || d.channel !== s.channel ? ` by ${d.channel}` : ''} ${deliveryStatusText(d, zone)}`).join('; ')}` : '';
+  return `${head}${due}, fired ${clock(s.firedAt, zone)}${late}${targets}${msgs}`;
 }

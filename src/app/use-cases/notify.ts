@@ -3,6 +3,7 @@ import type { Notice } from '../../domain/notice.js';
 import type { Channel } from '../../domain/plan.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { NoticeTicketFacts } from '../../domain/notice.js';
+import { ticketNotice } from '../../domain/notice.js';
 import type { AppDeps } from '../deps.js';
 import type { Delivery } from '../ports/deliveries.js';
 
@@ -32,6 +33,11 @@ export function ticketFacts(deps: Pick<AppDeps, 'directory'>, t: Ticket): Notice
     escalated: t.escalated,
     escalationKind: t.escalationKind ?? null,
   };
+}
+
+/** A ticket's neutral notice, with the ticket's facts as readers see them. */
+export function noticeFor(deps: AppDeps, t: Ticket, args: Parameters<typeof ticketNotice>[1]): Notice {
+  return ticketNotice(ticketFacts(deps, t), args);
 }
 
 /** Builds a queued delivery. `key` must be unique for this message to this recipient. */

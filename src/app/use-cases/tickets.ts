@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
-import type { Impact, Priority, Ticket, TicketAction, TicketSource } from '../../domain/ticket.js';
-import { applyTicketAction, isOpen } from '../../domain/ticket.js';
+import type { Impact, Priority, Ticket, TicketSource } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
+import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
-import type { Actor, TimelineEvent } from '../ports/timeline.js';
+import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
-import { majorTicketChanged } from './major.js';
+import { event, requireTicket } from './ticket-access.js';
+
+// The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
+export { changeTicket } from './change-ticket.js';
+export { event, requireTicket } from './ticket-access.js';
 
 export interface OpenTicketInput {
   title: string;
@@ -23,14 +27,10 @@ export interface OpenTicketInput {
   id?: string;
 }
 
-export function event(deps: Pick<AppDeps, 'newId'>, ticketId: string, type: string, at: Date, actor: Actor | null, data: Record<string, unknown> = {}, key?: string): TimelineEvent {
-  const id = deps.newId();
-  return { id, key: key ?? id, ticketId, at, type, actor, data };
-}
-
 /** Opens a ticket: a unique number, its SLA clock started on the team's calendar, an event on its timeline. */
 export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: Actor): Promise<Ticket> {
   const dir = deps.directory();
+  authorize(deps, actor, input.requesterId && input.requesterId !== actor.personId ? 'open_for_other' : 'open');
   const teamId = input.teamId ?? dir.org.defaultTeamId;
   if (!dir.team(teamId)) throw new DomainError('UNKNOWN_TEAM', `There is no team "${teamId}". Teams: ${dir.allTeams().map((t) => t.id).join(', ')}.`, { field: 'teamId' });
   for (const [field, pid] of [['requesterId', input.requesterId], ['assigneeId', input.assigneeId]] as const) {
@@ -86,65 +86,6 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
   ]);
   deps.nudge?.();
   return ticket;
-}
-
-/** Finds a ticket by id or number, or refuses with NOT_FOUND. */
-export async function requireTicket(deps: AppDeps, ref: string | number): Promise<Ticket> {
-  const t = typeof ref === 'number' ? await deps.tickets.getByNumber(ref) : await deps.tickets.get(ref);
-  if (!t) throw new DomainError('NOT_FOUND', `There is no ticket ${typeof ref === 'number' ? formatTicketKey(ref) : ref}.`);
-  return t;
-}
-
-/**
- * Applies an action with compare-and-set, retrying on a concurrent write. Returns the
- * ticket after the action, and whether it changed (false for idempotent repeats).
- */
-export async function changeTicket(
-  deps: AppDeps,
-  ref: string | number,
-  build: (t: Ticket) => TicketAction | null,
-  actor: Actor,
-  data: Record<string, unknown> = {},
-): Promise<{ ticket: Ticket; changed: boolean }> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const t = await requireTicket(deps, ref);
-    const action = build(t);
-    if (!action) return { ticket: t, changed: false };
-    const now = deps.clock.now();
-    const cal = deps.directory().calendarFor(t.teamId, t.priority);
-    const next = applyTicketAction(t, action, cal, now);
-    const saved = await deps.tickets.save(next);
-    if (!saved) continue;
-    // A resume (or a resolve from on hold) recomputes the SLA due times: the reports need the new ones.
-    const due = action.type === 'resume' || action.type === 'resolve' ? { responseDueAt: next.sla.responseDueAt, resolutionDueAt: next.sla.resolutionDueAt } : {};
-    await deps.timeline.append([event(deps, t.id, eventType(action.type), now, actor, { from: t.status, to: next.status, ...data, ...actionData(action), ...due })]);
-    if (t.alertKey && !isOpen(next)) await deps.alertKeys.release(t.alertKey, t.id);
-    // Issue 7: a major escalation goes to warranty on resolution, and reopens on a recurrence.
-    if (action.type === 'resolve' || action.type === 'reopen') {
-      await majorTicketChanged(deps, saved, action.type, actor).catch((e: unknown) => deps.log.error({ ticketId: t.id, err: (e as Error).stack ?? String(e) }, 'major escalation hook failed after a ticket change'));
-    }
-    return { ticket: saved, changed: true };
-  }
-  throw new DomainError('CONFLICT', 'The ticket is changing too fast; try again.');
-}
-
-function eventType(a: TicketAction['type']): string {
-  const map: Record<TicketAction['type'], string> = {
-    assign: 'ticket.assigned',
-    acknowledge: 'ticket.acknowledged',
-    start: 'ticket.started',
-    pend: 'ticket.pending',
-    resume: 'ticket.resumed',
-    resolve: 'ticket.resolved',
-    close: 'ticket.closed',
-    reopen: 'ticket.reopened',
-  };
-  return map[a];
-}
-
-function actionData(a: TicketAction): Record<string, unknown> {
-  const { type: _t, ...rest } = a;
-  return rest;
 }
 
 export async function commentOnTicket(deps: AppDeps, ref: string | number, text: string, actor: Actor) {

@@ -1,6 +1,6 @@
 import type { BusinessCalendar } from './calendar.js';
 import { addBusinessMs, businessMsBetween, subtractBusinessMs } from './calendar.js';
-import type { Priority } from '../ticket.js';
+import type { Priority } from '../priority.js';
 
 /** Response and resolution targets for one priority, in business minutes of a calendar. */
 export interface SlaPolicy {

@@ -1,0 +1,205 @@
+/**
+ * The Slack shell: /esc, buttons and modals. Transport only: verify (the receiver), resolve
+ * the person once, normalise mentions, call the chat-ops core, render its answer.
+ */
+import { createHash } from 'node:crypto';
+import type { App, RespondFn } from '@slack/bolt';
+import { z } from 'zod/v4';
+import type { Answer, ChatContext } from '../../app/chatops/answer.js';
+import { checkText, runAction, runText } from '../../app/chatops/catalog.js';
+import type { AppDeps } from '../../app/deps.js';
+import { formatTicketKey } from '../../domain/ticket-number.js';
+import { postTicketMessage } from './ticket-posts.js';
+import { esc } from './blocks.js';
+import { postSlackReport } from './report-blocks.js';
+import { slackMessage } from './slack-render.js';
+import { settledBlocks } from './settled.js';
+import { ESCALATE_MODAL, RATE_MODAL, TICKET_MODAL, escalateModal, meta, rateModal, readEscalateForm, readRateForm, readTicketForm, ticketModal } from './views.js';
+import type { WorkQueue } from './work-queue.js';
+
+type Client = App['client'];
+
+const unknownPerson = (userId: string) =>
+  `I don't know you yet: your Slack account (${userId}) is not in Esc's directory. Ask an Esc admin to add \`slackId: ${userId}\` to your entry in the org file.`;
+const BUSY = 'Esc is very busy right now; try again in a minute.';
+const OLDER = 'That button is from an older version of Esc; use `/esc help` to see the commands.';
+
+/** A ticket id derived from the modal's view id: a retried submission can never open a second ticket. */
+export function ticketIdForView(viewId: string): string {
+  const h = createHash('sha256').update(`slack-view:${viewId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * What a person typed, as the core reads it: Slack user mentions (`<@U123|name>`) become
+ * `@<directory id>` (`@slack:U123` when Esc does not know them); links, channels and
+ * entities become plain text.
+ */
+export function normaliseSlackText(text: string, personIdOf: (slackId: string) => string | undefined): string {
+  return text
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => ` @${personIdOf(id) ?? `slack:${id}`} `)
+    .replace(/<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<!(here|channel|everyone)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** A button's value: the ticket id (and escalation id, satisfaction score). Checked before use. */
+const buttonValue = z.object({ t: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), e: z.string().max(128).nullish(), s: z.number().int().min(1).max(5).optional() });
+
+/** action_id → the core's verb. */
+const BUTTON_VERBS: Record<string, string> = { esc_ack: 'ack', esc_escalate: 'escalate.form', esc_elevate: 'elevate', esc_resolve: 'resolve', esc_history: 'history', esc_claim: 'claim' };
+
+export function buttonAction(actionId: string, rawValue: string | undefined): { verb: string; data: Record<string, unknown> } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(rawValue ?? '');
+  } catch {
+    return null;
+  }
+  const v = buttonValue.safeParse(value);
+  if (!v.success) return null;
+  const rate = /^esc_rate_([1-5])$/.exec(actionId);
+  if (rate) return { verb: 'rate.form', data: { ticket: v.data.t, score: Number(rate[1]) } };
+  const verb = BUTTON_VERBS[actionId];
+  return verb ? { verb, data: { ticket: v.data.t } } : null;
+}
+
+/** Registers /esc, the buttons and the modals on a Bolt app. */
+export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): void {
+  const ctxFor = (userId: string, channelId: string | null | undefined): ChatContext | null => {
+    const person = deps.directory().bySlackId(userId);
+    if (!person) return null;
+    return { person, actor: { personId: person.id, via: 'slack', name: person.name }, platform: 'slack', zone: person.timeZone || deps.directory().org.timeZone, conversationId: channelId ?? null };
+  };
+  const render = (a: Answer) => slackMessage(a, deps.directory(), deps.clock.now());
+  const ephemeral = (respond: RespondFn, a: Answer) => {
+    const m = render(a);
+    return respond({ response_type: 'ephemeral', replace_original: false, text: m.text, ...(m.blocks ? { blocks: m.blocks as never } : {}) });
+  };
+  const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => deps.log.warn({ err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not deliver an answer'));
+
+  app.command('/esc', async ({ command, ack, respond, client }) => {
+    const text = normaliseSlackText(command.text ?? '', (id) => deps.directory().bySlackId(id)?.id);
+    // Help, unknown commands and usage mistakes need no database: answered in the ack.
+    const early = checkText(text);
+    if (early) {
+      const m = render(early);
+      return ack({ response_type: 'ephemeral', text: m.text, ...(m.blocks ? { blocks: m.blocks as never } : {}) });
+    }
+    const ctx = ctxFor(command.user_id, command.channel_id);
+    if (!ctx) return ack({ response_type: 'ephemeral', text: unknownPerson(command.user_id) });
+    const answer = runText(deps, ctx, text);
+    if (isTicketForm(text)) {
+      // views.open must use the trigger within 3 s: it skips the queue.
+      await ack();
+      const a = await answer;
+      if (a.view?.kind === 'form' && a.view.form === 'ticket') {
+        await client.views.open({ trigger_id: command.trigger_id, view: ticketModal(deps.directory(), { title: a.view.title, channelId: command.channel_id }) as never }).catch((err: unknown) => quietly(ephemeral(respond, { text: `I could not open the form (${(err as Error).message}); try again.`, ok: false })));
+      } else await quietly(ephemeral(respond, a));
+      return;
+    }
+    if (!work.hasRoom()) return ack({ response_type: 'ephemeral', text: BUSY });
+    await ack();
+    work.push(async () => {
+      const a = await answer;
+      if (a.view?.kind === 'report') {
+        await quietly(postSlackReport({ client, respond, channelId: command.channel_id, userId: command.user_id, report: a.view.report, rows: a.view.rows }));
+        return;
+      }
+      await quietly(ephemeral(respond, a));
+    });
+  });
+
+  app.action(/^esc_/, async ({ ack, action, body, respond, client }) => {
+    await ack();
+    if (action.type !== 'button' || body.type !== 'block_actions') return;
+    const channel = (body.container?.channel_id as string | undefined) ?? body.channel?.id ?? null;
+    const ts = (body.container?.message_ts as string | undefined) ?? body.message?.ts ?? null;
+    const ctx = ctxFor(body.user.id, channel);
+    if (!ctx) return void (await quietly(respond({ response_type: 'ephemeral', replace_original: false, text: unknownPerson(body.user.id) })));
+    const mapped = buttonAction((action as { action_id: string }).action_id, (action as { value?: string }).value);
+    if (!mapped) return void (await quietly(ephemeral(respond, { text: OLDER, ok: false })));
+    if (mapped.verb.endsWith('.form')) {
+      // A form opens at once: the trigger expires in 3 s.
+      const a = await runAction(deps, ctx, mapped.verb, mapped.data);
+      const v = a.view;
+      if (v?.kind === 'form' && (v.form === 'escalate' || v.form === 'request')) {
+        await client.views.open({ trigger_id: body.trigger_id, view: escalateModal({ ticketId: v.ticket.id, ticketKey: formatTicketKey(v.ticket.number), channelId: channel, ts, mode: v.form === 'escalate' ? 'now' : 'request' }) as never });
+      } else if (v?.kind === 'form' && v.form === 'rate') {
+        await client.views.open({ trigger_id: body.trigger_id, view: rateModal({ ticketId: v.ticket.id, ticketKey: formatTicketKey(v.ticket.number), score: v.score, channelId: channel, ts }) as never });
+      } else await quietly(ephemeral(respond, a));
+      return;
+    }
+    const original = body.message?.blocks;
+    work.push(async () => {
+      const a = await runAction(deps, ctx, mapped.verb, mapped.data);
+      if (a.ok && a.replacesOriginal && channel && ts) await quietly(updateInPlace(client, channel, ts, a, original, render));
+      else await quietly(ephemeral(respond, a));
+    });
+  });
+
+  app.view(TICKET_MODAL, async ({ ack, view, body, client }) => {
+    const form = readTicketForm(deps.directory(), view.state.values as never);
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+    const where = meta(view.private_metadata).c ?? body.user.id;
+    const ctx = ctxFor(body.user.id, where);
+    if (!ctx) return ack({ response_action: 'errors', errors: { title: unknownPerson(body.user.id).slice(0, 150) } });
+    await ack();
+    // Only what the work needs is kept while it waits, not the whole request.
+    const job = { data: { ...form.form, id: ticketIdForView(view.id) }, userId: body.user.id, channel: where };
+    work.push(async () => {
+      const a = await runAction(deps, ctx, 'ticket.create', job.data);
+      if (!a.ok || a.view?.kind !== 'ticket') return void (await quietly(client.chat.postMessage({ channel: job.userId, text: esc(`Your ticket was not opened: ${a.text}`) })));
+      // Posted in the channel (else DMed to the person) and recorded, so it follows the ticket (issue 12).
+      await quietly(postTicketMessage(deps, client, { ticket: a.view.ticket, channel: job.channel, person: ctx.person, userId: job.userId, text: render(a).text }));
+    });
+  });
+
+  app.view(ESCALATE_MODAL, async ({ ack, view, body, client }) => {
+    const form = readEscalateForm(view.state.values as never);
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+    await ack();
+    const m = meta(view.private_metadata);
+    const ctx = ctxFor(body.user.id, m.c);
+    if (!ctx || !m.t) return;
+    const userId = body.user.id;
+    work.push(async () => {
+      const a = await runAction(deps, ctx, 'escalate', { ticket: m.t, reason: form.reason, urgency: form.urgent ? 'urgent' : 'normal' });
+      if (a.ok && m.c && m.ts) await quietly(updateInPlace(client, m.c, m.ts, a, undefined, render));
+      else await quietly(client.chat.postMessage({ channel: userId, text: render(a).text }));
+    });
+  });
+
+  app.view(RATE_MODAL, async ({ ack, view, body, client }) => {
+    const form = readRateForm(view.state.values as never);
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+    const m = meta(view.private_metadata);
+    const ctx = ctxFor(body.user.id, m.c);
+    if (!ctx) return ack({ response_action: 'errors', errors: { comment: unknownPerson(body.user.id).slice(0, 150) } });
+    if (!m.t) return ack({ response_action: 'errors', errors: { comment: OLDER.slice(0, 150) } });
+    await ack();
+    const userId = body.user.id;
+    work.push(async () => {
+      const a = await runAction(deps, ctx, 'rate', { ticket: m.t, score: form.score, comment: form.comment });
+      if (a.ok && m.c && m.ts) await quietly(updateInPlace(client, m.c, m.ts, a, [], render));
+      else await quietly(client.chat.postMessage({ channel: userId, text: render(a).text }));
+    });
+  });
+}
+
+const isTicketForm = (text: string) => /^\s*\/?(ticket|new|open)\b/i.test(text);
+
+/** The message a button was on, updated for everyone: the ticket as it is now, or its buttons settled. */
+async function updateInPlace(client: Client, channel: string, ts: string, a: Answer, original: unknown, render: (a: Answer) => { text: string; blocks?: unknown[] }): Promise<void> {
+  const kind = a.view?.kind;
+  if (kind === 'request' || kind === 'rated') {
+    const icon = kind === 'request' ? ':raising_hand:' : ':star:';
+    await client.chat.update({ channel, ts, text: esc(a.text), blocks: settledBlocks(original, `${icon} ${a.text}`) as never });
+    return;
+  }
+  const m = render(a);
+  await client.chat.update({ channel, ts, text: m.text, ...(m.blocks ? { blocks: m.blocks as never } : {}) });
+}
