@@ -116,7 +116,7 @@ function holds(dir: Directory, p: Person, g: Grant, t: Subject | undefined, now:
       return !!team && (team.members.includes(p.id) || team.leadId === p.id || team.managerId === p.id);
     }
     case 'on_call':
-      return !!t && dir.onCall(t.teamId, now)?.id === p.id;
+      return !!t && dir.isOnCall(t.teamId, p.id, now);
     case 'chain':
       return !!t?.assigneeId && dir.managerChain(t.assigneeId).some((m) => m.id === p.id);
     default:

@@ -23,7 +23,7 @@ export function mayActOn(dir: Directory, personId: string, perm: TicketPermissio
     case 'resolve':
     case 'work':
     case 'escalate_now':
-      return isAssignee || onTeam || coordinates || chain || (!!ticket && dir.onCall(ticket.teamId, now)?.id === personId) || p.roles.includes('technician');
+      return isAssignee || onTeam || coordinates || chain || (!!ticket && dir.isOnCall(ticket.teamId, personId, now)) || p.roles.includes('technician');
     case 'request_escalation':
       return p.roles.some((r) => r === 'manager' || r === 'point_person' || r === 'team_lead' || r === 'executive') || coordinates;
     case 'elevate':
