@@ -12,6 +12,7 @@ import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
 import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
 import type { RoutedChat } from './chat-router.js';
+import { createSlackOnCallMessenger } from './slack/slack-oncall-messenger.js';
 
 export interface FrontEnds {
   notifiers: Notifier[];
@@ -20,6 +21,8 @@ export interface FrontEnds {
   disabled: string[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
+  /** Where cover requests and shift notices go (Slack when configured). */
+  oncallMessenger?: EscOptions['oncallMessenger'];
   /** After createEsc opened the database: connects what needs it (Teams' references, Socket Mode). */
   start(conn: Connection): Promise<void>;
   stop(): Promise<void>;
@@ -53,6 +56,7 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
     notifiers,
     disabled,
     warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
+    ...(slackCfg ? { oncallMessenger: createSlackOnCallMessenger(ctx.log, slackCfg) } : {}),
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {

@@ -24,6 +24,8 @@ export const ACTIONS = [
   'coordinate',
   'declare_major',
   'run_reports',
+  'cover_oncall',
+  'override_oncall',
   'administer',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -47,6 +49,10 @@ export const RULES: Record<Action, readonly Grant[]> = {
   coordinate: ['coordinator', 'admin'],
   declare_major: ['escalation_manager', 'admin'],
   run_reports: ['team_lead', 'manager', 'coordinator', 'escalation_manager', 'executive', 'admin'],
+  /** Ask for cover, take a shift (the use case also checks the person belongs to the team). */
+  cover_oncall: ['technician', 'team_lead', 'manager', 'coordinator', 'escalation_manager', 'admin'],
+  /** Put someone else on call (issue 15: leads and admins). */
+  override_oncall: ['team_lead', 'manager', 'admin'],
   administer: ['admin'],
 };
 
@@ -94,6 +100,8 @@ const DOING: Record<Action, string> = {
   coordinate: 'work escalation requests on',
   declare_major: 'declare a major escalation on',
   run_reports: 'run reports',
+  cover_oncall: 'ask for or take on-call cover',
+  override_oncall: 'put someone else on call',
   administer: 'change the organisation',
 };
 
@@ -156,9 +164,9 @@ export function refusal(dir: Directory, actor: Actor, action: Action, ticket?: S
   let text = `You can't ${DOING[action]}${on}: only ${whoMay(action)} can.`;
   if (!actor.personId && actor.role) text = `A ${actor.role} token can't ${DOING[action]}${on}.`;
   if (!actor.personId && !actor.role) text = `Esc could not tell who you are, so it can't ${DOING[action]}${on} for you.`;
-  if ((action === 'escalate_now' || action === 'request_escalation') && person) {
+  if ((action === 'escalate_now' || action === 'request_escalation' || action === 'override_oncall') && person) {
     const lead = leadOf(dir, person.id, ticket);
-    if (lead && lead.id !== person.id) text += ` Ask ${lead.name}, your lead, to request it.`;
+    if (lead && lead.id !== person.id) text += action === 'override_oncall' ? ` Ask ${lead.name}, your lead, or ask your team for cover with \`/esc cover\`.` : ` Ask ${lead.name}, your lead, to request it.`;
   }
   return new DomainError('FORBIDDEN', text, { permission: action });
 }

@@ -98,6 +98,19 @@ export interface Org {
   major?: MajorConfig;
 }
 
+/** A person with what they set for themselves: a new phone replaces the SMS and voice addresses too. */
+function withPatch(p: Person, patch: DirectoryOverlay['patches'] extends ReadonlyMap<string, infer V> ? V | undefined : never): Person {
+  if (!patch) return p;
+  const out: Person = { ...p, ...patch };
+  if (patch.phone && !patch.contacts) {
+    const phone = patch.phone;
+    const contacts = p.contacts.map((c) => (c.kind === 'sms' || c.kind === 'voice' ? { ...c, address: phone } : c));
+    for (const kind of ['sms', 'voice'] as const) if (!contacts.some((c) => c.kind === kind)) contacts.push({ kind, address: phone });
+    out.contacts = contacts;
+  }
+  return out;
+}
+
 /** Read-only queries over an Org snapshot. */
 export class Directory {
   private readonly people = new Map<string, Person>();
@@ -112,7 +125,8 @@ export class Directory {
     readonly overlay: DirectoryOverlay = EMPTY_OVERLAY,
   ) {
     const inFile = new Set(org.people.map((p) => p.id));
-    this.everyone = [...org.people.map((p) => ({ ...p, ...(overlay.patches.get(p.id) ?? {}) })), ...overlay.extraPeople.filter((p) => !inFile.has(p.id)).map((p) => ({ ...p, ...(overlay.patches.get(p.id) ?? {}) }))];
+    const patched = (p: Person) => withPatch(p, overlay.patches.get(p.id));
+    this.everyone = [...org.people.map(patched), ...overlay.extraPeople.filter((p) => !inFile.has(p.id)).map(patched)];
     for (const p of this.everyone) this.people.set(p.id, p);
     for (const t of org.teams) this.teams.set(t.id, t);
     for (const r of org.rotations) this.rotations.set(r.id, r);

@@ -58,6 +58,10 @@ export function buttonAction(actionId: string, rawValue: string | undefined): { 
   } catch {
     return null;
   }
+  if (actionId === 'esc_take') {
+    const c = z.object({ c: z.string().regex(/^[\w-]{1,80}$/) }).safeParse(value);
+    return c.success ? { verb: 'cover.take', data: { cover: c.data.c } } : null;
+  }
   const v = buttonValue.safeParse(value);
   if (!v.success) return null;
   const rate = /^esc_rate_([1-5])$/.exec(actionId);

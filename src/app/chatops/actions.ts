@@ -11,12 +11,14 @@ import { elevateTicket } from '../use-cases/escalations.js';
 import { ticketHistory } from '../use-cases/history.js';
 import { closeTask, majorForTicket, recordSatisfaction } from '../use-cases/major.js';
 import { respondToNotification } from '../use-cases/respond.js';
+import { takeCover } from '../use-cases/oncall/cover.js';
 import { openTicket, requireTicket } from '../use-cases/tickets.js';
 import { DomainError } from '../../domain/errors.js';
 import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
 import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
 import type { Answer, ChatContext } from './answer.js';
 import { refuse, say } from './answer.js';
+import { localTime } from './words.js';
 
 /** A ticket as a button or card carries it: its id, ESC-1042, or the number. Never an object. */
 const ticketRef = z.union([z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9#-]+$/, 'not a ticket'), z.number().int().positive().max(1e9)]).transform((v) => (typeof v === 'string' ? (parseTicketRef(v) ?? v) : v));
@@ -39,6 +41,8 @@ const schemas = {
   tasks: withTicket,
   'task.done': withTicket.extend({ n: z.coerce.number().int().min(1, 'choose a task').max(10_000) }),
   'major.show': withTicket,
+  /** The Take button of a cover request. */
+  'cover.take': z.object({ cover: z.string().trim().min(1).max(80).regex(/^[\w-]+$/, 'not a cover request') }),
   'ticket.create': z.object({
     title: z.string().trim().min(1, 'A title is required.').max(200),
     description: z.string().max(4000).optional(),
@@ -132,6 +136,10 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
   'major.show': async (deps, ctx, d) => {
     const { t, m } = await requireMajor(deps, d.ticket);
     return say(formatTicketKey(t.number), { kind: 'major', ticket: t, major: m, zone: ctx.zone });
+  },
+  'cover.take': async (deps, ctx, d) => {
+    const r = await takeCover(deps, { actor: ctx.actor, coverId: d.cover });
+    return say(`${ctx.person.name} took this cover: on call for ${deps.directory().team(r.cover.teamId)?.name ?? r.cover.teamId} until ${localTime(r.override.to, ctx.zone)}.`, undefined, true);
   },
   'ticket.create': async (deps, ctx, d) => {
     if (d.id) {
