@@ -7,6 +7,10 @@ import type { HttpMount } from './http/server.js';
 import { createSlackAdapter, createSlackChatNotifier } from './slack/slack-app.js';
 import type { SlackAdapter } from './slack/slack-app.js';
 import { createSlackWarRoom } from './slack/slack-war-room.js';
+import { createSlackMessageUpdater } from './slack/slack-message-updater.js';
+import { MongoTicketMessageRepository } from './mongo/ticket-message-repo.js';
+import type { TicketMessageUpdater } from '../app/ports/ticket-messages.js';
+import { MongoThreadStore } from './slack/mongo-thread-store.js';
 import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
@@ -19,32 +23,58 @@ export interface FrontEnds {
   mounts: (deps: AppDeps) => HttpMount[];
   /** Channels and front ends left off, one line each with what would turn them on. */
   disabled: string[];
+  /** Edit posted ticket messages in place (issue 12): pass them in createEsc's `messageUpdaters`. */
+  messageUpdaters: TicketMessageUpdater[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
   /** Where cover requests and shift notices go (Slack when configured). */
   oncallMessenger?: EscOptions['oncallMessenger'];
-  /** After createEsc opened the database: connects what needs it (Teams' references, Socket Mode). */
-  start(conn: Connection): Promise<void>;
+  /** Once Esc listens: starts what connects outwards (Slack Socket Mode). */
+  start(): Promise<void>;
+  /** Stops taking Slack work and finishes the work already acknowledged to Slack. */
   stop(): Promise<void>;
 }
 
+/** Bad front-end or channel variables: the message lists every problem. */
+export class FrontEndConfigError extends Error {
+  override name = 'FrontEndConfigError';
+}
+
+/** Reads and checks every front-end and channel variable; throws FrontEndConfigError. Before the database is opened. */
+export function checkFrontEndEnv(env: NodeJS.ProcessEnv): void {
+  try {
+    loadSlackConfig(env);
+    loadTeamsConfig(env);
+  } catch (e) {
+    throw new FrontEndConfigError((e as Error).message);
+  }
+}
+
 /**
- * Builds every configured chat front end and notification channel from the environment.
+ * Builds every configured chat front end and notification channel from the environment, on
+ * the open database (start-up order: database, stores, channels and front ends, engine, HTTP).
  * Throws a config error listing every problem when a variable is wrong.
  */
-export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log: Logger; connection: () => Connection }): FrontEnds {
-  const channels = buildChannelAdapters(env, { clock: ctx.clock, connection: ctx.connection });
+export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log: Logger; conn: Connection }): Promise<FrontEnds> {
+  const channels = buildChannelAdapters(env, { clock: ctx.clock, conn: ctx.conn });
   const slackCfg = loadSlackConfig(env);
   const teamsCfg = loadTeamsConfig(env);
   const notifiers: Notifier[] = [...channels.notifiers];
   const disabled = [...channels.disabled];
   let slack: SlackAdapter | undefined;
   const chats: RoutedChat[] = [];
-  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg), reaches: reachesOnSlack });
+  const messageUpdaters: TicketMessageUpdater[] = [];
+  // Slack's posts are recorded once the database is open (the repository resolves the connection on first use).
+  const slackMessages = new MongoTicketMessageRepository(() => ctx.conn);
+  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(() => ctx.conn), () => slackMessages), reaches: reachesOnSlack });
+  if (slackCfg) messageUpdaters.push(createSlackMessageUpdater(ctx.log, slackCfg));
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
   const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
-  if (teams) chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
-  else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD (and TEAMS_TENANT_ID for single-tenant apps)');
+  if (teams) {
+    await teams.bind(ctx.conn);
+    chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
+    messageUpdaters.push(teams.updater);
+  } else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID');
   if (chats.length === 1) notifiers.push(chats[0]!.notifier);
   if (chats.length > 1) notifiers.push(new ChatRouter(chats));
   // War rooms: Slack channels when Slack is configured.
@@ -54,20 +84,20 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   if (teams && !slackCfg && !teamsWarRoom) disabled.push('Teams war rooms (major escalations are recorded, no room is opened): set TEAMS_WAR_ROOM_TEAM_ID (a channel per escalation) or TEAMS_APP_CATALOG_ID (a group chat); see README, Microsoft Teams');
   return {
     notifiers,
+    messageUpdaters,
     disabled,
     warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
     ...(slackCfg ? { oncallMessenger: createSlackOnCallMessenger(ctx.log, slackCfg) } : {}),
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {
-        slack = createSlackAdapter(deps, slackCfg);
+        slack = createSlackAdapter(deps, slackCfg, { connection: () => ctx.conn });
         out.push(...slack.mounts);
       }
       if (teams) out.push(...teams.mounts(deps));
       return out;
     },
-    start: async (conn) => {
-      await teams?.bind(conn);
+    start: async () => {
       await slack?.start();
     },
     stop: async () => {

@@ -12,6 +12,7 @@ import type { ProblemRepository } from './ports/problems.js';
 import type { WarRoomPort } from './ports/war-room.js';
 import type { AarModel } from '../domain/aar.js';
 import type { OnCallMessenger, OnCallRepository } from './ports/oncall.js';
+import type { TicketMessageRepository, TicketMessageUpdater } from './ports/ticket-messages.js';
 
 /** The time source. Tests pass a controllable clock; production uses the system clock. */
 export interface Clock {
@@ -62,4 +63,8 @@ export interface AppDeps {
   reloadOrg(org?: Org, by?: Actor): Promise<{ hash: string; changed: boolean }>;
   /** Reads and validates the org file (ESC_ORG_FILE); throws OrgFileError with every problem by dotted path. */
   readOrgFile(): Org;
+  /** Every message posted about a ticket (issue 12): kept in step with the ticket by the engine's `messages` module. */
+  ticketMessages?: TicketMessageRepository;
+  /** Edit messages in place, one per platform (Slack, Teams); none: messages are recorded, not updated. */
+  messageUpdaters?: TicketMessageUpdater[];
 }

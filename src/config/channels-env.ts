@@ -4,12 +4,15 @@ import type { AppDeps, Clock } from '../app/deps.js';
 import type { Notifier } from '../app/ports/notifier.js';
 import type { HttpMount } from '../adapters/http/server.js';
 import { TwilioReplyStore } from '../adapters/twilio/reply-store.js';
+import { SmsOptOutStore } from '../adapters/twilio/opt-out-store.js';
+import { SmsConsent } from '../adapters/twilio/sms-consent.js';
 import { TwilioSmsNotifier } from '../adapters/twilio/sms-notifier.js';
 import { createTwilioClient } from '../adapters/twilio/twilio-client.js';
 import { twilioRouter } from '../adapters/twilio/twilio-router.js';
 import { TwilioVoiceNotifier } from '../adapters/twilio/voice-notifier.js';
 import { DestinationThrottle, ThrottledNotifier } from '../adapters/twilio/destination-throttle.js';
 import { Pacer } from '../adapters/twilio/pacer.js';
+import { MongoPaceSlots } from '../adapters/mongo/pace-slots.js';
 import { emailAdapters } from '../adapters/email/email-wiring.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import { PushNotifier } from '../adapters/push/push-notifier.js';
@@ -24,6 +27,7 @@ export const channelsEnvSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC\w{8,}$/, 'must start with AC').optional(),
   TWILIO_AUTH_TOKEN: secret(8),
   TWILIO_FROM_NUMBER: z.string().regex(/^\+\d{6,15}$/, 'must be an E.164 number like +15105550100').optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex digits').optional(),
   TWILIO_API_URL: z.url().optional(),
   TWILIO_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   ESC_CONTACT_THROTTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
@@ -68,8 +72,8 @@ export function parseChannelsEnv(env: Record<string, string | undefined>): Chann
 
 export interface ChannelContext {
   clock: Clock;
-  /** The mongoose connection; read lazily because createEsc opens it after the adapters are built. */
-  connection: () => Connection;
+  /** The open database: start-up connects first, then builds the channels on it. */
+  conn: Connection;
 }
 
 export interface ChannelAdapters {
@@ -88,22 +92,30 @@ export function buildChannelAdapters(env: Record<string, string | undefined>, ct
   const mounts: ((deps: AppDeps) => HttpMount)[] = [];
   const disabled: string[] = [];
   const publicUrl = e.ESC_PUBLIC_URL.replace(/\/$/, '');
-  const throttle = new DestinationThrottle(ctx.connection, e.ESC_CONTACT_THROTTLE_MS);
+  const connection = () => ctx.conn;
+  const throttle = new DestinationThrottle(connection, e.ESC_CONTACT_THROTTLE_MS);
   // SMS, calls and email: at most one per destination per window (0 turns it off).
   const limited = (n: Notifier) => (e.ESC_CONTACT_THROTTLE_MS > 0 ? new ThrottledNotifier(n, throttle, now) : n);
 
   if (e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM_NUMBER) {
     const authToken = e.TWILIO_AUTH_TOKEN.reveal();
     const client = createTwilioClient({ accountSid: e.TWILIO_ACCOUNT_SID, authToken, apiUrl: e.TWILIO_API_URL });
-    const store = new TwilioReplyStore(ctx.connection);
-    const pace = () => new Pacer(e.TWILIO_MIN_INTERVAL_MS);
-    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, store, now, pacer: pace() })));
-    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace() })));
-    mounts.push((deps) => ({ path: '/twilio', router: twilioRouter(deps, { authToken, publicUrl, store }) }));
+    const store = new TwilioReplyStore(connection);
+    const consent = new SmsConsent(new SmsOptOutStore(connection), store);
+    // One pace per number and kind, shared with every other Esc process through the database.
+    const slots = new MongoPaceSlots(connection);
+    const sender = e.TWILIO_MESSAGING_SERVICE_SID ?? e.TWILIO_FROM_NUMBER;
+    const pace = (kind: string) => new Pacer(e.TWILIO_MIN_INTERVAL_MS, undefined, undefined, undefined, slots.for(`${kind}:${sender}`));
+    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID, consent, publicUrl, store, now, pacer: pace('sms') })));
+    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace('voice') })));
+    mounts.push((deps) => {
+      consent.bind(deps);
+      return { path: '/twilio', router: twilioRouter(deps, { authToken, publicUrl, store, consent }) };
+    });
   } else disabled.push('sms, voice (Twilio): set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER');
 
   if (e.SMTP_URL && e.EMAIL_FROM && e.ESC_LINK_SECRET) {
-    const email = emailAdapters({ smtpUrl: e.SMTP_URL.reveal(), from: e.EMAIL_FROM, linkSecret: e.ESC_LINK_SECRET.reveal(), linkTtlMs: e.ESC_LINK_TTL_HOURS * 3_600_000, publicUrl, now, connection: ctx.connection });
+    const email = emailAdapters({ smtpUrl: e.SMTP_URL.reveal(), from: e.EMAIL_FROM, linkSecret: e.ESC_LINK_SECRET.reveal(), linkTtlMs: e.ESC_LINK_TTL_HOURS * 3_600_000, publicUrl, now, connection });
     notifiers.push(limited(email.notifier));
     mounts.push(email.mount);
   } else disabled.push('email: set SMTP_URL, EMAIL_FROM, ESC_LINK_SECRET');

@@ -1,9 +1,12 @@
 import { App, webApi } from '@slack/bolt';
+import type { Connection } from 'mongoose';
+import { ExpiringKeys } from '../mongo/expiring-keys.js';
 import type { AppDeps, Logger } from '../../app/deps.js';
 import type { SlackConfig } from '../../config/slack-env.js';
 import type { HttpMount } from '../http/server.js';
 import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
+import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import { registerSlackShell } from './slack-shell.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
@@ -24,23 +27,29 @@ export interface SlackAdapter {
  * The Slack front end: /esc, buttons and modals, on Esc's own HTTP server at
  * /slack/events, or over Socket Mode when an app token is configured.
  */
-export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { nowMs?: () => number; workConcurrency?: number } = {}): SlackAdapter {
+export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { nowMs?: () => number; workConcurrency?: number; connection?: () => Connection } = {}): SlackAdapter {
   const work = new WorkQueue(opts.workConcurrency ?? 4, undefined, (err) => deps.log.error({ err: err instanceof Error ? err.message : String(err), code: 'SLACK_WORK_FAILED' }, 'slack: work after the ack failed'));
   const logger = boltLogger(deps.log);
   const clientOptions = webClientOptions(config.apiUrl, logger, false);
   if (config.appToken) {
     const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions });
     registerSlackShell(app, deps, work);
-    return { app, mounts: [], start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+    return { app, mounts: [], start: async () => void (await app.start()), stop: async () => {
+      await app.stop();
+      await work.idle();
+    } };
   }
-  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs });
+  // Retry dedupe in MongoDB when there is a database: replicas behind one URL act as one.
+  const seen = opts.connection ? new ExpiringKeys(opts.connection, 'slack_seen_requests', (err) => deps.log.warn({ err }, 'slack: sweeping old request ids failed')) : undefined;
+  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
   registerSlackShell(app, deps, work);
-  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {} };
+  // HTTP mode: the server stops taking requests first; then the acknowledged work finishes.
+  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: () => work.idle() };
 }
 
 /** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */
-export function createSlackChatNotifier(log: Logger, config: SlackConfig, threads?: ThreadStore): SlackChatNotifier {
+export function createSlackChatNotifier(log: Logger, config: SlackConfig, threads?: ThreadStore, messages?: () => TicketMessageRepository | null): SlackChatNotifier {
   const client = new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
-  return new SlackChatNotifier(client, threads);
+  return new SlackChatNotifier(client, threads, messages, log);
 }

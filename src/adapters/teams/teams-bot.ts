@@ -8,11 +8,16 @@ import type { EscTeamsAdapter } from './teams-adapter.js';
 import type { Answer, ChatContext } from '../../app/chatops/answer.js';
 import { runAction, runText } from '../../app/chatops/catalog.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
-import { cardBytes, MAX_CARD_BYTES } from './teams-cards.js';
+import { cardBytes, MAX_CARD_BYTES, REFRESH_VERB } from './teams-cards.js';
+import { recordTicketCard } from './teams-card-record.js';
+import { refreshCardFor } from './teams-refresh.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
 import { cleanText, textWithMentions } from './teams-mentions.js';
 import { teamsReply } from './teams-render.js';
 import type { TeamsReply } from './teams-render.js';
+
+/** The two activities of one install arrive within seconds; a reinstall later greets again. */
+export const GREETING_WINDOW_MS = 10 * 60_000;
 
 export const TEAMS_PLATFORM = 'teams';
 const ADAPTIVE_ACTION = 'adaptiveCard/action';
@@ -20,7 +25,14 @@ const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 const SORRY = 'Something went wrong on my side; nothing may have changed. Try again in a minute.';
 
 /** The Teams bot: commands, card actions, and conversation references for proactive messages. */
-export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsAdapter; appId: string; refs: () => ConversationRefRepository | null }): Application {
+export function createTeamsApplication(args: {
+  deps: AppDeps;
+  adapter: EscTeamsAdapter;
+  appId: string;
+  refs: () => ConversationRefRepository | null;
+  /** True the first time a conversation is to be greeted (shared by every Esc process); default: this process's memory. */
+  firstGreeting?: (conversationId: string) => Promise<boolean>;
+}): Application {
   const { deps } = args;
   const app = new Application({ adapter: args.adapter, botAppId: args.appId, startTypingTimer: false, removeRecipientMention: true, longRunningMessages: false });
 
@@ -42,12 +54,25 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
     }
   };
 
+  const greeted = new Map<string, number>();
+  const firstGreeting =
+    args.firstGreeting ??
+    (async (id: string) => {
+      const now = Date.now();
+      for (const [k, at] of greeted) if (now - at > GREETING_WINDOW_MS || greeted.size > 10_000) greeted.delete(k);
+      if (greeted.has(id)) return false;
+      greeted.set(id, now);
+      return true;
+    });
+
   // Installed, added to a chat or team: remember where we are.
   for (const type of [ActivityTypes.ConversationUpdate, ActivityTypes.InstallationUpdate]) {
     app.activity(type, async (context) => {
       await remember(context, await resolvePerson(deps, context));
       const added = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient?.id);
-      if ((added || context.activity.action === 'add') && context.activity.conversation?.conversationType === 'personal') {
+      const conversationId = context.activity.conversation?.id;
+      // An install sends both a conversationUpdate and an installationUpdate: greet once.
+      if ((added || context.activity.action === 'add') && context.activity.conversation?.conversationType === 'personal' && conversationId && (await firstGreeting(conversationId))) {
         await context.sendActivity('Hi, I am Esc. I page people until someone acknowledges. Type `help` for what I can do.');
       }
     });
@@ -75,12 +100,13 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
       const answer = await runAction(deps, ctx, typeof data.verb === 'string' ? data.verb : '', data);
       const reply = await teamsReply(deps, answer);
       await updateOriginal(context, answer, reply);
-      await send(context, reply);
+      await recordTicketCard(deps, context, reply.card, await send(context, reply), person);
       return;
     }
     // @mentions of people become @<directory id> before the core parses the text.
     const answer = await runText(deps, ctx, cleanText(await textWithMentions(deps, context)));
-    await send(context, await teamsReply(deps, answer));
+    const reply = await teamsReply(deps, answer);
+    await recordTicketCard(deps, context, reply.card, await send(context, reply), person);
   });
 
   // Action.Execute (Universal Actions): answer with the card that replaces the one clicked.
@@ -92,6 +118,8 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
       await remember(context, person);
       if (!person) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: unknownPersonText(context) });
       if (!action || typeof action.verb !== 'string') return invokeReply(context, 200, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'The card sent no action verb.' } });
+      // Teams asks for one viewer's own ticket card (the card's refresh.userIds; issue 12).
+      if (action.verb === REFRESH_VERB) return invokeReply(context, 200, await refreshReply(deps, person, action.data));
       const answer = await runAction(deps, contextFor(context, person), action.verb, action.data ?? {});
       const reply = await teamsReply(deps, answer);
       if (!reply.card) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: reply.text });
@@ -135,10 +163,16 @@ function fit(card: AdaptiveCardJson): AdaptiveCardJson {
   return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', wrap: true, text: 'This card is too large for Teams. Type `history <ticket>` or use the API for the details.' }] };
 }
 
-async function send(context: TurnContext, reply: TeamsReply): Promise<void> {
+/** Sends the reply; returns the id of the activity sent (for the message registry). */
+async function send(context: TurnContext, reply: TeamsReply): Promise<string | undefined> {
   if (reply.card) {
-    await context.sendActivity({ type: ActivityTypes.Message, text: reply.text, attachments: [CardFactory.adaptiveCard(fit(reply.card))] });
-  } else {
-    await context.sendActivity(reply.text ?? '');
+    return (await context.sendActivity({ type: ActivityTypes.Message, text: reply.text, attachments: [CardFactory.adaptiveCard(fit(reply.card))] }))?.id;
   }
+  return (await context.sendActivity(reply.text ?? ''))?.id;
+}
+
+/** The invoke answer to a refresh: the viewer's card, or a sentence when the card's data is not a ticket. */
+async function refreshReply(deps: AppDeps, person: Person, data: unknown): Promise<Record<string, unknown>> {
+  const card = await refreshCardFor(deps, person, data);
+  return card ? { statusCode: 200, type: CARD_TYPE, value: fit(card) } : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'That card is out of date; type `status <ticket>` instead.' };
 }
