@@ -9,7 +9,9 @@ export interface SectionDiff {
 }
 export type OrgDiff = Record<'people' | 'teams' | 'plans' | 'rotations' | 'calendars' | 'slaPolicies', SectionDiff> & { settings: string[] };
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// A stored snapshot has null where the file had nothing: both mean "not set".
+const norm = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x === null ? undefined : x));
+const same = (a: unknown, b: unknown) => norm(a) === norm(b);
 
 function section<T extends { id: string }>(before: readonly T[], after: readonly T[]): SectionDiff {
   const was = new Map(before.map((x) => [x.id, x]));

@@ -50,7 +50,7 @@ export class MongoOnCallRepository implements OnCallRepository {
     return d ? out<StoredOverride>(d) : null;
   }
   async cancelOverride(id: string, by: Actor, now: Date): Promise<StoredOverride | null> {
-    const d = await this.m.Override.findOneAndUpdate({ _id: id, cancelledAt: null }, { $set: { cancelledAt: now, cancelledBy: by } }, { new: true }).lean();
+    const d = await this.m.Override.findOneAndUpdate({ _id: id, cancelledAt: null }, { $set: { cancelledAt: now, cancelledBy: by } }, { returnDocument: 'after' }).lean();
     return d ? out<StoredOverride>(d) : null;
   }
   async addCover(c: CoverRequest): Promise<void> {
@@ -62,7 +62,7 @@ export class MongoOnCallRepository implements OnCallRepository {
     return d ? out<CoverRequest>(d) : null;
   }
   async takeCover(id: string, personId: string, overrideId: string, now: Date): Promise<CoverRequest | null> {
-    const d = await this.m.Cover.findOneAndUpdate({ _id: id, status: 'open' }, { $set: { status: 'taken', takenBy: personId, takenAt: now, overrideId } }, { new: true }).lean();
+    const d = await this.m.Cover.findOneAndUpdate({ _id: id, status: 'open' }, { $set: { status: 'taken', takenBy: personId, takenAt: now, overrideId } }, { returnDocument: 'after' }).lean();
     return d ? out<CoverRequest>(d) : null;
   }
   async record(e: OnCallEvent): Promise<void> {

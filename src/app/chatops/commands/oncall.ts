@@ -9,7 +9,8 @@ import type { ChatContext } from '../answer.js';
 import { say } from '../answer.js';
 import { command, Usage } from '../spec.js';
 import { resolveWhen, whenLength } from '../when.js';
-import { localTime, personWord, requirePerson } from '../words.js';
+import { localTime, personWord, requirePerson, ticketWord } from '../words.js';
+import { coordinationCommands } from './coordination.js';
 
 const GROUP = 'On call';
 const TEAM = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
@@ -107,10 +108,17 @@ export const takeCommand = command({
   summary: 'carry the pager from now (e.g. a colleague is ill)',
   example: 'take 8h service-desk',
   parse: (words) => {
-    if (!words[0] || whenLength(words) !== 1) return new Usage('Give how long, e.g. `take 8h`.');
-    return { until: [words[0]], ...teamAndLayer(words.slice(1)) };
+    if (ticketWord(words[0]) !== null) return { claim: words, until: [], team: null, layer: undefined };
+    if (!words[0] || whenLength(words) !== 1) return new Usage('Give how long, e.g. `take 8h` (or a ticket, to claim its request: `take ESC-1042`).');
+    return { claim: null, until: [words[0]], ...teamAndLayer(words.slice(1)) };
   },
   run: async (deps, ctx, a) => {
+    if (a.claim) {
+      // Before issue 15 `take` was another name for `claim <ticket>`: it still is.
+      const r = await coordinationCommands.find((c) => c.name === 'claim')!.invoke(deps, ctx, a.claim);
+      if (r instanceof Usage) throw new DomainError('VALIDATION', r.problem);
+      return r;
+    }
     const teamId = a.team ?? defaultTeamOf(deps.directory(), ctx.person.id);
     const o = await takeNow(deps, { actor: ctx.actor, teamId, ...(a.layer ? { layer: a.layer } : {}), until: at(deps, ctx, a.until) });
     return say(`You are on call for ${deps.directory().team(o.teamId)?.name ?? o.teamId} (${o.layer}) until ${localTime(o.to, ctx.zone)}.`);
