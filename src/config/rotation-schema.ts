@@ -29,6 +29,7 @@ export const rotation = z.strictObject({
   shiftDays: z.number().int().min(1).max(90).optional(),
   shiftHours: z.number().min(1).max(2160).optional(),
   layers: z.array(layer).min(1).optional(),
+  announceHandoffs: z.boolean().optional(),
   overrides: z.array(z.strictObject({ person: id, from: instant, to: instant, layer: id.optional() })).default([]),
 });
 
@@ -49,6 +50,6 @@ export function toRotation(r: RotationFile): Rotation {
         restrictions: l.restrict ?? [],
       }))
     : [simpleLayer({ members: r.members ?? [], timeZone: r.timeZone, start: r.start ?? '2026-01-05', handoffTime: r.handoffTime, shiftHours: hours(r.shiftHours, r.shiftDays) })];
-  return { id: r.id, ...(r.name ? { name: r.name } : {}), timeZone: r.timeZone, layers, overrides: r.overrides.map((x) => ({ personId: x.person, from: x.from, to: x.to, ...(x.layer ? { layer: x.layer } : {}) })) };
+  return { id: r.id, ...(r.name ? { name: r.name } : {}), ...(r.announceHandoffs ? { announceHandoffs: true } : {}), timeZone: r.timeZone, layers, overrides: r.overrides.map((x) => ({ personId: x.person, from: x.from, to: x.to, ...(x.layer ? { layer: x.layer } : {}) })) };
 }
 

@@ -58,6 +58,8 @@ export interface Rotation {
   layers: RotationLayer[];
   /** From the org file. Stored overrides (chat, API) are passed next to the rotation. */
   overrides: RotationOverride[];
+  /** Post each hand-off to the team channel (org file `announceHandoffs: true`). */
+  announceHandoffs?: boolean;
 }
 
 /** Who holds one role of a rotation from `from` to `to`. */

@@ -114,7 +114,8 @@ describe('On call from chat (Slack and Teams): oncall, cover + Take, override, r
   });
 
   it('a cover request with Take: Bob takes it first, Carol is too late, the running escalation pages Bob', async () => {
-    // A P1 ticket whose escalation will start after the response SLA (30 min).
+    // 09:30, half an hour into Alice's week. A P1 ticket whose escalation will start after the response SLA (30 min).
+    esc.clock.advanceMinutes(30);
     const ticket = await openTicket(esc.deps, { title: 'Wi-Fi down in the library', priority: 'P1', teamId: 'service-desk', requesterId: 'judy', source: 'api' }, { personId: 'judy', via: 'api' });
     const said = await slash('U0ALICE', 'cover now tomorrow 09:00 service-desk');
     expect(said).to.include('Cover request posted to the team channel');
@@ -145,6 +146,11 @@ describe('On call from chat (Slack and Teams): oncall, cover + Take, override, r
     const paged = deliveries.map((d) => (d.recipient as { personId: string }).personId);
     expect(paged).to.include('bob');
     expect(paged).to.not.include('alice');
+    // The shift notice: Bob's DM at the start of his (override) shift, once.
+    await esc.settle();
+    const dm = slack.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DU0BOB' && String(c.params.text).startsWith('You are on call'));
+    console.log(`      shift DM to Bob: ${dm.map((c) => String(c.params.text)).join(' | ')}`);
+    expect(dm.map((c) => String(c.params.text))).to.deep.equal(['You are on call for Service Desk until Tue 09:00.']);
     // On the rotation's timeline.
     const tl = await api(esc.baseUrl, 'GET', '/api/rotations/service-desk-oncall/timeline', undefined, tok('dana'));
     expect((tl.body.events as { type: string }[]).map((e) => e.type)).to.include.members(['cover.requested', 'override.created', 'cover.taken']);
