@@ -137,6 +137,7 @@ export const orgSchema = z.strictObject({
   plans: z.array(planSchema).default([]),
   coordination: coordinationSection,
   major: majorSection,
+  directory: z.strictObject({ autoRequesters: z.boolean().default(true) }).default({ autoRequesters: true }),
 });
 export type OrgFile = z.output<typeof orgSchema>;
 
@@ -342,6 +343,7 @@ export function parseOrg(doc: unknown, source = 'org file'): Org {
     plans: o.plans.map(toPlan),
     coordination: o.coordination,
     major: o.major,
+    autoRequesters: o.directory.autoRequesters,
   };
 }
 

@@ -96,6 +96,8 @@ export interface Org {
   coordination?: CoordinationConfig;
   /** Major escalations (seed 001); defaults when absent. */
   major?: MajorConfig;
+  /** Chat users whose email matches nobody become requesters (org file `directory.autoRequesters`, default on). */
+  autoRequesters?: boolean;
 }
 
 /** A person with what they set for themselves: a new phone replaces the SMS and voice addresses too. */
