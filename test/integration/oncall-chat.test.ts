@@ -27,7 +27,7 @@ import { APP_ID, TENANT, activity, botMessages } from './teams-setup.js';
 
 const DEMO_YAML = readFileSync('config/demo-org.yaml', 'utf8');
 /** The demo org with the Service Desk channel set (cover requests are posted there). */
-const withChannel = (yaml: string) => yaml.replace('    lead: carol\n    manager: dana\n', '    lead: carol\n    manager: dana\n    channel: C0DESK\n');
+const withChannel = (yaml: string) => yaml.replace(', slackId: U0JUDY,', ',').replace('    lead: carol\n    manager: dana\n', '    lead: carol\n    manager: dana\n    channel: C0DESK\n');
 
 describe('On call from chat (Slack and Teams): oncall, cover + Take, override, reload', function () {
   this.timeout(60_000);
@@ -42,7 +42,8 @@ describe('On call from chat (Slack and Teams): oncall, cover + Take, override, r
     const dir = mkdtempSync(join(tmpdir(), 'esc-org-'));
     orgFile = join(dir, 'org.yaml');
     writeFileSync(orgFile, withChannel(DEMO_YAML));
-    slack = new FakeSlack('xoxb-test-token');
+    // Slack's own directory: Judy (the file has no Slack id for her), a second account with Dana's email, and a newcomer nobody listed.
+    slack = new FakeSlack('xoxb-test-token', { 'judy@demo.example.edu': 'U0JUDY2', 'dana@demo.example.edu': 'U0DANA2', 'newbie@demo.example.edu': 'U0NEWBIE' });
     const apiUrl = await slack.start();
     const slackCfg = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: apiUrl })!;
     teamsFake = new FakeTeamsConnector();
@@ -197,5 +198,24 @@ describe('On call from chat (Slack and Teams): oncall, cover + Take, override, r
     const events = await api(esc.baseUrl, 'GET', '/api/org/timeline', undefined, tok('erin'));
     const types = (events.body.events as { type: string; actor: { personId: string | null } }[]).map((e) => `${e.type}:${e.actor.personId ?? '-'}`);
     expect(types).to.include.members(['org.reloaded:erin', 'org.reload_refused:erin']);
+  });
+
+  it('an unknown Slack user is matched by email (users.info); nobody matching becomes a requester; me phone / me quiet override the file', async () => {
+    expect(await slash('U0JUDY2', 'oncall service-desk')).to.include('Service Desk (primary)');
+    expect(esc.deps.directory().bySlackId('U0JUDY2')?.id).to.equal('judy');
+    // Dana's file entry names U0DANA: another account with her email is not linked to her.
+    expect(await slash('U0DANA2', 'oncall')).to.include("I don't know you yet");
+    expect(esc.deps.directory().bySlackId('U0DANA')?.id).to.equal('dana');
+    expect(await slash('U0NEWBIE', 'oncall me')).to.include('You have no on-call shifts');
+    const newbie = esc.deps.directory().bySlackId('U0NEWBIE')!;
+    expect(newbie).to.deep.include({ email: 'newbie@demo.example.edu', roles: ['requester'], timeZone: 'Europe/Berlin' });
+    expect(await slash('U0NEWBIE', 'override @bob now 2h service-desk')).to.include("You can't put someone else on call");
+    expect(await slash('U0ALICE', 'me phone +15105550199')).to.include('+15105550199');
+    expect(await slash('U0ALICE', 'me quiet 22:00-07:00')).to.include('22:00-07:00');
+    const alice = esc.deps.directory().person('alice')!;
+    expect(alice.phone).to.equal('+15105550199');
+    expect(alice.contacts.filter((c) => c.kind === 'sms').map((c) => c.address)).to.deep.equal(['+15105550199']);
+    expect(alice.quietHours).to.deep.equal({ start: '22:00', end: '07:00' });
+    expect(await slash('U0ALICE', 'me phone 555')).to.include('is not a phone number');
   });
 });

@@ -3,6 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { requestCover, takeNow } from '../../use-cases/oncall/cover.js';
 import { cancelOverride, createOverride, listOverrides } from '../../use-cases/oncall/overrides.js';
 import { defaultTeamOf, shiftsOf, whoIsOnCall } from '../../use-cases/oncall/who.js';
+import { setMyContact } from '../../use-cases/oncall/people.js';
 import type { Shift } from '../../../domain/rotation.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { ChatContext } from '../answer.js';
@@ -166,4 +167,27 @@ export const overridesCommand = command({
   },
 });
 
-export const oncallCommands = [oncallCommand, coverCommand, takeCommand, overrideCommand, overridesCommand];
+
+/** `me phone +1…`, `me quiet 22:00-07:00`, `me quiet off`: contact settings a person sets for themselves (stored in MongoDB, over the file). */
+export const meCommand = command({
+  name: 'me',
+  group: GROUP,
+  usage: 'me phone <+number> | me quiet <HH:mm-HH:mm|off>',
+  summary: 'set your own phone number or quiet hours (they override the org file)',
+  example: 'me quiet 22:00-07:00',
+  parse: (words) => {
+    const [what, v] = [words[0]?.toLowerCase(), words[1]];
+    if (words.length !== 2 || !v) return new Usage('Use `me phone +15105550101` or `me quiet 22:00-07:00` (or `me quiet off`).');
+    if (what === 'phone') return { phone: v };
+    if (what !== 'quiet') return new Usage('Use `me phone …` or `me quiet …`.');
+    if (v.toLowerCase() === 'off') return { quiet: null };
+    const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
+    return m ? { quiet: { start: `${m[1]}:${m[2]}`, end: `${m[3]}:${m[4]}` } } : new Usage(`"${v.slice(0, 20)}" is not a span of hours like 22:00-07:00.`);
+  },
+  run: async (deps, ctx, a) => {
+    await setMyContact(deps, ctx.person.id, a);
+    return say('phone' in a ? `Your phone for SMS and calls is now ${a.phone}.` : a.quiet ? `Your quiet hours are now ${a.quiet.start}-${a.quiet.end} (${ctx.zone}); urgent pages still come through.` : 'Your quiet hours are off.');
+  },
+});
+
+export const oncallCommands = [oncallCommand, coverCommand, takeCommand, overrideCommand, overridesCommand, meCommand];

@@ -17,6 +17,11 @@ export async function learnChatUser(deps: AppDeps, args: { platform: 'slack' | '
   const now = deps.clock.now();
   const known = dir.byEmail(email);
   if (known) {
+    // An email match never takes over a person whose file already names another account.
+    if (known[idKey] && known[idKey] !== args.chatId) {
+      deps.log.warn({ personId: known.id, platform: args.platform, code: 'CHAT_ID_MISMATCH' }, 'a chat user matched a person by email, but the person already has another chat id: not linked');
+      return null;
+    }
     await deps.oncall.saveSettings(known.id, { [idKey]: args.chatId }, now);
   } else {
     if (dir.org.autoRequesters === false) return null;
