@@ -74,7 +74,7 @@ describe('ops: /metrics in Prometheus format', () => {
     chans.chat.failures.push({ ok: false, retryable: true, code: 'RATE_LIMITED', message: 'HTTP 429 Too Many Requests', retryAfterMs: 1000 });
     const opened = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Email down for the Registrar office', priority: 'P1' }, 'demo-agent-token');
     expect(opened.status).to.equal(201);
-    const esc1 = await api(esc.baseUrl, 'POST', `/api/tickets/${String(opened.body.key)}/escalate`, undefined, 'demo-agent-token');
+    const esc1 = await api(esc.baseUrl, 'POST', `/api/tickets/${String(opened.body.key)}/escalate`, undefined, 'demo-admin-token'); // Erin, a coordinator: technicians cannot escalate at once
     expect(esc1.status, JSON.stringify(esc1.body)).to.be.oneOf([200, 201, 202]);
     await esc.settle();
     esc.clock.advance(60_000);
