@@ -129,7 +129,7 @@ export function escalationStepNotice(args: {
   return {
     kind: 'escalation_step',
     title: `${t.priority} ${key}${flag}: ${t.title}`.slice(0, 150),
-    text: `${key} (${t.priority}, ${t.impact} impact) has not been acknowledged after ${age}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'nobody'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
+    text: `${key} (${t.priority}, ${t.impact} impact) has not been acknowledged after ${age}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'unassigned'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
     ticket: {
       id: t.id,
       key,
