@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import express from 'express';
 import type { Express } from 'express';
-import { Directory } from './domain/directory.js';
+import { createHash } from 'node:crypto';
+import { Directory, EMPTY_OVERLAY } from './domain/directory.js';
+import type { DirectoryOverlay } from './domain/directory.js';
+import type { OnCallMessenger } from './app/ports/oncall.js';
+import type { Actor } from './app/ports/timeline.js';
+import { loadOverlay } from './app/use-cases/oncall/overlay.js';
+import { MongoOnCallRepository, createOnCallModels } from './adapters/mongo/oncall-repo.js';
 import type { Org } from './domain/directory.js';
 import type { Channel } from './domain/plan.js';
 import { CHANNELS } from './domain/plan.js';
@@ -67,6 +73,8 @@ export interface EscOptions {
    * records rooms and posts in the database and sends nothing.
    */
   warRoom?: (ctx: { conn: Connection; clock: Clock; log: Logger }) => WarRoomPort;
+  /** Where cover requests and shift notices are posted (Slack). Default: kept in the outbox, not sent. */
+  oncallMessenger?: OnCallMessenger;
   /** Edit posted ticket messages in place (Slack chat.update, Teams updateActivity); issue 12. */
   messageUpdaters?: TicketMessageUpdater[];
 }
@@ -87,8 +95,8 @@ export interface Esc {
   closeServer(): Promise<void>;
   /** Starts listening on config.PORT (0 = any free port). Returns the base URL. */
   listen(port?: number): Promise<string>;
-  /** Reloads the org file into the database and memory. */
-  reloadOrg(org?: Org): Promise<void>;
+  /** Reloads the org file (or the given snapshot) into the database and memory; an invalid one is refused and the running org stays. */
+  reloadOrg(org?: Org, by?: Actor): Promise<{ hash: string; changed: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -108,13 +116,39 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const reports = new MongoReportFactsRepository(reportModels);
   const orgRepo = new MongoOrgRepository(models);
   const clock = opts.clock ?? systemClock;
+  const oncall = new MongoOnCallRepository(createOnCallModels(conn));
+  let org: Org;
+  let overlay: DirectoryOverlay = EMPTY_OVERLAY;
   let directory: Directory;
+  // Overrides and self-service settings live in MongoDB: re-read after every change here, and
+  // at most every few seconds when asked (another Esc process may have changed them).
+  let overlaySeq = 0;
+  let overlayReadAt = 0;
+  const refreshDirectory = async () => {
+    const seq = ++overlaySeq;
+    overlayReadAt = Date.now();
+    const next = await loadOverlay(oncall, clock.now(), org.timeZone);
+    if (seq !== overlaySeq) return; // a newer read started: it wins
+    overlay = next;
+    directory = new Directory(org, overlay);
+  };
+  const currentDirectory = () => {
+    if (Date.now() - overlayReadAt > 5000) refreshDirectory().catch((err: unknown) => log.warn({ err: (err as Error).message, code: 'OVERLAY_READ_FAILED' }, 'on-call: could not re-read overrides'));
+    return directory;
+  };
 
-  const reloadOrg = async (org?: Org) => {
-    const fresh = org ?? loadOrgFile(config.ESC_ORG_FILE);
+  const reloadOrg = async (given?: Org, by?: Actor) => {
+    // Validation throws OrgFileError before anything changes: the running org stays.
+    const fresh = given ?? loadOrgFile(config.ESC_ORG_FILE);
+    const hash = createHash('sha256').update(JSON.stringify(fresh)).digest('hex');
     const { changed } = await orgRepo.save(fresh, clock.now());
-    directory = new Directory((await orgRepo.load()) ?? fresh);
-    log.info({ org: fresh.name, changed, people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length }, 'organisation loaded');
+    org = (await orgRepo.load()) ?? fresh;
+    directory = new Directory(org, overlay);
+    await refreshDirectory();
+    const now = clock.now();
+    await oncall.record({ id: `org.reloaded:${now.getTime()}:${hash.slice(0, 12)}`, subject: 'org', type: 'org.reloaded', at: now, actor: by ?? { personId: null, via: 'system', name: 'start-up' }, data: { hash, changed, people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length } });
+    log.info({ org: fresh.name, changed, hash: hash.slice(0, 12), people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length }, 'organisation loaded');
+    return { hash, changed };
   };
   await reloadOrg(opts.org);
 
@@ -131,7 +165,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     deliveries: new MongoDeliveryRepository(models, () => clock.now()),
     orgRepo,
     reports,
-    directory: () => directory,
+    directory: currentDirectory,
     clock,
     newId: randomUUID,
     log,
@@ -141,6 +175,11 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     problems: new MongoProblemRepository(majorModels),
     warRoom: opts.warRoom?.({ conn, clock, log }) ?? new OutboxWarRoom(() => conn, () => clock.now(), log),
     renderAarPdf,
+    oncall,
+    oncallMessenger: opts.oncallMessenger ?? { post: async () => ({ sent: false }) },
+    refreshDirectory,
+    reloadOrg,
+    readOrgFile: () => loadOrgFile(config.ESC_ORG_FILE),
     ticketMessages,
     messageUpdaters: opts.messageUpdaters ?? [],
   };

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   for (const line of frontEnds.disabled) log.info(`disabled: ${line}`);
   let esc: Esc;
   try {
-    esc = await createEsc({ config, conn, log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts, warRoom: frontEnds.warRoom, messageUpdaters: frontEnds.messageUpdaters });
+    esc = await createEsc({ config, conn, log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts, warRoom: frontEnds.warRoom, messageUpdaters: frontEnds.messageUpdaters, oncallMessenger: frontEnds.oncallMessenger });
   } catch (e) {
     await conn.close();
     if (e instanceof OrgFileError) return refuse(`Esc cannot start: the organisation file is not valid.\n${e.message}`);
@@ -72,6 +72,13 @@ async function main(): Promise<void> {
   const url = await esc.listen();
   await frontEnds.start();
   stopping = (sig) => void shutdown(sig, esc, frontEnds, log);
+  // SIGHUP reloads the organisation file with zero downtime; an invalid file is refused and the running one stays.
+  process.on('SIGHUP', () => {
+    esc.reloadOrg(undefined, { personId: null, via: 'system', name: 'SIGHUP' }).then(
+      (r) => log.info({ hash: r.hash.slice(0, 12), changed: r.changed }, 'SIGHUP: organisation reloaded'),
+      (e: unknown) => log.error({ code: 'ORG_RELOAD_REFUSED', problems: (e as { problems?: string[] }).problems ?? [(e as Error).message] }, 'SIGHUP: the organisation file is not valid; the running organisation stays'),
+    );
+  });
   if (config.loopbackOnly) log.warn('ESC_API_TOKENS is not set: the demo tokens are in use, so Esc listens on 127.0.0.1 only. Set ESC_API_TOKENS before exposing it.');
   process.stdout.write(startBanner({ url, org: esc.deps.directory().org, usingDemoTokens: config.usingDemoTokens, loopbackOnly: config.loopbackOnly, metricsPort: config.ESC_METRICS_PORT }));
 }

@@ -16,6 +16,7 @@ import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
 import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
 import type { RoutedChat } from './chat-router.js';
+import { createSlackOnCallMessenger } from './slack/slack-oncall-messenger.js';
 
 export interface FrontEnds {
   notifiers: Notifier[];
@@ -26,6 +27,8 @@ export interface FrontEnds {
   messageUpdaters: TicketMessageUpdater[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
+  /** Where cover requests and shift notices go (Slack when configured). */
+  oncallMessenger?: EscOptions['oncallMessenger'];
   /** Once Esc listens: starts what connects outwards (Slack Socket Mode). */
   start(): Promise<void>;
   /** Stops taking Slack work and finishes the work already acknowledged to Slack. */
@@ -84,6 +87,7 @@ export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock
     messageUpdaters,
     disabled,
     warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
+    ...(slackCfg ? { oncallMessenger: createSlackOnCallMessenger(ctx.log, slackCfg) } : {}),
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {

@@ -25,6 +25,8 @@ export const ACTIONS = [
   'declare_major',
   'manage_major',
   'run_reports',
+  'cover_oncall',
+  'override_oncall',
   'administer',
   'assign',
   'hold',
@@ -55,6 +57,10 @@ export const RULES: Record<Action, readonly Grant[]> = {
   declare_major: ['escalation_manager', 'admin'],
   manage_major: ['escalation_manager', 'admin'],
   run_reports: ['team_lead', 'manager', 'coordinator', 'escalation_manager', 'executive', 'admin'],
+  /** Ask for cover, take a shift (the use case also checks the person belongs to the team). */
+  cover_oncall: ['technician', 'team_lead', 'manager', 'coordinator', 'escalation_manager', 'admin'],
+  /** Put someone else on call (issue 15: leads and admins). */
+  override_oncall: ['team_lead', 'manager', 'admin'],
   administer: ['admin'],
   assign: ['assignee', 'team', 'on_call', 'chain', 'coordinator', 'escalation_manager', 'admin'],
   hold: ['assignee', 'team', 'on_call', 'responder', 'coordinator', 'escalation_manager', 'admin'],
@@ -112,6 +118,8 @@ const DOING: Record<Action, string> = {
   declare_major: 'declare a major escalation on',
   manage_major: 'run the major escalation of',
   run_reports: 'run reports',
+  cover_oncall: 'ask for or take on-call cover',
+  override_oncall: 'put someone else on call',
   administer: 'change the organisation',
   assign: 'assign',
   hold: 'put on hold or resume',
@@ -140,7 +148,7 @@ function holds(dir: Directory, p: Person, g: Grant, t: Subject | undefined, now:
       return !!team && (team.members.includes(p.id) || team.leadId === p.id || team.managerId === p.id);
     }
     case 'on_call':
-      return !!t && dir.onCall(t.teamId, now)?.id === p.id;
+      return !!t && dir.isOnCall(t.teamId, p.id, now);
     case 'chain':
       return !!t?.assigneeId && dir.managerChain(t.assigneeId).some((m) => m.id === p.id);
     case 'requested':
@@ -202,9 +210,9 @@ export function refusal(dir: Directory, actor: Actor, action: Action, ticket?: S
   let text = `You can't ${DOING[action]}${on}: only ${whoMay(action)} can.`;
   if (!actor.personId && actor.role) text = `A ${actor.role} token can't ${DOING[action]}${on}.`;
   if (!actor.personId && !actor.role) text = `Esc could not tell who you are, so it can't ${DOING[action]}${on} for you.`;
-  if ((action === 'escalate_now' || action === 'request_escalation') && person) {
+  if ((action === 'escalate_now' || action === 'request_escalation' || action === 'override_oncall') && person) {
     const lead = leadOf(dir, person.id, ticket);
-    if (lead && lead.id !== person.id) text += ` Ask ${lead.name}, your lead, to request it.`;
+    if (lead && lead.id !== person.id) text += action === 'override_oncall' ? ` Ask ${lead.name}, your lead, or ask your team for cover with \`/esc cover\`.` : ` Ask ${lead.name}, your lead, to request it.`;
   }
   return new DomainError('FORBIDDEN', text, { permission: action });
 }

@@ -1,4 +1,5 @@
-import type { Directory } from '../domain/directory.js';
+import type { Directory, Org } from '../domain/directory.js';
+import type { Actor } from './ports/timeline.js';
 import type { DeliveryRepository } from './ports/deliveries.js';
 import type { EscalationRepository } from './ports/escalations.js';
 import type { OrgRepository } from './ports/org.js';
@@ -10,6 +11,7 @@ import type { MajorRepository } from './ports/majors.js';
 import type { ProblemRepository } from './ports/problems.js';
 import type { WarRoomPort } from './ports/war-room.js';
 import type { AarModel } from '../domain/aar.js';
+import type { OnCallMessenger, OnCallRepository } from './ports/oncall.js';
 import type { TicketMessageRepository, TicketMessageUpdater } from './ports/ticket-messages.js';
 
 /** The time source. Tests pass a controllable clock; production uses the system clock. */
@@ -51,6 +53,16 @@ export interface AppDeps {
   warRoom: WarRoomPort;
   /** Renders an after-action report as a PDF (pdfkit lives in the adapter, not the domain). */
   renderAarPdf(model: AarModel): Promise<Buffer>;
+  /** Issue 15: overrides, cover requests, the on-call audit timeline, self-service settings. */
+  oncall: OnCallRepository;
+  /** Posts cover requests, shift notices and hand-offs (Slack; else the outbox). */
+  oncallMessenger: OnCallMessenger;
+  /** Re-reads what MongoDB holds beside the org file (overrides, settings) so routing changes at once. */
+  refreshDirectory(): Promise<void>;
+  /** Reloads the organisation (file or given snapshot); refuses an invalid one and keeps the running org. */
+  reloadOrg(org?: Org, by?: Actor): Promise<{ hash: string; changed: boolean }>;
+  /** Reads and validates the org file (ESC_ORG_FILE); throws OrgFileError with every problem by dotted path. */
+  readOrgFile(): Org;
   /** Every message posted about a ticket (issue 12): kept in step with the ticket by the engine's `messages` module. */
   ticketMessages?: TicketMessageRepository;
   /** Edit messages in place, one per platform (Slack, Teams); none: messages are recorded, not updated. */

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { IANAZone } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod/v4';
 import type { Org } from '../domain/directory.js';
@@ -9,13 +8,8 @@ import type { StepTarget } from '../domain/plan.js';
 import { calendarProblems } from '../domain/sla/calendar.js';
 import { PRIORITIES } from '../domain/ticket.js';
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'an id: letters, digits, . _ - (max 63)');
-const hm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'a time of day HH:mm');
-// luxon knows current names (Asia/Kolkata, Europe/Kyiv) that Node 20's Intl list lacks.
-const zone = z.string().refine((s) => IANAZone.isValidZone(s), 'an IANA time zone, e.g. Europe/Berlin');
-const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form, e.g. +15105550101');
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
-const instant = z.union([z.date(), z.string().datetime({ offset: true })]).transform((v) => new Date(v));
+import { date, hm, id, phone, zone } from './schema-atoms.js';
+import { rotation, toRotation } from './rotation-schema.js';
 
 const contact = z.strictObject({ kind: z.enum(CONTACT_KINDS), address: z.string().min(1).optional(), service: z.enum(['ntfy', 'pushover']).optional() });
 
@@ -48,17 +42,6 @@ const team = z.strictObject({
   channel: z.string().min(1).optional(),
 });
 
-const rotation = z.strictObject({
-  id,
-  name: z.string().optional(),
-  members: z.array(id).min(1),
-  timeZone: zone,
-  start: date,
-  handoffTime: hm.default('09:00'),
-  shiftDays: z.number().int().min(1).max(90).default(7),
-  overrides: z.array(z.strictObject({ person: id, from: instant, to: instant })).default([]),
-});
-
 const calendar = z.strictObject({
   id,
   name: z.string().optional(),
@@ -76,11 +59,16 @@ const sla = z.strictObject({
   calendar: id,
 });
 
-/** YAML targets: `assignee`, `manager`, `team_lead`, `coordinators`, `oncall`, or {person|oncall|channel: id}. */
+/**
+ * YAML targets: `assignee`, `manager`, `team_lead`, `coordinators`, `oncall` (the team's primary),
+ * `oncall:secondary`, {oncall: primary|secondary} (the ticket's team), {oncall: <team>, layer: <role>},
+ * or {person|channel: id}.
+ */
 const target = z.union([
   z.enum(['assignee', 'manager', 'team_lead', 'coordinators', 'oncall']),
+  z.string().regex(/^oncall:[a-z0-9][a-z0-9._-]{0,62}$/i, 'oncall:<layer>, e.g. oncall:secondary'),
   z.strictObject({ person: id }),
-  z.strictObject({ oncall: id }),
+  z.strictObject({ oncall: id, layer: id.optional() }),
   z.strictObject({ channel: z.string().min(1) }),
 ]);
 
@@ -149,13 +137,21 @@ export const orgSchema = z.strictObject({
   plans: z.array(planSchema).default([]),
   coordination: coordinationSection,
   major: majorSection,
+  directory: z.strictObject({ autoRequesters: z.boolean().default(true) }).default({ autoRequesters: true }),
 });
 export type OrgFile = z.output<typeof orgSchema>;
 
+/** Layer roles `{oncall: …}` names for the ticket's own team. */
+const LAYER_WORDS = new Set(['primary', 'secondary']);
+
 export function toStepTarget(t: z.output<typeof target>): StepTarget {
-  if (typeof t === 'string') return t === 'oncall' ? { type: 'oncall' } : { type: t };
+  if (typeof t === 'string') {
+    if (t === 'oncall') return { type: 'oncall' };
+    if (t.startsWith('oncall:')) return { type: 'oncall', layer: t.slice(7) };
+    return { type: t as Exclude<StepTarget['type'], 'person' | 'oncall' | 'channel'> };
+  }
   if ('person' in t) return { type: 'person', id: t.person };
-  if ('oncall' in t) return { type: 'oncall', team: t.oncall };
+  if ('oncall' in t) return LAYER_WORDS.has(t.oncall) && !t.layer ? { type: 'oncall', layer: t.oncall } : { type: 'oncall', team: t.oncall, ...(t.layer ? { layer: t.layer } : {}) };
   return { type: 'channel', id: t.channel };
 }
 
@@ -217,10 +213,25 @@ function crossProblems(o: OrgFile): string[] {
     if (t.escalatesTo && !teams.has(t.escalatesTo)) out.push(`teams.${i}.escalatesTo: unknown team "${t.escalatesTo}"`);
   });
   o.rotations.forEach((r, i) => {
-    r.members.forEach((m, j) => needPerson(`rotations.${i}.members.${j}`, m));
+    const at = `rotations.${i}`;
+    if (r.layers && r.members) out.push(`${at}: give either members (one layer) or layers, not both`);
+    if (!r.layers && !r.members) out.push(`${at}.members: a rotation needs members (or layers)`);
+    if (!r.layers && !r.start) out.push(`${at}.start: the date of the first shift (YYYY-MM-DD) is required`);
+    if (r.shiftDays && r.shiftHours) out.push(`${at}: give shiftDays or shiftHours, not both`);
+    r.members?.forEach((m, j) => needPerson(`${at}.members.${j}`, m));
+    const roles = new Set((r.layers ?? [{ role: 'primary' }]).map((l) => l.role));
+    r.layers?.forEach((l, k) => {
+      l.members.forEach((m, j) => needPerson(`${at}.layers.${k}.members.${j}`, m));
+      if (!l.start && !r.start) out.push(`${at}.layers.${k}.start: the date of the first shift (YYYY-MM-DD) is required (here or on the rotation)`);
+      if (l.shiftDays && l.shiftHours) out.push(`${at}.layers.${k}: give shiftDays or shiftHours, not both`);
+      l.restrict?.forEach((x, j) => {
+        if (x.from && x.to && x.from === x.to) out.push(`${at}.layers.${k}.restrict.${j}: "from" and "to" are the same time; leave both out for the whole day`);
+      });
+    });
     r.overrides.forEach((ov, j) => {
-      needPerson(`rotations.${i}.overrides.${j}.person`, ov.person);
-      if (ov.to.getTime() <= ov.from.getTime()) out.push(`rotations.${i}.overrides.${j}: "to" must be after "from"`);
+      needPerson(`${at}.overrides.${j}.person`, ov.person);
+      if (ov.to.getTime() <= ov.from.getTime()) out.push(`${at}.overrides.${j}: "to" must be after "from"`);
+      if (ov.layer && !roles.has(ov.layer)) out.push(`${at}.overrides.${j}.layer: the rotation has no layer "${ov.layer}" (it has ${[...roles].join(', ')})`);
     });
   });
   o.calendars.forEach((c, i) => {
@@ -274,7 +285,10 @@ function rawReferenceProblems(doc: unknown): string[] {
     ref(`teams.${i}.rotation`, t.rotation, rots, 'rotation');
     ref(`teams.${i}.escalatesTo`, t.escalatesTo, teams, 'team');
   });
-  list('rotations').forEach((r, i) => refs(`rotations.${i}.members`, r.members, people, 'person'));
+  list('rotations').forEach((r, i) => {
+    refs(`rotations.${i}.members`, r.members, people, 'person');
+    if (Array.isArray(r.layers)) r.layers.forEach((l, k) => refs(`rotations.${i}.layers.${k}.members`, l && typeof l === 'object' ? (l as Record<string, unknown>).members : undefined, people, 'person'));
+  });
   list('slaPolicies').forEach((p, i) => ref(`slaPolicies.${i}.calendar`, p.calendar, cals, 'calendar'));
   refs('executives', o.executives, people, 'person');
   ref('defaultTeam', o.defaultTeam, teams, 'team');
@@ -324,11 +338,12 @@ export function parseOrg(doc: unknown, source = 'org file'): Org {
       escalatesTo: t.escalatesTo,
       channel: t.channel,
     })),
-    rotations: o.rotations.map((r) => ({ id: r.id, name: r.name, members: r.members, timeZone: r.timeZone, start: r.start, handoffTime: r.handoffTime, shiftDays: r.shiftDays, overrides: r.overrides.map((x) => ({ personId: x.person, from: x.from, to: x.to })) })),
+    rotations: o.rotations.map(toRotation),
     slaPolicies: o.slaPolicies.map((s) => ({ id: `sla-${s.priority}`, priority: s.priority, responseMinutes: s.responseMinutes, resolutionMinutes: s.resolutionMinutes, calendarId: s.calendar })),
     plans: o.plans.map(toPlan),
     coordination: o.coordination,
     major: o.major,
+    autoRequesters: o.directory.autoRequesters,
   };
 }
 

@@ -1,9 +1,12 @@
-import { DateTime } from 'luxon';
 import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaPolicy } from './sla/sla-clock.js';
 import type { EscalationPlan } from './plan.js';
 import type { Priority } from './ticket.js';
 import type { CoordinationConfig, MajorConfig } from './org-config.js';
+import { PRIMARY, onCallAt, rolesOf, shiftsBetween } from './rotation.js';
+import type { Rotation, RotationOverride, Shift } from './rotation.js';
+
+export type { Rotation, RotationLayer, RotationOverride, Shift } from './rotation.js';
 
 export const ROLES = [
   'requester',
@@ -64,19 +67,17 @@ export interface Team {
   channel?: string;
 }
 
-export interface Rotation {
-  id: string;
-  name?: string;
-  members: string[];
-  timeZone: string;
-  /** Local 'YYYY-MM-DD' of the first shift. */
-  start: string;
-  /** Local 'HH:mm' of the hand-off. */
-  handoffTime: string;
-  /** Length of a shift in days. */
-  shiftDays: number;
-  overrides: { personId: string; from: Date; to: Date }[];
+/** What is stored outside the org file: overrides made from chat or the API, self-service settings, people found by email. */
+export interface DirectoryOverlay {
+  /** Stored overrides, newest first, keyed by rotation id. */
+  overrides: ReadonlyMap<string, readonly RotationOverride[]>;
+  /** What a person set for themselves (phone, quiet hours) or a chat id found by email: overrides the file. */
+  patches: ReadonlyMap<string, Partial<Pick<Person, 'phone' | 'contacts' | 'quietHours' | 'slackId' | 'teamsId'>>>;
+  /** People not in the file (requesters added when they first wrote to Esc). */
+  extraPeople: readonly Person[];
 }
+
+export const EMPTY_OVERLAY: DirectoryOverlay = { overrides: new Map(), patches: new Map(), extraPeople: [] };
 
 /** The organisation: everything the YAML file holds, as one immutable snapshot. */
 export interface Org {
@@ -95,6 +96,21 @@ export interface Org {
   coordination?: CoordinationConfig;
   /** Major escalations (seed 001); defaults when absent. */
   major?: MajorConfig;
+  /** Chat users whose email matches nobody become requesters (org file `directory.autoRequesters`, default on). */
+  autoRequesters?: boolean;
+}
+
+/** A person with what they set for themselves: a new phone replaces the SMS and voice addresses too. */
+function withPatch(p: Person, patch: DirectoryOverlay['patches'] extends ReadonlyMap<string, infer V> ? V | undefined : never): Person {
+  if (!patch) return p;
+  const out: Person = { ...p, ...patch };
+  if (patch.phone && !patch.contacts) {
+    const phone = patch.phone;
+    const contacts = p.contacts.map((c) => (c.kind === 'sms' || c.kind === 'voice' ? { ...c, address: phone } : c));
+    for (const kind of ['sms', 'voice'] as const) if (!contacts.some((c) => c.kind === kind)) contacts.push({ kind, address: phone });
+    out.contacts = contacts;
+  }
+  return out;
 }
 
 /** Read-only queries over an Org snapshot. */
@@ -104,8 +120,16 @@ export class Directory {
   private readonly rotations = new Map<string, Rotation>();
   private readonly calendars = new Map<string, BusinessCalendar>();
 
-  constructor(readonly org: Org) {
-    for (const p of org.people) this.people.set(p.id, p);
+  private readonly everyone: Person[];
+
+  constructor(
+    readonly org: Org,
+    readonly overlay: DirectoryOverlay = EMPTY_OVERLAY,
+  ) {
+    const inFile = new Set(org.people.map((p) => p.id));
+    const patched = (p: Person) => withPatch(p, overlay.patches.get(p.id));
+    this.everyone = [...org.people.map(patched), ...overlay.extraPeople.filter((p) => !inFile.has(p.id)).map(patched)];
+    for (const p of this.everyone) this.people.set(p.id, p);
     for (const t of org.teams) this.teams.set(t.id, t);
     for (const r of org.rotations) this.rotations.set(r.id, r);
     for (const c of org.calendars) this.calendars.set(c.id, c);
@@ -124,7 +148,7 @@ export class Directory {
     return id ? this.rotations.get(id) : undefined;
   }
   allPeople(): readonly Person[] {
-    return this.org.people;
+    return this.everyone;
   }
   allTeams(): readonly Team[] {
     return this.org.teams;
@@ -132,17 +156,17 @@ export class Directory {
 
   byEmail(email: string): Person | undefined {
     const e = email.trim().toLowerCase();
-    return this.org.people.find((p) => p.email.toLowerCase() === e);
+    return this.everyone.find((p) => p.email.toLowerCase() === e);
   }
   bySlackId(id: string): Person | undefined {
-    return this.org.people.find((p) => p.slackId === id);
+    return this.everyone.find((p) => p.slackId === id);
   }
   byTeamsId(id: string): Person | undefined {
-    return this.org.people.find((p) => p.teamsId === id);
+    return this.everyone.find((p) => p.teamsId === id);
   }
   byPhone(phone: string): Person | undefined {
     const norm = phone.replace(/[^\d+]/g, '');
-    return this.org.people.find((p) => p.phone === norm || p.contacts.some((c) => (c.kind === 'sms' || c.kind === 'voice') && c.address === norm));
+    return this.everyone.find((p) => p.phone === norm || p.contacts.some((c) => (c.kind === 'sms' || c.kind === 'voice') && c.address === norm));
   }
 
   /** The person's managers, nearest first; stops at a loop. */
@@ -160,23 +184,40 @@ export class Directory {
     return out;
   }
 
-  /** The team's on-call person at `at`: an override if one covers it, else the rotation's shift. */
-  onCall(teamId: string, at: Date): Person | undefined {
+  /** The team's on-call person of a layer (primary by default) at `at`: an override if one covers it, else the rotation's shift. */
+  onCall(teamId: string, at: Date, role: string = PRIMARY): Person | undefined {
     const team = this.team(teamId);
     const rot = this.rotation(team?.rotationId);
     if (!rot) return undefined;
-    return this.person(onCallFor(rot, at));
+    return this.person(onCallAt(rot, this.storedOverrides(rot.id), at, role)?.personId);
+  }
+
+  /** True when the person is on call for the team in any layer of its rotation at `at`. */
+  isOnCall(teamId: string, personId: string, at: Date): boolean {
+    const rot = this.rotation(this.team(teamId)?.rotationId);
+    return !!rot && rolesOf(rot).some((role) => onCallAt(rot, this.storedOverrides(rot.id), at, role)?.personId === personId);
+  }
+
+  /** Overrides made from chat or the API for a rotation, newest first. */
+  storedOverrides(rotationId: string): readonly RotationOverride[] {
+    return this.overlay.overrides.get(rotationId) ?? [];
+  }
+
+  /** The shifts of a rotation's layer between two instants (overrides applied). */
+  shifts(rotationId: string, from: Date, to: Date, role: string = PRIMARY): Shift[] {
+    const rot = this.rotation(rotationId);
+    return rot ? shiftsBetween(rot, this.storedOverrides(rot.id), from, to, role) : [];
   }
 
   /** Escalation coordinators: the team's own, else every person with the coordinator role. */
   coordinators(teamId?: string): Person[] {
     const team = this.team(teamId);
-    const ids = team && team.coordinators.length > 0 ? team.coordinators : this.org.people.filter((p) => p.roles.includes('coordinator')).map((p) => p.id);
+    const ids = team && team.coordinators.length > 0 ? team.coordinators : this.everyone.filter((p) => p.roles.includes('coordinator')).map((p) => p.id);
     return ids.map((id) => this.person(id)).filter((p): p is Person => !!p);
   }
 
   withRole(role: Role): Person[] {
-    return this.org.people.filter((p) => p.roles.includes(role));
+    return this.everyone.filter((p) => p.roles.includes(role));
   }
 
   hasRole(personId: string, ...roles: Role[]): boolean {
@@ -201,18 +242,7 @@ export class Directory {
   }
 }
 
-/** Who is on call in a rotation at `at` (pure; exported for tests and the dry-run). */
-export function onCallFor(rot: Rotation, at: Date): string | undefined {
-  const ov = rot.overrides.find((o) => o.from.getTime() <= at.getTime() && at.getTime() < o.to.getTime());
-  if (ov) return ov.personId;
-  if (rot.members.length === 0) return undefined;
-  const [h, m] = rot.handoffTime.split(':').map(Number);
-  const local = DateTime.fromJSDate(at, { zone: rot.timeZone });
-  let day = local.startOf('day');
-  if (local < day.set({ hour: h, minute: m })) day = day.minus({ days: 1 });
-  const start = DateTime.fromISO(rot.start, { zone: rot.timeZone }).startOf('day');
-  const days = Math.round(day.diff(start, 'days').days);
-  const shift = Math.floor(days / rot.shiftDays);
-  const n = rot.members.length;
-  return rot.members[((shift % n) + n) % n];
+/** Who is on call in a rotation's primary layer at `at`, file overrides applied (pure; for tests and the dry-run). */
+export function onCallFor(rot: Rotation, at: Date, role: string = PRIMARY): string | undefined {
+  return onCallAt(rot, [], at, role)?.personId;
 }

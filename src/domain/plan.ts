@@ -7,7 +7,8 @@ export type Channel = (typeof CHANNELS)[number];
 export type StepTarget =
   | { type: 'person'; id: string }
   | { type: 'assignee' }
-  | { type: 'oncall'; team?: string }
+  /** A team's on-call person of one layer (primary when absent); the ticket's team when no team is named. */
+  | { type: 'oncall'; team?: string; layer?: string }
   | { type: 'manager' }
   | { type: 'team_lead' }
   | { type: 'coordinators' }

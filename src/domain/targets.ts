@@ -32,7 +32,7 @@ export function resolveStepTargets(
         addPerson(ticket.assigneeId, 'assignee');
         break;
       case 'oncall':
-        addPerson(dir.onCall(t.team ?? ticket.teamId, now)?.id, 'oncall');
+        addPerson(dir.onCall(t.team ?? ticket.teamId, now, t.layer)?.id, 'oncall');
         break;
       case 'team_lead':
         addPerson(team?.leadId, 'team_lead');

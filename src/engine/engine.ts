@@ -15,6 +15,7 @@ import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
 import { syncTicketMessages } from './message-sync.js';
+import { ShiftNotices } from './shift-notices.js';
 import { TicketReactions } from './ticket-reactions.js';
 
 export interface EngineOptions {
@@ -63,7 +64,11 @@ export class Engine {
     this.reports = new ReportProjector(deps);
     this.majorTimers = new MajorTimers(deps);
     this.ticketReactions = new TicketReactions(deps);
+    this.shiftNotices = new ShiftNotices(deps);
   }
+
+  /** The `shift-notices` module: a DM at the start of each on-call shift, hand-off posts (issue 15). */
+  readonly shiftNotices: ShiftNotices;
 
   /**
    * One pass of every module. Returns how much work it did (0 = idle). An aborted `signal`
@@ -79,6 +84,7 @@ export class Engine {
     if (signal?.aborted) return work;
     work += await this.ticketReactions.runOnce();
     work += await this.majorTimers.runOnce();
+    work += await this.shiftNotices.runOnce();
     work += await this.dispatcher.runOnce(signal);
     if (signal?.aborted) return work;
     work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)

@@ -236,6 +236,11 @@ export class FakeSlack {
         found.forEach((f, i) => Object.assign(f!, { title: list[i]!.title ?? f!.filename, channelId: channel, initialComment: typeof params.initial_comment === 'string' ? params.initial_comment : null }));
         return { status: 200, body: { ok: true, files: found.map((f) => ({ id: f!.id, title: f!.title, name: f!.filename })) } };
       }
+      case 'users.info': {
+        // The same directory as users.lookupByEmail, read the other way round.
+        const email = Object.entries(this.users).find(([, id]) => id === String(params.user))?.[0];
+        return { status: 200, body: email ? { ok: true, user: { id: params.user, real_name: email.split('@')[0], tz: 'Europe/Berlin', profile: { email, real_name: email.split('@')[0] } } } : { ok: false, error: 'user_not_found' } };
+      }
       case 'users.lookupByEmail': {
         const id = this.users[String(params.email)];
         return { status: 200, body: id ? { ok: true, user: { id } } : { ok: false, error: 'users_not_found' } };

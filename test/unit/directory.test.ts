@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Org, Person, Rotation } from '../../src/domain/directory.js';
 import { Directory, onCallFor } from '../../src/domain/directory.js';
+import { simpleLayer } from '../../src/domain/rotation.js';
 import type { EscalationPlan, PlanStep, StepTarget } from '../../src/domain/plan.js';
 import { choosePlan, planProblems } from '../../src/domain/plan.js';
 import { resolveStepTargets } from '../../src/domain/targets.js';
@@ -48,8 +49,9 @@ describe('directory', () => {
   describe('onCallFor', () => {
     // Shifts of 7 days from Mon 2026-01-05 09:00 Los Angeles: even shifts alice, odd bob.
     // Mon 2026-03-09 is shift 9 (after DST start, PDT -07:00); Mon 2026-11-02 is shift 43 (after DST end, PST).
-    const weekly: Rotation = { id: 'r', members: ['alice', 'bob'], timeZone: 'America/Los_Angeles', start: '2026-01-05', handoffTime: '09:00', shiftDays: 7, overrides: [] };
-    const daily: Rotation = { ...weekly, members: ['x', 'y', 'z'], handoffTime: '17:30', shiftDays: 1 };
+    const layer = (members: string[], handoffTime: string, days: number) => simpleLayer({ members, timeZone: 'America/Los_Angeles', start: '2026-01-05', handoffTime, shiftHours: days * 24 });
+    const weekly: Rotation = { id: 'r', timeZone: 'America/Los_Angeles', layers: [layer(['alice', 'bob'], '09:00', 7)], overrides: [] };
+    const daily: Rotation = { ...weekly, layers: [layer(['x', 'y', 'z'], '17:30', 1)] };
     const covered: Rotation = { ...weekly, overrides: [{ personId: 'carol', from: at('2026-01-06T00:00:00Z'), to: at('2026-01-07T00:00:00Z') }] };
     const cases: { name: string; rot: Rotation; at: string; who: string | undefined }[] = [
       { name: 'a minute before the first hand-off: the shift before', rot: weekly, at: '2026-01-05T08:59:00-08:00', who: 'bob' },
@@ -69,7 +71,7 @@ describe('directory', () => {
       { name: 'an override covers its start', rot: covered, at: '2026-01-06T00:00:00Z', who: 'carol' },
       { name: 'inside an override', rot: covered, at: '2026-01-06T12:00:00Z', who: 'carol' },
       { name: 'an override ends before its end instant', rot: covered, at: '2026-01-07T00:00:00Z', who: 'alice' },
-      { name: 'no members', rot: { ...weekly, members: [] }, at: '2026-01-06T12:00:00Z', who: undefined },
+      { name: 'no members', rot: { ...weekly, layers: [layer([], '09:00', 7)] }, at: '2026-01-06T12:00:00Z', who: undefined },
     ];
     for (const c of cases) {
       it(`${c.name}: ${c.at} -> ${c.who}`, () => expect(onCallFor(c.rot, at(c.at))).to.equal(c.who));

@@ -54,7 +54,7 @@ describe('org file (parseOrg, loadOrgFile)', () => {
     expect(alice).to.include({ timeZone: 'America/Los_Angeles', managerId: 'carol' });
     expect(alice.contacts.map((c) => c.kind)).to.deep.equal(['chat', 'sms', 'voice', 'email']);
     expect(org.calendars.find((c) => c.id === 'always')).to.include({ alwaysOpen: true });
-    expect(org.rotations[0]).to.include({ handoffTime: '09:00', shiftDays: 7, start: '2026-01-05' });
+    expect(org.rotations[0]!.layers).to.deep.equal([{ role: 'primary', members: ['alice', 'bob'], timeZone: 'America/Los_Angeles', start: '2026-01-05', handoffTime: '09:00', shiftHours: 168, restrictions: [] }]);
   });
 
   it('reports a missing file and bad YAML as OrgFileError naming the file', () => {

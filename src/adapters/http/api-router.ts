@@ -17,6 +17,8 @@ import { actorOf, allow, authenticate } from './auth.js';
 import { escalationView, ticketView } from './views.js';
 import { reportRouter } from './report-router.js';
 import { majorRouter } from './major-router.js';
+import { oncallRouter } from './oncall-router.js';
+import { icalUrlRouter } from './ical-router.js';
 import * as s from './schemas.js';
 
 /** Accepts a ticket id, a number or ESC-1042. */
@@ -175,6 +177,8 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
   }));
 
   r.use(majorRouter(deps)); // escalation requests and major escalations (issue 7)
+  r.use(icalUrlRouter(deps, tokens)); // iCal feed URLs (issue 15)
+  r.use(oncallRouter(deps)); // on-call, overrides, cover requests, org reload and diff (issue 15)
   r.use(reportRouter(deps)); // GET /reports, /reports.csv, /reports/chart.png, /tickets/:ref/history (issue 8)
 
   r.use((_req, res) => {

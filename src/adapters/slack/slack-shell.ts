@@ -8,6 +8,7 @@ import { z } from 'zod/v4';
 import type { Answer, ChatContext } from '../../app/chatops/answer.js';
 import { checkText, runAction, runText } from '../../app/chatops/catalog.js';
 import type { AppDeps } from '../../app/deps.js';
+import { learnChatUser } from '../../app/use-cases/oncall/people.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { postTicketMessage } from './ticket-posts.js';
 import { esc } from './blocks.js';
@@ -72,6 +73,10 @@ export function buttonAction(actionId: string, rawValue: string | undefined): { 
   } catch {
     return null;
   }
+  if (actionId === 'esc_take') {
+    const c = z.object({ c: z.string().regex(/^[\w-]{1,80}$/) }).safeParse(value);
+    return c.success ? { verb: 'cover.take', data: { cover: c.data.c } } : null;
+  }
   const v = buttonValue.safeParse(value);
   if (!v.success) return null;
   const rate = /^esc_rate_([1-5])$/.exec(actionId);
@@ -86,6 +91,17 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
     const person = deps.directory().bySlackId(userId);
     if (!person) return null;
     return { person, actor: { personId: person.id, via: 'slack', name: person.name }, platform: 'slack', zone: person.timeZone || deps.directory().org.timeZone, conversationId: channelId ?? null };
+  };
+  /** Someone Esc does not know yet: their Slack email (users.info) matched to a person, else a requester (issue 15). */
+  const learn = async (client: Client, userId: string, channelId: string | null | undefined): Promise<ChatContext | null> => {
+    try {
+      const u = (await client.users.info({ user: userId })).user as { real_name?: string; tz?: string; profile?: { email?: string; real_name?: string } } | undefined;
+      const p = await learnChatUser(deps, { platform: 'slack', chatId: userId, email: u?.profile?.email ?? null, name: u?.profile?.real_name ?? u?.real_name ?? null, timeZone: u?.tz ?? null });
+      return p ? ctxFor(userId, channelId) : null;
+    } catch (err) {
+      deps.log.info({ err: (err as Error).message, userId }, 'slack: could not look up an unknown user by email');
+      return null;
+    }
   };
   const render = (a: Answer) => slackMessage(a, deps.directory(), deps.clock.now());
   const ephemeral = (respond: RespondFn, a: Answer) => {
@@ -102,7 +118,7 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
       const m = render(early);
       return ack({ response_type: 'ephemeral', text: m.text, ...(m.blocks ? { blocks: m.blocks as never } : {}) });
     }
-    const ctx = ctxFor(command.user_id, command.channel_id);
+    const ctx = ctxFor(command.user_id, command.channel_id) ?? (await learn(client, command.user_id, command.channel_id));
     if (!ctx) return ack({ response_type: 'ephemeral', text: unknownPerson(command.user_id) });
     const answer = runText(deps, ctx, text);
     if (isTicketForm(text)) {
@@ -132,7 +148,7 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
     if ((action.type !== 'button' && !more) || body.type !== 'block_actions') return;
     const channel = (body.container?.channel_id as string | undefined) ?? body.channel?.id ?? null;
     const ts = (body.container?.message_ts as string | undefined) ?? body.message?.ts ?? null;
-    const ctx = ctxFor(body.user.id, channel);
+    const ctx = ctxFor(body.user.id, channel) ?? (await learn(client, body.user.id, channel));
     if (!ctx) return void (await quietly(respond({ response_type: 'ephemeral', replace_original: false, text: unknownPerson(body.user.id) })));
     const mapped = more ? moreAction((action as { selected_option?: { value?: string } }).selected_option?.value) : buttonAction((action as { action_id: string }).action_id, (action as { value?: string }).value);
     if (!mapped) return void (await quietly(ephemeral(respond, { text: OLDER, ok: false })));

@@ -12,6 +12,7 @@ import { ticketHistory } from '../use-cases/history.js';
 import { closeTask, majorForTicket, recordSatisfaction } from '../use-cases/major.js';
 import { respondToNotification } from '../use-cases/respond.js';
 import { openTicket, requireTicket, requireVisibleTicket } from '../use-cases/tickets.js';
+import { takeCover } from '../use-cases/oncall/cover.js';
 import { DomainError } from '../../domain/errors.js';
 import { IMPACTS, PRIORITIES } from '../../domain/ticket.js';
 import { formatTicketKey, parseTicketRef } from '../../domain/ticket-number.js';
@@ -19,6 +20,7 @@ import type { Answer, ChatContext } from './answer.js';
 import { MORE_NEEDS_TEXT } from '../views/ticket-view.js';
 import { personalHome } from '../use-cases/home.js';
 import { refuse, say } from './answer.js';
+import { localTime } from './words.js';
 
 /** A ticket as a button or card carries it: its id, ESC-1042, or the number. Never an object. */
 const ticketRef = z.union([z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9#-]+$/, 'not a ticket'), z.number().int().positive().max(1e9)]).transform((v) => (typeof v === 'string' ? (parseTicketRef(v) ?? v) : v));
@@ -45,6 +47,8 @@ const schemas = {
   home: z.object({}).passthrough(),
   /** The "More" menu (issue 16): one verb, the chosen action and its words (a reason, a note, a team, @person). */
   more: withTicket.extend({ do: z.enum(['take', 'note', 'hold', 'resume', 'reopen', 'move', 'notify_management', 'page', 'confidential']), text: text(2000) }),
+  /** The Take button of a cover request. */
+  'cover.take': z.object({ cover: z.string().trim().min(1).max(80).regex(/^[\w-]+$/, 'not a cover request') }),
   'ticket.create': z.object({
     title: z.string().trim().min(1, 'A title is required.').max(200),
     description: z.string().max(4000).optional(),
@@ -164,6 +168,10 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
     }
     // The catalog runs it as the command (one parser, one use case): see runAction.
     return say(moreCommand(d, key), { kind: 'lines', lines: [] });
+  },
+  'cover.take': async (deps, ctx, d) => {
+    const r = await takeCover(deps, { actor: ctx.actor, coverId: d.cover });
+    return say(`${ctx.person.name} took this cover: on call for ${deps.directory().team(r.cover.teamId)?.name ?? r.cover.teamId} until ${localTime(r.override.to, ctx.zone)}.`, undefined, true);
   },
   'ticket.create': async (deps, ctx, d) => {
     if (d.id) {

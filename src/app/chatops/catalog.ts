@@ -9,13 +9,15 @@ import { refuse, say } from './answer.js';
 import { runVerb } from './actions.js';
 import { coordinationCommands } from './commands/coordination.js';
 import { majorCommands } from './commands/major.js';
+import { oncallCommands } from './commands/oncall.js';
+import { adminCommand } from './commands/admin.js';
 import { reportCommand } from './commands/report.js';
 import { ticketCommands } from './commands/tickets.js';
 import { ticketWorkCommands } from './commands/ticket-work.js';
 import type { Command } from './spec.js';
 import { Usage } from './spec.js';
 
-export const CATALOG: readonly Command[] = [...ticketCommands, ...ticketWorkCommands, reportCommand, ...coordinationCommands, ...majorCommands];
+export const CATALOG: readonly Command[] = [...ticketCommands, ...ticketWorkCommands, reportCommand, ...coordinationCommands, ...majorCommands, ...oncallCommands, adminCommand];
 
 const byWord = new Map<string, Command>();
 for (const c of CATALOG) for (const w of [c.name, ...c.aliases]) {

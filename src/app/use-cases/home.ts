@@ -5,9 +5,10 @@
  * for coordinators the escalation requests waiting to be claimed; for leads their team's
  * tickets that breach today. Confidential tickets appear only for those who may see them.
  */
+import type { Directory } from '../../domain/directory.js';
 import { DateTime } from 'luxon';
 import type { Person } from '../../domain/directory.js';
-import { onCallFor } from '../../domain/directory.js';
+import { rolesOf } from '../../domain/rotation.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { OPEN_STATUSES } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
@@ -51,14 +52,13 @@ function slaOf(t: Ticket, now: Date): { sla: SlaState; dueAt: Date | null } {
 
 const homeTicket = (t: Ticket, now: Date): HomeTicket => ({ key: formatTicketKey(t.number), title: t.confidential ? `${t.title} (confidential)` : t.title, priority: t.priority, status: t.status, ...slaOf(t, now) });
 
-/** The first start of a shift of `personId` in the rotation after `now` (hour resolution, up to 90 days ahead). */
-function nextShift(rot: Parameters<typeof onCallFor>[0], personId: string, now: Date): Date | null {
-  const [h, m] = rot.handoffTime.split(':').map(Number);
-  let t = DateTime.fromJSDate(now, { zone: rot.timeZone }).startOf('day').set({ hour: h, minute: m });
-  for (let i = 0; i < 90; i++, t = t.plus({ days: 1 })) {
-    if (t.toJSDate().getTime() > now.getTime() && onCallFor(rot, t.toJSDate()) === personId && onCallFor(rot, t.minus({ minutes: 1 }).toJSDate()) !== personId) return t.toJSDate();
-  }
-  return null;
+/** The first start of a shift of `personId` in the rotation after `now` (any layer, overrides applied, up to 90 days ahead). */
+function nextShift(dir: Directory, rotationId: string, personId: string, now: Date): Date | null {
+  const rot = dir.rotation(rotationId);
+  if (!rot) return null;
+  const until = new Date(now.getTime() + 90 * 86_400_000);
+  const starts = rolesOf(rot).flatMap((role) => dir.shifts(rot.id, now, until, role)).filter((sh) => sh.personId === personId && sh.from.getTime() > now.getTime()).map((sh) => sh.from.getTime());
+  return starts.length > 0 ? new Date(Math.min(...starts)) : null;
 }
 
 export async function personalHome(deps: AppDeps, person: Person): Promise<Home> {
@@ -106,9 +106,9 @@ export async function personalHome(deps: AppDeps, person: Person): Promise<Home>
   const onCall: Home['onCall'] = [];
   for (const team of dir.allTeams()) {
     const rot = dir.rotation(team.rotationId);
-    if (!rot || !rot.members.includes(person.id)) continue;
+    if (!rot || !rot.layers.some((l) => l.members.includes(person.id))) continue;
     const current = dir.onCall(team.id, now);
-    onCall.push({ rotation: rot.name ?? rot.id, team: team.name, nowOnCall: current?.name ?? null, mineNow: current?.id === person.id, nextShift: nextShift(rot, person.id, now) });
+    onCall.push({ rotation: rot.name ?? rot.id, team: team.name, nowOnCall: current?.name ?? null, mineNow: current?.id === person.id, nextShift: nextShift(dir, rot.id, person.id, now) });
   }
 
   // Leads: their teams' open tickets whose SLA falls due before the end of their local day (or has).

@@ -59,7 +59,7 @@ export const coordinationCommands: Command[] = [
   }),
   command({
     name: 'claim',
-    aliases: ['take'],
+    // `take ESC-1042` still claims: the on-call `take` command hands ticket words here.
     group: G,
     usage: 'claim <ticket>',
     summary: 'a coordinator takes the request; the other coordinators are told',
