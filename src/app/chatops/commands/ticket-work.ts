@@ -31,7 +31,7 @@ function ticketWhoText(name: string, example: string, teams: boolean) {
 export const ticketWorkCommands: Command[] = [
   command({
     name: 'home',
-    aliases: ['me', 'mywork'],
+    aliases: ['mywork'],
     group: G,
     usage: 'home',
     summary: 'what needs you: your tickets and their SLA, pages, requests to claim, tasks, on-call, what breaches today',
