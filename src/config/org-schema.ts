@@ -45,7 +45,16 @@ const team = z.strictObject({
   rotation: id.optional(),
   calendar: id,
   escalatesTo: id.optional(),
-  channel: z.string().min(1).optional(),
+  /** Where new, moved and elevated tickets are posted: a Slack channel id, and/or a Teams channel conversation id. */
+  channel: z
+    .union([
+      z.string().min(1),
+      z.strictObject({
+        slack: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABC').optional(),
+        teams: z.string().regex(/^19:/, 'a Teams channel conversation id like 19:abc@thread.tacv2').optional(),
+      }),
+    ])
+    .optional(),
 });
 
 const rotation = z.strictObject({
@@ -74,6 +83,12 @@ const sla = z.strictObject({
   responseMinutes: z.number().positive(),
   resolutionMinutes: z.number().positive(),
   calendar: id,
+  /** One DM to the assignee (or on-call) at this share of the response and resolution targets. */
+  warnAtPercent: z.number().int().min(1, 'a percentage from 1 to 99').max(99, 'a percentage from 1 to 99').optional(),
+  /** The plan a resolution-SLA breach starts (unless one is running). */
+  resolutionPlan: id.optional(),
+  /** The requester hears when the ticket is acknowledged, escalated, given an ETA, put on hold, resolved. */
+  informRequester: z.boolean().default(true),
 });
 
 /** YAML targets: `assignee`, `manager`, `team_lead`, `coordinators`, `oncall`, or {person|oncall|channel: id}. */
@@ -99,6 +114,10 @@ export const planSchema = z.strictObject({
     )
     .min(1, 'a plan needs at least one step'),
   repeat: z.strictObject({ count: z.number().int().min(0), fromStep: z.number().int().min(1) }).optional(),
+  /** open: the plan starts when the ticket opens; breach (default): when the response SLA breaches. */
+  startOn: z.enum(['open', 'breach']).default('breach'),
+  /** An acknowledged ticket not updated for this many business minutes goes back to step 1. */
+  ackTimeoutMinutes: z.number().positive().max(100_000).optional(),
 });
 export type PlanInput = z.input<typeof planSchema>;
 
@@ -149,6 +168,10 @@ export const orgSchema = z.strictObject({
   plans: z.array(planSchema).default([]),
   coordination: coordinationSection,
   major: majorSection,
+  /** Tickets from monitoring alerts start their plan on open (default) or at the response breach. */
+  alerts: z.strictObject({ startOn: z.enum(['open', 'breach']).default('open') }).default({ startOn: 'open' }),
+  /** Elevation tightens the remaining resolution target by this factor (1 = unchanged). */
+  elevate: z.strictObject({ resolutionFactor: z.number().gt(0, 'more than 0').max(1, 'at most 1').default(1) }).default({ resolutionFactor: 1 }),
 });
 export type OrgFile = z.output<typeof orgSchema>;
 
@@ -166,6 +189,8 @@ export function toPlan(p: z.output<typeof planSchema>) {
     match: p.match,
     steps: p.steps.map((s) => ({ delayMinutes: s.delayMinutes, channel: s.channel, urgent: s.urgent, targets: s.targets.map(toStepTarget) })),
     ...(p.repeat ? { repeat: p.repeat } : {}),
+    startOn: p.startOn,
+    ...(p.ackTimeoutMinutes ? { ackTimeoutMinutes: p.ackTimeoutMinutes } : {}),
   };
 }
 
@@ -229,6 +254,7 @@ function crossProblems(o: OrgFile): string[] {
   o.slaPolicies.forEach((s, i) => {
     if (!cals.has(s.calendar)) out.push(`slaPolicies.${i}.calendar: unknown calendar "${s.calendar}"`);
     if (s.resolutionMinutes < s.responseMinutes) out.push(`slaPolicies.${i}.resolutionMinutes: must not be shorter than responseMinutes`);
+    if (s.resolutionPlan && !o.plans.some((p) => p.id === s.resolutionPlan)) out.push(`slaPolicies.${i}.resolutionPlan: unknown plan "${s.resolutionPlan}"`);
   });
   for (const pr of PRIORITIES) if (!o.slaPolicies.some((s) => s.priority === pr)) out.push(`slaPolicies: no policy for ${pr}`);
   const seenPrio = new Set<string>();
@@ -322,14 +348,32 @@ export function parseOrg(doc: unknown, source = 'org file'): Org {
       rotationId: t.rotation,
       calendarId: t.calendar,
       escalatesTo: t.escalatesTo,
-      channel: t.channel,
+      ...teamChannels(t.channel),
     })),
     rotations: o.rotations.map((r) => ({ id: r.id, name: r.name, members: r.members, timeZone: r.timeZone, start: r.start, handoffTime: r.handoffTime, shiftDays: r.shiftDays, overrides: r.overrides.map((x) => ({ personId: x.person, from: x.from, to: x.to })) })),
-    slaPolicies: o.slaPolicies.map((s) => ({ id: `sla-${s.priority}`, priority: s.priority, responseMinutes: s.responseMinutes, resolutionMinutes: s.resolutionMinutes, calendarId: s.calendar })),
+    slaPolicies: o.slaPolicies.map((s) => ({
+      id: `sla-${s.priority}`,
+      priority: s.priority,
+      responseMinutes: s.responseMinutes,
+      resolutionMinutes: s.resolutionMinutes,
+      calendarId: s.calendar,
+      ...(s.warnAtPercent ? { warnAtPercent: s.warnAtPercent } : {}),
+      ...(s.resolutionPlan ? { resolutionPlanId: s.resolutionPlan } : {}),
+      informRequester: s.informRequester,
+    })),
     plans: o.plans.map(toPlan),
     coordination: o.coordination,
     major: o.major,
+    alerts: o.alerts,
+    elevate: o.elevate,
   };
+}
+
+/** `channel: C0123` (Slack), `channel: "19:…"` (Teams) or `channel: { slack, teams }`. */
+function teamChannels(c: string | { slack?: string; teams?: string } | undefined): { channel?: string; teamsChannel?: string } {
+  if (!c) return {};
+  if (typeof c === 'string') return c.startsWith('19:') ? { teamsChannel: c } : { channel: c };
+  return { ...(c.slack ? { channel: c.slack } : {}), ...(c.teams ? { teamsChannel: c.teams } : {}) };
 }
 
 function defaultContacts(p: { phone?: string; email: string }) {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaPolicy } from './sla/sla-clock.js';
-import type { EscalationPlan } from './plan.js';
+import type { EscalationPlan, PlanStart } from './plan.js';
 import type { Priority } from './ticket.js';
 import type { CoordinationConfig, MajorConfig } from './org-config.js';
 
@@ -60,8 +60,10 @@ export interface Team {
   calendarId: string;
   /** The team a functional escalation moves tickets to. */
   escalatesTo?: string;
-  /** Slack channel id or Teams conversation id where the team is told about tickets. */
+  /** Slack channel id (or a Teams conversation id) where the team is told about tickets. */
   channel?: string;
+  /** A Teams channel conversation id (19:…@thread.tacv2): its reference is stored when Esc is installed there. */
+  teamsChannel?: string;
 }
 
 export interface Rotation {
@@ -95,6 +97,10 @@ export interface Org {
   coordination?: CoordinationConfig;
   /** Major escalations (seed 001); defaults when absent. */
   major?: MajorConfig;
+  /** Tickets from monitoring alerts: when their plan starts (default open). */
+  alerts?: { startOn: PlanStart };
+  /** Elevation: the remaining resolution target is multiplied by this (default 1). */
+  elevate?: { resolutionFactor: number };
 }
 
 /** Read-only queries over an Org snapshot. */

@@ -4,7 +4,13 @@ import { formatTicketKey } from './ticket-number.js';
 
 /** claim: a coordinator takes a manager escalation request; rate: the customer's satisfaction score (1–5). */
 export type NoticeAction = 'acknowledge' | 'escalate' | 'resolve' | 'claim' | 'rate';
-export type NoticeKind = 'escalation_step' | 'manager_request' | 'major_escalation' | 'info';
+/** ticket_post: a ticket posted in its team's channel (it follows the ticket like a step's message); requester_update: to the requester. */
+export type NoticeKind = 'escalation_step' | 'manager_request' | 'major_escalation' | 'info' | 'ticket_post' | 'requester_update';
+
+/** Notices whose chat message shows the ticket and is kept up to date with it (the message registry). */
+export function followsTicket(kind: NoticeKind): boolean {
+  return kind === 'escalation_step' || kind === 'ticket_post';
+}
 
 /**
  * A platform-neutral message. Each channel renders it at the edge: Block Kit, an

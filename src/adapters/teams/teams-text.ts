@@ -72,5 +72,5 @@ export function simulationText(planName: string, priority: string, sim: Simulati
     const to = s.recipients.map((r) => r.name).join(', ') || 'nobody';
     return `- +${min} min: step ${s.step}${s.round ? ` (repeat ${s.round})` : ''} ${s.channel} → ${to}${s.skipped ? ' (skipped)' : ''}`;
   });
-  return [`**Plan "${planName}"** for a ${priority} ticket opened now; starts at the response breach, ${sim.startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC:`, ...lines, sim.exhausts ? 'Then the plan runs out of steps.' : ''].filter(Boolean).join('\n\n');
+  return [`**Plan "${planName}"** for a ${priority} ticket opened now; ${sim.startOn === 'open' ? 'starts on open' : 'starts at the response breach'}, ${sim.startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC:`, ...lines, sim.exhausts ? 'Then the plan runs out of steps.' : ''].filter(Boolean).join('\n\n');
 }

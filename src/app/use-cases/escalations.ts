@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
 import { decideAcknowledge, decideEscalateNow, decideResolve, isLive, newEscalation } from '../../domain/escalation.js';
-import { choosePlan, snapshotPlan } from '../../domain/plan.js';
+import { choosePlan, planStart, snapshotPlan } from '../../domain/plan.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
@@ -14,6 +14,7 @@ import type { Actor } from '../ports/timeline.js';
 import { changeTicket } from './change-ticket.js';
 import { event, markEscalated, requireTicket } from './ticket-access.js';
 import { notifyPeople, ticketFacts } from './notify.js';
+import { postToTeamChannel } from './team-channel.js';
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
@@ -22,7 +23,7 @@ import { notifyPeople, ticketFacts } from './notify.js';
  */
 export async function startEscalation(
   deps: AppDeps,
-  args: { ticket: string | number; kind: EscalationKind; planId?: string; actor: Actor; reason?: string; firstDueAt?: Date; breachAt?: Date },
+  args: { ticket: string | number; kind: EscalationKind; planId?: string; actor: Actor; reason?: string; firstDueAt?: Date; breachAt?: Date; idKey?: string },
 ): Promise<{ escalation: StoredEscalation; created: boolean }> {
   const ticket = await requireTicket(deps, args.ticket);
   if (!isOpen(ticket)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(ticket.number)} is ${ticket.status}: there is nothing to escalate.`);
@@ -33,7 +34,7 @@ export async function startEscalation(
   }
   const now = deps.clock.now();
   // An automatic escalation is keyed by the breach it answers: the same breach never starts two.
-  const id = args.kind === 'automatic' && args.breachAt ? `${ticket.id}:auto:${args.breachAt.getTime()}` : randomUUID();
+  const id = args.idKey ? `${ticket.id}:${args.idKey}` : args.kind === 'automatic' && args.breachAt ? `${ticket.id}:auto:${args.breachAt.getTime()}` : randomUUID();
   const firstDueAt = args.firstDueAt ?? (args.breachAt ? new Date(args.breachAt.getTime() + plan.steps[0]!.delayMinutes * 60_000) : undefined);
   const state = newEscalation({ id, ticketId: ticket.id, kind: args.kind, plan: snapshotPlan(plan, now), now: args.breachAt ?? now, startedBy: args.actor.personId, reason: args.reason ?? null, firstDueAt });
   const created = await deps.escalations.insert(state);
@@ -48,6 +49,24 @@ export async function startEscalation(
   ]);
   deps.nudge?.();
   return { escalation: (await deps.escalations.get(id))!, created: true };
+}
+
+/**
+ * A plan that starts on open (its `startOn`, or an alert when the org starts alerts on open)
+ * starts now, keyed by the ticket's opening (or move) so it starts once. Returns whether one started.
+ */
+export async function startIfPlannedOnOpen(deps: AppDeps, t: Ticket, actor: Actor, key = 'open'): Promise<boolean> {
+  const dir = deps.directory();
+  const plan = choosePlan(dir.org.plans, t.teamId, t.priority);
+  if (!plan || planStart(plan, t.source, dir.org.alerts?.startOn) !== 'open') return false;
+  const r = await startEscalation(deps, { ticket: t.id, kind: 'automatic', planId: plan.id, actor, reason: t.source === 'alert' && plan.startOn !== 'open' ? 'alert: the plan starts on open' : 'the plan starts on open', idKey: key });
+  return r.created;
+}
+
+const ENGINE_ACTOR: Actor = { personId: null, via: 'engine' };
+
+function actorName(deps: AppDeps, actor: Actor): string {
+  return actor.personId ? (deps.directory().person(actor.personId)?.name ?? actor.personId) : actor.via;
 }
 
 export type Reply = 'acknowledge' | 'escalate' | 'resolve';
@@ -185,6 +204,8 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
     if (!saved) continue;
     await endLive(deps, t.id, actor);
     await deps.timeline.append([event(deps, t.id, 'ticket.moved', now, actor, { kind: 'functional', from: t.teamId, to: team.id, level: saved.level, reason: reason ?? null, responseDueAt: sla.responseDueAt, resolutionDueAt: sla.resolutionDueAt })]);
+    await postToTeamChannel(deps, saved, 'moved', { key: `team-post:${t.id}:moved:${team.id}:${saved.version}`, reason: reason ?? null, by: actorName(deps, actor) });
+    await startIfPlannedOnOpen(deps, saved, ENGINE_ACTOR, `open:${team.id}:${saved.version}`);
     return saved;
   }
 }

@@ -8,6 +8,8 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
 import { event, requireTicket } from './ticket-access.js';
+import { startIfPlannedOnOpen } from './escalations.js';
+import { postToTeamChannel } from './team-channel.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
@@ -84,6 +86,14 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
       source: ticket.source,
     }),
   ]);
+  try {
+    // Posted to the team's channel whatever the path it came by (Slack, Teams, API, alert).
+    await postToTeamChannel(deps, ticket, 'opened', { key: `team-post:${ticket.id}:opened` });
+    await startIfPlannedOnOpen(deps, ticket, { personId: null, via: 'engine' });
+  } catch (e) {
+    // The ticket exists; its plan still starts at the response breach.
+    deps.log.warn({ ticketId: ticket.id, err: (e as Error).message }, 'the team-channel post or the plan that starts on open could not be queued');
+  }
   deps.nudge?.();
   return ticket;
 }

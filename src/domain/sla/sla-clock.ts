@@ -9,6 +9,12 @@ export interface SlaPolicy {
   responseMinutes: number;
   resolutionMinutes: number;
   calendarId: string;
+  /** Warn the assignee (or on-call) at this share of each target; absent: no warning. */
+  warnAtPercent?: number;
+  /** The plan a resolution breach starts; absent: none. */
+  resolutionPlanId?: string;
+  /** Keep the requester informed of acknowledgement, escalation, ETA, hold and resolution (default true). */
+  informRequester?: boolean;
 }
 
 /**
