@@ -16,6 +16,7 @@ import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
 import { syncTicketMessages } from './message-sync.js';
 import { TicketReactions } from './ticket-reactions.js';
+import { TicketTimers } from './ticket-timers.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -54,6 +55,8 @@ export class Engine {
   readonly majorTimers: MajorTimers;
   /** The `ticket-reactions` module: what resolving or reopening a ticket owes its escalations (issue 12). */
   readonly ticketReactions: TicketReactions;
+  /** The `ticket-timers` module: SLA warnings, resolution breaches, ack timeouts (issue 14). */
+  readonly ticketTimers: TicketTimers;
 
   constructor(
     private readonly deps: AppDeps,
@@ -63,6 +66,7 @@ export class Engine {
     this.reports = new ReportProjector(deps);
     this.majorTimers = new MajorTimers(deps);
     this.ticketReactions = new TicketReactions(deps);
+    this.ticketTimers = new TicketTimers(deps);
   }
 
   /** One pass of every module. Returns how much work it did (0 = idle). */
@@ -72,6 +76,7 @@ export class Engine {
     work += await this.recoverModule();
     work += await this.escalationModule();
     work += await this.ticketReactions.runOnce();
+    work += await this.ticketTimers.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.dispatcher.runOnce();
     work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)

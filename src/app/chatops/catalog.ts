@@ -11,10 +11,11 @@ import { coordinationCommands } from './commands/coordination.js';
 import { majorCommands } from './commands/major.js';
 import { reportCommand } from './commands/report.js';
 import { ticketCommands } from './commands/tickets.js';
+import { snoozeCommand } from './commands/snooze.js';
 import type { Command } from './spec.js';
 import { Usage } from './spec.js';
 
-export const CATALOG: readonly Command[] = [...ticketCommands, reportCommand, ...coordinationCommands, ...majorCommands];
+export const CATALOG: readonly Command[] = [...ticketCommands, snoozeCommand, reportCommand, ...coordinationCommands, ...majorCommands];
 
 const byWord = new Map<string, Command>();
 for (const c of CATALOG) for (const w of [c.name, ...c.aliases]) {

@@ -12,7 +12,7 @@ import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
 import { changeTicket } from './change-ticket.js';
-import { event, markEscalated, requireTicket } from './ticket-access.js';
+import { event, markEscalated, requireTicket, touchTicket } from './ticket-access.js';
 import { notifyPeople, ticketFacts } from './notify.js';
 import { postToTeamChannel } from './team-channel.js';
 
@@ -93,6 +93,8 @@ export async function applyReply(deps: AppDeps, args: { ticket: string | number;
     const { ticket, changed: ticketChanged } = await changeTicket(deps, ticket0.id, (t) => (t.status === 'new' || t.status === 'assigned' ? { type: 'acknowledge', by } : null), actor, { via: actor.via });
     const esc = await acknowledgeLive(deps, ticket0.id, by, actor);
     const changed = ticketChanged || !!esc?.changed;
+    // Acknowledged again after an ack timeout: the chase counts from now.
+    if (!ticketChanged && esc?.changed) await touchTicket(deps, ticket0.id);
     const ackBy = deps.directory().person(ticket.acknowledgedBy)?.name ?? ticket.acknowledgedBy;
     return {
       ticket,

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { Impact, Priority, Ticket, TicketSource } from '../../domain/ticket.js';
+import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
 import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
-import { event, requireTicket } from './ticket-access.js';
+import { event, requireTicket, touchTicket } from './ticket-access.js';
 import { startIfPlannedOnOpen } from './escalations.js';
 import { postToTeamChannel } from './team-channel.js';
 
@@ -102,6 +103,8 @@ export async function commentOnTicket(deps: AppDeps, ref: string | number, text:
   const t = await requireTicket(deps, ref);
   const e = event(deps, t.id, 'ticket.commented', deps.clock.now(), actor, { text });
   await deps.timeline.append([e]);
+  // A comment is an update: an acknowledged ticket is not chased while people work on it.
+  if (isOpen(t)) await touchTicket(deps, t.id);
   return e;
 }
 

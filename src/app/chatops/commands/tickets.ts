@@ -169,6 +169,9 @@ async function status(deps: AppDeps, ctx: ChatContext, ref: number): Promise<Ans
     const start = planStart(plan, t.source, dir.org.alerts?.startOn);
     lines.push(`Plan ${plan.name}: starts ${start === 'open' ? 'on open' : `on breach${!live && t.sla.responseDueAt && !t.sla.respondedAt ? ` (${localTime(t.sla.responseDueAt, ctx.zone)})` : ''}`}.`);
   }
+  if (t.snooze && new Date(t.snooze.until).getTime() > now.getTime() && isOpen(t)) {
+    lines.push(`Snoozed until ${localTime(t.snooze.until, ctx.zone)}${t.snooze.by ? ` by ${dir.person(t.snooze.by)?.name ?? t.snooze.by}` : ''}: ${t.snooze.reason}.`);
+  }
   const last = h.rows[h.rows.length - 1];
   if (last) lines.push(`Last update: ${last.text} (${localTime(last.at, ctx.zone)}${last.by ? `, ${last.by}` : ''}).`);
   const open = isOpen(t);
