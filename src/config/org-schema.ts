@@ -8,6 +8,7 @@ import { CHANNELS, planProblems } from '../domain/plan.js';
 import type { StepTarget } from '../domain/plan.js';
 import { calendarProblems } from '../domain/sla/calendar.js';
 import { PRIORITIES } from '../domain/ticket.js';
+import { teamChannelSchema, teamChannels } from './team-channel-schema.js';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'an id: letters, digits, . _ - (max 63)');
 const hm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'a time of day HH:mm');
@@ -46,15 +47,7 @@ const team = z.strictObject({
   calendar: id,
   escalatesTo: id.optional(),
   /** Where new, moved and elevated tickets are posted: a Slack channel id, and/or a Teams channel conversation id. */
-  channel: z
-    .union([
-      z.string().min(1),
-      z.strictObject({
-        slack: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABC').optional(),
-        teams: z.string().regex(/^19:/, 'a Teams channel conversation id like 19:abc@thread.tacv2').optional(),
-      }),
-    ])
-    .optional(),
+  channel: teamChannelSchema.optional(),
 });
 
 const rotation = z.strictObject({
@@ -367,13 +360,6 @@ export function parseOrg(doc: unknown, source = 'org file'): Org {
     alerts: o.alerts,
     elevate: o.elevate,
   };
-}
-
-/** `channel: C0123` (Slack), `channel: "19:…"` (Teams) or `channel: { slack, teams }`. */
-function teamChannels(c: string | { slack?: string; teams?: string } | undefined): { channel?: string; teamsChannel?: string } {
-  if (!c) return {};
-  if (typeof c === 'string') return c.startsWith('19:') ? { teamsChannel: c } : { channel: c };
-  return { ...(c.slack ? { channel: c.slack } : {}), ...(c.teams ? { teamsChannel: c.teams } : {}) };
 }
 
 function defaultContacts(p: { phone?: string; email: string }) {

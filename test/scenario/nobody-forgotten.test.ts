@@ -5,6 +5,9 @@ import type { ChatContext } from '../../src/app/chatops/answer.js';
 import { moveToTeam } from '../../src/app/use-cases/escalations.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import type { Ticket } from '../../src/domain/ticket.js';
+import { ticketViewOf } from '../../src/app/views/ticket-view.js';
+import { localTime } from '../../src/app/chatops/words.js';
+import { ticketCard } from '../../src/adapters/teams/teams-cards.js';
 import { demoWith } from '../fixtures/demo-variants.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
@@ -115,6 +118,10 @@ describe('nobody forgotten: start on open, team channel (issue 14)', () => {
     const parts = next.replace(/^Next: /, '').replace(/\.$/, '').split(', then ');
     expect(parts).to.have.length(3);
     const live = (await esc.deps.escalations.forTicket(t.id))[0]!;
+    // The ticket card (Teams) shows the same forecast: the view every message is rendered from.
+    const view = ticketViewOf(esc.deps.directory(), (await esc.deps.tickets.get(t.id))!, live, null, esc.clock.now());
+    expect(view.escalation!.next.map((x) => `${x.who} by ${x.channel} at ${localTime(x.at, 'America/Los_Angeles')}`)).to.deep.equal(parts);
+    expect(JSON.stringify(ticketCard(view))).to.include(`Next: ${view.escalation!.next[0]!.who} by ${view.escalation!.next[0]!.channel}`);
     const sentBefore = { sms: n.sms.sent.length, voice: n.voice.sent.length };
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) {
