@@ -18,11 +18,39 @@ export default tseslint.config(
     },
   },
   {
-    // The domain stays pure: no SDKs, no database, no clock.
+    // The domain stays pure: no SDKs, no database, no clock, nothing from the layers around it.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@slack/*', 'botbuilder*', '@microsoft/*', 'mongoose', 'mongodb', 'agenda', '@agendajs/*', 'twilio', 'nodemailer', 'express'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@slack/*', 'botbuilder*', '@microsoft/*', 'mongoose', 'mongodb', 'agenda', '@agendajs/*', 'twilio', 'nodemailer', 'express'], message: 'The domain uses no SDK and no database.' },
+            { regex: '^(\\.\\./)+(app|adapters|engine|config)/', message: 'The domain imports nothing from app/, adapters/, engine/ or config/: move the type into src/domain.' },
+          ],
+        },
+      ],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The domain gets `now`; it never reads the clock.' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'The domain gets `now`; it never reads the clock.' }],
+    },
+  },
+  {
+    // Use cases and the chat-ops core know ports, never their implementations or the engine.
+    files: ['src/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(adapters|engine)/', message: 'src/app imports nothing from adapters/ or engine/: depend on a port in src/app/ports.' }] }],
+    },
+  },
+  {
+    // Each chat platform is a thin shell of its own: Teams never imports Slack's folder, nor Slack Teams'.
+    files: ['src/adapters/teams/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(adapters/)?slack/', message: 'Teams code never imports from src/adapters/slack: share it through src/app.' }] }],
+    },
+  },
+  {
+    files: ['src/adapters/slack/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(adapters/)?teams/', message: 'Slack code never imports from src/adapters/teams: share it through src/app.' }] }],
     },
   },
 );

@@ -16,7 +16,7 @@ export interface AarEvent {
 export const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 export const date = (v: unknown): Date | null => (v instanceof Date || typeof v === 'string' ? new Date(v as string) : null);
-export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The events a reader of the report needs (not every delivery). */
 const KEY_EVENTS = new Set([

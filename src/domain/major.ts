@@ -169,6 +169,24 @@ export function reopenMajor(m: MajorEscalation, now: Date): MajorEscalation {
   return { ...m, status: 'active', recurrences: m.recurrences + 1, resolvedAt: null, warrantyEndsAt: null, satisfactionRequestedAt: null, satisfactionReminders: 0, satisfactionEscalatedAt: null, nextUpdateDueAt: new Date(now.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 };
 }
 
+/** A score from 1 to 5; this much or more is satisfied (the escalation closes), less sends it back to the team. */
+export const SATISFIED_SCORE = 4;
+
+/** Whether an answer can be recorded: the check is open (the warranty is over), or the customer is asked again after an unsatisfied answer. */
+export function satisfactionOpen(m: Pick<MajorEscalation, 'status' | 'satisfactionRequestedAt' | 'satisfaction'>): boolean {
+  return m.status === 'satisfaction' || (m.status === 'active' && !!m.satisfactionRequestedAt && !!m.satisfaction && m.satisfaction.score < SATISFIED_SCORE);
+}
+
+/**
+ * The customer's answer: satisfied closes the escalation with the post-escalation review at
+ * `reviewAt`; not satisfied makes it active again with the update cadence restarted.
+ */
+export function withSatisfaction(m: MajorEscalation, answer: NonNullable<MajorEscalation['satisfaction']>, reviewAt: Date): MajorEscalation {
+  const at = answer.at;
+  if (answer.score >= SATISFIED_SCORE) return { ...m, satisfaction: answer, status: 'closed', closedAt: at, reviewScheduledAt: at, reviewAt, nextUpdateDueAt: null };
+  return { ...m, satisfaction: answer, status: 'active', nextUpdateDueAt: new Date(at.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 };
+}
+
 /**
  * The post-escalation review: the next business day at 10:00 in the organisation's time
  * zone (working days 1–7 = Monday–Sunday, holidays as local YYYY-MM-DD).

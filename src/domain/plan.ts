@@ -45,10 +45,6 @@ export function snapshotPlan(plan: EscalationPlan, now: Date): PlanSnapshot {
   return structuredClone({ ...plan, frozenAt: now });
 }
 
-export function isUrgent(step: PlanStep): boolean {
-  return step.urgent ?? (step.channel === 'voice' || step.channel === 'sms');
-}
-
 /**
  * Problems with a plan, each naming the field by dotted path; empty when valid.
  * `known` tells which people, teams and chat channels exist.

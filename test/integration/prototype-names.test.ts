@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseReportArgs } from '../../src/adapters/report/report-args.js';
+import { parseReportArgs } from '../../src/app/chatops/report-args.js';
 import { checkText } from '../../src/app/chatops/catalog.js';
 import { parseSmsReply } from '../../src/adapters/twilio/sms-text.js';
 import { api, startTestEsc } from '../support/harness.js';

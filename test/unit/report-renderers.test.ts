@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { CHART_SIZE, chartPng, chartSpec, pngSize } from '../../src/adapters/report/chart.js';
 import { reportCsv } from '../../src/adapters/report/csv.js';
 import { duration, headlines } from '../../src/adapters/report/format.js';
-import { parseReportArgs, reportArgsText, reportQueryString } from '../../src/adapters/report/report-args.js';
+import { parseReportArgs, reportArgsText, reportQueryString } from '../../src/app/chatops/report-args.js';
 import { historyLinesFor, reportBlocks } from '../../src/adapters/slack/report-blocks.js';
 import { MAX_INLINE_CHART_BYTES, reportCard, teamsChart } from '../../src/adapters/teams/report-card.js';
 import { cardBytes, MAX_CARD_BYTES } from '../../src/adapters/teams/teams-cards.js';

@@ -5,7 +5,7 @@ import { localDay } from '../../domain/reports/periods.js';
 import type { Report, ReportCsvRow } from '../../domain/reports/report.js';
 import { chartPng, filterLabel } from '../report/chart.js';
 import { reportCsv, reportFileName } from '../report/csv.js';
-import { reportArgsText, reportQueryString } from '../report/report-args.js';
+import { reportArgsText, reportQueryString } from '../../app/chatops/report-args.js';
 import { breakdowns, headlines, periodLine, slowLine } from '../report/format.js';
 import type { Block } from './blocks.js';
 import { MAX_BLOCKS, MAX_SECTION_TEXT, clip, context, esc, section } from './blocks.js';

@@ -3,7 +3,7 @@ import type { HistoryRow, TicketHistory } from '../../app/use-cases/history.js';
 import type { Report } from '../../domain/reports/report.js';
 import { chartPng, filterLabel } from '../report/chart.js';
 import { breakdowns, headlines, periodLine, slowLine } from '../report/format.js';
-import { reportQueryString } from '../report/report-args.js';
+import { reportQueryString } from '../../app/chatops/report-args.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
 import { renderCard } from './teams-cards.js';
 

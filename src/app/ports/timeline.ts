@@ -1,6 +1,6 @@
 import type { TimelineEvent } from '../../domain/timeline.js';
 
-export type { Actor, TimelineEvent, TimelineEventType } from '../../domain/timeline.js';
+export type { Actor, TimelineEvent } from '../../domain/timeline.js';
 
 /** The append-only timeline. */
 export interface TimelineRepository {

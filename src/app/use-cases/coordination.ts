@@ -5,7 +5,7 @@
  * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 export type { RequestResult } from './coordination/support.js';
-export { requestEscalation, requestForTicket, requestTicketResolved } from './coordination/request.js';
+export { requestEscalation, requestForTicket } from './coordination/request.js';
 export { claimRequest } from './coordination/claim.js';
 export { engageOwner, informManager, markReviewed, sendEta } from './coordination/checklist.js';
 export { advanceUnclaimed, sendLeftovers } from './coordination/timers.js';

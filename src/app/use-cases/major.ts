@@ -5,7 +5,6 @@
  * INVALID_TRANSITION / CONFLICT) and a sentence a person can read; every success is on the timeline.
  */
 export type { MajorResult } from './major/support.js';
-export { majorConfig } from './major/support.js';
 export { declareMajor } from './major/declare.js';
 export { assignRole } from './major/roles.js';
 export { addTask, closeTask } from './major/tasks.js';
@@ -14,6 +13,6 @@ export { linkProblem } from './major/problems.js';
 export { linkRecurrence } from './major/recurrence.js';
 export { recordSatisfaction } from './major/close-out.js';
 export type { AfterActionReport } from './major/aar.js';
-export { AAR_KEEP_EVENTS, afterActionReport } from './major/aar.js';
+export { afterActionReport } from './major/aar.js';
 export { majorForTicket, majorForWarRoom } from './major/queries.js';
 export { advanceMajor } from './major/timers.js';

@@ -2,7 +2,7 @@ import { dueReactions, REACTION_ALERT_ATTEMPTS, reactionDone, reactionFailed } f
 import type { TicketReaction } from '../../domain/ticket-reaction.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
-import { requestTicketResolved } from './coordination.js';
+import { requestTicketResolved } from './coordination/request.js';
 import { majorTicketChanged } from './major/lifecycle.js';
 
 /**

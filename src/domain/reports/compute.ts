@@ -196,13 +196,6 @@ export class FigureAccumulator {
   }
 }
 
-/** Every figure of ReportFigures, exactly, from the facts of the period (already filtered). */
-export function computeFigures(facts: Iterable<TicketFact>, o: FigureOptions): ReportFigures {
-  const acc = new FigureAccumulator(o);
-  for (const f of facts) acc.add(f);
-  return acc.result();
-}
-
 function trimSlow(slow: { sort: number; n: number }[], keep: number): void {
   slow.sort((a, b) => b.sort - a.sort || a.n - b.n);
   slow.length = Math.min(slow.length, keep);
@@ -269,18 +262,6 @@ export class DailyAccumulator {
   result(): ReportDay[] {
     return this.out.map((d) => ({ ...d }));
   }
-}
-
-/**
- * The daily series for the chart: per organisation-local day of the period, tickets of the
- * period opened that day, acknowledged that day, resolved that day, and response breaches
- * whose target fell due that day (a breach recorded without a known target counts on the
- * opening day).
- */
-export function dailySeries(facts: Iterable<TicketFact>, period: PeriodRange, timeZone: string, now: number): ReportDay[] {
-  const acc = new DailyAccumulator(period, timeZone, now);
-  for (const f of facts) acc.add(f);
-  return acc.result();
 }
 
 export interface ComputeInput {

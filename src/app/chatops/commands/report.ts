@@ -1,7 +1,7 @@
 /** `report`: SLA compliance, time to acknowledge, escalation figures, with a chart and CSV. */
 import { authorize } from '../../authorize.js';
 import { buildReport, reportCsvRows } from '../../use-cases/reports.js';
-import { REPORT_USAGE, parseReportArgs } from '../../../adapters/report/report-args.js';
+import { REPORT_USAGE, parseReportArgs } from '../report-args.js';
 import { say } from '../answer.js';
 import { command, Usage } from '../spec.js';
 

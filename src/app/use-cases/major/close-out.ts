@@ -1,6 +1,6 @@
 /** The satisfaction check and the closing work (review scheduled, report sent, war room archived). */
 import { DomainError } from '../../../domain/errors.js';
-import { escalationManagers, nextReviewSlot, STATUS_TEXT } from '../../../domain/major.js';
+import { escalationManagers, nextReviewSlot, SATISFIED_SCORE, satisfactionOpen, STATUS_TEXT, withSatisfaction } from '../../../domain/major.js';
 import type { MajorEscalation } from '../../../domain/major.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
@@ -10,7 +10,7 @@ import { noticeFor, notifyPeople } from '../notify.js';
 import { event } from '../ticket-access.js';
 import { afterActionReport } from './aar.js';
 import { roomPost } from './room.js';
-import { ENGINE, MIN, mutate, saveMajor, when } from './support.js';
+import { ENGINE, mutate, saveMajor, when } from './support.js';
 import type { MajorResult } from './support.js';
 
 /** The customer's answer to the satisfaction check (1–5 and a comment). */
@@ -18,24 +18,20 @@ export async function recordSatisfaction(deps: AppDeps, args: { ticket: string |
   const pid = actingPerson(deps, args.actor, 'record the customer satisfaction');
   if (!Number.isInteger(args.score) || args.score < 1 || args.score > 5) throw new DomainError('VALIDATION', 'score: a whole number from 1 (not satisfied) to 5 (very satisfied).', { field: 'score' });
   const comment = (args.comment ?? '').trim().slice(0, 2000);
-  const satisfied = args.score >= 4;
+  const satisfied = args.score >= SATISFIED_SCORE;
   const r = await mutate(deps, args.ticket, (m, t, now) => {
     const customer = t.id === m.ticketId ? t.requesterId : null;
     if (pid !== customer && !deps.directory().hasRole(pid, 'escalation_manager')) {
       throw new DomainError('FORBIDDEN', `Only the customer (${personName(deps, customer)}) or an escalation manager can record the satisfaction of ${m.ticketKey}.`);
     }
-    const asked = m.status === 'satisfaction' || (m.status === 'active' && !!m.satisfactionRequestedAt && !!m.satisfaction && m.satisfaction.score <= 3);
-    if (!asked) {
+    if (!satisfactionOpen(m)) {
       throw new DomainError('INVALID_TRANSITION', `${m.ticketKey} has no satisfaction check open (it is ${STATUS_TEXT[m.status]}${m.warrantyEndsAt ? `; the check is sent when the warranty ends, ${when(deps, m.warrantyEndsAt)}` : ''}).`);
     }
-    const satisfaction = { score: args.score, comment, at: now, by: pid };
-    if (satisfied) {
-      const dir = deps.directory();
-      const cal = dir.calendar(dir.team(t.teamId)?.calendarId ?? '');
-      const reviewAt = nextReviewSlot(now, dir.org.timeZone, cal && !cal.alwaysOpen ? cal.workingDays : [1, 2, 3, 4, 5], cal?.holidays ?? []);
-      return { next: { ...m, satisfaction, status: 'closed', closedAt: now, reviewScheduledAt: now, reviewAt, nextUpdateDueAt: null }, extra: reviewAt };
-    }
-    return { next: { ...m, satisfaction, status: 'active', nextUpdateDueAt: new Date(now.getTime() + m.cadenceMinutes * MIN), updateReminders: 0 }, extra: null };
+    // The review goes on the next working day of the ticket team's calendar.
+    const dir = deps.directory();
+    const cal = dir.calendar(dir.team(t.teamId)?.calendarId ?? '');
+    const reviewAt = nextReviewSlot(now, dir.org.timeZone, cal && !cal.alwaysOpen ? cal.workingDays : [1, 2, 3, 4, 5], cal?.holidays ?? []);
+    return { next: withSatisfaction(m, { score: args.score, comment, at: now, by: pid }, reviewAt), extra: reviewAt };
   });
   const m = r.saved!;
   const t = (await deps.tickets.get(m.ticketId)) ?? r.t;

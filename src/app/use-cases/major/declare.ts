@@ -20,7 +20,7 @@ import type { MajorResult } from './support.js';
  * declaration and the first roles on the timeline, the incident owner told. Every step is
  * idempotent (keyed events and messages), so a retry repairs what a crash left undone.
  */
-export async function announceDeclared(deps: AppDeps, t0: Ticket, m: MajorEscalation, actor: Actor): Promise<void> {
+async function announceDeclared(deps: AppDeps, t0: Ticket, m: MajorEscalation, actor: Actor): Promise<void> {
   const key = keyOf(t0);
   const declaredAt = new Date(m.declaredAt);
   // The notices below show the ticket as it is now: escalated, kind major.

@@ -23,7 +23,7 @@ export async function roomPost(deps: AppDeps, m: MajorEscalation, message: WarRo
   }
 }
 
-export function summaryText(deps: AppDeps, t: Ticket, m: MajorEscalation): string {
+function summaryText(deps: AppDeps, t: Ticket, m: MajorEscalation): string {
   const dir = deps.directory();
   const team = m.members.map((x) => `${MAJOR_ROLE_LABELS[x.role]}: ${personName(deps, x.personId)}`).join(' · ');
   return [

@@ -1,7 +1,7 @@
 import type { ReportKind, ReportPeriod, ReportQuery } from '../../domain/reports/report.js';
 import { REPORT_KINDS } from '../../domain/reports/report.js';
 import type { Priority } from '../../domain/ticket.js';
-import { REPORT_CHANNELS } from '../../app/use-cases/reports.js';
+import { REPORT_CHANNELS } from '../use-cases/reports.js';
 import { PRIORITIES } from '../../domain/ticket.js';
 
 /**
