@@ -127,6 +127,8 @@ export function escalationStepNotice(args: {
   channel: Channel;
   urgent: boolean;
   now: Date;
+  /** Why the escalation started (its reason), shown when the ticket was already acknowledged. */
+  reason?: string | null;
 }): Notice {
   const t = args.ticket;
   const key = formatTicketKey(t.number);
@@ -135,7 +137,8 @@ export function escalationStepNotice(args: {
   return {
     kind: 'escalation_step',
     title: `${t.priority} ${key}${flag}: ${t.title}`.slice(0, 150),
-    text: `${key} (${t.priority}, ${t.impact} impact) has not been acknowledged after ${age}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'nobody'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
+    // An acknowledged ticket chased again (ack timeout, resolution breach) says why, not "not acknowledged".
+    text: `${key} (${t.priority}, ${t.impact} impact) ${args.reason && t.status !== 'new' && t.status !== 'assigned' ? `is escalated again: ${args.reason}` : `has not been acknowledged after ${age}`}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'nobody'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
     ticket: {
       id: t.id,
       key,

@@ -78,7 +78,7 @@ describe('nobody forgotten: elevation with teeth, the requester kept informed (i
     expect(judy.map((d) => d.notice.title)).to.deep.equal([`${k}: Alice Ng is on it`, `${k}: waiting on you`, `${k}: escalated to Infrastructure`, `${k}: Henry Adeyemi is on it`, `${k}: resolved`]);
     expect(judy.map((d) => d.notice.text)).to.deep.equal([
       `Alice Ng has taken your ticket ${k} "Cannot print to Library printer". We will keep you informed.`,
-      `Your ticket ${k} "Cannot print to Library printer" is on hold: which printer queue do you use?. Reply to the technician to move it on.`,
+      `Your ticket ${k} "Cannot print to Library printer" is on hold: which printer queue do you use? Reply to the technician to move it on.`,
       `Your ticket ${k} "Cannot print to Library printer" has been escalated to Infrastructure so it gets the right attention. We will keep you informed.`,
       `Henry Adeyemi has taken your ticket ${k} "Cannot print to Library printer". We will keep you informed.`,
       `Your ticket ${k} "Cannot print to Library printer" is resolved: print spooler restarted. If it is not fixed for you, tell us and we will reopen it.`,

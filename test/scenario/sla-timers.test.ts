@@ -86,6 +86,7 @@ describe('nobody forgotten: warnings, ack timeouts, resolution breaches (issue 1
     expect(timeouts[0]!.data).to.include({ planId: 'std', minutes: 60 });
     const page = n.chat.to('tech1').slice(before);
     expect(page.map((d) => [d.notice.kind, d.notice.escalation?.step])).to.deep.equal([['escalation_step', 1]]);
+    expect(page[0]!.notice.text).to.equal(`ESC-${t.number} (P2, medium impact) is escalated again: acknowledged by Tess Tech, not updated for 60 business minutes. Team: Desk. Assignee: Tess Tech. Escalation step 1 of 2.`);
     // Not acknowledged again: the plan goes on (SMS 10 minutes later); acknowledged: the chase restarts from then.
     await at('2026-11-23T10:15:00Z');
     expect(n.sms.to('tech1')).to.have.length(1);

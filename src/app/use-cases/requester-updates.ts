@@ -21,6 +21,9 @@ export function requesterChannel(deps: Pick<AppDeps, 'directory'>, personId: str
 }
 
 /** The words a requester reads: plain, no internal paging text, no buttons. */
+/** ": <text>." (no full stop after a question or an exclamation), or "." alone. */
+const colon = (x: string | null | undefined) => (x?.trim() ? `: ${x.trim()}${/[.!?]$/.test(x.trim()) ? '' : '.'}` : '.');
+
 function words(t: Ticket, u: RequesterUpdate, name: (id: string | null | undefined) => string | null): { title: string; text: string } {
   const key = formatTicketKey(t.number);
   const subject = `"${t.title}"`;
@@ -33,9 +36,9 @@ function words(t: Ticket, u: RequesterUpdate, name: (id: string | null | undefin
         text: `Your ticket ${key} ${subject} has been escalated${u.team ? ` to ${u.team}` : ` to level ${u.level}`} so it gets the right attention. We will keep you informed.`,
       };
     case 'on_hold':
-      return { title: `${key}: waiting on you`, text: `Your ticket ${key} ${subject} is on hold${u.reason ? `: ${u.reason}` : ''}. Reply to the technician to move it on.` };
+      return { title: `${key}: waiting on you`, text: `Your ticket ${key} ${subject} is on hold${colon(u.reason)} Reply to the technician to move it on.` };
     case 'resolved':
-      return { title: `${key}: resolved`, text: `Your ticket ${key} ${subject} is resolved${u.note ? `: ${u.note}` : ''}. If it is not fixed for you, tell us and we will reopen it.` };
+      return { title: `${key}: resolved`, text: `Your ticket ${key} ${subject} is resolved${colon(u.note)} If it is not fixed for you, tell us and we will reopen it.` };
   }
 }
 
