@@ -39,7 +39,7 @@ export function build() {
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const t0 = Date.now();
   build();
   process.stderr.write(`[build] dist/ built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

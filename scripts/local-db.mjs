@@ -165,7 +165,7 @@ export async function startLocalDb({ dataDir, port } = {}) {
   return { uri: `mongodb://127.0.0.1:${p}/esc`, stop, kill, dataDir: dir, pid: child.pid, port: p };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dataDir = process.argv[2] ?? join(cacheDir, 'data');
   const { uri } = await startLocalDb({ dataDir, port: Number(process.env.ESC_DB_PORT ?? 27017) });
   say(`FerretDB (MongoDB-compatible) listening: ${uri}  data: ${dataDir}  (Ctrl-C stops it)`);

@@ -138,7 +138,7 @@ export function escalationStepNotice(args: {
     kind: 'escalation_step',
     title: `${t.priority} ${key}${flag}: ${t.title}`.slice(0, 150),
     // An acknowledged ticket chased again (ack timeout, resolution breach) says why, not "not acknowledged".
-    text: `${key} (${t.priority}, ${t.impact} impact) ${args.reason && t.status !== 'new' && t.status !== 'assigned' ? `is escalated again: ${args.reason}` : `has not been acknowledged after ${age}`}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'nobody'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
+    text: `${key} (${t.priority}, ${t.impact} impact) ${args.reason && t.status !== 'new' && t.status !== 'assigned' ? `is escalated again: ${args.reason}` : `has not been acknowledged after ${age}`}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'unassigned'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
     ticket: {
       id: t.id,
       key,

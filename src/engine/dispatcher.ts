@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Channel } from '../domain/plan.js';
 import type { AppDeps } from '../app/deps.js';
 import type { Delivery } from '../app/ports/deliveries.js';
-import type { Notifier, SendResult } from '../app/ports/notifier.js';
+import { NOT_WANTED } from '../app/ports/notifier.js';
+import type { Notifier, SendContext, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
 import { GroupCommit } from './group-commit.js';
@@ -160,6 +161,18 @@ export class Dispatcher {
     };
   }
 
+  /** What a notifier may ask right before its provider call: is the escalation still live? */
+  private context(d: Delivery): SendContext | undefined {
+    const escalationId = d.escalationId;
+    if (!escalationId) return undefined;
+    return {
+      stillWanted: async () => {
+        const st = (await this.deps.escalations.statuses([escalationId])).get(escalationId);
+        return st === undefined || st === 'active' || st === 'exhausted';
+      },
+    };
+  }
+
   /** Calls the provider and decides what to record; writes nothing. */
   private async send(d: Delivery, claim: string): Promise<Outcome> {
     const out: Outcome = { events: [], updates: [], fallbacks: [] };
@@ -170,9 +183,15 @@ export class Dispatcher {
     const person = deps.directory().person(d.recipient.personId);
     let result: SendResult;
     try {
-      result = await notifier.send(d, person);
+      result = await notifier.send(d, person, this.context(d));
     } catch (e) {
       result = { ok: false, retryable: true, code: 'EXCEPTION', message: (e as Error).message };
+    }
+    if (!result.ok && result.code === NOT_WANTED) {
+      // Held back by pacing while an acknowledgement landed: nothing went out.
+      finish({ status: 'cancelled', error: { code: 'ACKNOWLEDGED', message: result.message } });
+      events.push(this.event(d, 'delivery.cancelled', { reason: 'escalation stopped while the message waited for its slot' }));
+      return out;
     }
     const now = deps.clock.now();
     // Waiting for a rate limit, a throttle or a provider's pace is not a failed attempt.

@@ -4,9 +4,11 @@ import { expect } from 'chai';
 import type { EscalationPlan } from '../../src/domain/plan.js';
 import { seedEscalations } from '../../bench/engine-seed.js';
 import { FakeProvider, HttpNotifier } from '../far-side/fake-provider.js';
-import { TestClock, freshDbUri, startTestEsc } from '../support/harness.js';
+import { TestClock, freshDbUri, openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 import { startEscProcess } from '../support/esc-process.js';
+import { FakeTwilio } from '../far-side/fake-twilio.js';
+import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import type { EscProcess } from '../support/esc-process.js';
 
 /** The real clock, for tests that run the Agenda loop. */
@@ -37,7 +39,7 @@ const webhookPlan: EscalationPlan = {
 };
 
 describe('engine: the acknowledgement wins at the provider; a stop never re-pages', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
@@ -77,8 +79,43 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     expect(stuck).to.equal(0);
   });
 
+  it('SMS held back by the Twilio pace while acks land: none reaches Twilio after its ack answered', async () => {
+    const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+    const twilio = new FakeTwilio(SID, 'twilio-race-auth-token');
+    await twilio.start();
+    cleanup.push(() => twilio.stop());
+    const db = await openTestDb();
+    const clock = new WallClock();
+    const channels = buildChannelAdapters(
+      { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-race-auth-token', TWILIO_FROM_NUMBER: '+15005550006', TWILIO_API_URL: twilio.url, TWILIO_MIN_INTERVAL_MS: '400', ESC_CONTACT_THROTTLE_MS: '0' },
+      { clock, conn: db.conn },
+    );
+    const esc = await startTestEsc({ db: { ...db, clock }, clock, runEngine: true, notifiers: channels.notifiers });
+    cleanup.push(() => esc.stop());
+    const n = 12;
+    const ids = await seedEscalations(esc.conn, n, () => new Date(Date.now() + 800), new Date(), { plan: { ...webhookPlan, steps: webhookPlan.steps.map((st) => ({ ...st, channel: 'sms' as const })) } });
+    // One SMS per 400 ms: the burst takes ~5 s, most messages wait in the pace. Ack the second half while they wait.
+    while (twilio.messages().length < 2) await sleep(20);
+    const answeredAt = new Map<number, number>();
+    await Promise.all(
+      ids.map(async (ticketId, i) => {
+        if (i < n / 2) return;
+        const res = await fetch(`${esc.baseUrl}/api/tickets/${ticketId}/acknowledge`, { method: 'POST', headers: { authorization: 'Bearer demo-agent-token', 'content-type': 'application/json' }, body: '{}' });
+        expect(res.status).to.equal(200);
+        answeredAt.set(i, Date.now());
+      }),
+    );
+    await sleep(5000);
+    const sent = twilio.attempts.map((a, k) => ({ at: a.at, i: Number(/bench (\d+)\b/.exec(twilio.messages()[k]?.params.Body ?? '')?.[1] ?? -1) }));
+    const late = sent.filter((x) => answeredAt.has(x.i) && x.at > answeredAt.get(x.i)!);
+    expect(late.map((x) => `bench ${x.i} arrived ${x.at - answeredAt.get(x.i)!} ms after its ack answered`)).to.deep.equal([]);
+    // The first half (not acked) all went; some of the acked half were held and never sent.
+    for (let i = 0; i < n / 2; i++) expect(sent.some((x) => x.i === i), `bench ${i} sent`).to.equal(true);
+    expect(sent.filter((x) => answeredAt.has(x.i)).length).to.be.lessThan(n / 2);
+  });
+
   describe('Esc as a child process (src/main.ts), paging a far-side webhook', () => {
-    const n = 240;
+    const n = 160;
     let far: FakeProvider;
     let uri: string;
     let seeder: TestEsc;
@@ -117,14 +154,16 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     it('SIGTERM in the middle of a burst, then a restart: every page arrives once (zero duplicates)', async () => {
       const a = await start();
       await seed(500);
-      await waitFor(() => far.arrivals.length >= n / 4, 30_000, 'a quarter of the burst');
+      await waitFor(() => far.arrivals.length >= n / 4, 90_000, 'a quarter of the burst').catch((e: Error) => {
+        throw new Error(`${e.message}; the process printed:\n${a.output.join('').slice(-3000)}`);
+      });
       a.child.kill('SIGTERM');
       const code = await a.exited;
       expect(code, a.output.join('')).to.equal(0);
       const atStop = far.arrivals.length;
       expect(atStop, 'stopped in the middle of the burst').to.be.lessThan(n);
       const b = await start();
-      await waitFor(() => new Set(far.keys()).size >= n, 60_000, 'every page after the restart');
+      await waitFor(() => new Set(far.keys()).size >= n, 90_000, 'every page after the restart');
       await sleep(1500);
       expect(far.duplicates(), `duplicates (${atStop} had arrived at SIGTERM)`).to.equal(0);
       b.child.kill('SIGTERM');
@@ -134,11 +173,11 @@ describe('engine: the acknowledgement wins at the provider; a stop never re-page
     it('SIGKILL in the middle of a burst: nothing lost, duplicates within the documented window (16)', async () => {
       const a = await start();
       await seed(500);
-      await waitFor(() => far.arrivals.length >= n / 4, 30_000, 'a quarter of the burst');
+      await waitFor(() => far.arrivals.length >= n / 4, 90_000, 'a quarter of the burst');
       a.child.kill('SIGKILL');
       await a.exited;
       await start();
-      await waitFor(() => new Set(far.keys()).size >= n, 60_000, 'every page after the restart');
+      await waitFor(() => new Set(far.keys()).size >= n, 90_000, 'every page after the restart');
       await sleep(1500);
       // The dispatcher hands at most `concurrency` (16) messages over before their outcomes are written.
       expect(far.duplicates()).to.be.at.most(16);

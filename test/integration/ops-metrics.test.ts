@@ -72,20 +72,25 @@ describe('ops: /metrics in Prometheus format', () => {
     for (const name of ['esc_engine_pass_duration_seconds', 'esc_step_lateness_seconds', 'esc_deliveries_total', 'esc_delivery_retries_total', 'esc_provider_rate_limited_total', 'esc_active_escalations', 'esc_tickets_opened_total', 'esc_http_request_duration_seconds', 'esc_process_cpu_user_seconds_total', 'esc_nodejs_eventloop_lag_seconds', 'esc_process_resident_memory_bytes']) {
       expect(before.has(name), name).to.equal(true);
     }
-    // A page: a P1 ticket, escalated at once; the first chat send is rate limited, then goes out.
-    chans.chat.failures.push({ ok: false, retryable: true, code: 'RATE_LIMITED', message: 'HTTP 429 Too Many Requests', retryAfterMs: 1000 });
+    // A page: a P1 ticket, escalated at once; the first chat send is rate limited (429), the
+    // second fails (503, retried), the third goes out.
+    chans.chat.failures.push({ ok: false, retryable: true, code: 'RATE_LIMITED', message: 'HTTP 429 Too Many Requests', retryAfterMs: 1000, rateLimited: true });
+    chans.chat.failures.push({ ok: false, retryable: true, code: 'UPSTREAM_503', message: 'HTTP 503 Service Unavailable' });
     const opened = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Email down for the Registrar office', priority: 'P1' }, 'demo-agent-token');
     expect(opened.status).to.equal(201);
     const esc1 = await api(esc.baseUrl, 'POST', `/api/tickets/${String(opened.body.key)}/escalate`, undefined, 'demo-admin-token'); // Erin, a coordinator: technicians cannot escalate at once
     expect(esc1.status, JSON.stringify(esc1.body)).to.be.oneOf([200, 201, 202]);
     await esc.settle();
-    esc.clock.advance(60_000);
-    await esc.settle();
+    for (let i = 0; i < 3; i++) {
+      esc.clock.advance(60_000);
+      await esc.settle();
+    }
     expect(chans.chat.sent.length).to.be.greaterThan(0);
     await esc.readiness.refresh();
     const after = await scrape(esc.baseUrl, T);
     expect(value(after, 'esc_tickets_opened_total', { source: 'api' })).to.equal(value(before, 'esc_tickets_opened_total', { source: 'api' }) + 1);
     expect(value(after, 'esc_deliveries_total', { channel: 'chat', outcome: 'sent' })).to.be.greaterThan(value(before, 'esc_deliveries_total', { channel: 'chat', outcome: 'sent' }));
+    expect(value(after, 'esc_deliveries_total', { channel: 'chat', outcome: 'rate_limited' })).to.equal(1);
     expect(value(after, 'esc_deliveries_total', { channel: 'chat', outcome: 'retrying' })).to.equal(1);
     expect(value(after, 'esc_delivery_retries_total', { channel: 'chat' })).to.equal(1);
     expect(value(after, 'esc_provider_rate_limited_total', { channel: 'chat' })).to.equal(1);

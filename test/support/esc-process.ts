@@ -13,7 +13,7 @@ export interface EscProcess {
 }
 
 /** Starts src/main.ts with `env` on top of a minimal environment; resolves once it serves. */
-export async function startEscProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<EscProcess> {
+export async function startEscProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<EscProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

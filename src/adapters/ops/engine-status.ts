@@ -53,7 +53,8 @@ export const processHolderId = () => `${hostname()}:${process.pid}:${randomUUID(
  */
 export class EngineHeartbeat {
   private lastWrite = 0;
-  private writing = false;
+  private writing: Promise<void> | null = null;
+  private released = false;
   private passes = 0;
   private failingSince: number | null = null;
   private errorLogged = false;
@@ -82,22 +83,26 @@ export class EngineHeartbeat {
       this.errorLogged = false;
       this.passes++;
     }
-    if (this.writing || (now - this.lastWrite < this.writeEveryMs && !pass.failed)) return;
-    this.writing = true;
+    if (this.released || this.writing || (now - this.lastWrite < this.writeEveryMs && !pass.failed)) return;
     this.lastWrite = now;
     const set: Partial<StatusDoc> = pass.failed
       ? { holder: this.holder, lastError: pass.error ?? 'failed', lastErrorAt: new Date(now) }
       : { holder: this.holder, lastPassEndedAt: new Date(pass.startedAt.getTime() + pass.durationMs), lastPassMs: pass.durationMs, lastPassLateMs: pass.lateMs, passes: this.passes };
-    this.collection()
+    this.writing = this.collection()
       .updateOne({ _id: STATUS_ID }, { $set: set }, { upsert: true })
-      .catch(() => undefined)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
       .finally(() => {
-        this.writing = false;
+        this.writing = null;
       });
   }
 
   /** On a clean stop: says no process runs passes from here (the lease itself is released by Agenda). */
   async release(): Promise<void> {
+    this.released = true;
+    await this.writing;
     await this.collection()
       .updateOne({ _id: STATUS_ID, holder: this.holder }, { $set: { holder: null } })
       .catch(() => undefined);

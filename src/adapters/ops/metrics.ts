@@ -13,7 +13,7 @@ export class EscMetrics {
   readonly enginePass = new Histogram({ name: 'esc_engine_pass_duration_seconds', help: 'Duration of one engine pass', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly enginePassFailures = new Counter({ name: 'esc_engine_pass_failures_total', help: 'Engine passes that failed (retried on the next pass)', registers: [this.registry] });
   readonly stepLateness = new Histogram({ name: 'esc_step_lateness_seconds', help: 'From when an escalation step was due to when its message left', labelNames: ['channel'], buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [this.registry] });
-  readonly deliveries = new Counter({ name: 'esc_deliveries_total', help: 'Delivery outcomes by channel (sent, delivered, outboxed = not sent, retrying, failed, cancelled)', labelNames: ['channel', 'outcome'], registers: [this.registry] });
+  readonly deliveries = new Counter({ name: 'esc_deliveries_total', help: 'Delivery outcomes by channel (sent, delivered, outboxed = not sent, rate_limited = waiting on the provider, retrying, failed, cancelled)', labelNames: ['channel', 'outcome'], registers: [this.registry] });
   readonly retries = new Counter({ name: 'esc_delivery_retries_total', help: 'Deliveries put back for another attempt', labelNames: ['channel'], registers: [this.registry] });
   readonly provider429 = new Counter({ name: 'esc_provider_rate_limited_total', help: 'Sends a provider refused with 429 / rate limited', labelNames: ['channel'], registers: [this.registry] });
   readonly ticketsOpened = new Counter({ name: 'esc_tickets_opened_total', help: 'Tickets opened, by source (api, slack, teams, alert, sms, email...)', labelNames: ['source'], registers: [this.registry] });
@@ -52,7 +52,7 @@ export class EscMetrics {
   }
 }
 
-const OUTCOMES = new Set(['sent', 'delivered', 'outboxed', 'retrying', 'failed', 'cancelled']);
+const OUTCOMES = new Set(['sent', 'delivered', 'outboxed', 'rate_limited', 'retrying', 'failed', 'cancelled']);
 const LIMITED = /429|rate.?limit|ratelimited|throttl|too.?many/i;
 
 /** A notifier that counts the sends a provider refused for rate (429); the dispatcher's contract is unchanged. */
@@ -69,7 +69,7 @@ export class MeteredNotifier implements Notifier {
 
   async send(...args: Parameters<Notifier['send']>): Promise<SendResult> {
     const r = await this.inner.send(...args);
-    if (!r.ok && (LIMITED.test(r.code) || LIMITED.test(r.message))) this.metrics.provider429.inc({ channel: this.channel });
+    if (!r.ok && (r.rateLimited === true || LIMITED.test(r.code) || LIMITED.test(r.message))) this.metrics.provider429.inc({ channel: this.channel });
     return r;
   }
 }

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { Delivery } from '../../app/ports/deliveries.js';
-import type { Notifier, SendResult } from '../../app/ports/notifier.js';
+import type { Notifier, SendContext, SendResult } from '../../app/ports/notifier.js';
 import type { Person } from '../../domain/directory.js';
 
 interface SlotDoc {
@@ -59,12 +59,12 @@ export class ThrottledNotifier implements Notifier {
     this.name = inner.name;
   }
 
-  async send(d: Delivery, recipient: Person | undefined): Promise<SendResult> {
-    if (!d.address) return this.inner.send(d, recipient);
+  async send(d: Delivery, recipient: Person | undefined, ctx?: SendContext): Promise<SendResult> {
+    if (!d.address) return this.inner.send(d, recipient, ctx);
     const key = `${d.channel}:${d.address.toLowerCase()}`;
     const wait = await this.throttle.take(key, this.now());
     if (wait > 0) return { ok: false, retryable: true, code: 'THROTTLED', message: `${d.channel} to this destination already sent within the last minute`, retryAfterMs: wait };
-    const r = await this.inner.send(d, recipient);
+    const r = await this.inner.send(d, recipient, ctx);
     if (!r.ok) await this.throttle.release(key);
     return r;
   }

@@ -1,3 +1,14 @@
+import { NOT_WANTED } from '../../app/ports/notifier.js';
+import type { SendResult } from '../../app/ports/notifier.js';
+
+/** Thrown inside a paced call when the message is no longer wanted (its escalation stopped while it waited). */
+export class NotWanted extends Error {
+  readonly result: SendResult = { ok: false, retryable: false, code: NOT_WANTED, message: 'the escalation stopped while the message waited for its slot; not sent' };
+  constructor() {
+    super('not wanted any more');
+  }
+}
+
 /** A safety margin on top of the provider's interval, for timer and clock jitter (ms). */
 export function defaultGuardMs(intervalMs: number): number {
   return Math.min(25, Math.round(intervalMs * 0.025));

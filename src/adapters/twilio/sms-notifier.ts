@@ -1,6 +1,7 @@
 import type { Twilio } from 'twilio';
 import type { Delivery } from '../../app/ports/deliveries.js';
-import type { Notifier, SendResult } from '../../app/ports/notifier.js';
+import type { Notifier, SendContext, SendResult } from '../../app/ports/notifier.js';
+import { NotWanted } from './pacer.js';
 import type { Person } from '../../domain/directory.js';
 import type { TwilioReplyStore } from './reply-store.js';
 import type { SmsConsent } from './sms-consent.js';
@@ -30,7 +31,7 @@ export class TwilioSmsNotifier implements Notifier {
   readonly name = 'Twilio SMS';
   constructor(private readonly opts: TwilioSmsOptions) {}
 
-  async send(d: Delivery, recipient: Person | undefined): Promise<SendResult> {
+  async send(d: Delivery, recipient: Person | undefined, ctx?: SendContext): Promise<SendResult> {
     const to = d.address;
     if (!to) return { ok: false, retryable: false, code: 'NO_PHONE', message: `${d.recipient.name ?? 'recipient'} has no phone number for SMS` };
     const personId = d.recipient.personId ?? recipient?.id ?? `phone:${to}`;
@@ -44,13 +45,16 @@ export class TwilioSmsNotifier implements Notifier {
       if (back > 0) return limited(back);
       // The reference is stored before the slot is taken, so the slot is followed by the HTTP call alone.
       const ref = await this.opts.store.refFor({ personId, deliveryId: d.id, ticketId: d.ticketId, ticketNumber: d.notice.ticket.number, at: this.opts.now() });
-      const create = () =>
-        this.opts.client.messages.create({
+      // The pace may have held this message for seconds: check the escalation right before the call.
+      const create = async () => {
+        if (ctx && !(await ctx.stillWanted())) throw new NotWanted();
+        return this.opts.client.messages.create({
           to,
           ...(this.opts.messagingServiceSid ? { messagingServiceSid: this.opts.messagingServiceSid } : { from: this.opts.from }),
           body: smsText(d.notice, ref),
           statusCallback: `${this.opts.publicUrl.replace(/\/$/, '')}/twilio/status`,
         });
+      };
       if (!pacer) {
         const msg = await create();
         return { ok: true, status: 'sent', providerId: msg.sid };
@@ -70,6 +74,7 @@ export class TwilioSmsNotifier implements Notifier {
         }
       }
     } catch (e) {
+      if (e instanceof NotWanted) return e.result;
       if ((e as { code?: unknown }).code === 21610 && this.opts.consent) {
         // "Attempt to send to unsubscribed recipient": the same opt-out as a STOP reply.
         await this.opts.consent.stopped(to, 'STOP (Twilio 21610)', this.opts.now(), { personId: d.recipient.personId, ticketId: d.ticketId }).catch(() => undefined);

@@ -22,5 +22,18 @@ export interface Notifier {
    * Sends one delivery. Must not throw for provider errors: return a failed result.
    * `delivery.key` is the idempotency key to pass to providers that accept one.
    */
-  send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult>;
+  send(delivery: Delivery, recipient: Person | undefined, ctx?: SendContext): Promise<SendResult>;
+}
+
+/** Code of the result a notifier returns when `SendContext.stillWanted()` said no: nothing was sent. */
+export const NOT_WANTED = 'NOT_WANTED';
+
+/** What the dispatcher tells a notifier about one send. */
+export interface SendContext {
+  /**
+   * A notifier that may hold a message back before calling the provider (pacing: up to
+   * seconds) calls this right before the call; false = the escalation stopped meanwhile (an
+   * acknowledgement): send nothing and return `{ ok: false, retryable: false, code: NOT_WANTED }`.
+   */
+  stillWanted(): Promise<boolean>;
 }
