@@ -19,6 +19,7 @@ export const ACTIONS = [
   'escalate_now',
   'request_escalation',
   'elevate',
+  'snooze',
   'move',
   'notify_management',
   'coordinate',
@@ -51,6 +52,7 @@ export const RULES: Record<Action, readonly Grant[]> = {
   escalate_now: ['coordinator', 'escalation_manager', 'admin'],
   request_escalation: ['manager', 'team_lead', 'point_person', 'executive', 'coordinator', 'escalation_manager', 'admin'],
   elevate: ['manager', 'team_lead', 'executive', 'coordinator', 'escalation_manager', 'admin'],
+  snooze: ['assignee', 'team', 'coordinator', 'escalation_manager', 'admin'],
   move: ['manager', 'team_lead', 'executive', 'coordinator', 'escalation_manager', 'admin'],
   notify_management: ['manager', 'team_lead', 'executive', 'coordinator', 'escalation_manager', 'admin'],
   coordinate: ['coordinator', 'admin'],
@@ -74,7 +76,7 @@ export const RULES: Record<Action, readonly Grant[]> = {
 /** Person-less API tokens keep their role's rights (ESC_API_TOKENS `token:role` without a person). */
 export const TOKEN_ROLE_RULES: Record<string, readonly Action[]> = {
   admin: ACTIONS,
-  agent: ['view', 'open', 'open_for_other', 'comment', 'acknowledge', 'resolve', 'escalate_now', 'request_escalation', 'elevate', 'move', 'notify_management', 'run_reports', 'assign', 'hold', 'reopen', 'page'],
+  agent: ['view', 'open', 'open_for_other', 'comment', 'acknowledge', 'resolve', 'escalate_now', 'request_escalation', 'elevate', 'snooze', 'move', 'notify_management', 'run_reports', 'assign', 'hold', 'reopen', 'page'],
   reporter: ['view', 'open', 'comment'],
   monitor: ['open', 'open_for_other'],
   viewer: ['view', 'run_reports'],
@@ -112,6 +114,7 @@ const DOING: Record<Action, string> = {
   escalate_now: 'escalate at once',
   request_escalation: 'request urgent handling of',
   elevate: 'elevate',
+  snooze: 'snooze the ack-timeout chase of',
   move: 'move',
   notify_management: 'notify management about',
   coordinate: 'work escalation requests on',

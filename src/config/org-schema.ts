@@ -7,6 +7,7 @@ import { CHANNELS, planProblems } from '../domain/plan.js';
 import type { StepTarget } from '../domain/plan.js';
 import { calendarProblems } from '../domain/sla/calendar.js';
 import { PRIORITIES } from '../domain/ticket.js';
+import { teamChannelSchema, teamChannels } from './team-channel-schema.js';
 
 import { date, hm, id, phone, zone } from './schema-atoms.js';
 import { rotation, toRotation } from './rotation-schema.js';
@@ -39,7 +40,8 @@ const team = z.strictObject({
   rotation: id.optional(),
   calendar: id,
   escalatesTo: id.optional(),
-  channel: z.string().min(1).optional(),
+  /** Where new, moved and elevated tickets are posted: a Slack channel id, and/or a Teams channel conversation id. */
+  channel: teamChannelSchema.optional(),
 });
 
 const calendar = z.strictObject({
@@ -57,6 +59,12 @@ const sla = z.strictObject({
   responseMinutes: z.number().positive(),
   resolutionMinutes: z.number().positive(),
   calendar: id,
+  /** One DM to the assignee (or on-call) at this share of the response and resolution targets. */
+  warnAtPercent: z.number().int().min(1, 'a percentage from 1 to 99').max(99, 'a percentage from 1 to 99').optional(),
+  /** The plan a resolution-SLA breach starts (unless one is running). */
+  resolutionPlan: id.optional(),
+  /** The requester hears when the ticket is acknowledged, escalated, given an ETA, put on hold, resolved. */
+  informRequester: z.boolean().default(true),
 });
 
 /**
@@ -87,6 +95,10 @@ export const planSchema = z.strictObject({
     )
     .min(1, 'a plan needs at least one step'),
   repeat: z.strictObject({ count: z.number().int().min(0), fromStep: z.number().int().min(1) }).optional(),
+  /** open: the plan starts when the ticket opens; breach (default): when the response SLA breaches. */
+  startOn: z.enum(['open', 'breach']).default('breach'),
+  /** An acknowledged ticket not updated for this many business minutes goes back to step 1. */
+  ackTimeoutMinutes: z.number().positive().max(100_000).optional(),
 });
 export type PlanInput = z.input<typeof planSchema>;
 
@@ -138,6 +150,10 @@ export const orgSchema = z.strictObject({
   coordination: coordinationSection,
   major: majorSection,
   directory: z.strictObject({ autoRequesters: z.boolean().default(true) }).default({ autoRequesters: true }),
+  /** Tickets from monitoring alerts start their plan on open (default) or at the response breach. */
+  alerts: z.strictObject({ startOn: z.enum(['open', 'breach']).default('open') }).default({ startOn: 'open' }),
+  /** Elevation tightens the remaining resolution target by this factor (1 = unchanged). */
+  elevate: z.strictObject({ resolutionFactor: z.number().gt(0, 'more than 0').max(1, 'at most 1').default(1) }).default({ resolutionFactor: 1 }),
 });
 export type OrgFile = z.output<typeof orgSchema>;
 
@@ -162,6 +178,8 @@ export function toPlan(p: z.output<typeof planSchema>) {
     match: p.match,
     steps: p.steps.map((s) => ({ delayMinutes: s.delayMinutes, channel: s.channel, urgent: s.urgent, targets: s.targets.map(toStepTarget) })),
     ...(p.repeat ? { repeat: p.repeat } : {}),
+    startOn: p.startOn,
+    ...(p.ackTimeoutMinutes ? { ackTimeoutMinutes: p.ackTimeoutMinutes } : {}),
   };
 }
 
@@ -240,6 +258,7 @@ function crossProblems(o: OrgFile): string[] {
   o.slaPolicies.forEach((s, i) => {
     if (!cals.has(s.calendar)) out.push(`slaPolicies.${i}.calendar: unknown calendar "${s.calendar}"`);
     if (s.resolutionMinutes < s.responseMinutes) out.push(`slaPolicies.${i}.resolutionMinutes: must not be shorter than responseMinutes`);
+    if (s.resolutionPlan && !o.plans.some((p) => p.id === s.resolutionPlan)) out.push(`slaPolicies.${i}.resolutionPlan: unknown plan "${s.resolutionPlan}"`);
   });
   for (const pr of PRIORITIES) if (!o.slaPolicies.some((s) => s.priority === pr)) out.push(`slaPolicies: no policy for ${pr}`);
   const seenPrio = new Set<string>();
@@ -336,13 +355,24 @@ export function parseOrg(doc: unknown, source = 'org file'): Org {
       rotationId: t.rotation,
       calendarId: t.calendar,
       escalatesTo: t.escalatesTo,
-      channel: t.channel,
+      ...teamChannels(t.channel),
     })),
     rotations: o.rotations.map(toRotation),
-    slaPolicies: o.slaPolicies.map((s) => ({ id: `sla-${s.priority}`, priority: s.priority, responseMinutes: s.responseMinutes, resolutionMinutes: s.resolutionMinutes, calendarId: s.calendar })),
+    slaPolicies: o.slaPolicies.map((s) => ({
+      id: `sla-${s.priority}`,
+      priority: s.priority,
+      responseMinutes: s.responseMinutes,
+      resolutionMinutes: s.resolutionMinutes,
+      calendarId: s.calendar,
+      ...(s.warnAtPercent ? { warnAtPercent: s.warnAtPercent } : {}),
+      ...(s.resolutionPlan ? { resolutionPlanId: s.resolutionPlan } : {}),
+      informRequester: s.informRequester,
+    })),
     plans: o.plans.map(toPlan),
     coordination: o.coordination,
     major: o.major,
+    alerts: o.alerts,
+    elevate: o.elevate,
     autoRequesters: o.directory.autoRequesters,
   };
 }

@@ -1,6 +1,6 @@
 import type { BusinessCalendar } from './sla/calendar.js';
 import type { SlaPolicy } from './sla/sla-clock.js';
-import type { EscalationPlan } from './plan.js';
+import type { EscalationPlan, PlanStart } from './plan.js';
 import type { Priority } from './ticket.js';
 import type { CoordinationConfig, MajorConfig } from './org-config.js';
 import { PRIMARY, onCallAt, rolesOf, shiftsBetween } from './rotation.js';
@@ -63,8 +63,10 @@ export interface Team {
   calendarId: string;
   /** The team a functional escalation moves tickets to. */
   escalatesTo?: string;
-  /** Slack channel id or Teams conversation id where the team is told about tickets. */
+  /** Slack channel id (or a Teams conversation id) where the team is told about tickets. */
   channel?: string;
+  /** A Teams channel conversation id (19:…@thread.tacv2): its reference is stored when Esc is installed there. */
+  teamsChannel?: string;
 }
 
 /** What is stored outside the org file: overrides made from chat or the API, self-service settings, people found by email. */
@@ -98,6 +100,10 @@ export interface Org {
   major?: MajorConfig;
   /** Chat users whose email matches nobody become requesters (org file `directory.autoRequesters`, default on). */
   autoRequesters?: boolean;
+  /** Tickets from monitoring alerts: when their plan starts (default open). */
+  alerts?: { startOn: PlanStart };
+  /** Elevation: the remaining resolution target is multiplied by this (default 1). */
+  elevate?: { resolutionFactor: number };
 }
 
 /** A person with what they set for themselves: a new phone replaces the SMS and voice addresses too. */

@@ -4,7 +4,13 @@ import { formatTicketKey } from './ticket-number.js';
 
 /** claim: a coordinator takes a manager escalation request; rate: the customer's satisfaction score (1–5). */
 export type NoticeAction = 'acknowledge' | 'escalate' | 'resolve' | 'claim' | 'rate';
-export type NoticeKind = 'escalation_step' | 'manager_request' | 'major_escalation' | 'info';
+/** ticket_post: a ticket posted in its team's channel (it follows the ticket like a step's message); requester_update: to the requester. */
+export type NoticeKind = 'escalation_step' | 'manager_request' | 'major_escalation' | 'info' | 'ticket_post' | 'requester_update';
+
+/** Notices whose chat message shows the ticket and is kept up to date with it (the message registry). */
+export function followsTicket(kind: NoticeKind): boolean {
+  return kind === 'escalation_step' || kind === 'ticket_post';
+}
 
 /**
  * A platform-neutral message. Each channel renders it at the edge: Block Kit, an
@@ -135,6 +141,8 @@ export function escalationStepNotice(args: {
   channel: Channel;
   urgent: boolean;
   now: Date;
+  /** Why the escalation started (its reason), shown when the ticket was already acknowledged. */
+  reason?: string | null;
 }): Notice {
   const t = args.ticket;
   const key = formatTicketKey(t.number);
@@ -143,7 +151,8 @@ export function escalationStepNotice(args: {
   return {
     kind: 'escalation_step',
     title: `${t.priority} ${key}${flag}: ${t.title}`.slice(0, 150),
-    text: `${key} (${t.priority}, ${t.impact} impact) has not been acknowledged after ${age}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'unassigned'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
+    // An acknowledged ticket chased again (ack timeout, resolution breach) says why, not "not acknowledged".
+    text: `${key} (${t.priority}, ${t.impact} impact) ${args.reason && t.status !== 'new' && t.status !== 'assigned' ? `is escalated again: ${args.reason}` : `has not been acknowledged after ${age}`}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'unassigned'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
     ticket: {
       id: t.id,
       key,

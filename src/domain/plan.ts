@@ -31,7 +31,13 @@ export interface EscalationPlan {
   steps: PlanStep[];
   /** Run the steps again `count` more times, from step `fromStep` (1-based). */
   repeat?: { count: number; fromStep: number };
+  /** open: starts when the ticket opens; breach (the default): when the response SLA breaches. */
+  startOn?: PlanStart;
+  /** An acknowledged ticket not updated within this many business minutes goes back to step 1. */
+  ackTimeoutMinutes?: number;
 }
+
+export type PlanStart = 'open' | 'breach';
 
 /** The plan frozen into an escalation when it starts: edits to the plan never change it. */
 export type PlanSnapshot = EscalationPlan & { frozenAt: Date };
@@ -83,4 +89,14 @@ export function choosePlan(plans: readonly EscalationPlan[], teamId: string, pri
     }
   }
   return best;
+}
+
+/**
+ * When a ticket's plan starts: at once when the plan says `startOn: open`, or when the ticket
+ * came from a monitoring alert and the organisation starts alerts on open; else at the
+ * response SLA breach.
+ */
+export function planStart(plan: Pick<EscalationPlan, 'startOn'>, source: string, alertsStartOn: PlanStart = 'open'): PlanStart {
+  if (plan.startOn === 'open') return 'open';
+  return source === 'alert' && alertsStartOn === 'open' ? 'open' : 'breach';
 }

@@ -20,6 +20,8 @@ export interface Simulation {
   planId: string;
   /** When the response SLA would breach and the plan start (or `start` when startAt is 'now'). */
   startsAt: Date;
+  /** open: it starts when the ticket opens; breach: at the response SLA breach. */
+  startOn: 'open' | 'breach';
   calendarId: string;
   steps: SimulatedStep[];
   /** True when the plan runs out of steps with nobody acknowledging. */
@@ -43,15 +45,16 @@ export function simulatePlan(args: {
   assigneeId?: string | null;
   /** The ticket's opening time. */
   openedAt: Date;
-  /** 'breach': the plan starts when the response SLA breaches (default); 'now': at openedAt. */
+  /** 'breach': the plan starts when the response SLA breaches; 'now': at openedAt. Default: the plan's `startOn`. */
   startAt?: 'breach' | 'now';
 }): Simulation {
+  const startAt = args.startAt ?? (args.plan.startOn === 'open' ? 'now' : 'breach');
   const cal = args.dir.calendarFor(args.teamId, args.priority);
   const pol = args.dir.slaPolicy(args.priority);
-  const startsAt = args.startAt === 'now' || !pol ? args.openedAt : addBusinessMinutes(cal, args.openedAt, pol.responseMinutes);
+  const startsAt = startAt === 'now' || !pol ? args.openedAt : addBusinessMinutes(cal, args.openedAt, pol.responseMinutes);
   const state = newEscalation({ id: 'simulation', ticketId: 'simulation', kind: 'automatic', plan: snapshotPlan(args.plan, startsAt), now: startsAt });
   const run = forecast({ dir: args.dir, state, ticket: { teamId: args.teamId, assigneeId: args.assigneeId ?? null } });
-  return { planId: args.plan.id, startsAt, calendarId: cal.id, steps: run.steps, exhausts: run.exhausts };
+  return { planId: args.plan.id, startsAt, startOn: startAt === 'now' ? 'open' : 'breach', calendarId: cal.id, steps: run.steps, exhausts: run.exhausts };
 }
 
 /**

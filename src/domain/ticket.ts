@@ -58,6 +58,10 @@ export interface Ticket {
   responders?: Responder[];
   /** The earliest `dueAt` of `reactions` (null: none owed); the engine's scan looks only at this. */
   reactAt?: Date | null;
+  /** Keys of the SLA warnings, breaches and ack timeouts already handled (ticket-timers.ts); written by the engine only. */
+  timersDone?: string[];
+  /** The ack-timeout chase is paused until then (`/esc snooze`); absent or null: not snoozed. */
+  snooze?: { until: Date; reason: string; by: string | null; at: Date } | null;
 }
 
 /** Someone paged onto a ticket by hand, outside its plan. */

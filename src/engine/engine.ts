@@ -17,6 +17,7 @@ import { MajorTimers } from './major-timers.js';
 import { syncTicketMessages } from './message-sync.js';
 import { ShiftNotices } from './shift-notices.js';
 import { TicketReactions } from './ticket-reactions.js';
+import { TicketTimers } from './ticket-timers.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -55,6 +56,8 @@ export class Engine {
   readonly majorTimers: MajorTimers;
   /** The `ticket-reactions` module: what resolving or reopening a ticket owes its escalations (issue 12). */
   readonly ticketReactions: TicketReactions;
+  /** The `ticket-timers` module: SLA warnings, resolution breaches, ack timeouts (issue 14). */
+  readonly ticketTimers: TicketTimers;
 
   constructor(
     private readonly deps: AppDeps,
@@ -65,6 +68,7 @@ export class Engine {
     this.majorTimers = new MajorTimers(deps);
     this.ticketReactions = new TicketReactions(deps);
     this.shiftNotices = new ShiftNotices(deps);
+    this.ticketTimers = new TicketTimers(deps);
   }
 
   /** The `shift-notices` module: a DM at the start of each on-call shift, hand-off posts (issue 15). */
@@ -83,6 +87,7 @@ export class Engine {
     work += await this.escalationModule(signal);
     if (signal?.aborted) return work;
     work += await this.ticketReactions.runOnce();
+    work += await this.ticketTimers.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.shiftNotices.runOnce();
     work += await this.dispatcher.runOnce(signal);

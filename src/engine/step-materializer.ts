@@ -56,7 +56,7 @@ function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFiri
       events.push({ id: deps.newId(), key: firingKey(esc.id, f.seq), ticketId: esc.ticketId, at: now, type: 'escalation.step_skipped', actor: ENGINE, data: { ...base, reason: 'nobody to notify' } });
       continue;
     }
-    const notice = escalationStepNotice({ ticket: facts, escalation: esc, stepIndex: f.stepIndex, steps: esc.plan.steps.length, round: f.round, channel: f.channel, urgent: f.urgent, now });
+    const notice = escalationStepNotice({ ticket: facts, escalation: esc, stepIndex: f.stepIndex, steps: esc.plan.steps.length, round: f.round, channel: f.channel, urgent: f.urgent, now, reason: esc.reason });
     for (const r of f.recipients) {
       deliveries.push(
         makeDelivery(deps, {

@@ -9,6 +9,7 @@ import type { Ticket } from '../../src/domain/ticket.js';
 import { FakeTwilio, postTwilioWebhook } from '../far-side/fake-twilio.js';
 import { openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
+import { demoWith } from '../fixtures/demo-variants.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const TOKEN = 'twilio-test-auth-token';
@@ -29,7 +30,8 @@ describe('channels: Twilio SMS and voice', () => {
       { clock: db.clock, conn: db.conn },
     );
     expect(ch.disabled.join('\n')).to.match(/email/).and.not.match(/Twilio/);
-    esc = await startTestEsc({ db, notifiers: ch.notifiers, mounts: ch.mounts });
+    // Pages at the response breach, no ack-timeout chase (the demo's P1 plan without issue 14's keys).
+    esc = await startTestEsc({ db, org: demoWith((d) => ((d.plans[0]!.startOn = 'breach'), delete d.plans[0]!.ackTimeoutMinutes)), notifiers: ch.notifiers, mounts: ch.mounts });
   });
   after(async () => {
     await esc?.stop();

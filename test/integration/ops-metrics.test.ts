@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { listTickets } from '../../src/app/use-cases/tickets.js';
 import { createEsc } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config/env.js';
+import { demoWith } from '../fixtures/demo-variants.js';
 
 type Scrape = Map<string, PromFamily> & { text: string };
 
@@ -52,7 +53,8 @@ describe('ops: /metrics in Prometheus format', () => {
   let esc: TestEsc;
   const chans = recordingNotifiers();
   before(async () => {
-    esc = await startTestEsc({ notifiers: Object.values(chans), env: { ESC_METRICS_TOKEN: 'prometheus-scrape-token-123' } });
+    // Pages at the response breach (the demo's P1 plan without issue 14's start on open).
+    esc = await startTestEsc({ org: demoWith((d) => ((d.plans[0]!.startOn = 'breach'), delete d.plans[0]!.ackTimeoutMinutes)), notifiers: Object.values(chans), env: { ESC_METRICS_TOKEN: 'prometheus-scrape-token-123' } });
   });
   after(async () => {
     await esc?.stop();

@@ -2,6 +2,7 @@ import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/
 import { loadSlackConfig } from '../../src/config/slack-env.js';
 import { FakeSlack } from '../far-side/fake-slack.js';
 import { TEST_SIGNING_SECRET } from '../far-side/slack-requests.js';
+import { demoWith } from '../fixtures/demo-variants.js';
 import { MemoryLogger, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
@@ -12,7 +13,9 @@ export async function startSlackEsc(): Promise<{ esc: TestEsc; fake: FakeSlack; 
   const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: apiUrl })!;
   const notifier = createSlackChatNotifier(new MemoryLogger(), config);
   // A second adapter at /slack/events2 plays a second Esc process sharing the database.
+  // The story pages at the response breach and does not chase the acknowledgement: the demo's P1 plan without those (issue 14).
   const esc = await startTestEsc({
+    org: demoWith((d) => ((d.plans[0]!.startOn = 'breach'), delete d.plans[0]!.ackTimeoutMinutes)),
     notifiers: [notifier],
     mounts: (deps) => [...createSlackAdapter(deps, config, { connection: () => esc.conn }).mounts, ...createSlackAdapter(deps, config, { connection: () => esc.conn }).mounts.map((m) => ({ ...m, path: '/slack/events2' }))],
   });

@@ -5,6 +5,7 @@ import { loadTeamsConfig } from '../../src/config/teams-env.js';
 import { FakeCredentialsFactory, signToken } from '../far-side/fake-teams-auth.js';
 import type { TokenClaims } from '../far-side/fake-teams-auth.js';
 import { FakeTeamsConnector } from '../far-side/fake-teams-connector.js';
+import { demoWith } from '../fixtures/demo-variants.js';
 import { MemoryLogger, startTestEsc, TestClock } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
@@ -28,7 +29,8 @@ export async function startTeamsWorld(): Promise<TeamsWorld> {
   const config = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'not-used-in-tests', TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: fake.openIdUrl })!;
   const clock = new TestClock();
   const teams = createTeamsFrontEnd({ config, log: new MemoryLogger(), clock, credentialsFactory: new FakeCredentialsFactory(APP_ID) });
-  const esc = await startTestEsc({ clock, notifiers: [teams.notifier], mounts: (deps) => teams.mounts(deps) });
+  // The stories page at the response breach and do not chase the acknowledgement: the demo's P1 plan without those (issue 14).
+  const esc = await startTestEsc({ clock, org: demoWith((d) => ((d.plans[0]!.startOn = 'breach'), delete d.plans[0]!.ackTimeoutMinutes)), notifiers: [teams.notifier], mounts: (deps) => teams.mounts(deps) });
   await teams.bind(esc.conn);
   return {
     esc,

@@ -66,10 +66,13 @@ describe('Teams: breach → proactive DM card → Acknowledge in place', () => {
     expect(ack.actor).to.include({ personId: 'alice', via: 'teams' });
     expect(types.filter((x) => x === 'escalation.acknowledged')).to.have.length(1);
 
-    // Nothing more goes out after the acknowledgement.
-    const after = w.fake.activities().length;
+    // Nothing more goes out after the acknowledgement but the requester's update (issue 14), once.
+    const pages = () => w.fake.activities().filter((c) => !/ is on it$/.test(String((c.body as { summary?: string } | undefined)?.summary ?? '')));
+    const told = () => w.fake.activities().length - pages().length;
+    const after = pages().length;
     w.esc.clock.advanceMinutes(60);
     await w.esc.settle();
-    expect(w.fake.activities().length).to.equal(after);
+    expect(pages().length).to.equal(after);
+    expect(told()).to.equal(1);
   });
 });

@@ -13,6 +13,7 @@ import type { TicketFact } from '../../src/domain/reports/facts.js';
 import { PRIORITIES } from '../../src/domain/ticket.js';
 import type { TicketSource } from '../../src/domain/ticket.js';
 import { startTestEsc } from '../support/harness.js';
+import { demoWith } from '../fixtures/demo-variants.js';
 import type { TestEsc } from '../support/harness.js';
 
 /** Seeded PRNG (mulberry32). */
@@ -187,6 +188,8 @@ describe('reports: rollups equal a from-scratch recomputation', function () {
   it('stays equal while the engine catches up after every single operation', async () => {
     const deps = esc.deps;
     const a: Actor = { personId: 'alice', via: 'slack' };
+    // The plan waits for the breach here (the demo's P1 plan starts on open).
+    await esc.reloadOrg(demoWith((d) => (d.plans[0]!.startOn = 'breach')));
     const t = await openTicket(deps, { title: 'Exam portal down', priority: 'P1', source: 'slack' }, a);
     const check = async () => {
       await esc.settle();

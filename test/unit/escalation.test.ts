@@ -219,7 +219,10 @@ describe('escalation decisions', () => {
 
     it("the P1 'urgent' plan repeats steps 3–5 twice on the 24×7 calendar", () => {
       const urgent = dir.org.plans.find((p) => p.id === 'urgent')!;
-      const sim = simulatePlan({ dir, plan: urgent, teamId: 'service-desk', priority: 'P1', assigneeId: 'bob', openedAt: at('2026-11-21T10:00:00Z') });
+      // The demo's P1 plan starts on open; at the breach when asked.
+      expect(simulatePlan({ dir, plan: urgent, teamId: 'service-desk', priority: 'P1', assigneeId: 'bob', openedAt: at('2026-11-21T10:00:00Z') })).to.include({ startOn: 'open' });
+      expect(simulatePlan({ dir, plan: urgent, teamId: 'service-desk', priority: 'P1', openedAt: at('2026-11-21T10:00:00Z') }).startsAt.toISOString()).to.equal('2026-11-21T10:00:00.000Z');
+      const sim = simulatePlan({ dir, plan: urgent, teamId: 'service-desk', priority: 'P1', assigneeId: 'bob', openedAt: at('2026-11-21T10:00:00Z'), startAt: 'breach' });
       expect(sim.startsAt.toISOString()).to.equal('2026-11-21T10:30:00.000Z');
       expect(sim.steps.map((s) => `${s.step}.${s.round}`)).to.deep.equal(['1.0', '2.0', '3.0', '4.0', '5.0', '3.1', '4.1', '5.1', '3.2', '4.2', '5.2']);
       expect(sim.steps.at(-1)?.at.toISOString()).to.equal('2026-11-21T11:50:00.000Z');

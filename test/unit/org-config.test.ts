@@ -41,7 +41,19 @@ describe('org file (parseOrg, loadOrgFile)', () => {
       ['service-desk', 'dana', 'service-desk-oncall'],
       ['infrastructure', 'ivan', 'infra-oncall'],
     ]);
-    expect(org.plans.map((p) => p.id)).to.deep.equal(['urgent', 'standard', 'low']);
+    expect(org.plans.map((p) => [p.id, p.startOn, p.ackTimeoutMinutes ?? null])).to.deep.equal([
+      ['urgent', 'open', 30],
+      ['standard', 'breach', 120],
+      ['low', 'breach', null],
+      ['resolution-overdue', 'breach', null],
+    ]);
+    expect(org.slaPolicies.map((s) => [s.priority, s.warnAtPercent ?? null, s.resolutionPlanId ?? null, s.informRequester])).to.deep.equal([
+      ['P1', 75, 'resolution-overdue', true],
+      ['P2', 75, 'resolution-overdue', true],
+      ['P3', 75, null, true],
+      ['P4', null, null, false],
+    ]);
+    expect(org).to.deep.include({ alerts: { startOn: 'open' }, elevate: { resolutionFactor: 0.5 } });
     expect(org.plans[0]?.repeat).to.deep.equal({ count: 2, fromStep: 3 });
     expect(org.plans[0]?.steps[0]?.targets).to.deep.equal([{ type: 'assignee' }, { type: 'oncall' }]);
     expect(org.slaPolicies.map((s) => [s.id, s.responseMinutes, s.calendarId])).to.deep.equal([

@@ -67,5 +67,5 @@ export const simulateBody = z.strictObject({
   assigneeId: ref.optional(),
   /** When the ticket opens (ISO 8601 with offset); default now. */
   start: z.string().datetime({ offset: true, message: 'an ISO 8601 date-time with offset, e.g. 2026-11-20T16:55:00-08:00' }).optional(),
-  startAt: z.enum(['breach', 'now']).default('breach'),
+  startAt: z.enum(['breach', 'now']).optional(),
 });

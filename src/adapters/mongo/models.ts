@@ -28,6 +28,8 @@ const ticketSchema = new Schema(
     version: { type: Number, required: true },
     breachHandled: { type: Boolean, default: false },
     sla: Mixed,
+    timersStale: Boolean,
+    timersAt: Date,
   },
   opts,
 );
@@ -35,6 +37,8 @@ ticketSchema.index({ number: 1 }, { unique: true });
 ticketSchema.index({ status: 1, 'sla.responseDueAt': 1 });
 ticketSchema.index({ slaWatch: 1 });
 ticketSchema.index({ reactAt: 1 });
+ticketSchema.index({ timersStale: 1 });
+ticketSchema.index({ timersAt: 1 });
 ticketSchema.index({ teamId: 1, status: 1, createdAt: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1 });
 ticketSchema.index({ createdAt: -1 });

@@ -44,7 +44,7 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async insert(ticket: Ticket): Promise<void> {
-    await this.m.Ticket.collection.insertOne({ ...toDoc(ticket), breachHandled: false, slaWatch: slaWatch(ticket, false) } as never);
+    await this.m.Ticket.collection.insertOne({ ...toDoc(ticket), breachHandled: false, slaWatch: slaWatch(ticket, false), timersStale: true, timersAt: null, timersDone: [] } as never);
   }
 
   async get(id: string): Promise<Ticket | null> {
@@ -64,8 +64,10 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async save(ticket: Ticket, extra: { breachHandled?: boolean } = {}): Promise<Ticket | null> {
-    const { _id, ...rest } = toDoc(ticket);
-    const next: Record<string, unknown> = { ...rest, ...extra, version: ticket.version + 1 };
+    // timersDone is the engine's, added to in place: a save never writes back an older copy of it.
+    const { _id, timersDone: _done, ...rest } = toDoc(ticket);
+    // Every change may move a warning, a breach or an ack timeout: the timers module recomputes them.
+    const next: Record<string, unknown> = { ...rest, ...extra, version: ticket.version + 1, timersStale: true };
     // An unanswered open ticket stays watched; the breach scan also checks breachHandled, so a
     // ticket already escalated costs a look, never a second escalation.
     next.slaWatch = slaWatch(ticket, extra.breachHandled ?? false);
@@ -102,6 +104,25 @@ export class MongoTicketRepository implements TicketRepository {
     assertId(id, 'ticket id');
     const r = await this.m.Ticket.updateOne({ _id: id, breachHandled: { $ne: true } }, { $set: { breachHandled: true, slaWatch: false } });
     return r.modifiedCount === 1;
+  }
+
+  async timersToCompute(limit: number): Promise<Ticket[]> {
+    const docs = await this.m.Ticket.find({ timersStale: { $ne: false } }).limit(limit).lean();
+    return docs.map((d) => fromDoc<Ticket>(d)!);
+  }
+
+  async setTimers(id: string, version: number, at: Date | null): Promise<boolean> {
+    const r = await this.m.Ticket.updateOne({ _id: id, version }, { $set: { timersAt: at, timersStale: false } });
+    return r.matchedCount === 1;
+  }
+
+  async timersDue(now: Date, limit: number): Promise<Ticket[]> {
+    const docs = await this.m.Ticket.find({ timersAt: { $lte: now } }).sort({ timersAt: 1 }).limit(limit).lean();
+    return docs.map((d) => fromDoc<Ticket>(d)!);
+  }
+
+  async markTimerDone(id: string, key: string): Promise<void> {
+    await this.m.Ticket.updateOne({ _id: id }, { $addToSet: { timersDone: key }, $set: { timersStale: true, timersAt: null } });
   }
 
   async reactionsDue(now: Date, limit: number): Promise<Ticket[]> {

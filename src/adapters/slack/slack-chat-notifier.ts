@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
+import { followsTicket } from '../../domain/notice.js';
 import type { Person } from '../../domain/directory.js';
 import { clip, esc, noticeBlocks } from './blocks.js';
 import { sendFailure } from './web-client.js';
@@ -48,7 +49,7 @@ export class SlackChatNotifier implements Notifier {
 
   /** Escalation steps carry the ticket's buttons: record them (other notices keep their own content). */
   private async record(delivery: Delivery, channel: string | undefined, ts: string | undefined, recipientId: string | null): Promise<void> {
-    if (delivery.notice.kind !== 'escalation_step') return;
+    if (!followsTicket(delivery.notice.kind)) return;
     await recordSlackMessage(this.messages(), this.log ?? SILENT, { ticketId: delivery.ticketId, channel, ts, kind: recipientId ? 'dm' : 'channel_post', recipientId, at: new Date() });
   }
 

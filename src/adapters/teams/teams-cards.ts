@@ -66,7 +66,11 @@ function liveLines(v: TicketView) {
   const e = v.escalation;
   let stepLine = '';
   if (e?.status === 'exhausted') stepLine = `Escalation plan "${e.planName}" ran out of steps: nobody acknowledged.`;
-  else if (e?.status === 'active') stepLine = `Escalating: next step ${e.nextStep} of ${e.steps}${e.nextDueAt ? ` due ${when(e.nextDueAt, now, timeZone).replace(/ \(.*\)$/, '')}` : ''} (plan "${e.planName}")`;
+  else if (e?.status === 'active') {
+    stepLine = `Escalating: next step ${e.nextStep} of ${e.steps}${e.nextDueAt ? ` due ${when(e.nextDueAt, now, timeZone).replace(/ \(.*\)$/, '')}` : ''} (plan "${e.planName}")`;
+    // Who's next, from the engine's own decision code: "next: Dana Whitfield by voice at 14:05, then …".
+    if (e.next.length > 0) stepLine += `. Next: ${e.next.map((x) => `${x.who} by ${x.channel} at ${localTime(x.at, timeZone)}`).join(', then ')}`;
+  }
   else if (e?.status === 'stopped') stepLine = `Escalation stopped after ${e.fired} step${e.fired === 1 ? '' : 's'}.`;
   return { ackLine, showAck: ackLine !== '', stepLine, showStep: stepLine !== '' };
 }

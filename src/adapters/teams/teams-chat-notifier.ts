@@ -5,6 +5,7 @@ import type { ConversationRefRepository, StoredConversationRef } from '../../app
 import { ThreadRate } from './thread-rate.js';
 import type { ConversationRate } from './thread-rate.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
+import { followsTicket } from '../../domain/notice.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import type { Person } from '../../domain/directory.js';
@@ -94,7 +95,7 @@ export class TeamsChatNotifier implements Notifier {
     const { result, reference } = sent;
     const messages = this.args.messages?.();
     const conversationId = String((reference?.conversation as { id?: string } | undefined)?.id ?? '');
-    if (!result.ok || !result.providerId || !messages || !reference || !conversationId || delivery.notice.kind !== 'escalation_step') return result;
+    if (!result.ok || !result.providerId || !messages || !reference || !conversationId || !followsTicket(delivery.notice.kind)) return result;
     try {
       const where = { platform: 'teams' as const, conversationId, activityId: result.providerId, serviceUrl: typeof reference.serviceUrl === 'string' ? reference.serviceUrl : null, reference };
       await messages.record({ ticketId: delivery.ticketId, kind: recipientId ? 'dm' : 'channel_post', where, recipientId, createdAt: this.args.clock.now() });

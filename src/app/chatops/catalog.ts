@@ -14,10 +14,11 @@ import { adminCommand } from './commands/admin.js';
 import { reportCommand } from './commands/report.js';
 import { ticketCommands } from './commands/tickets.js';
 import { ticketWorkCommands } from './commands/ticket-work.js';
+import { snoozeCommand } from './commands/snooze.js';
 import type { Command } from './spec.js';
 import { Usage } from './spec.js';
 
-export const CATALOG: readonly Command[] = [...ticketCommands, ...ticketWorkCommands, reportCommand, ...coordinationCommands, ...majorCommands, ...oncallCommands, adminCommand];
+export const CATALOG: readonly Command[] = [...ticketCommands, ...ticketWorkCommands, snoozeCommand, reportCommand, ...coordinationCommands, ...majorCommands, ...oncallCommands, adminCommand];
 
 const byWord = new Map<string, Command>();
 for (const c of CATALOG) for (const w of [c.name, ...c.aliases]) {

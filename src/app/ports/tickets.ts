@@ -33,6 +33,14 @@ export interface TicketRepository {
   dueForBreach(now: Date, limit: number): Promise<Ticket[]>;
   /** Marks the breach handled; false when it already was. */
   markBreachHandled(id: string): Promise<boolean>;
+  /** Tickets changed since their timers (SLA warnings, resolution breach, ack timeout) were last computed. */
+  timersToCompute(limit: number): Promise<Ticket[]>;
+  /** Stores the earliest pending timer (null: none) if the ticket is still at `version`; false when it changed meanwhile. */
+  setTimers(id: string, version: number, at: Date | null): Promise<boolean>;
+  /** Tickets with a timer due at `now`, earliest first. */
+  timersDue(now: Date, limit: number): Promise<Ticket[]>;
+  /** Records a timer as handled (never handled again) and asks for the next one to be computed. */
+  markTimerDone(id: string, key: string): Promise<void>;
   /** Tickets whose change reactions are due at `now` (`reactAt` ≤ now), earliest first. */
   reactionsDue(now: Date, limit: number): Promise<Ticket[]>;
 }

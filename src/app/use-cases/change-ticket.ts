@@ -5,6 +5,8 @@ import { isReactedChange, withReaction } from '../../domain/ticket-reaction.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import { event, requireTicket } from './ticket-access.js';
+import { informRequester } from './requester-updates.js';
+import type { RequesterUpdate } from './requester-updates.js';
 
 /**
  * Applies an action with compare-and-set, retrying on a concurrent write. Returns the
@@ -35,9 +37,19 @@ export async function changeTicket(
     await deps.timeline.append([e]);
     if (t.alertKey && !isOpen(next)) await deps.alertKeys.release(t.alertKey, t.id);
     if (isReactedChange(action.type)) deps.nudge?.();
+    const update = requesterUpdate(action);
+    if (update) await informRequester(deps, saved, update, actor, e.key);
     return { ticket: saved, changed: true };
   }
   throw new DomainError('CONFLICT', 'The ticket is changing too fast; try again.');
+}
+
+/** What the requester is told about a change, if anything (issue 14). */
+function requesterUpdate(a: TicketAction): RequesterUpdate | null {
+  if (a.type === 'acknowledge') return { kind: 'acknowledged', by: a.by };
+  if (a.type === 'pend') return { kind: 'on_hold', reason: a.reason ?? null };
+  if (a.type === 'resolve') return { kind: 'resolved', note: a.note ?? null };
+  return null;
 }
 
 function eventType(a: TicketAction['type']): string {

@@ -2,18 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
 import { decideAcknowledge, decideEscalateNow, decideResolve, isLive, newEscalation } from '../../domain/escalation.js';
-import { choosePlan, snapshotPlan } from '../../domain/plan.js';
+import { choosePlan, planStart, snapshotPlan } from '../../domain/plan.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
-import { startClock } from '../../domain/sla/sla-clock.js';
+import { startClock, tightenResolution } from '../../domain/sla/sla-clock.js';
+import { localTime } from '../../domain/time-text.js';
 import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
 import { changeTicket } from './change-ticket.js';
-import { event, markEscalated, requireTicket } from './ticket-access.js';
-import { notifyPeople, ticketFacts } from './notify.js';
+import { event, markEscalated, requireTicket, touchTicket } from './ticket-access.js';
+import { noticeFor, notifyPeople, ticketFacts } from './notify.js';
+import { postToTeamChannel } from './team-channel.js';
+import { informRequester } from './requester-updates.js';
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
@@ -22,7 +25,7 @@ import { notifyPeople, ticketFacts } from './notify.js';
  */
 export async function startEscalation(
   deps: AppDeps,
-  args: { ticket: string | number; kind: EscalationKind; planId?: string; actor: Actor; reason?: string; firstDueAt?: Date; breachAt?: Date },
+  args: { ticket: string | number; kind: EscalationKind; planId?: string; actor: Actor; reason?: string; firstDueAt?: Date; breachAt?: Date; idKey?: string },
 ): Promise<{ escalation: StoredEscalation; created: boolean }> {
   const ticket = await requireTicket(deps, args.ticket);
   if (!isOpen(ticket)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(ticket.number)} is ${ticket.status}: there is nothing to escalate.`);
@@ -33,7 +36,7 @@ export async function startEscalation(
   }
   const now = deps.clock.now();
   // An automatic escalation is keyed by the breach it answers: the same breach never starts two.
-  const id = args.kind === 'automatic' && args.breachAt ? `${ticket.id}:auto:${args.breachAt.getTime()}` : randomUUID();
+  const id = args.idKey ? `${ticket.id}:${args.idKey}` : args.kind === 'automatic' && args.breachAt ? `${ticket.id}:auto:${args.breachAt.getTime()}` : randomUUID();
   const firstDueAt = args.firstDueAt ?? (args.breachAt ? new Date(args.breachAt.getTime() + plan.steps[0]!.delayMinutes * 60_000) : undefined);
   const state = newEscalation({ id, ticketId: ticket.id, kind: args.kind, plan: snapshotPlan(plan, now), now: args.breachAt ?? now, startedBy: args.actor.personId, reason: args.reason ?? null, firstDueAt });
   const created = await deps.escalations.insert(state);
@@ -48,6 +51,24 @@ export async function startEscalation(
   ]);
   deps.nudge?.();
   return { escalation: (await deps.escalations.get(id))!, created: true };
+}
+
+/**
+ * A plan that starts on open (its `startOn`, or an alert when the org starts alerts on open)
+ * starts now, keyed by the ticket's opening (or move) so it starts once. Returns whether one started.
+ */
+export async function startIfPlannedOnOpen(deps: AppDeps, t: Ticket, actor: Actor, key = 'open'): Promise<boolean> {
+  const dir = deps.directory();
+  const plan = choosePlan(dir.org.plans, t.teamId, t.priority);
+  if (!plan || planStart(plan, t.source, dir.org.alerts?.startOn) !== 'open') return false;
+  const r = await startEscalation(deps, { ticket: t.id, kind: 'automatic', planId: plan.id, actor, reason: t.source === 'alert' && plan.startOn !== 'open' ? 'alert: the plan starts on open' : 'the plan starts on open', idKey: key });
+  return r.created;
+}
+
+const ENGINE_ACTOR: Actor = { personId: null, via: 'engine' };
+
+function actorName(deps: AppDeps, actor: Actor): string {
+  return actor.personId ? (deps.directory().person(actor.personId)?.name ?? actor.personId) : actor.via;
 }
 
 export type Reply = 'acknowledge' | 'escalate' | 'resolve';
@@ -74,6 +95,8 @@ export async function applyReply(deps: AppDeps, args: { ticket: string | number;
     const { ticket, changed: ticketChanged } = await changeTicket(deps, ticket0.id, (t) => (t.status === 'new' || t.status === 'assigned' ? { type: 'acknowledge', by } : null), actor, { via: actor.via });
     const esc = await acknowledgeLive(deps, ticket0.id, by, actor);
     const changed = ticketChanged || !!esc?.changed;
+    // Acknowledged again after an ack timeout: the chase counts from now.
+    if (!ticketChanged && esc?.changed) await touchTicket(deps, ticket0.id);
     const ackBy = deps.directory().person(ticket.acknowledgedBy)?.name ?? ticket.acknowledgedBy;
     return {
       ticket,
@@ -149,17 +172,42 @@ async function escalateNow(deps: AppDeps, live: StoredEscalation, actor: Actor, 
   throw new DomainError('CONFLICT', 'The escalation is changing too fast; try again.');
 }
 
-/** Elevate (seed 001): flagged important and visible everywhere, without the full process. */
+/**
+ * Elevate (seed 001): flagged important and visible everywhere, without the full process. It has
+ * teeth (issue 14): posted to the team's channel with the reason, the team lead and manager told,
+ * and the remaining resolution target multiplied by `elevate.resolutionFactor` from now.
+ */
 export async function elevateTicket(deps: AppDeps, ref: string | number, actor: Actor, reason?: string): Promise<{ ticket: Ticket; changed: boolean }> {
   authorize(deps, actor, 'elevate', await requireTicket(deps, ref));
+  const dir = deps.directory();
   for (;;) {
     const t = await requireTicket(deps, ref);
     if (!isOpen(t)) throw new DomainError('INVALID_TRANSITION', `${formatTicketKey(t.number)} is ${t.status}: only open tickets can be elevated.`);
     if (t.elevated) return { ticket: t, changed: false };
     const now = deps.clock.now();
-    const saved = await deps.tickets.save({ ...t, elevated: true, updatedAt: now });
+    const factor = dir.org.elevate?.resolutionFactor ?? 1;
+    const sla = tightenResolution(t.sla, dir.calendarFor(t.teamId, t.priority), now, factor);
+    const saved = await deps.tickets.save({ ...t, elevated: true, sla, updatedAt: now });
     if (!saved) continue;
-    await deps.timeline.append([event(deps, t.id, 'ticket.elevated', now, actor, { reason: reason ?? null })]);
+    const key = `elevated:${t.id}:${saved.version}`;
+    await deps.timeline.append([event(deps, t.id, 'ticket.elevated', now, actor, { reason: reason ?? null, factor, resolutionDueAt: sla.resolutionDueAt, resolutionDueBefore: t.sla.resolutionDueAt }, key)]);
+    const by = actorName(deps, actor);
+    await postToTeamChannel(deps, saved, 'elevated', { key: `team-post:${key}`, reason: reason ?? null, by });
+    const team = dir.team(saved.teamId);
+    const told = [team?.leadId, team?.managerId].filter((x): x is string => !!x && x !== actor.personId);
+    if (told.length > 0) {
+      const tk = formatTicketKey(t.number);
+      const due = sla.resolutionDueAt ? ` Resolution now due ${localTime(sla.resolutionDueAt, dir.org.timeZone)}.` : '';
+      const notice = noticeFor(deps, saved, {
+        kind: 'info',
+        title: `Elevated: ${tk} ${t.title}`.slice(0, 150),
+        text: `${by} elevated ${tk} (${t.priority}) for ${team?.name ?? t.teamId}${reason ? `: ${reason}` : ''}. Finish it at the earliest time; work goes on as usual.${due}`,
+        facts: [{ label: 'Reason', value: reason ?? 'not given' }],
+        actions: ['resolve'],
+        urgent: false,
+      });
+      await notifyPeople(deps, saved, told, ['chat'], notice, key);
+    }
     return { ticket: saved, changed: true };
   }
 }
@@ -185,6 +233,9 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
     if (!saved) continue;
     await endLive(deps, t.id, actor);
     await deps.timeline.append([event(deps, t.id, 'ticket.moved', now, actor, { kind: 'functional', from: t.teamId, to: team.id, level: saved.level, reason: reason ?? null, responseDueAt: sla.responseDueAt, resolutionDueAt: sla.resolutionDueAt })]);
+    await informRequester(deps, saved, { kind: 'escalated', level: saved.level, team: team.name }, actor, `moved:${t.id}:${saved.version}`);
+    await postToTeamChannel(deps, saved, 'moved', { key: `team-post:${t.id}:moved:${team.id}:${saved.version}`, reason: reason ?? null, by: actorName(deps, actor) });
+    await startIfPlannedOnOpen(deps, saved, ENGINE_ACTOR, `open:${team.id}:${saved.version}`);
     return saved;
   }
 }
@@ -214,6 +265,7 @@ export async function notifyManagementChain(deps: AppDeps, ref: string | number,
   };
   const key = `hierarchical:${t.id}:${saved.level}`;
   await notifyPeople(deps, saved, [manager.id], ['chat', 'email'], notice, key);
+  await informRequester(deps, saved, { kind: 'escalated', level: saved.level }, actor, key);
   await deps.timeline.append([event(deps, t.id, 'escalation.hierarchical', now, actor, { kind: 'hierarchical', to: manager.id, level: saved.level, reason: reason ?? null }, key)]);
   return { ticket: saved, managerId: manager.id };
 }

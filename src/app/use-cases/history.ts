@@ -187,6 +187,24 @@ export function historyRows(dir: Directory, ticket: Ticket, events: TimelineEven
         row('sla', `Response SLA breached${due ? ` (was due ${hhmm(due, zone)})` : ''}`);
         break;
       }
+      case 'sla.warning': {
+        const due = date(d.dueAt);
+        row('sla', `${str(d.what) === 'resolution' ? 'Resolution' : 'Response'} SLA warning${num(d.percent) !== null ? ` at ${num(d.percent)}%` : ''} to ${name(d.to) ?? 'nobody'}${due ? ` (due ${hhmm(due, zone)})` : ''}`);
+        break;
+      }
+      case 'sla.resolution_breached': {
+        const due = date(d.resolutionDueAt);
+        row('sla', `Resolution SLA breached${due ? ` (was due ${hhmm(due, zone)})` : ''}${d.planStarted ? `: plan "${str(d.planId) ?? '?'}" started` : str(d.planId) ? ': an escalation was already running' : ''}`);
+        break;
+      }
+      case 'escalation.ack_timeout':
+        row('escalation', `Acknowledged but not updated for ${num(d.minutes) ?? '?'} business minutes: back to step 1 of the plan`);
+        break;
+      case 'ticket.snoozed': {
+        const until = date(d.until);
+        row('change', `Snoozed${byText}${until ? ` until ${hhmm(until, zone)}` : ''} (no ack-timeout chase)${tail}`);
+        break;
+      }
       case 'escalation.started':
         row('escalation', `Escalation started${byText} (${(str(d.kind) ?? 'automatic').replace(/_/g, ' ')}, plan "${str(d.planName) ?? str(d.planId) ?? '?'}"${num(d.steps) !== null ? `, ${num(d.steps)} steps` : ''})${tail}`);
         break;

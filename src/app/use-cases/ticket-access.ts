@@ -39,3 +39,13 @@ export async function markEscalated(deps: AppDeps, ticketId: string, patch: Part
     if (saved) return saved;
   }
 }
+
+/** Records a sign of life on the ticket (a comment, a new acknowledgement): `updatedAt` moves, so the ack-timeout chase restarts. */
+export async function touchTicket(deps: AppDeps, ticketId: string): Promise<Ticket> {
+  for (let i = 0; i < 8; i++) {
+    const t = await requireTicket(deps, ticketId);
+    const saved = await deps.tickets.save({ ...t, updatedAt: deps.clock.now() });
+    if (saved) return saved;
+  }
+  throw new DomainError('CONFLICT', 'The ticket is changing too fast; try again.');
+}

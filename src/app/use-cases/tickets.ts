@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { Impact, Priority, Ticket, TicketSource } from '../../domain/ticket.js';
+import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
 import { actorMaySee, authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
-import { event, requireTicket, requireVisibleTicket } from './ticket-access.js';
+import { event, requireTicket, requireVisibleTicket, touchTicket } from './ticket-access.js';
+import { startIfPlannedOnOpen } from './escalations.js';
+import { postToTeamChannel } from './team-channel.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
@@ -84,6 +87,14 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
       source: ticket.source,
     }),
   ]);
+  try {
+    // Posted to the team's channel whatever the path it came by (Slack, Teams, API, alert).
+    await postToTeamChannel(deps, ticket, 'opened', { key: `team-post:${ticket.id}:opened` });
+    await startIfPlannedOnOpen(deps, ticket, { personId: null, via: 'engine' });
+  } catch (e) {
+    // The ticket exists; its plan still starts at the response breach.
+    deps.log.warn({ ticketId: ticket.id, err: (e as Error).message }, 'the team-channel post or the plan that starts on open could not be queued');
+  }
   deps.nudge?.();
   return ticket;
 }
@@ -93,6 +104,8 @@ export async function commentOnTicket(deps: AppDeps, ref: string | number, text:
   authorize(deps, actor, 'comment', t);
   const e = event(deps, t.id, 'ticket.commented', deps.clock.now(), actor, { text });
   await deps.timeline.append([e]);
+  // A comment is an update: an acknowledged ticket is not chased while people work on it.
+  if (isOpen(t)) await touchTicket(deps, t.id);
   return e;
 }
 

@@ -1,5 +1,6 @@
 import type { Directory } from '../../domain/directory.js';
 import { escalationLabel } from '../../domain/notice.js';
+import { forecast } from '../../domain/simulate.js';
 import type { Impact, Priority, Ticket, TicketStatus } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
@@ -35,6 +36,8 @@ export interface EscalationSummary {
   /** Steps fired so far. */
   fired: number;
   kind: string;
+  /** Who's next if nobody acknowledges (active only; up to 3): the engine's own decision code (domain/simulate.ts forecast). */
+  next: { who: string; channel: string; at: Date }[];
 }
 
 /**
@@ -112,10 +115,14 @@ export function viewerMay(dir: Directory, personId: string, action: TicketAction
   }
 }
 
-function summary(esc: StoredEscalation | null): EscalationSummary | null {
+function summary(esc: StoredEscalation | null, dir: Directory, t: Ticket): EscalationSummary | null {
   if (!esc) return null;
-  const base = { planName: esc.plan.name, steps: esc.plan.steps.length, nextDueAt: esc.nextDueAt ? new Date(esc.nextDueAt) : null, fired: esc.fired, kind: esc.kind };
-  if (esc.status === 'active') return { ...base, status: 'active', nextStep: Math.min(esc.stepIndex + 1, esc.plan.steps.length) };
+  const base = { planName: esc.plan.name, steps: esc.plan.steps.length, nextDueAt: esc.nextDueAt ? new Date(esc.nextDueAt) : null, fired: esc.fired, kind: esc.kind, next: [] };
+  if (esc.status === 'active') {
+    const f = forecast({ dir, state: esc, ticket: t, maxSteps: 3 });
+    const next = f.steps.map((x) => ({ who: x.skipped ? 'nobody (skipped)' : x.recipients.map((r) => r.name).join(', '), channel: x.channel, at: x.at }));
+    return { ...base, status: 'active', nextStep: Math.min(esc.stepIndex + 1, esc.plan.steps.length), next };
+  }
   if (esc.status === 'exhausted') return { ...base, status: 'exhausted', nextStep: esc.plan.steps.length, nextDueAt: null };
   if (esc.status === 'acknowledged') return { ...base, status: 'stopped', nextStep: esc.stepIndex + 1, nextDueAt: null };
   return null;
@@ -149,7 +156,7 @@ export function ticketViewOf(dir: Directory, t: Ticket, esc: StoredEscalation | 
     acknowledgedAt: t.acknowledgedAt ? new Date(t.acknowledgedAt) : null,
     resolvedBy: name(t.resolvedBy),
     resolvedAt: t.resolvedAt ? new Date(t.resolvedAt) : null,
-    escalation: summary(esc),
+    escalation: summary(esc, dir, t),
     createdAt: new Date(t.createdAt),
     updatedAt: new Date(t.updatedAt),
     responseDueAt: t.sla.responseDueAt ? new Date(t.sla.responseDueAt) : null,

@@ -9,6 +9,12 @@ export interface SlaPolicy {
   responseMinutes: number;
   resolutionMinutes: number;
   calendarId: string;
+  /** Warn the assignee (or on-call) at this share of each target; absent: no warning. */
+  warnAtPercent?: number;
+  /** The plan a resolution breach starts; absent: none. */
+  resolutionPlanId?: string;
+  /** Keep the requester informed of acknowledgement, escalation, ETA, hold and resolution (default true). */
+  informRequester?: boolean;
 }
 
 /**
@@ -109,4 +115,22 @@ export function resolutionState(clock: SlaClock, now: Date): SlaState {
   if (clock.resolvedAt) return clock.resolutionDueAt && clock.resolvedAt.getTime() > clock.resolutionDueAt.getTime() ? 'breached' : 'met';
   if (clock.pausedAt) return (clock.resolutionRemainingMs ?? 0) < 0 ? 'breached' : 'paused';
   return clock.resolutionDueAt && now.getTime() > clock.resolutionDueAt.getTime() ? 'breached' : 'running';
+}
+
+/**
+ * Elevation (issue 14): the resolution time still left is multiplied by `factor` (0 < f ≤ 1)
+ * from `now`, in business time; the target shrinks by what was taken off, so a warning at a
+ * share of the target stays before the new due time. Paused clocks keep the shorter remainder.
+ */
+export function tightenResolution(clock: SlaClock, cal: BusinessCalendar, now: Date, factor: number): SlaClock {
+  if (factor >= 1 || clock.resolvedAt) return clock;
+  if (clock.pausedAt) {
+    if (clock.resolutionRemainingMs === null) return clock;
+    const left = clock.resolutionRemainingMs * factor;
+    return { ...clock, resolutionRemainingMs: left, resolutionMinutes: clock.resolutionMinutes - (clock.resolutionRemainingMs - left) / 60_000 };
+  }
+  if (!clock.resolutionDueAt) return clock;
+  const remaining = Math.max(0, businessMsBetween(cal, now, new Date(clock.resolutionDueAt)));
+  const left = remaining * factor;
+  return { ...clock, resolutionDueAt: addBusinessMs(cal, now, left), resolutionMinutes: clock.resolutionMinutes - (remaining - left) / 60_000 };
 }

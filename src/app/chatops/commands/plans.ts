@@ -39,7 +39,7 @@ export const simulateCommand = command({
     if (!dir.team(teamId)) throw new DomainError('UNKNOWN_TEAM', `There is no team "${teamId.slice(0, 40)}". Teams: ${dir.org.teams.map((t) => t.id).join(', ')}.`);
     const pr: Priority = a.priority ?? plan.match.priorities?.[0] ?? 'P2';
     const sim = simulatePlan({ dir, plan, teamId, priority: pr, openedAt: deps.clock.now() });
-    const lines = [`*Plan ${plan.name}* for a ${pr} ticket of ${dir.team(teamId)?.name ?? teamId} opened now: starts ${localTime(sim.startsAt, ctx.zone)} (response SLA breach).`];
+    const lines = [`*Plan ${plan.name}* for a ${pr} ticket of ${dir.team(teamId)?.name ?? teamId} opened now: starts ${localTime(sim.startsAt, ctx.zone)} (${sim.startOn === 'open' ? 'starts on open: pages at once' : 'starts on breach: at the response SLA breach'}).`];
     for (const s of sim.steps.slice(0, 30)) lines.push(`${localTime(s.at, ctx.zone)}  step ${s.step}${s.round > 0 ? ` (repeat ${s.round})` : ''} by ${s.channel}: ${who(s)}`);
     if (sim.exhausts) lines.push('Then the plan runs out with nobody acknowledging.');
     return say(`Plan ${plan.name}`, { kind: 'lines', lines });

@@ -8,6 +8,7 @@ import { respondToNotification } from '../../use-cases/respond.js';
 import { listTickets, requireTicket, requireVisibleTicket } from '../../use-cases/tickets.js';
 import { escalationLabel } from '../../../domain/notice.js';
 import { OPEN_STATUSES, isOpen } from '../../../domain/ticket.js';
+import { choosePlan, planStart } from '../../../domain/plan.js';
 import { formatTicketKey } from '../../../domain/ticket-number.js';
 import type { Answer, ChatContext } from '../answer.js';
 import { say } from '../answer.js';
@@ -163,6 +164,14 @@ async function status(deps: AppDeps, ctx: ChatContext, ref: number): Promise<Ans
   if (isOpen(t) && dues.length > 0) lines.push(`${dues.join('; ')}.`.replace(/^r/, 'R'));
   if (live) lines.push(...forecastLines(deps, ctx, live, t));
   else lines.push(t.escalated ? 'Escalated; no escalation is running now.' : 'No escalation running.');
+  const plan = choosePlan(dir.org.plans, t.teamId, t.priority);
+  if (plan && isOpen(t)) {
+    const start = planStart(plan, t.source, dir.org.alerts?.startOn);
+    lines.push(`Plan ${plan.name}: starts ${start === 'open' ? 'on open' : `on breach${!live && t.sla.responseDueAt && !t.sla.respondedAt ? ` (${localTime(t.sla.responseDueAt, ctx.zone)})` : ''}`}.`);
+  }
+  if (t.snooze && new Date(t.snooze.until).getTime() > now.getTime() && isOpen(t)) {
+    lines.push(`Snoozed until ${localTime(t.snooze.until, ctx.zone)}${t.snooze.by ? ` by ${dir.person(t.snooze.by)?.name ?? t.snooze.by}` : ''}: ${t.snooze.reason}.`);
+  }
   const last = h.rows[h.rows.length - 1];
   if (last) lines.push(`Last update: ${last.text} (${localTime(last.at, ctx.zone)}${last.by ? `, ${last.by}` : ''}).`);
   const open = isOpen(t);
