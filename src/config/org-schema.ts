@@ -11,6 +11,7 @@ import { teamChannelSchema, teamChannels } from './team-channel-schema.js';
 
 import { date, hm, id, phone, zone } from './schema-atoms.js';
 import { rotation, toRotation } from './rotation-schema.js';
+import { coordinationSection, majorSection } from './escalation-schema.js';
 
 const contact = z.strictObject({ kind: z.enum(CONTACT_KINDS), address: z.string().min(1).optional(), service: z.enum(['ntfy', 'pushover']).optional() });
 
@@ -101,40 +102,6 @@ export const planSchema = z.strictObject({
   ackTimeoutMinutes: z.number().positive().max(100_000).optional(),
 });
 export type PlanInput = z.input<typeof planSchema>;
-
-const personList = z.array(id).default([]);
-const coordinationSection = z
-  .strictObject({
-    claimWithinMinutes: z.number().positive().max(10_080).default(30),
-    reminders: z.number().int().min(0).max(20).default(2),
-  })
-  .default({ claimWithinMinutes: 30, reminders: 2 });
-const minutes = z.number().positive().max(100_000);
-const majorSection = z
-  .strictObject({
-    updateCadenceMinutes: z.strictObject({ P1: minutes.default(60), P2: minutes.default(120), P3: minutes.default(240), P4: minutes.default(480) }).default({ P1: 60, P2: 120, P3: 240, P4: 480 }),
-    taskReminderMinutes: minutes.default(30),
-    executiveCriteria: z
-      .strictObject({ priorities: z.array(z.enum(PRIORITIES)).default(['P1']), vipRequester: z.boolean().default(true), openLongerThanMinutes: minutes.nullable().default(240) })
-      .default({ priorities: ['P1'], vipRequester: true, openLongerThanMinutes: 240 }),
-    notifyAlso: personList,
-    stakeholders: personList,
-    aarRecipients: personList,
-    warrantyDays: z.number().positive().max(365).default(7),
-    satisfactionReminderDays: z.number().positive().max(365).default(2),
-    satisfactionTimeoutDays: z.number().positive().max(365).default(5),
-  })
-  .default({
-    updateCadenceMinutes: { P1: 60, P2: 120, P3: 240, P4: 480 },
-    taskReminderMinutes: 30,
-    executiveCriteria: { priorities: ['P1'], vipRequester: true, openLongerThanMinutes: 240 },
-    notifyAlso: [],
-    stakeholders: [],
-    aarRecipients: [],
-    warrantyDays: 7,
-    satisfactionReminderDays: 2,
-    satisfactionTimeoutDays: 5,
-  });
 
 export const orgSchema = z.strictObject({
   name: z.string().min(1),
