@@ -19,6 +19,8 @@ import { MongoEscalationRepository } from './adapters/mongo/escalation-repo.js';
 import { MongoDeliveryRepository } from './adapters/mongo/delivery-repo.js';
 import { MongoOrgRepository } from './adapters/mongo/org-repo.js';
 import { MongoReportFactsRepository } from './adapters/mongo/report-repo.js';
+import { MongoTicketMessageRepository } from './adapters/mongo/ticket-message-repo.js';
+import type { TicketMessageUpdater } from './app/ports/ticket-messages.js';
 import { createReportModels, ensureReportIndexes } from './adapters/mongo/report-models.js';
 import { OutboxNotifier } from './adapters/outbox/outbox-notifier.js';
 import { OutboxWarRoom } from './adapters/outbox/outbox-war-room.js';
@@ -53,6 +55,8 @@ export interface EscOptions {
    * records rooms and posts in the database and sends nothing.
    */
   warRoom?: (ctx: { conn: Connection; clock: Clock; log: Logger }) => WarRoomPort;
+  /** Edit posted ticket messages in place (Slack chat.update, Teams updateActivity); issue 12. */
+  messageUpdaters?: TicketMessageUpdater[];
 }
 
 export interface Esc {
@@ -95,10 +99,14 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   await reloadOrg(opts.org);
 
   let runner: AgendaEngineRunner | null = null;
+  const ticketMessages = new MongoTicketMessageRepository(conn);
+  await ticketMessages.ensureIndexes();
+  // A change to a ticket with messages wakes the engine, so they are edited within about a second.
+  const messagesStale = { markStale: async (ids: string[]) => ((await ticketMessages.markStale(ids)) > 0 ? runner?.nudge() : undefined) };
   const deps: AppDeps = {
     tickets: new MongoTicketRepository(models),
     alertKeys: new MongoAlertKeyRepository(models),
-    timeline: new MongoTimelineRepository(models, reports),
+    timeline: new MongoTimelineRepository(models, reports, messagesStale),
     escalations: new MongoEscalationRepository(models),
     deliveries: new MongoDeliveryRepository(models),
     orgRepo,
@@ -113,6 +121,8 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     problems: new MongoProblemRepository(majorModels),
     warRoom: opts.warRoom?.({ conn, clock, log }) ?? new OutboxWarRoom(() => conn, () => clock.now(), log),
     renderAarPdf,
+    ticketMessages,
+    messageUpdaters: opts.messageUpdaters ?? [],
   };
 
   const notifiers = new Map<Channel, Notifier>();

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
   for (const line of frontEnds.disabled) log.info(`disabled: ${line}`);
   try {
-    esc = await createEsc({ config, mongoUri: config.mongoUri.reveal(), log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts, warRoom: frontEnds.warRoom });
+    esc = await createEsc({ config, mongoUri: config.mongoUri.reveal(), log, notifiers: frontEnds.notifiers, mounts: frontEnds.mounts, warRoom: frontEnds.warRoom, messageUpdaters: frontEnds.messageUpdaters });
   } catch (e) {
     if (e instanceof OrgFileError) {
       process.stderr.write(`Esc cannot start: the organisation file is not valid.\n${e.message}\n`);

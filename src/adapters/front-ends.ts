@@ -8,6 +8,9 @@ import { createSlackAdapter, createSlackChatNotifier } from './slack/slack-app.j
 import type { SlackAdapter } from './slack/slack-app.js';
 import { createSlackWarRoom } from './slack/slack-war-room.js';
 import { MongoThreadStore } from './slack/mongo-thread-store.js';
+import { createSlackMessageUpdater } from './slack/slack-message-updater.js';
+import { MongoTicketMessageRepository } from './mongo/ticket-message-repo.js';
+import type { TicketMessageUpdater } from '../app/ports/ticket-messages.js';
 import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
@@ -19,6 +22,8 @@ export interface FrontEnds {
   mounts: (deps: AppDeps) => HttpMount[];
   /** Channels and front ends left off, one line each with what would turn them on. */
   disabled: string[];
+  /** Edit posted ticket messages in place (issue 12): pass them in createEsc's `messageUpdaters`. */
+  messageUpdaters: TicketMessageUpdater[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
   /** After createEsc opened the database: connects what needs it (Teams' references, Socket Mode). */
@@ -38,10 +43,15 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   const disabled = [...channels.disabled];
   let slack: SlackAdapter | undefined;
   const chats: RoutedChat[] = [];
-  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(ctx.connection)), reaches: reachesOnSlack });
+  const messageUpdaters: TicketMessageUpdater[] = [];
+  // Slack's posts are recorded once the database is open (the repository resolves the connection on first use).
+  const slackMessages = new MongoTicketMessageRepository(ctx.connection);
+  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(ctx.connection), () => slackMessages), reaches: reachesOnSlack });
+  if (slackCfg) messageUpdaters.push(createSlackMessageUpdater(ctx.log, slackCfg));
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
   const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
   if (teams) chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
+  if (teams) messageUpdaters.push(teams.updater);
   else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD (and TEAMS_TENANT_ID for single-tenant apps)');
   if (chats.length === 1) notifiers.push(chats[0]!.notifier);
   if (chats.length > 1) notifiers.push(new ChatRouter(chats));
@@ -52,6 +62,7 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   if (teams && !slackCfg && !teamsWarRoom) disabled.push('Teams war rooms (major escalations are recorded, no room is opened): set TEAMS_WAR_ROOM_TEAM_ID (a channel per escalation) or TEAMS_APP_CATALOG_ID (a group chat); see README, Microsoft Teams');
   return {
     notifiers,
+    messageUpdaters,
     disabled,
     warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
     mounts: (deps) => {

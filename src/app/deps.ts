@@ -10,6 +10,7 @@ import type { MajorRepository } from './ports/majors.js';
 import type { ProblemRepository } from './ports/problems.js';
 import type { WarRoomPort } from './ports/war-room.js';
 import type { AarModel } from '../domain/aar.js';
+import type { TicketMessageRepository, TicketMessageUpdater } from './ports/ticket-messages.js';
 
 /** The time source. Tests pass a controllable clock; production uses the system clock. */
 export interface Clock {
@@ -50,4 +51,8 @@ export interface AppDeps {
   warRoom: WarRoomPort;
   /** Renders an after-action report as a PDF (pdfkit lives in the adapter, not the domain). */
   renderAarPdf(model: AarModel): Promise<Buffer>;
+  /** Every message posted about a ticket (issue 12): kept in step with the ticket by the engine's `messages` module. */
+  ticketMessages?: TicketMessageRepository;
+  /** Edit messages in place, one per platform (Slack, Teams); none: messages are recorded, not updated. */
+  messageUpdaters?: TicketMessageUpdater[];
 }

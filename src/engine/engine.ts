@@ -14,6 +14,7 @@ import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
+import { syncTicketMessages } from './message-sync.js';
 import { TicketReactions } from './ticket-reactions.js';
 
 export interface EngineOptions {
@@ -73,6 +74,7 @@ export class Engine {
     work += await this.ticketReactions.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.dispatcher.runOnce();
+    work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
     // least every few seconds under sustained load, so they never delay a step.
     if (work === 0 || Date.now() - this.lastReports >= REPORTS_MAX_WAIT_MS) {

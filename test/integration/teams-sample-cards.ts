@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../src/app/deps.js';
 import type { StoredEscalation } from '../../src/app/ports/escalations.js';
 import type { TimelineEvent } from '../../src/app/ports/timeline.js';
+import { ticketViewOf } from '../../src/app/views/ticket-view.js';
 import { escalateRequestCard, escalationDmCard, statusHistoryCard, ticketCard, ticketFormCard } from '../../src/adapters/teams/teams-cards.js';
 import { Directory } from '../../src/domain/directory.js';
 import { escalationStepNotice } from '../../src/domain/notice.js';
@@ -54,10 +55,11 @@ export function sampleCards(): [string, Record<string, unknown>][] {
     ['war-room-post (summary)', warRoomPostCard({ text: 'Major escalation ESC-42: Exam portal down\n\nEscalation manager: Erin Park. Incident owner: Henry Adeyemi.\n\nNext customer update due 2026-11-23 10:00 PST.', pinned: true, link: null })],
     ['war-room-post (file)', warRoomPostCard({ text: 'After-action report for ESC-42', pinned: false, link: { url: 'https://esc.example.org/files/war-room/AbC/ESC-42-after-action.pdf', expiresAt: clock.now(), name: 'After-action report ESC-42' }, timeZone: dir.org.timeZone })],
     ['ticket-form', ticketFormCard(deps)],
-    ['ticket', ticketCard(deps, ticket, esc, 'a note')],
-    ['ticket (open, no escalation)', ticketCard(deps, { ...ticket, status: 'new', acknowledgedBy: null, elevated: false }, null)],
+    ['ticket', ticketCard(ticketViewOf(dir, ticket, esc, null, clock.now()), 'a note')],
+    ['ticket (per-viewer refresh)', ticketCard(ticketViewOf(dir, ticket, esc, 'alice', clock.now()), undefined, ['29:user-alice', '8:orgid:00000000-0000-0000-0000-00000000a11c'])],
+    ['ticket (open, no escalation)', ticketCard(ticketViewOf(dir, { ...ticket, status: 'new', acknowledgedBy: null, elevated: false }, null, null, clock.now()))],
     ['escalation-dm', escalationDmCard(notice)],
-    ['escalation-dm (after ack)', escalationDmCard(notice, { deps, ticket, escalation: esc })],
+    ['escalation-dm (after ack)', escalationDmCard(notice, ticketViewOf(dir, ticket, esc, 'alice', clock.now()))],
     ['escalate-request', escalateRequestCard(ticket)],
     ['status-history', statusHistoryCard(deps, ticket, events)],
     // The chart is inlined as a data URI (report-card.ts); a 1×1 PNG stands in here.

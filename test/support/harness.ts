@@ -74,13 +74,13 @@ export interface TestEsc extends Esc {
  * default: tests drive the engine with `settle()` after moving the clock.
  */
 export async function startTestEsc(
-  opts: { env?: Record<string, string>; org?: Org; notifiers?: Notifier[]; mounts?: EscOptions['mounts']; warRoom?: EscOptions['warRoom']; runEngine?: boolean; clock?: TestClock; uri?: string; listen?: boolean } = {},
+  opts: { env?: Record<string, string>; org?: Org; notifiers?: Notifier[]; mounts?: EscOptions['mounts']; warRoom?: EscOptions['warRoom']; messageUpdaters?: EscOptions['messageUpdaters']; runEngine?: boolean; clock?: TestClock; uri?: string; listen?: boolean } = {},
 ): Promise<TestEsc> {
   const clock = opts.clock ?? new TestClock();
   const log = new MemoryLogger();
   const uri = opts.uri ?? freshDbUri();
   const config = loadConfig({ LOG_LEVEL: 'silent', ESC_ENGINE_TICK_MS: '20', ...opts.env });
-  const esc = await createEsc({ config, mongoUri: uri, clock, log, notifiers: opts.notifiers, mounts: opts.mounts, warRoom: opts.warRoom, org: opts.org ?? demoOrg(), runEngine: opts.runEngine ?? false });
+  const esc = await createEsc({ config, mongoUri: uri, clock, log, notifiers: opts.notifiers, mounts: opts.mounts, warRoom: opts.warRoom, messageUpdaters: opts.messageUpdaters, org: opts.org ?? demoOrg(), runEngine: opts.runEngine ?? false });
   const baseUrl = opts.listen === false ? '' : await esc.listen(0);
   return Object.assign(esc, {
     clock,

@@ -4,6 +4,7 @@ import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { isFactEvent } from '../../domain/reports/facts.js';
 import { assertId, assertIds, assertOptionalId } from './ids.js';
+import { changesTicketView } from '../../app/views/ticket-view.js';
 
 let last = 0;
 /** Wall-clock microsecond order: events stamped with the same `at` keep the order they were written in. */
@@ -17,6 +18,8 @@ export class MongoTimelineRepository implements TimelineRepository {
   constructor(
     private readonly m: Models,
     private readonly reportDirty?: { markDirty(ticketIds: string[]): Promise<void> },
+    /** `messagesStale`: marks tickets whose posted messages must be edited (issue 12); optional. */
+    private readonly messagesStale?: { markStale(ticketIds: string[]): Promise<unknown> },
   ) {}
 
   async append(events: TimelineEvent[]): Promise<void> {
@@ -25,6 +28,9 @@ export class MongoTimelineRepository implements TimelineRepository {
     // Marked before the insert too, so a crash right after the insert still leaves the ticket
     // marked (a mark without a new event only costs a recomputation of that ticket's facts).
     if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
+    // The same before/after marking for the messages module (a mark is cleared only if unchanged).
+    const stale = this.messagesStale ? [...new Set(events.filter((e) => changesTicketView(e.type)).map((e) => e.ticketId))] : [];
+    if (stale.length > 0) await this.messagesStale!.markStale(stale);
     try {
       await this.m.Timeline.collection.insertMany(events.map((e) => ({ ...toDoc(e), n: writeOrder() })) as never[], { ordered: false });
     } catch (e) {
@@ -34,6 +40,7 @@ export class MongoTimelineRepository implements TimelineRepository {
     // And after it, so the reports module (which clears a mark only if unchanged) always sees
     // these events even when it consumed the first mark while the insert was under way.
     if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
+    if (stale.length > 0) await this.messagesStale!.markStale(stale);
   }
 
   async existingKeys(keys: string[]): Promise<Set<string>> {

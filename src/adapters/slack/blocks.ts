@@ -1,8 +1,6 @@
-import type { Directory } from '../../domain/directory.js';
 import type { Notice, NoticeAction } from '../../domain/notice.js';
 import { escalationLabel } from '../../domain/notice.js';
-import type { Ticket } from '../../domain/ticket.js';
-import { formatTicketKey } from '../../domain/ticket-number.js';
+import type { TicketAction, TicketView } from '../../app/views/ticket-view.js';
 
 /** Block Kit limits this renderer keeps to. */
 export const MAX_SECTION_TEXT = 3000;
@@ -105,28 +103,31 @@ function slackDate(d: Date): string {
   return `<!date^${Math.floor(d.getTime() / 1000)}^{date_num} {time}|${d.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 }
 
-/** A ticket message (channel post, updated in place after a button). */
-export function ticketBlocks(t: Ticket, dir: Directory, note?: string): Block[] {
-  const key = formatTicketKey(t.number);
-  const who = (id: string | null) => (id ? (dir.person(id)?.name ?? id) : null);
+const BUTTON_OF: Record<TicketAction, ButtonAction> = { ack: 'acknowledge', escalate: 'escalate', elevate: 'elevate', resolve: 'resolve', history: 'history' };
+
+/** A ticket message (channel post, DM, updated in place): a pure function of the view. */
+export function ticketBlocks(v: TicketView, note?: string): Block[] {
   const facts = [
-    { label: 'Priority', value: t.priority },
-    { label: 'Impact', value: t.impact },
-    { label: 'Status', value: t.status },
-    { label: 'Team', value: dir.team(t.teamId)?.name ?? t.teamId },
-    { label: 'Assignee', value: who(t.assigneeId) ?? 'unassigned' },
-    { label: 'Requester', value: who(t.requesterId) ?? 'unknown' },
+    { label: 'Priority', value: v.priority },
+    { label: 'Impact', value: v.impact },
+    { label: 'Status', value: v.status },
+    { label: 'Team', value: v.teamName },
+    { label: 'Assignee', value: v.assigneeName ?? 'unassigned' },
+    { label: 'Requester', value: v.requesterName ?? 'unknown' },
   ];
-  const blocks: Block[] = [section(`*${key}: ${esc(t.title)}*${badge(t)}`)];
-  if (t.description) blocks.push(section(esc(t.description)));
+  const blocks: Block[] = [section(`*${v.key}: ${esc(v.title)}*${v.escalationLabel ? `  [${v.escalationLabel}]` : ''}`)];
+  if (v.description) blocks.push(section(esc(v.description)));
   blocks.push(...fields(facts));
-  if (t.acknowledgedBy && t.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(who(t.acknowledgedBy) ?? t.acknowledgedBy)} at ${slackDate(t.acknowledgedAt)}`));
-  if (t.resolvedBy && t.resolvedAt) blocks.push(context(`:heavy_check_mark: Resolved by ${esc(who(t.resolvedBy) ?? t.resolvedBy)} at ${slackDate(t.resolvedAt)}`));
+  if (v.acknowledgedBy && v.acknowledgedAt) blocks.push(context(`:white_check_mark: Acknowledged by ${esc(v.acknowledgedBy)} at ${slackDate(v.acknowledgedAt)}`));
+  if (v.resolvedBy && v.resolvedAt) blocks.push(context(`:heavy_check_mark: Resolved by ${esc(v.resolvedBy)} at ${slackDate(v.resolvedAt)}`));
   if (note) blocks.push(context(esc(note)));
-  const open = t.status !== 'resolved' && t.status !== 'closed';
-  const acts: ButtonAction[] = open ? [...(t.status === 'new' || t.status === 'assigned' ? (['acknowledge'] as const) : []), 'escalate', ...(t.elevated ? [] : (['elevate'] as const)), 'resolve', 'history'] : ['history'];
-  blocks.push(actionsBlock(acts, { t: t.id }));
+  blocks.push(actionsBlock(v.actions.map((a) => BUTTON_OF[a]), { t: v.id }));
   return capBlocks(blocks);
+}
+
+/** The fallback `text` of a ticket message (notifications, screen readers): user text escaped. */
+export function ticketText(v: TicketView, note?: string): string {
+  return clip(esc(`${v.key}: ${v.title} (${v.priority}, ${v.status}${v.acknowledgedBy ? `, acknowledged by ${v.acknowledgedBy}` : ''})${note ? ` · ${note}` : ''}`), 3000);
 }
 
 /** Keeps the first 49 blocks and the last (the buttons) when a message would pass 50. */

@@ -6,6 +6,7 @@ import type { SlackConfig } from '../../config/slack-env.js';
 import type { HttpMount } from '../http/server.js';
 import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
+import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import { registerSlackShell } from './slack-shell.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
@@ -44,7 +45,7 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
 }
 
 /** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */
-export function createSlackChatNotifier(log: Logger, config: SlackConfig, threads?: ThreadStore): SlackChatNotifier {
+export function createSlackChatNotifier(log: Logger, config: SlackConfig, threads?: ThreadStore, messages?: () => TicketMessageRepository | null): SlackChatNotifier {
   const client = new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
-  return new SlackChatNotifier(client, threads);
+  return new SlackChatNotifier(client, threads, messages, log);
 }

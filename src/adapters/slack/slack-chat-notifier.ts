@@ -4,6 +4,11 @@ import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Person } from '../../domain/directory.js';
 import { clip, esc, noticeBlocks } from './blocks.js';
 import { sendFailure } from './web-client.js';
+import type { Logger } from '../../app/deps.js';
+import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
+import { recordSlackMessage } from './ticket-posts.js';
+
+const SILENT: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 /** Where the first DM of an escalation to a person went, so later steps reply in its thread. */
 export interface ThreadStore {
@@ -36,7 +41,16 @@ export class SlackChatNotifier implements Notifier {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly threads: ThreadStore = new MemoryThreadStore(),
+    /** Where posted escalation messages are recorded so they follow the ticket (issue 12); null: not yet / not kept. */
+    private readonly messages: () => TicketMessageRepository | null = () => null,
+    private readonly log?: Logger,
   ) {}
+
+  /** Escalation steps carry the ticket's buttons: record them (other notices keep their own content). */
+  private async record(delivery: Delivery, channel: string | undefined, ts: string | undefined, recipientId: string | null): Promise<void> {
+    if (delivery.notice.kind !== 'escalation_step') return;
+    await recordSlackMessage(this.messages(), this.log ?? SILENT, { ticketId: delivery.ticketId, channel, ts, kind: recipientId ? 'dm' : 'channel_post', recipientId, at: new Date() });
+  }
 
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     try {
@@ -45,6 +59,7 @@ export class SlackChatNotifier implements Notifier {
       const text = clip(esc(`${delivery.notice.title}: ${delivery.notice.text}`), 3000);
       if (delivery.recipient.channelId) {
         const r = await this.client.chat.postMessage({ channel: delivery.recipient.channelId, text, blocks: blocks as never });
+        await this.record(delivery, r.channel ?? delivery.recipient.channelId, r.ts, null);
         return { ok: true, status: 'sent', providerId: `${r.channel ?? delivery.recipient.channelId}:${r.ts ?? ''}` };
       }
       if (!recipient) return { ok: false, retryable: false, code: 'SLACK_NO_RECIPIENT', message: 'the delivery names neither a person nor a channel' };
@@ -57,6 +72,7 @@ export class SlackChatNotifier implements Notifier {
         ? await this.client.chat.postMessage({ channel, text, blocks: blocks as never, thread_ts: thread.ts, reply_broadcast: delivery.urgent })
         : await this.client.chat.postMessage({ channel, text, blocks: blocks as never });
       if (threadKey && !thread && r.ts) await this.threads.put(threadKey, { channel, ts: r.ts });
+      await this.record(delivery, r.channel ?? channel, r.ts, recipient.id);
       return { ok: true, status: 'sent', providerId: `${channel}:${r.ts ?? ''}` };
     } catch (err) {
       return sendFailure(err);

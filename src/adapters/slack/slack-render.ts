@@ -13,6 +13,7 @@ import { localTime } from '../../app/chatops/words.js';
 import type { Block } from './blocks.js';
 import { clip, context, esc, linesBlocks, ticketBlocks } from './blocks.js';
 import { historyLinesFor } from './report-blocks.js';
+import { ticketViewOf } from '../../app/views/ticket-view.js';
 
 export interface SlackMessage {
   text: string;
@@ -61,7 +62,8 @@ const line = (l: string) => esc(l);
 export function viewBlocks(view: View, dir: Directory, now: Date, sentence?: string): Block[] | null {
   switch (view.kind) {
     case 'ticket':
-      return ticketBlocks(view.ticket, dir, view.note ?? sentence);
+      // Slack shows no escalation step, so the view needs no repository read here.
+      return ticketBlocks(ticketViewOf(dir, view.ticket, null, null, now), view.note ?? sentence);
     case 'lines':
       return linesBlocks(view.lines.map(line));
     case 'help':

@@ -9,7 +9,8 @@ import type { Answer, ChatContext } from '../../app/chatops/answer.js';
 import { checkText, runAction, runText } from '../../app/chatops/catalog.js';
 import type { AppDeps } from '../../app/deps.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
-import { esc, ticketBlocks } from './blocks.js';
+import { esc } from './blocks.js';
+import { postTicketMessage } from './ticket-posts.js';
 import { postSlackReport } from './report-blocks.js';
 import { slackMessage } from './slack-render.js';
 import { settledBlocks } from './settled.js';
@@ -152,14 +153,8 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
     work.push(async () => {
       const a = await runAction(deps, ctx, 'ticket.create', job.data);
       if (!a.ok || a.view?.kind !== 'ticket') return void (await quietly(client.chat.postMessage({ channel: job.userId, text: esc(`Your ticket was not opened: ${a.text}`) })));
-      const text = render(a).text;
-      const blocks = ticketBlocks(a.view.ticket, deps.directory()) as never;
-      try {
-        await client.chat.postMessage({ channel: job.channel, text, blocks });
-      } catch {
-        // Not in that channel (or it is gone): tell the person directly instead.
-        await quietly(client.chat.postMessage({ channel: job.userId, text, blocks }));
-      }
+      // Posted in the channel (else DMed to the person) and recorded, so it follows the ticket (issue 12).
+      await quietly(postTicketMessage(deps, client, { ticket: a.view.ticket, channel: job.channel, person: ctx.person, userId: job.userId, text: render(a).text }));
     });
   });
 

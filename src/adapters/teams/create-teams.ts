@@ -10,6 +10,8 @@ import { ExpiringKeys } from '../mongo/expiring-keys.js';
 import { TeamsChatNotifier } from './teams-chat-notifier.js';
 import { MongoConversationRefRepository } from './mongo-conversation-refs.js';
 import { teamsRouter } from './teams-router.js';
+import { TeamsMessageUpdater } from './teams-message-updater.js';
+import { MongoTicketMessageRepository } from '../mongo/ticket-message-repo.js';
 import { GraphClient } from './graph-client.js';
 import { BotFrameworkWarRoomPoster, GraphWarRoom } from './graph-war-room.js';
 import { MongoWarRoomFiles, WAR_ROOM_FILES_PATH } from './major-files.js';
@@ -29,6 +31,8 @@ export interface TeamsFrontEnd {
   refs(): ConversationRefRepository | null;
   /** Major-escalation war rooms through Microsoft Graph; null when config.warRoom is unset. */
   warRoom: GraphWarRoom | null;
+  /** Edits Esc's Teams messages when their ticket changes: pass it in createEsc's `messageUpdaters` (issue 12). */
+  updater: TeamsMessageUpdater;
 }
 
 /**
@@ -43,7 +47,10 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
   const rate = new MongoThreadRate(() => db);
   const greetings = new ExpiringKeys(() => db!, 'teams_greetings');
   const getRefs = () => refs;
-  const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock, rate });
+  // Posted escalation cards are recorded here once bound, so they follow their ticket (issue 12).
+  let messages: MongoTicketMessageRepository | null = null;
+  const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock, messages: () => messages, rate });
+  const updater = new TeamsMessageUpdater({ adapter, appId: args.config.appId, refs: getRefs });
   const wr = args.config.warRoom ?? null;
   let files: MongoWarRoomFiles | null = null;
   let filesRouter: ReturnType<MongoWarRoomFiles['router']> | null = null;
@@ -65,6 +72,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     notifier,
     refs: getRefs,
     warRoom,
+    updater,
     mounts(deps) {
       timeZone = () => deps.directory().org.timeZone;
       const firstGreeting = async (conversationId: string) => (db ? greetings.claim(`greet:${conversationId}`, deps.clock.now(), GREETING_WINDOW_MS).catch(() => true) : true);
@@ -79,6 +87,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
       db = conn;
       await repo.ensureIndexes();
       refs = repo;
+      messages = new MongoTicketMessageRepository(conn);
       if (wr) {
         const store = new MongoWarRoomFiles(conn, { publicUrl: args.publicUrl ?? 'http://localhost:3000', ttlMs: wr.fileLinkTtlHours * 3_600_000, clock: args.clock });
         await store.ensureIndexes();

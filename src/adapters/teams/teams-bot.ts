@@ -8,7 +8,9 @@ import type { EscTeamsAdapter } from './teams-adapter.js';
 import type { Answer, ChatContext } from '../../app/chatops/answer.js';
 import { runAction, runText } from '../../app/chatops/catalog.js';
 import type { AdaptiveCardJson } from './teams-cards.js';
-import { cardBytes, MAX_CARD_BYTES } from './teams-cards.js';
+import { cardBytes, MAX_CARD_BYTES, REFRESH_VERB } from './teams-cards.js';
+import { recordTicketCard } from './teams-card-record.js';
+import { refreshCardFor } from './teams-refresh.js';
 import { resolvePerson, unknownPersonText } from './teams-identity.js';
 import { cleanText, textWithMentions } from './teams-mentions.js';
 import { teamsReply } from './teams-render.js';
@@ -98,12 +100,13 @@ export function createTeamsApplication(args: {
       const answer = await runAction(deps, ctx, typeof data.verb === 'string' ? data.verb : '', data);
       const reply = await teamsReply(deps, answer);
       await updateOriginal(context, answer, reply);
-      await send(context, reply);
+      await recordTicketCard(deps, context, reply.card, await send(context, reply), person);
       return;
     }
     // @mentions of people become @<directory id> before the core parses the text.
     const answer = await runText(deps, ctx, cleanText(await textWithMentions(deps, context)));
-    await send(context, await teamsReply(deps, answer));
+    const reply = await teamsReply(deps, answer);
+    await recordTicketCard(deps, context, reply.card, await send(context, reply), person);
   });
 
   // Action.Execute (Universal Actions): answer with the card that replaces the one clicked.
@@ -115,6 +118,8 @@ export function createTeamsApplication(args: {
       await remember(context, person);
       if (!person) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: unknownPersonText(context) });
       if (!action || typeof action.verb !== 'string') return invokeReply(context, 200, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'The card sent no action verb.' } });
+      // Teams asks for one viewer's own ticket card (the card's refresh.userIds; issue 12).
+      if (action.verb === REFRESH_VERB) return invokeReply(context, 200, await refreshReply(deps, person, action.data));
       const answer = await runAction(deps, contextFor(context, person), action.verb, action.data ?? {});
       const reply = await teamsReply(deps, answer);
       if (!reply.card) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: reply.text });
@@ -158,10 +163,16 @@ function fit(card: AdaptiveCardJson): AdaptiveCardJson {
   return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', wrap: true, text: 'This card is too large for Teams. Type `history <ticket>` or use the API for the details.' }] };
 }
 
-async function send(context: TurnContext, reply: TeamsReply): Promise<void> {
+/** Sends the reply; returns the id of the activity sent (for the message registry). */
+async function send(context: TurnContext, reply: TeamsReply): Promise<string | undefined> {
   if (reply.card) {
-    await context.sendActivity({ type: ActivityTypes.Message, text: reply.text, attachments: [CardFactory.adaptiveCard(fit(reply.card))] });
-  } else {
-    await context.sendActivity(reply.text ?? '');
+    return (await context.sendActivity({ type: ActivityTypes.Message, text: reply.text, attachments: [CardFactory.adaptiveCard(fit(reply.card))] }))?.id;
   }
+  return (await context.sendActivity(reply.text ?? ''))?.id;
+}
+
+/** The invoke answer to a refresh: the viewer's card, or a sentence when the card's data is not a ticket. */
+async function refreshReply(deps: AppDeps, person: Person, data: unknown): Promise<Record<string, unknown>> {
+  const card = await refreshCardFor(deps, person, data);
+  return card ? { statusCode: 200, type: CARD_TYPE, value: fit(card) } : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'That card is out of date; type `status <ticket>` instead.' };
 }

@@ -3,12 +3,11 @@ import { escalationLabel } from '../../domain/notice.js';
 import { readFileSync } from 'node:fs';
 import { Template } from 'adaptivecards-templating';
 import type { AppDeps } from '../../app/deps.js';
-import type { StoredEscalation } from '../../app/ports/escalations.js';
+import type { TicketView } from '../../app/views/ticket-view.js';
 import type { TimelineEvent } from '../../app/ports/timeline.js';
 import type { Notice } from '../../domain/notice.js';
 import { ageText } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
-import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { describeEvent } from './teams-text.js';
 
@@ -62,55 +61,76 @@ function when(d: Date | null, now: Date, zone: string): string {
   return `${localTime(d, zone)} (${ageText(d, now)} ago)`;
 }
 
-function liveLines(deps: AppDeps, t: Ticket, esc: StoredEscalation | null, now: Date) {
-  const dir = deps.directory();
-  const ackBy = t.acknowledgedBy ? (dir.person(t.acknowledgedBy)?.name ?? t.acknowledgedBy) : null;
-  const ackLine = ackBy && t.acknowledgedAt ? `Acknowledged by ${ackBy} at ${when(t.acknowledgedAt, now, dir.org.timeZone)}` : '';
+function liveLines(v: TicketView) {
+  const { now, timeZone } = v;
+  const ackLine = v.acknowledgedBy && v.acknowledgedAt ? `Acknowledged by ${v.acknowledgedBy} at ${when(v.acknowledgedAt, now, timeZone)}` : '';
+  const e = v.escalation;
   let stepLine = '';
-  if (esc && (esc.status === 'active' || esc.status === 'exhausted')) {
-    const steps = esc.plan.steps.length;
-    stepLine = esc.status === 'exhausted' ? `Escalation plan "${esc.plan.name}" ran out of steps: nobody acknowledged.` : `Escalating: next step ${Math.min(esc.stepIndex + 1, steps)} of ${steps}${esc.nextDueAt ? ` due ${when(esc.nextDueAt, now, dir.org.timeZone).replace(/ \(.*\)$/, '')}` : ''} (plan "${esc.plan.name}")`;
-  } else if (esc && esc.status === 'acknowledged') {
-    stepLine = `Escalation stopped after ${esc.fired} step${esc.fired === 1 ? '' : 's'}.`;
-  }
+  if (e?.status === 'exhausted') stepLine = `Escalation plan "${e.planName}" ran out of steps: nobody acknowledged.`;
+  else if (e?.status === 'active') stepLine = `Escalating: next step ${e.nextStep} of ${e.steps}${e.nextDueAt ? ` due ${when(e.nextDueAt, now, timeZone).replace(/ \(.*\)$/, '')}` : ''} (plan "${e.planName}")`;
+  else if (e?.status === 'stopped') stepLine = `Escalation stopped after ${e.fired} step${e.fired === 1 ? '' : 's'}.`;
   return { ackLine, showAck: ackLine !== '', stepLine, showStep: stepLine !== '' };
 }
 
-/** The ticket card: who acknowledged and when, the current escalation step, the actions. */
-export function ticketCard(deps: AppDeps, t: Ticket, esc: StoredEscalation | null, note?: string): AdaptiveCardJson {
-  const dir = deps.directory();
-  const now = deps.clock.now();
-  const style = PRIORITY_STYLE[t.priority] ?? 'default';
-  return renderCard('ticket', {
-    key: formatTicketKey(t.number),
-    title: clip(t.title, 200),
-    priority: t.priority,
-    style,
-    elevated: t.elevated,
-    escalatedBadge: badgeText({ ...t, elevated: false }, t.escalationKind ?? esc?.kind ?? null),
-    showEscalated: badgeText({ ...t, elevated: false }, t.escalationKind ?? esc?.kind ?? null) !== '',
-    open: isOpen(t),
-    canAck: isOpen(t) && !t.acknowledgedBy,
-    facts: [
-      { label: 'Status', value: t.status.replace('_', ' ') },
-      { label: 'Impact', value: t.impact },
-      { label: 'Team', value: dir.team(t.teamId)?.name ?? t.teamId },
-      { label: 'Assignee', value: dir.person(t.assigneeId)?.name ?? 'unassigned' },
-      { label: 'Open for', value: ageText(t.createdAt, t.resolvedAt ?? now) },
-      { label: 'Response due', value: t.sla.responseDueAt ? when(new Date(t.sla.responseDueAt), now, dir.org.timeZone).replace(/ \(.*\)$/, '') : '—' },
-    ],
-    ...liveLines(deps, t, esc, now),
-    note: clip(note ?? '', 500),
-    showNote: !!note,
-    updatedLine: when(now, now, dir.org.timeZone).replace(/ \(.*\)$/, ''),
-  });
+/** Per-viewer cards (Teams user-specific views): Teams asks the bot for each listed user's card with this verb. */
+export const REFRESH_VERB = 'refresh';
+/** Teams refreshes a card automatically for at most 60 listed users. */
+export const MAX_REFRESH_USERS = 60;
+
+/** Adds a `refresh` so each listed user (Teams user MRIs) gets their own card, with only the buttons they may use. */
+export function withRefresh(card: AdaptiveCardJson, key: string, userIds: string[]): AdaptiveCardJson {
+  if (userIds.length === 0) return card;
+  const action = { type: 'Action.Execute', title: 'Refresh', verb: REFRESH_VERB, data: { ticket: key } };
+  return { ...card, refresh: { action, userIds: [...new Set(userIds)].slice(0, MAX_REFRESH_USERS) } };
 }
 
-/** The proactive escalation DM: the notice, then live state when re-rendered after an action. */
-export function escalationDmCard(notice: Notice, live?: { deps: AppDeps; ticket: Ticket; escalation: StoredEscalation | null }): AdaptiveCardJson {
-  const lines = live ? liveLines(live.deps, live.ticket, live.escalation, live.deps.clock.now()) : { ackLine: '', showAck: false, stepLine: '', showStep: false };
-  const open = live ? isOpen(live.ticket) : notice.ticket.status !== 'resolved' && notice.ticket.status !== 'closed';
-  const acked = live ? !!live.ticket.acknowledgedBy : false;
+/** Which ticket a rendered ticket card shows (so a reply carrying it can be recorded); not part of the JSON sent. */
+const CARD_TICKET = new WeakMap<object, string>();
+export function ticketIdOfCard(card: AdaptiveCardJson): string | null {
+  return CARD_TICKET.get(card) ?? null;
+}
+
+/** The ticket card, a pure function of the view: who acknowledged and when, the escalation step, the actions. */
+export function ticketCard(v: TicketView, note?: string, refreshUserIds: string[] = []): AdaptiveCardJson {
+  const { now, timeZone } = v;
+  const escalated = v.escalated || v.escalationKind === 'major' || v.escalationKind === 'manager_request';
+  const escalatedBadge = escalationLabel({ elevated: false, escalated, escalationKind: v.escalationKind }) ?? '';
+  const card = renderCard('ticket', {
+    key: v.key,
+    title: clip(v.title, 200),
+    priority: v.priority,
+    style: PRIORITY_STYLE[v.priority] ?? 'default',
+    elevated: v.elevated,
+    escalatedBadge,
+    showEscalated: escalatedBadge !== '',
+    canAck: v.actions.includes('ack'),
+    canEscalate: v.actions.includes('escalate'),
+    canElevate: v.actions.includes('elevate'),
+    canResolve: v.actions.includes('resolve'),
+    canHistory: v.actions.includes('history'),
+    facts: [
+      { label: 'Status', value: v.status.replace('_', ' ') },
+      { label: 'Impact', value: v.impact },
+      { label: 'Team', value: v.teamName },
+      { label: 'Assignee', value: v.assigneeName ?? 'unassigned' },
+      { label: 'Open for', value: ageText(v.createdAt, v.resolvedAt ?? now) },
+      { label: 'Response due', value: v.responseDueAt ? when(v.responseDueAt, now, timeZone).replace(/ \(.*\)$/, '') : '—' },
+    ],
+    ...liveLines(v),
+    note: clip(note ?? '', 500),
+    showNote: !!note,
+    updatedLine: when(now, now, timeZone).replace(/ \(.*\)$/, ''),
+  });
+  const out = withRefresh(card, v.key, refreshUserIds);
+  CARD_TICKET.set(out, v.id);
+  return out;
+}
+
+/** The proactive escalation DM: the notice, then live state (the recipient's view) when re-rendered. */
+export function escalationDmCard(notice: Notice, live?: TicketView): AdaptiveCardJson {
+  const lines = live ? liveLines(live) : { ackLine: '', showAck: false, stepLine: '', showStep: false };
+  const open = live ? live.open : notice.ticket.status !== 'resolved' && notice.ticket.status !== 'closed';
+  const may = (a: 'ack' | 'escalate' | 'resolve') => !live || live.actions.includes(a);
   const esc = notice.escalation;
   return renderCard('escalation-dm', {
     key: notice.ticket.key,
@@ -122,10 +142,10 @@ export function escalationDmCard(notice: Notice, live?: { deps: AppDeps; ticket:
     facts: notice.facts.slice(0, 12).map((f) => ({ label: clip(f.label, 40), value: clip(f.value, 300) })),
     ...lines,
     open,
-    canAck: open && !acked && notice.actions.includes('acknowledge'),
+    canAck: open && may('ack') && notice.actions.includes('acknowledge'),
     // Information (an ETA to the user, "X claimed it") offers no ticket actions.
-    canEscalate: open && notice.actions.includes('escalate'),
-    canResolve: open && notice.actions.includes('resolve'),
+    canEscalate: open && may('escalate') && notice.actions.includes('escalate'),
+    canResolve: open && may('resolve') && notice.actions.includes('resolve'),
   });
 }
 

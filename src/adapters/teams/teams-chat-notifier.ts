@@ -6,6 +6,7 @@ import { ThreadRate } from './thread-rate.js';
 import type { ConversationRate } from './thread-rate.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
+import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import type { Person } from '../../domain/directory.js';
 import type { EscTeamsAdapter } from './teams-adapter.js';
 import { TEAMS_PLATFORM } from './teams-bot.js';
@@ -21,6 +22,12 @@ interface ConnectorError {
   code?: string;
   message?: string;
   response?: { status?: number; headers?: { get?(name: string): string | null | undefined } };
+}
+
+/** A send's result and the conversation it went to (for the message registry). */
+interface Posted {
+  result: SendResult;
+  reference: Record<string, unknown> | null;
 }
 
 /** Exponential backoff with full jitter: attempt 1 waits up to 2 s, then 4 s, 8 s… capped at 60 s. */
@@ -53,7 +60,7 @@ export class TeamsChatNotifier implements Notifier {
   readonly channel = 'chat' as const;
   readonly name = 'Microsoft Teams chat';
 
-  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; rate?: ConversationRate }) {}
+  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; messages?: () => TicketMessageRepository | null; rate?: ConversationRate }) {}
 
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     const refs = this.args.refs();
@@ -64,12 +71,12 @@ export class TeamsChatNotifier implements Notifier {
       if (delivery.recipient.channelId) {
         const ref = await refs.byConversation(TEAMS_PLATFORM, delivery.recipient.channelId);
         if (!ref) return { ok: false, retryable: false, code: 'TEAMS_NO_CONVERSATION', message: `Esc has not been added to the Teams conversation ${delivery.recipient.channelId}.` };
-        return await this.post(ref.reference, activity);
+        return await this.recorded(delivery, null, await this.post(ref.reference, activity));
       }
       if (!recipient) return { ok: false, retryable: false, code: 'TEAMS_NO_RECIPIENT', message: 'The delivery names no person and no conversation.' };
       const ref = await refs.personal(TEAMS_PLATFORM, recipient.id);
-      if (ref) return await this.post(ref.reference, activity);
-      return await this.openAndPost(refs, recipient, activity);
+      if (ref) return await this.recorded(delivery, recipient.id, await this.post(ref.reference, activity));
+      return await this.recorded(delivery, recipient.id, await this.openAndPost(refs, recipient, activity));
     } catch (e) {
       const r = classifyTeamsError(e, delivery.attempts, this.args.random);
       this.args.log.warn({ deliveryId: delivery.id, code: r.code, retryable: r.retryable }, 'teams: DM failed');
@@ -79,10 +86,28 @@ export class TeamsChatNotifier implements Notifier {
 
   private readonly fallbackRate = new ThreadRate();
 
-  private async post(reference: Record<string, unknown>, activity: object): Promise<SendResult> {
+  /**
+   * Records a sent escalation-step card (its conversation and activity id) so the engine edits
+   * it when the ticket changes (issue 12). Other notices keep their own content. Never fails the send.
+   */
+  private async recorded(delivery: Delivery, recipientId: string | null, sent: Posted): Promise<SendResult> {
+    const { result, reference } = sent;
+    const messages = this.args.messages?.();
+    const conversationId = String((reference?.conversation as { id?: string } | undefined)?.id ?? '');
+    if (!result.ok || !result.providerId || !messages || !reference || !conversationId || delivery.notice.kind !== 'escalation_step') return result;
+    try {
+      const where = { platform: 'teams' as const, conversationId, activityId: result.providerId, serviceUrl: typeof reference.serviceUrl === 'string' ? reference.serviceUrl : null, reference };
+      await messages.record({ ticketId: delivery.ticketId, kind: recipientId ? 'dm' : 'channel_post', where, recipientId, createdAt: this.args.clock.now() });
+    } catch (e) {
+      this.args.log.warn({ deliveryId: delivery.id, err: (e as Error).message }, 'teams: could not record the ticket message; it will not follow the ticket');
+    }
+    return result;
+  }
+
+  private async post(reference: Record<string, unknown>, activity: object): Promise<Posted> {
     const conversationId = String((reference.conversation as { id?: string } | undefined)?.id ?? '');
     const wait = conversationId ? await (this.args.rate ?? this.fallbackRate).take(conversationId) : 0;
-    if (wait > 0) return { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait };
+    if (wait > 0) return { result: { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait }, reference };
     let providerId: string | undefined;
     await runCapturing(
       (logic) => this.args.adapter.continueConversationAsync(this.args.appId, reference as Partial<ConversationReference>, logic),
@@ -90,27 +115,29 @@ export class TeamsChatNotifier implements Notifier {
         providerId = (await context.sendActivity(activity))?.id;
       },
     );
-    return { ok: true, status: 'sent', ...(providerId ? { providerId } : {}) };
+    return { result: { ok: true, status: 'sent', ...(providerId ? { providerId } : {}) }, reference };
   }
 
-  private async openAndPost(refs: ConversationRefRepository, person: Person, activity: object): Promise<SendResult> {
+  private async openAndPost(refs: ConversationRefRepository, person: Person, activity: object): Promise<Posted> {
     const seed: StoredConversationRef | null = person.teamsId ? await refs.anyInTenant(TEAMS_PLATFORM, this.args.tenantId) : null;
     if (!person.teamsId || !seed) {
       const why = person.teamsId ? 'nobody in the tenant has installed Esc yet' : `${person.name} has no Teams id in the directory and never talked to Esc`;
-      return { ok: false, retryable: false, code: 'TEAMS_NO_REFERENCE', message: `Cannot reach ${person.name} on Teams: ${why}.` };
+      return { result: { ok: false, retryable: false, code: 'TEAMS_NO_REFERENCE', message: `Cannot reach ${person.name} on Teams: ${why}.` }, reference: null };
     }
     const tenantId = seed.tenantId ?? this.args.tenantId ?? undefined;
     const bot = (seed.reference.bot as { id?: string } | undefined) ?? { id: `28:${this.args.appId}` };
     let providerId: string | undefined;
+    let made: Record<string, unknown> | null = null;
     const params = { isGroup: false, bot: { id: bot.id ?? `28:${this.args.appId}`, name: 'Esc' }, members: [{ id: person.teamsId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters;
     const start = (logic: (context: Context) => Promise<void>) => this.args.adapter.createConversationAsync(this.args.appId, 'msteams', seed.serviceUrl, BOT_FRAMEWORK_AUDIENCE, params, logic);
     await runCapturing(start, async (context) => {
       if (!context.activity.conversation?.id) throw Object.assign(new Error('Teams did not create the 1:1 conversation.'), { statusCode: 502 });
       const reference = TurnContext.getConversationReference(context.activity) as Record<string, unknown>;
+      made = reference;
       await refs.save({ platform: TEAMS_PLATFORM, personId: person.id, conversationId: String(context.activity.conversation.id), scope: 'personal', tenantId: tenantId ?? null, serviceUrl: seed.serviceUrl, reference, updatedAt: this.args.clock.now() });
       providerId = (await context.sendActivity(activity))?.id;
     });
-    return { ok: true, status: 'sent', ...(providerId ? { providerId } : {}) };
+    return { result: { ok: true, status: 'sent', ...(providerId ? { providerId } : {}) }, reference: made };
   }
 }
 
@@ -119,7 +146,7 @@ export class TeamsChatNotifier implements Notifier {
  * swallows them), so a failed send would look like a success. Run `logic`, keep its error, and
  * throw it after the adapter returns.
  */
-async function runCapturing(start: (logic: (context: Context) => Promise<void>) => Promise<void>, logic: (context: Context) => Promise<void>): Promise<void> {
+export async function runCapturing(start: (logic: (context: Context) => Promise<void>) => Promise<void>, logic: (context: Context) => Promise<void>): Promise<void> {
   let failure: { error: unknown } | null = null;
   await start(async (context) => {
     try {

@@ -7,6 +7,7 @@ import type { Answer, HelpEntry } from '../../app/chatops/answer.js';
 import type { AppDeps } from '../../app/deps.js';
 import { noticeFor } from '../../app/use-cases/notify.js';
 import { requireTicket } from '../../app/use-cases/tickets.js';
+import { buildTicketView } from '../../app/views/ticket-view.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { historyCard, reportCard, teamsChart } from './report-card.js';
@@ -40,9 +41,7 @@ export function teamsHelp(entries: HelpEntry[], problem?: string): string {
 /** The ticket card with the ticket's newest escalation (live or how the last one ended). */
 export async function ticketCardFor(deps: AppDeps, t: Ticket, note?: string): Promise<AdaptiveCardJson> {
   const fresh = await requireTicket(deps, t.id);
-  const all = await deps.escalations.forTicket(fresh.id);
-  const latest = all.sort((a, b) => new Date(b.startedAt).getTime() - new Date(a.startedAt).getTime())[0] ?? null;
-  return ticketCard(deps, fresh, latest, note);
+  return ticketCard(await buildTicketView(deps, fresh, null), note);
 }
 
 /** An answer as text plus the card of its view. */
