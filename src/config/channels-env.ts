@@ -12,6 +12,7 @@ import { twilioRouter } from '../adapters/twilio/twilio-router.js';
 import { TwilioVoiceNotifier } from '../adapters/twilio/voice-notifier.js';
 import { DestinationThrottle, ThrottledNotifier } from '../adapters/twilio/destination-throttle.js';
 import { Pacer } from '../adapters/twilio/pacer.js';
+import { MongoPaceSlots } from '../adapters/mongo/pace-slots.js';
 import { emailAdapters } from '../adapters/email/email-wiring.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import { PushNotifier } from '../adapters/push/push-notifier.js';
@@ -100,9 +101,12 @@ export function buildChannelAdapters(env: Record<string, string | undefined>, ct
     const client = createTwilioClient({ accountSid: e.TWILIO_ACCOUNT_SID, authToken, apiUrl: e.TWILIO_API_URL });
     const store = new TwilioReplyStore(ctx.connection);
     const consent = new SmsConsent(new SmsOptOutStore(ctx.connection), store);
-    const pace = () => new Pacer(e.TWILIO_MIN_INTERVAL_MS);
-    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID, consent, publicUrl, store, now, pacer: pace() })));
-    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace() })));
+    // One pace per number and kind, shared with every other Esc process through the database.
+    const slots = new MongoPaceSlots(ctx.connection);
+    const sender = e.TWILIO_MESSAGING_SERVICE_SID ?? e.TWILIO_FROM_NUMBER;
+    const pace = (kind: string) => new Pacer(e.TWILIO_MIN_INTERVAL_MS, undefined, undefined, undefined, slots.for(`${kind}:${sender}`));
+    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID, consent, publicUrl, store, now, pacer: pace('sms') })));
+    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace('voice') })));
     mounts.push((deps) => {
       consent.bind(deps);
       return { path: '/twilio', router: twilioRouter(deps, { authToken, publicUrl, store, consent }) };

@@ -3,8 +3,8 @@ import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { isFactEvent } from '../../domain/reports/facts.js';
-import { assertId, assertIds, assertOptionalId } from './ids.js';
 import { changesTicketView } from '../../app/views/ticket-view.js';
+import { assertId, assertIds, assertOptionalId } from './ids.js';
 
 let last = 0;
 /** Wall-clock microsecond order: events stamped with the same `at` keep the order they were written in. */

@@ -45,7 +45,7 @@ export function classifyTeamsError(err: unknown, attempts: number, random?: () =
   if (RETRYABLE.has(status)) {
     const after = Number(e.response?.headers?.get?.('retry-after'));
     const wait = Number.isFinite(after) && after > 0 ? after * 1000 + backoffMs(0, random) : backoffMs(attempts, random);
-    return { ok: false, retryable: true, code: `TEAMS_HTTP_${status}`, message, retryAfterMs: wait };
+    return { ok: false, retryable: true, rateLimited: status === 429, code: `TEAMS_HTTP_${status}`, message, retryAfterMs: wait };
   }
   const hint = status === 403 ? ' (the app is not installed for this person, or they blocked it)' : status === 404 ? ' (the conversation no longer exists)' : '';
   return { ok: false, retryable: false, code: `TEAMS_HTTP_${status}`, message: `${message}${hint}` };
