@@ -23,6 +23,7 @@ export const ACTIONS = [
   'notify_management',
   'coordinate',
   'declare_major',
+  'manage_major',
   'run_reports',
   'administer',
 ] as const;
@@ -46,6 +47,7 @@ export const RULES: Record<Action, readonly Grant[]> = {
   notify_management: ['manager', 'team_lead', 'executive', 'coordinator', 'escalation_manager', 'admin'],
   coordinate: ['coordinator', 'admin'],
   declare_major: ['escalation_manager', 'admin'],
+  manage_major: ['escalation_manager', 'admin'],
   run_reports: ['team_lead', 'manager', 'coordinator', 'escalation_manager', 'executive', 'admin'],
   administer: ['admin'],
 };
@@ -93,6 +95,7 @@ const DOING: Record<Action, string> = {
   notify_management: 'notify management about',
   coordinate: 'work escalation requests on',
   declare_major: 'declare a major escalation on',
+  manage_major: 'run the major escalation of',
   run_reports: 'run reports',
   administer: 'change the organisation',
 };

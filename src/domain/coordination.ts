@@ -74,10 +74,6 @@ export function withPendingAttempt(r: EscalationRequest, ids: string[]): Escalat
   return { ...r, pending: (r.pending ?? []).map((b) => (ids.includes(b.id) ? { ...b, attempts: b.attempts + 1 } : b)) };
 }
 
-/** Who may ask for a manager escalation (seed 000: supervisors, managers, designated point persons; executives above them). */
-export const REQUEST_ROLES = ['manager', 'team_lead', 'point_person', 'executive', 'coordinator', 'escalation_manager', 'admin'] as const;
-/** Who works requests: the escalation coordinators (admins may stand in). */
-export const COORDINATOR_ROLES = ['coordinator', 'admin'] as const;
 
 export const STEP_LABELS: Record<CoordinationStep, string> = {
   reviewed: 'ticket reviewed',

@@ -33,7 +33,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
     // Refusals first, each with a reason a person can act on.
     const judy = await call('judy', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: 'I need it today' });
     expect(judy.status).to.equal(403);
-    expect(judy.body.message).to.match(/Only managers, supervisors \(team leads\), designated point persons, executives and escalation coordinators can request an escalation\. Judy Alvarez is requester/);
+    expect(judy.body.message).to.match(/Only managers, team leads, designated point persons, executives, escalation coordinators, escalation managers or admins can request an escalation\. Judy Alvarez is requester/);
     const noReason = await call('ken', 'POST', `/api/tickets/${num}/escalation-requests`, { reason: '  ' });
     expect(noReason.status).to.equal(400);
     expect(noReason.body.message).to.match(/A reason is required/);
@@ -64,7 +64,7 @@ describe('manager escalation requests (seed 000) over the HTTP API', () => {
 
     const alice = await call('alice', 'POST', `/api/tickets/${num}/escalation-requests/claim`);
     expect(alice.status).to.equal(403);
-    expect(alice.body.message).to.match(/Only escalation coordinators can claim an escalation request\. Alice Ng is technician/);
+    expect(alice.body.message).to.match(/Only escalation coordinators or admins can claim an escalation request\. Alice Ng is technician/);
     const early = await call('frank', 'POST', `/api/tickets/${num}/escalation-requests/reviewed`);
     expect(early.status).to.equal(409);
     expect(early.body.message).to.match(/not claimed yet: claim it first/);

@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
-import type { Role } from '../../domain/directory.js';
+import type { Action } from '../authorize.js';
+import { personMay, whoMay } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 
@@ -16,11 +17,14 @@ export function actingPerson(deps: Pick<AppDeps, 'directory'>, actor: Actor, doi
   return actor.personId;
 }
 
-/** Refuses a person without one of the roles, saying who may and what they are. */
-export function requireRole(deps: Pick<AppDeps, 'directory'>, personId: string, roles: readonly Role[], who: string, doing: string): void {
+/**
+ * Refuses a person the authorization table does not allow `action` (a role-only action:
+ * coordinating requests, running a major escalation), saying who may and what they are.
+ */
+export function requireAllowed(deps: Pick<AppDeps, 'directory' | 'clock'>, personId: string, action: Action, doing: string): void {
   const dir = deps.directory();
-  if (dir.hasRole(personId, ...roles)) return;
   const p = dir.person(personId)!;
+  if (personMay(dir, p, action, undefined, deps.clock.now())) return;
   const has = p.roles.length ? p.roles.join(', ').replace(/_/g, ' ') : 'no role';
-  throw new DomainError('FORBIDDEN', `Only ${who} can ${doing}. ${p.name} is ${has}.`, { permission: doing, roles: [...roles] });
+  throw new DomainError('FORBIDDEN', `Only ${whoMay(action)} can ${doing}. ${p.name} is ${has}.`, { permission: action });
 }

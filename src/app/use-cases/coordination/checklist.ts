@@ -7,7 +7,7 @@ import { formatTicketKey } from '../../../domain/ticket-number.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
-import { actingPerson, personName, requireRole } from '../actors.js';
+import { actingPerson, personName, requireAllowed } from '../actors.js';
 import { noticeFor, notifyPeople } from '../notify.js';
 import { event, requireTicket } from '../ticket-access.js';
 import { when } from './support.js';
@@ -30,7 +30,7 @@ async function checklist(
   act: (ctx: { t: Ticket; req: EscalationRequest; pid: string; now: Date; key: string }) => { patch?: Partial<EscalationRequest>; data: Record<string, unknown>; notices: PendingNotice[]; done: string },
 ): Promise<RequestResult> {
   const pid = actingPerson(deps, actor, doing);
-  requireRole(deps, pid, ['coordinator'], 'escalation coordinators', doing);
+  requireAllowed(deps, pid, 'coordinate', doing);
   const t = await requireTicket(deps, ref);
   const key = formatTicketKey(t.number);
   for (let attempt = 0; attempt < 8; attempt++) {

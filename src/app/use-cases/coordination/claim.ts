@@ -4,7 +4,7 @@ import { DomainError } from '../../../domain/errors.js';
 import { formatTicketKey } from '../../../domain/ticket-number.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
-import { actingPerson, personName, requireRole } from '../actors.js';
+import { actingPerson, personName, requireAllowed } from '../actors.js';
 import { noticeFor, notifyPeople } from '../notify.js';
 import { event, requireTicket } from '../ticket-access.js';
 import { when } from './support.js';
@@ -13,7 +13,7 @@ import type { RequestResult } from './support.js';
 /** A coordinator takes the open request on this ticket; the other coordinators are told who. */
 export async function claimRequest(deps: AppDeps, args: { ticket: string | number; actor: Actor }): Promise<RequestResult> {
   const pid = actingPerson(deps, args.actor, 'claim an escalation request');
-  requireRole(deps, pid, ['coordinator'], 'escalation coordinators', 'claim an escalation request');
+  requireAllowed(deps, pid, 'coordinate', 'claim an escalation request');
   const t = await requireTicket(deps, args.ticket);
   const key = formatTicketKey(t.number);
   for (let attempt = 0; attempt < 8; attempt++) {

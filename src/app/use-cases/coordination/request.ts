@@ -1,5 +1,5 @@
 /** Asking for a manager escalation (seed 000), and closing the request when its ticket is resolved. */
-import { closeRequest, newRequest, REQUEST_ROLES, STEP_LABELS, stepsLeft } from '../../../domain/coordination.js';
+import { closeRequest, newRequest, STEP_LABELS, stepsLeft } from '../../../domain/coordination.js';
 import type { EscalationRequest } from '../../../domain/coordination.js';
 import { DomainError } from '../../../domain/errors.js';
 import { formatTicketKey } from '../../../domain/ticket-number.js';
@@ -7,7 +7,7 @@ import { isOpen } from '../../../domain/ticket.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
-import { actingPerson, personName, requireRole } from '../actors.js';
+import { actingPerson, personName, requireAllowed } from '../actors.js';
 import { noticeFor, notifyPeople, ticketFacts } from '../notify.js';
 import { event, markEscalated, requireTicket } from '../ticket-access.js';
 import { alreadyText, coordinationConfig, ENGINE, ticketForRequest } from './support.js';
@@ -16,7 +16,7 @@ import type { RequestResult } from './support.js';
 /** A manager / supervisor / point person asks for urgent handling (reason required). Coordinators are told, the executives copied. */
 export async function requestEscalation(deps: AppDeps, args: { ticket: string | number; reason: string; urgency?: 'normal' | 'urgent'; actor: Actor }): Promise<RequestResult> {
   const pid = actingPerson(deps, args.actor, 'request an escalation');
-  requireRole(deps, pid, REQUEST_ROLES, 'managers, supervisors (team leads), designated point persons, executives and escalation coordinators', 'request an escalation');
+  requireAllowed(deps, pid, 'request_escalation', 'request an escalation');
   const reason = (args.reason ?? '').trim();
   if (!reason) throw new DomainError('VALIDATION', 'A reason is required: say why this ticket needs urgent handling beyond its SLA. Requests are visible to everyone.', { field: 'reason' });
   if (reason.length > 2000) throw new DomainError('VALIDATION', 'The reason is too long: at most 2000 characters.', { field: 'reason' });

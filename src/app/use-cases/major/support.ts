@@ -11,7 +11,7 @@ import { formatTicketKey } from '../../../domain/ticket-number.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
-import { requireRole } from '../actors.js';
+import { requireAllowed } from '../actors.js';
 import { requireTicket } from '../ticket-access.js';
 
 export interface MajorResult {
@@ -50,7 +50,7 @@ export async function saveMajor(deps: AppDeps, m: MajorEscalation): Promise<Majo
 }
 
 export function requireEscalationManager(deps: AppDeps, pid: string, doing: string): void {
-  requireRole(deps, pid, ['escalation_manager'], 'escalation managers', doing);
+  requireAllowed(deps, pid, 'manage_major', doing);
 }
 
 /** The escalation team (any role) and escalation managers. */
