@@ -108,7 +108,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     alertKeys: new MongoAlertKeyRepository(models),
     timeline: new MongoTimelineRepository(models, reports, messagesStale),
     escalations: new MongoEscalationRepository(models),
-    deliveries: new MongoDeliveryRepository(models),
+    deliveries: new MongoDeliveryRepository(models, () => clock.now()),
     orgRepo,
     reports,
     directory: () => directory,

@@ -10,6 +10,7 @@ import { createSlackWarRoom } from './slack/slack-war-room.js';
 import { createSlackMessageUpdater } from './slack/slack-message-updater.js';
 import { MongoTicketMessageRepository } from './mongo/ticket-message-repo.js';
 import type { TicketMessageUpdater } from '../app/ports/ticket-messages.js';
+import { MongoThreadStore } from './slack/mongo-thread-store.js';
 import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
 import { createTeamsFrontEnd } from './teams/create-teams.js';
@@ -45,7 +46,7 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   const messageUpdaters: TicketMessageUpdater[] = [];
   // Slack's posts are recorded once the database is open (the repository resolves the connection on first use).
   const slackMessages = new MongoTicketMessageRepository(ctx.connection);
-  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, undefined, () => slackMessages), reaches: reachesOnSlack });
+  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(ctx.connection), () => slackMessages), reaches: reachesOnSlack });
   if (slackCfg) messageUpdaters.push(createSlackMessageUpdater(ctx.log, slackCfg));
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
   const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
@@ -67,7 +68,7 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {
-        slack = createSlackAdapter(deps, slackCfg);
+        slack = createSlackAdapter(deps, slackCfg, { connection: ctx.connection });
         out.push(...slack.mounts);
       }
       if (teams) out.push(...teams.mounts(deps));

@@ -4,12 +4,15 @@ import type { AppDeps, Clock } from '../app/deps.js';
 import type { Notifier } from '../app/ports/notifier.js';
 import type { HttpMount } from '../adapters/http/server.js';
 import { TwilioReplyStore } from '../adapters/twilio/reply-store.js';
+import { SmsOptOutStore } from '../adapters/twilio/opt-out-store.js';
+import { SmsConsent } from '../adapters/twilio/sms-consent.js';
 import { TwilioSmsNotifier } from '../adapters/twilio/sms-notifier.js';
 import { createTwilioClient } from '../adapters/twilio/twilio-client.js';
 import { twilioRouter } from '../adapters/twilio/twilio-router.js';
 import { TwilioVoiceNotifier } from '../adapters/twilio/voice-notifier.js';
 import { DestinationThrottle, ThrottledNotifier } from '../adapters/twilio/destination-throttle.js';
 import { Pacer } from '../adapters/twilio/pacer.js';
+import { MongoPaceSlots } from '../adapters/mongo/pace-slots.js';
 import { emailAdapters } from '../adapters/email/email-wiring.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import { PushNotifier } from '../adapters/push/push-notifier.js';
@@ -24,6 +27,7 @@ export const channelsEnvSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC\w{8,}$/, 'must start with AC').optional(),
   TWILIO_AUTH_TOKEN: secret(8),
   TWILIO_FROM_NUMBER: z.string().regex(/^\+\d{6,15}$/, 'must be an E.164 number like +15105550100').optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex digits').optional(),
   TWILIO_API_URL: z.url().optional(),
   TWILIO_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   ESC_CONTACT_THROTTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
@@ -96,10 +100,17 @@ export function buildChannelAdapters(env: Record<string, string | undefined>, ct
     const authToken = e.TWILIO_AUTH_TOKEN.reveal();
     const client = createTwilioClient({ accountSid: e.TWILIO_ACCOUNT_SID, authToken, apiUrl: e.TWILIO_API_URL });
     const store = new TwilioReplyStore(ctx.connection);
-    const pace = () => new Pacer(e.TWILIO_MIN_INTERVAL_MS);
-    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, store, now, pacer: pace() })));
-    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace() })));
-    mounts.push((deps) => ({ path: '/twilio', router: twilioRouter(deps, { authToken, publicUrl, store }) }));
+    const consent = new SmsConsent(new SmsOptOutStore(ctx.connection), store);
+    // One pace per number and kind, shared with every other Esc process through the database.
+    const slots = new MongoPaceSlots(ctx.connection);
+    const sender = e.TWILIO_MESSAGING_SERVICE_SID ?? e.TWILIO_FROM_NUMBER;
+    const pace = (kind: string) => new Pacer(e.TWILIO_MIN_INTERVAL_MS, undefined, undefined, undefined, slots.for(`${kind}:${sender}`));
+    notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID, consent, publicUrl, store, now, pacer: pace('sms') })));
+    notifiers.push(limited(new TwilioVoiceNotifier({ client, from: e.TWILIO_FROM_NUMBER, publicUrl, now, pacer: pace('voice') })));
+    mounts.push((deps) => {
+      consent.bind(deps);
+      return { path: '/twilio', router: twilioRouter(deps, { authToken, publicUrl, store, consent }) };
+    });
   } else disabled.push('sms, voice (Twilio): set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER');
 
   if (e.SMTP_URL && e.EMAIL_FROM && e.ESC_LINK_SECRET) {

@@ -5,6 +5,7 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from './pool.js';
+import { GroupCommit } from './group-commit.js';
 import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
 
@@ -22,72 +23,127 @@ export interface DispatcherOptions {
 
 const ENGINE = { personId: null, via: 'engine' } as const;
 
-/** Sends between two writes of their outcomes. */
-const SEND_CHUNK = 50;
-
+/** What one send changed: written together, right after the send (see OutcomeWriter). */
 interface Outcome {
   events: TimelineEvent[];
   updates: { id: string; claim: string; update: Partial<Delivery> }[];
   fallbacks: Delivery[];
 }
 
-/** Sends queued deliveries through the notifier of their channel; the outbox when none is configured. */
+/** Our own pacers' codes (the Twilio pacer, the destination throttle, Teams' conversation limit). */
+const PACING_CODES = new Set(['THROTTLED', 'RATE_LIMITED']);
+
+/** "Not now" from a provider or our own pacing: wait, do not count the attempt. */
+export function isRateLimited(r: SendResult): boolean {
+  return !r.ok && r.retryable && r.retryAfterMs !== undefined && (r.rateLimited === true || PACING_CODES.has(r.code));
+}
+
+/**
+ * The wait after a rate limit: never earlier than the provider asked, plus up to half of it
+ * (at least 250 ms) of random spread, so deliveries sent away together do not all come back
+ * at the same instant and meet the same limit again.
+ */
+export function rateLimitWait(retryAfterMs: number, random: () => number = Math.random): number {
+  return Math.min(300_000, Math.round(retryAfterMs + random() * Math.max(250, retryAfterMs / 2)));
+}
+
+/**
+ * Sends queued deliveries through the notifier of their channel; the outbox when none is configured.
+ *
+ * Deliveries are handed over to their provider in waves of `concurrency`, with a conditional
+ * update right before the calls (an acknowledgement that cancelled one first wins), and a
+ * wave's outcomes are written before the next wave is sent: at most `concurrency` sends are
+ * ever unrecorded. A SIGKILL re-sends at most those (their claims expire and they are requeued);
+ * a clean stop (an aborted signal) hands nothing new over, waits for the sends in flight,
+ * records them and gives the rest back to the queue.
+ */
 export class Dispatcher {
+  private readonly writer: GroupCommit<Outcome, void>;
+
   constructor(
     private readonly deps: AppDeps,
     private readonly notifiers: Map<Channel, Notifier>,
     private readonly fallback: Notifier,
     private readonly opts: DispatcherOptions,
-  ) {}
+  ) {
+    this.writer = new GroupCommit((items) => writeOutcomes(deps, items, opts.leaseMs));
+  }
 
   get leaseMs(): number {
     return this.opts.leaseMs;
   }
 
-  /** One pass: claim ready deliveries, cancel those whose escalation was acknowledged, send the rest. Returns how many were handled. */
-  async runOnce(): Promise<number> {
+  /** One pass: claim ready deliveries, cancel those whose escalation stopped, send the rest. Returns how many were handled. */
+  async runOnce(signal?: AbortSignal): Promise<number> {
     const { deps } = this;
+    if (signal?.aborted) return 0;
     const now = deps.clock.now();
     await deps.deliveries.requeueExpired(now);
     const claim = randomUUID();
     const batch = await deps.deliveries.claimReady(now, this.opts.batch, this.opts.leaseMs, claim);
-    return this.process(batch, claim);
+    return this.process(batch, claim, signal);
   }
 
   /** Sends deliveries that were stored already claimed under `claim` (by the engine's step pass); `known` saves reading them back. */
-  async sendClaimed(claim: string, known?: Delivery[] | null): Promise<number> {
-    return this.process(known ?? (await this.deps.deliveries.claimedBy(claim)), claim);
+  async sendClaimed(claim: string, known?: Delivery[] | null, signal?: AbortSignal): Promise<number> {
+    return this.process(known ?? (await this.deps.deliveries.claimedBy(claim)), claim, signal);
   }
 
-  private async process(batch: Delivery[], claim: string): Promise<number> {
+  private async process(batch: Delivery[], claim: string, signal?: AbortSignal): Promise<number> {
     const { deps } = this;
     if (batch.length === 0) return 0;
+    // Read after the claim: a delivery stored or queued after an acknowledgement committed is
+    // seen stopped here; one claimed before it is cancelled by the acknowledgement itself
+    // (not handed over yet) and its hand-over below fails.
     const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
     const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map();
-    // A message is sent only while this claim still has a safe margin of its lease left: once the
-    // lease runs out another pass may requeue and send it, and both must never send.
-    const margin = Math.min(5000, this.opts.leaseMs / 4);
-    for (const part of chunks(batch, SEND_CHUNK)) {
-      const out: Outcome = { events: [], updates: [], fallbacks: [] };
-      const errors = await pool(part, this.opts.concurrency, async (d) => {
-        const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
-        // An acknowledgement wins: a message of an escalation that stopped is not sent.
-        if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
-          out.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
-          out.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
-          return;
-        }
-        if (d.leaseUntil && new Date(d.leaseUntil).getTime() - deps.clock.now().getTime() < margin) return; // left for the requeue
-        await this.send(d, claim, out);
-      });
-      for (const e of errors) deps.log.error({ err: e }, 'dispatch failed unexpectedly');
-      // Outcomes chunk by chunk, so a sent message stops being 'sending' soon after it left.
-      // A crash before this leaves the claims to expire and the messages to be sent again:
-      // at most one duplicate, never a loss.
-      await deps.deliveries.finishMany(out.updates);
-      await deps.deliveries.enqueue(out.fallbacks);
-      await deps.timeline.append(out.events);
+    const stopped: Outcome = { events: [], updates: [], fallbacks: [] };
+    const live: Delivery[] = [];
+    for (const d of batch) {
+      const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
+      if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
+        stopped.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
+        stopped.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
+      } else live.push(d);
     }
+    if (stopped.updates.length > 0) await this.writer.run(stopped);
+    // A message is handed over only while this claim still has a safe margin of its lease left:
+    // once the lease runs out another pass may requeue and send it, and both must never send.
+    const margin = Math.min(5000, this.opts.leaseMs / 4);
+    // Handed over (or found cancelled): not ours to give back at the end.
+    const touched = new Set<string>();
+    const errors: unknown[] = [];
+    // Waves of `concurrency`: hand a wave over (one conditional update), send it, write its
+    // outcomes while the next wave is handed over, and send that wave only once the previous
+    // outcomes are stored. So at most one wave (`concurrency` sends) is ever unrecorded.
+    const waves = chunks(live, this.opts.concurrency);
+    const handOver = async (wave: Delivery[] | undefined): Promise<Delivery[]> => {
+      if (!wave || signal?.aborted) return []; // stopping, or the engine lease was lost: given back below
+      const now = deps.clock.now().getTime();
+      const ready = wave.filter((d) => !d.leaseUntil || new Date(d.leaseUntil).getTime() - now >= margin);
+      if (ready.length === 0) return [];
+      const handed = await deps.deliveries.handOver(ready.map((d) => ({ id: d.id, claim })), deps.clock.now());
+      for (const d of ready) touched.add(d.id);
+      return ready.filter((d) => handed.has(d.id));
+    };
+    try {
+      let current = await handOver(waves[0]);
+      for (let i = 0; i < waves.length; i++) {
+        const outcomes: Outcome[] = [];
+        const failed = await pool(current, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
+        errors.push(...failed);
+        const merged: Outcome = { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
+        [, current] = await Promise.all([this.writer.run(merged), handOver(waves[i + 1])]);
+      }
+    } catch (e) {
+      errors.push(e);
+    }
+    // Claimed but never handed over: back to the queue now, not when the lease runs out.
+    const rest = live.filter((d) => !touched.has(d.id)).map((d) => d.id);
+    if (rest.length > 0) await deps.deliveries.release(rest, claim).catch((e: unknown) => errors.push(e));
+    // Only database writes throw here (sends never do): one error for the pass, which the
+    // runner logs once per outage, not once per message. Claims left behind expire and requeue.
+    if (errors.length > 0) throw errors[0];
     return batch.length;
   }
 
@@ -104,7 +160,9 @@ export class Dispatcher {
     };
   }
 
-  private async send(d: Delivery, claim: string, out: Outcome): Promise<void> {
+  /** Calls the provider and decides what to record; writes nothing. */
+  private async send(d: Delivery, claim: string): Promise<Outcome> {
+    const out: Outcome = { events: [], updates: [], fallbacks: [] };
     const { events } = out;
     const finish = (update: Partial<Delivery>) => out.updates.push({ id: d.id, claim, update });
     const { deps } = this;
@@ -117,30 +175,60 @@ export class Dispatcher {
       result = { ok: false, retryable: true, code: 'EXCEPTION', message: (e as Error).message };
     }
     const now = deps.clock.now();
-    // Waiting for a throttle or a provider's pace is not a failed attempt.
-    const pacing = !result.ok && result.retryable && result.retryAfterMs !== undefined && (result.code === 'THROTTLED' || result.code === 'RATE_LIMITED');
+    // Waiting for a rate limit, a throttle or a provider's pace is not a failed attempt.
+    const pacing = isRateLimited(result);
     const attempts = d.attempts + (pacing ? 0 : 1);
     if (result.ok) {
       const outboxed = notifier === this.fallback;
       const lateMs = Math.max(0, now.getTime() - new Date(d.dueAt).getTime());
       finish({ status: outboxed ? 'outboxed' : result.status, attempts, sentAt: now, lateMs, providerId: result.providerId ?? null, error: null, ...(result.status === 'delivered' ? { deliveredAt: now } : {}) });
       events.push(this.event({ ...d, attempts }, outboxed ? 'delivery.outboxed' : 'delivery.sent', { sentAt: now, lateMs, providerId: result.providerId ?? null, via: notifier.name, notSent: outboxed }));
-      return;
+      return out;
+    }
+    if (pacing) {
+      const wait = rateLimitWait(result.retryAfterMs!);
+      finish({ status: 'queued', attempts, handedAt: null, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
+      // One event per wait would flood the timeline under a long limit: keyed by the minute.
+      events.push(this.event({ ...d, attempts }, 'delivery.rate_limited', { code: result.code, message: result.message, retryInMs: wait }, `:${Math.floor(now.getTime() / 60_000)}`));
+      return out;
     }
     if (result.retryable && attempts < this.opts.maxAttempts) {
       const base = result.retryAfterMs ?? this.opts.backoffMs * 2 ** (attempts - 1);
       const wait = Math.min(300_000, Math.round(base * (0.8 + Math.random() * 0.4)));
-      finish({ status: 'queued', attempts, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
+      finish({ status: 'queued', attempts, handedAt: null, nextAttemptAt: new Date(now.getTime() + wait), error: { code: result.code, message: result.message } });
       events.push(this.event({ ...d, attempts }, 'delivery.retrying', { code: result.code, message: result.message, retryInMs: wait }));
-      return;
+      return out;
     }
     finish({ status: 'failed', attempts, error: { code: result.code, message: result.message } });
     const fallback = fallbackDelivery(this.deps, d);
     events.push(this.event({ ...d, attempts }, 'delivery.failed', { code: result.code, message: result.message, attempts, fallbackTo: fallback?.channel ?? null }));
     if (fallback) out.fallbacks.push(fallback);
     deps.log.warn({ ticketId: d.ticketId, channel: d.channel, code: result.code, attempts, fallbackTo: fallback?.channel ?? null }, 'delivery failed; falling back or moving on');
+    return out;
   }
 
+}
+
+/**
+ * Writes the outcomes of a group of sends. A failed write (the database went away) is retried
+ * until it succeeds or the claims' lease is nearly over: the sends it records happened, and
+ * writing them down is what keeps them from being sent again.
+ */
+async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: number): Promise<void[]> {
+  const all: Outcome = { events: items.flatMap((i) => i.events), updates: items.flatMap((i) => i.updates), fallbacks: items.flatMap((i) => i.fallbacks) };
+  const end = Date.now() + leaseMs * 0.75;
+  for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+    try {
+      // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
+      // acknowledgement) then finds its fallback already queued, and cancels it.
+      if (all.fallbacks.length > 0) await deps.deliveries.enqueue(all.fallbacks);
+      await Promise.all([all.updates.length > 0 ? deps.deliveries.finishMany(all.updates) : null, all.events.length > 0 ? deps.timeline.append(all.events) : null]);
+      return items.map(() => undefined);
+    } catch (e) {
+      if (Date.now() + wait >= end) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 /** Shows enough of a phone or address to recognise it, not enough to harvest it. */

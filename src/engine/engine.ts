@@ -65,15 +65,22 @@ export class Engine {
     this.ticketReactions = new TicketReactions(deps);
   }
 
-  /** One pass of every module. Returns how much work it did (0 = idle). */
-  async runOnce(): Promise<number> {
+  /**
+   * One pass of every module. Returns how much work it did (0 = idle). An aborted `signal`
+   * (stopping, or the engine lease was lost) ends the pass early: nothing new is claimed or
+   * handed to a provider, sends in flight finish and are recorded.
+   */
+  async runOnce(signal?: AbortSignal): Promise<number> {
     let work = 0;
     work += await this.slaModule();
     work += await this.recoverModule();
-    work += await this.escalationModule();
+    if (signal?.aborted) return work;
+    work += await this.escalationModule(signal);
+    if (signal?.aborted) return work;
     work += await this.ticketReactions.runOnce();
     work += await this.majorTimers.runOnce();
-    work += await this.dispatcher.runOnce();
+    work += await this.dispatcher.runOnce(signal);
+    if (signal?.aborted) return work;
     work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
     // least every few seconds under sustained load, so they never delay a step.
@@ -133,15 +140,16 @@ export class Engine {
       const firings = missing.get(e.id);
       const t = tickets.get(e.ticketId);
       if (!firings || !t) continue;
-      deps.log.warn({ escalationId: e.id, firings: firings.length }, 'recovering firings left by a stopped process');
       items.push({ esc: e, ticket: t, firings, exhausted: e.status === 'exhausted' });
     }
+    // One line per pass, not per escalation: after a crash or an outage there may be hundreds.
+    if (items.length > 0) deps.log.warn({ escalations: items.length, firings: items.reduce((n, it) => n + it.firings.length, 0), sample: items.slice(0, 5).map((it) => it.esc.id) }, 'recovering firings left by a stopped process or a failed pass');
     if (items.length > 0) await materializeFirings(deps, items, now);
     return items.length;
   }
 
   /** Fires due steps: decide, claim with compare-and-set, then store the messages. */
-  async escalationModule(): Promise<number> {
+  async escalationModule(signal?: AbortSignal): Promise<number> {
     const { deps } = this;
     const now = deps.clock.now();
     const since = this.lastDueScan === null ? undefined : this.lastDueScan - SCAN_MARGIN_MS;
@@ -173,7 +181,7 @@ export class Engine {
       const token = randomUUID();
       const stored = await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
       // Send what this pass just stored, without claiming it a second time.
-      await this.dispatcher.sendClaimed(token, stored);
+      await this.dispatcher.sendClaimed(token, stored, signal);
     }
     return due.length;
   }

@@ -56,6 +56,8 @@ export class FakeTwilio {
   failNext(status: number): void {
     this.failures.push(status);
   }
+  /** Numbers that replied STOP at the carrier: a message to one gets 400, code 21610, as Twilio answers. */
+  readonly optedOut = new Set<string>();
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -73,6 +75,10 @@ export class FakeTwilio {
         const kind = m[2] === 'Messages' ? 'message' : 'call';
         const attempt = { at, from: params.From ?? '', to: params.To ?? '', status: 201, sid: null as string | null };
         if (kind === 'message') this.attempts.push(attempt);
+        if (kind === 'message' && this.optedOut.has(params.To ?? '')) {
+          attempt.status = 400;
+          return send(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient', more_info: 'https://www.twilio.com/docs/errors/21610', status: 400 });
+        }
         const fail = this.failures.shift();
         if (fail) {
           attempt.status = fail;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
+import { pressEmailLink } from '../support/email-link.js';
 import { FakeSmtp } from '../far-side/fake-smtp.js';
 import { startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
@@ -50,12 +51,12 @@ describe('channels: email with one-click links', () => {
     expect(mail.html).to.be.a('string').and.match(/<a href="https:\/\/esc.example.test\/email\/act\?token=/);
     expect(mail.text).to.match(/Each link works once/);
 
-    const first = await fetch(ack);
+    const first = await pressEmailLink(ack);
     expect(first.status).to.equal(200);
     expect(await first.text()).to.match(/acknowledged by Carol Diaz/);
     expect((await esc.deps.escalations.get(escalationId))!.status).to.equal('acknowledged');
     const events = (await esc.deps.timeline.forTicket(t.id)).length;
-    const second = await fetch(ack);
+    const second = await pressEmailLink(ack);
     expect(second.status).to.equal(409);
     expect(await second.text()).to.match(/already used; nothing changed/);
     expect((await esc.deps.timeline.forTicket(t.id)).length).to.equal(events);

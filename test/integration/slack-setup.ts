@@ -14,7 +14,7 @@ export async function startSlackEsc(): Promise<{ esc: TestEsc; fake: FakeSlack; 
   // A second adapter at /slack/events2 plays a second Esc process sharing the database.
   const esc = await startTestEsc({
     notifiers: [notifier],
-    mounts: (deps) => [...createSlackAdapter(deps, config).mounts, ...createSlackAdapter(deps, config).mounts.map((m) => ({ ...m, path: '/slack/events2' }))],
+    mounts: (deps) => [...createSlackAdapter(deps, config, { connection: () => esc.conn }).mounts, ...createSlackAdapter(deps, config, { connection: () => esc.conn }).mounts.map((m) => ({ ...m, path: '/slack/events2' }))],
   });
   let n = 0;
   return { esc, fake, responseUrl: (id) => `${fake.url}/response/${id ?? `r${++n}`}` };

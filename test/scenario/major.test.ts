@@ -8,6 +8,7 @@ import type { WarRoomPort, WarRoomRef } from '../../src/app/ports/war-room.js';
 import { WarRoomError } from '../../src/app/ports/war-room.js';
 import type { OutboxWarRoom } from '../../src/adapters/outbox/outbox-war-room.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
+import { pressEmailLink } from '../support/email-link.js';
 import { FakeSmtp } from '../far-side/fake-smtp.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { api, startTestEsc } from '../support/harness.js';
@@ -448,7 +449,7 @@ describe('email links: claim a request, rate the resolution; the report arrives 
     await esc.settle();
     const req = mailTo('frank@demo.example.edu', /^Escalation request/)!;
     expect(req.text).to.match(/Status: ESCALATED · manager request/);
-    const claim = await fetch(link(req.text!, 'Claim this request'));
+    const claim = await pressEmailLink(link(req.text!, 'Claim this request'));
     expect(claim.status).to.equal(200);
     expect(await claim.text()).to.match(/You claimed the escalation request/);
     expect(((await call('erin', 'GET', `/api/tickets/${num}/escalation-requests`)).body.request as { claimedBy: string }).claimedBy).to.equal('frank');
@@ -461,10 +462,10 @@ describe('email links: claim a request, rate the resolution; the report arrives 
     await esc.settle();
     const rate = mailTo('judy@demo.example.edu', /^How satisfied are you/)!;
     expect(rate.text).to.match(/Rate 1 of 5: /);
-    const five = await fetch(link(rate.text!, 'Rate 5 of 5'));
+    const five = await pressEmailLink(link(rate.text!, 'Rate 5 of 5'));
     expect(five.status).to.equal(200);
     expect(await five.text()).to.match(/Recorded 5\/5 .* the escalation is closed/);
-    expect((await fetch(link(rate.text!, 'Rate 1 of 5'))).status).to.equal(409); // closed: nothing changes
+    expect((await pressEmailLink(link(rate.text!, 'Rate 1 of 5'))).status).to.equal(409); // closed: nothing changes
     await esc.settle();
     const aar = mailTo('cio@demo.example.edu', /^After-action report/)!;
     expect(aar.attachments.map((a) => [a.filename, a.contentType])).to.deep.equal([

@@ -1,40 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Agenda } from 'agenda';
 import type { Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import type { Logger } from '../../app/deps.js';
 import type { Engine } from '../../engine/engine.js';
+import { EngineLease } from '../mongo/engine-lease.js';
+import { DbHealthLog, isDbUnreachable } from './db-health-log.js';
 
 export interface RunnerOptions {
   /** Pause between engine passes when idle. */
   tickMs: number;
-  /** Agenda lock lifetime: a process that dies holds the engine at most this long. */
+  /** Engine lease (and Agenda lock) lifetime: a process that dies holds the engine at most this long. */
   leaseMs: number;
   log: Logger;
   /** Agenda's job collection. */
   collection?: string;
 }
 
+/** What /healthz, /readyz and metrics may read about the engine (cheap, from memory). */
+export interface EngineRunnerFacts {
+  /** This process's id as a lease holder. */
+  id: string;
+  /** This process holds the engine lease now. */
+  leaseHeld: boolean;
+  /** The holder last seen in the lease document (this process or another), null if unknown. */
+  leaseHolder: string | null;
+  /** A pass is running now. */
+  passing: boolean;
+  /** When the last pass ended (ms since epoch), null before the first. */
+  lastPassEndAt: number | null;
+  /** How long the last pass took (ms). */
+  lastPassMs: number | null;
+  /** Passes run by this process. */
+  passes: number;
+  /** False while the engine finds the database unreachable. */
+  dbReachable: boolean;
+}
+
 const JOB = 'esc-engine';
+const AGENDA_LOCK_LAPSED = /execution took more than|no lockedAt date found|got canceled already/;
 
 /**
- * Agenda is the clock and the leader election: one recurring job, locked by one process at
- * a time, runs the engine in a tight loop for half its lock lifetime, touching the lock as
- * it goes. If the process dies, the lock expires and another process (or the restarted
- * one) takes over within leaseMs + processEvery. Correctness does not depend on the lock:
- * every engine write is a compare-and-set, so two loops at once cannot send twice.
+ * Agenda is the clock; an engine lease document is the leader election. One recurring Agenda
+ * job runs the engine in a loop, but only in the process holding the lease (a conditional
+ * update in `engine_lease`). While a pass runs, a timer renews the lease and touches the
+ * Agenda lock every leaseMs/4, so a long pass never lets it lapse; if a renewal fails (another
+ * process took it, or the database stayed away until the lease was nearly over), the pass is
+ * aborted: it hands nothing more to a provider. Correctness does not depend on the lease
+ * (every engine write is a compare-and-set); it keeps a second engine from doing the same
+ * work beside the first.
+ *
+ * stop() aborts the pass the same way, waits for the sends in flight to be recorded, gives
+ * the lease up and only then returns, so the database can be closed after it.
  */
 export class AgendaEngineRunner {
   private agenda: Agenda | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
-  private loops = 0;
+  private current: Promise<void> | null = null;
+  private abort: AbortController | null = null;
+  private readonly lease: EngineLease;
+  private readonly health: DbHealthLog;
+  private leaseUntil = 0;
+  private lastHolder: string | null = null;
+  private passStartedAt: number | null = null;
+  private lastPassEndAt: number | null = null;
+  private lastPassMs: number | null = null;
+  private passes = 0;
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly db: Db,
     private readonly engine: Engine,
     private readonly opts: RunnerOptions,
-  ) {}
+  ) {
+    this.lease = new EngineLease(db, this.id, opts.leaseMs);
+    this.health = new DbHealthLog(opts.log, 'engine');
+  }
 
   async start(): Promise<void> {
     const agenda = new Agenda({
@@ -43,7 +87,13 @@ export class AgendaEngineRunner {
       defaultLockLifetime: this.opts.leaseMs,
     });
     agenda.define(JOB, (job: Job) => this.loop(job), { concurrency: 1, lockLifetime: this.opts.leaseMs });
-    agenda.on('error', (err: Error) => this.opts.log.error({ err: err.message }, 'agenda error'));
+    agenda.on('error', (err: Error) => {
+      // The renewal timer touches the Agenda lock every leaseMs/4: Agenda finds it expired only
+      // when those writes did not get through, i.e. the database is away or not answering.
+      if (this.stopping) this.opts.log.debug({ err: err.message }, 'agenda error while stopping');
+      else if (isDbUnreachable(err) || AGENDA_LOCK_LAPSED.test(err.message)) this.health.down(err);
+      else this.opts.log.error({ err: err.message }, 'agenda error');
+    });
     await agenda.start();
     await agenda.every('1 second', JOB, {}, { skipImmediate: false });
     this.agenda = agenda;
@@ -55,25 +105,96 @@ export class AgendaEngineRunner {
   }
 
   get running(): boolean {
-    return this.loops > 0;
+    return this.passStartedAt !== null;
   }
 
-  private async loop(job: Job): Promise<void> {
-    this.loops++;
+  /** The engine's state for health checks and metrics (no I/O). */
+  facts(): EngineRunnerFacts {
+    return {
+      id: this.id,
+      leaseHeld: this.leaseUntil > Date.now(),
+      leaseHolder: this.lastHolder,
+      passing: this.passStartedAt !== null,
+      lastPassEndAt: this.lastPassEndAt,
+      lastPassMs: this.lastPassMs,
+      passes: this.passes,
+      dbReachable: !this.health.isDown,
+    };
+  }
+
+  private loop(job: Job): Promise<void> {
+    if (this.stopping || this.current) return Promise.resolve();
+    const run = this.run(job).finally(() => {
+      this.current = null;
+    });
+    this.current = run;
+    return run;
+  }
+
+  private async run(job: Job): Promise<void> {
+    const ctl = new AbortController();
+    this.abort = ctl;
+    if (!(await this.acquire())) return;
+    // Renew while passes run, however long one takes; a failed renewal aborts the pass.
+    const every = Math.max(50, Math.floor(this.opts.leaseMs / 4));
+    const timer = setInterval(() => void this.renew(ctl, job), every);
     const until = Date.now() + this.opts.leaseMs / 2;
     try {
-      while (!this.stopping && Date.now() < until) {
+      while (!this.stopping && !ctl.signal.aborted && Date.now() < until) {
         let work = 0;
+        this.passStartedAt = Date.now();
         try {
-          work = await this.engine.runOnce();
+          work = await this.engine.runOnce(ctl.signal);
+          this.health.up();
         } catch (e) {
-          this.opts.log.error({ err: (e as Error).message }, 'engine pass failed; retrying');
+          if (isDbUnreachable(e)) this.health.down(e);
+          else this.opts.log.error({ err: (e as Error).message }, 'engine pass failed; retrying');
+        } finally {
+          const end = Date.now();
+          this.lastPassMs = end - this.passStartedAt;
+          this.lastPassEndAt = end;
+          this.passStartedAt = null;
+          this.passes++;
         }
-        await job.touch();
-        if (work === 0) await this.sleep(this.opts.tickMs);
+        // While the database is away, try again about once a second, not every tick.
+        if (work === 0 || this.health.isDown) await this.sleep(this.health.isDown ? Math.max(1000, this.opts.tickMs) : this.opts.tickMs);
       }
     } finally {
-      this.loops--;
+      clearInterval(timer);
+      this.abort = null;
+    }
+  }
+
+  private async acquire(): Promise<boolean> {
+    try {
+      const r = await this.lease.acquire();
+      this.lastHolder = r.holder;
+      if (r.held) this.leaseUntil = r.until;
+      this.health.up();
+      return r.held;
+    } catch (e) {
+      if (isDbUnreachable(e)) this.health.down(e);
+      else this.opts.log.error({ err: (e as Error).message }, 'engine lease could not be read');
+      return false;
+    }
+  }
+
+  private async renew(ctl: AbortController, job: Job): Promise<void> {
+    if (ctl.signal.aborted) return;
+    try {
+      const until = await this.lease.renew();
+      if (until === null) {
+        this.leaseUntil = 0;
+        this.opts.log.warn({ id: this.id }, 'engine lease taken over by another process; this pass stops sending');
+        ctl.abort(new Error('engine lease lost'));
+        return;
+      }
+      this.leaseUntil = until;
+      await job.touch().catch(() => undefined);
+    } catch (e) {
+      if (isDbUnreachable(e)) this.health.down(e);
+      // Cannot renew: keep sending only while the lease we hold surely has time left.
+      if (Date.now() > this.leaseUntil - Math.min(this.opts.leaseMs / 4, 5000)) ctl.abort(new Error('engine lease could not be renewed'));
     }
   }
 
@@ -88,10 +209,19 @@ export class AgendaEngineRunner {
     });
   }
 
+  /**
+   * Stops cleanly: the current pass hands nothing new over, its sends in flight finish and
+   * are recorded, claimed-but-unsent deliveries go back to the queue, the lease is given up
+   * (so another process, or this one restarted, takes over at once). Then Agenda stops.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.abort?.abort(new Error('stopping'));
     this.wake?.();
-    if (this.agenda) await this.agenda.stop();
+    await this.current?.catch(() => undefined);
+    if (this.leaseUntil > 0) await this.lease.release().catch(() => undefined);
+    this.leaseUntil = 0;
+    if (this.agenda) await this.agenda.stop().catch(() => undefined);
     this.agenda = null;
   }
 }

@@ -74,6 +74,12 @@ export class UsedTokenStore {
     }
   }
 
+  /** Whether the nonce was already used (reading only: a GET of the link must not use it up). */
+  async isUsed(nonce: string): Promise<boolean> {
+    if (typeof nonce !== 'string') return true;
+    return (await this.m().exists({ _id: nonce })) !== null;
+  }
+
   /** Frees a nonce whose action failed, so the person can try again. */
   async release(nonce: string): Promise<void> {
     await this.m().deleteOne({ _id: nonce });

@@ -33,3 +33,11 @@ ${flag ? `<p><strong style="color:#b91c1c">${esc(flag)}</strong></p>` : ''}<p>${
 export function resultPage(title: string, message: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${esc(title)}</h1><p>${esc(message)}</p></body></html>`;
 }
+
+/**
+ * The page a link opens: nothing has happened yet; the button POSTs the token back. Scanners
+ * that fetch the link see only this page.
+ */
+export function confirmPage(what: string, token: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${esc(what)}?</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${esc(what)}?</h1><p>Nothing has changed yet. Press the button to confirm.</p><form method="post" action="act"><input type="hidden" name="token" value="${esc(token)}"><button type="submit" style="padding:8px 14px;background:#1d4ed8;color:#fff;border:0;border-radius:4px">${esc(what)}</button></form></body></html>`;
+}

@@ -26,7 +26,8 @@ const FIELD_TO_PARAM = Object.fromEntries(Object.entries(PARAMS).map(([p, f]) =>
 function queryOf(deps: AppDeps, req: Request): ReportQuery {
   const input: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query)) {
-    const field = PARAMS[k];
+    // Own properties only: `?constructor=1` must not find Object.prototype.constructor.
+    const field = Object.hasOwn(PARAMS, k) ? PARAMS[k] : undefined;
     if (!field) throw new DomainError('VALIDATION', `Unknown query parameter "${k.slice(0, 40)}": use ${Object.keys(PARAMS).join(', ')}.`, { field: k.slice(0, 40) });
     if (typeof v !== 'string') throw new DomainError('VALIDATION', `${k}: give it once, as text.`, { field: k });
     if (v !== '') input[field] = v;
@@ -36,7 +37,7 @@ function queryOf(deps: AppDeps, req: Request): ReportQuery {
   } catch (e) {
     if (!isDomainError(e) || e.code !== 'VALIDATION') throw e;
     const field = typeof e.details?.field === 'string' ? e.details.field : '';
-    const param = FIELD_TO_PARAM[field] ?? field;
+    const param = (Object.hasOwn(FIELD_TO_PARAM, field) ? FIELD_TO_PARAM[field] : undefined) ?? field;
     const message = Object.entries(FIELD_TO_PARAM).reduce((m, [f, p]) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), p), e.message);
     throw new DomainError('VALIDATION', message, { field: param });
   }

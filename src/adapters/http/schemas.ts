@@ -15,8 +15,16 @@ export const createTicketBody = z.strictObject({
   assigneeId: ref.optional(),
 });
 
+/** In `u` mode a paired surrogate is one code point, so this matches only lone halves (String#isWellFormed, ES2024). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export const alertBody = z.strictObject({
-  dedupKey: z.string().min(1, 'must not be empty').max(255, 'at most 255 characters'),
+  // Lone surrogates would collapse to U+FFFD in the database and make distinct keys collide.
+  dedupKey: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(255, 'at most 255 characters')
+    .refine((k) => !LONE_SURROGATE.test(k), 'must be well-formed Unicode (no lone surrogates)'),
   title: text(200),
   description: z.string().max(10_000).optional(),
   priority: z.enum(PRIORITIES).default('P2'),

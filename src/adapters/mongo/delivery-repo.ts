@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { QueryFilter } from 'mongoose';
 import type { Doc } from './models.js';
 import type { Delivery, DeliveryFilter, DeliveryRepository } from '../../app/ports/deliveries.js';
@@ -5,9 +6,21 @@ import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
+import { assertId, assertOptionalId } from './ids.js';
+
+/** A stored delivery without the hand-over token (internal to the claim). */
+function toDelivery(d: Record<string, unknown> | null): Delivery | null {
+  const out = fromDoc<Delivery & { handedBy?: string }>(d);
+  if (out) delete out.handedBy;
+  return out;
+}
 
 export class MongoDeliveryRepository implements DeliveryRepository {
-  constructor(private readonly m: Models) {}
+  /** `now`: the clock leases are written with (the engine's), to tell a live sender from a dead one. */
+  constructor(
+    private readonly m: Models,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async enqueue(deliveries: Delivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
@@ -33,7 +46,34 @@ export class MongoDeliveryRepository implements DeliveryRepository {
 
   async claimedBy(claim: string): Promise<Delivery[]> {
     const docs = await this.m.Delivery.find({ claim, status: 'sending' }).lean();
-    return docs.map((d) => fromDoc<Delivery>(d)!);
+    return docs.map((d) => toDelivery(d)!);
+  }
+
+  async handOver(items: { id: string; claim: string }[], now: Date): Promise<Set<string>> {
+    // Two round trips for a group: mark under a fresh token, read back which ones it marked.
+    // `handedAt: null` also matches a document without the field (stored before it existed).
+    const token = randomUUID();
+    const byClaim = new Map<string, string[]>();
+    for (const it of items) byClaim.set(it.claim, [...(byClaim.get(it.claim) ?? []), it.id]);
+    const handed = new Set<string>();
+    for (const [claim, ids] of byClaim) {
+      for (const part of chunks(ids)) {
+        const r = await this.m.Delivery.collection.updateMany({ _id: { $in: part }, claim, status: 'sending', handedAt: null } as never, { $set: { handedAt: now, handedBy: token } });
+        if (r.modifiedCount === 0) continue;
+        if (r.modifiedCount === part.length) for (const id of part) handed.add(id);
+        else for (const d of await this.m.Delivery.find({ _id: { $in: part }, handedBy: token }, { _id: 1 }).lean()) handed.add(String(d._id));
+      }
+    }
+    return handed;
+  }
+
+  async release(ids: string[], claim: string): Promise<number> {
+    let n = 0;
+    for (const part of chunks(ids)) {
+      const r = await this.m.Delivery.collection.updateMany({ _id: { $in: part }, claim, status: 'sending', handedAt: null } as never, { $set: { status: 'queued', claim: null, leaseUntil: null } });
+      n += r.modifiedCount;
+    }
+    return n;
   }
 
   async finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number> {
@@ -49,16 +89,33 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async requeueExpired(now: Date): Promise<number> {
-    const r = await this.m.Delivery.collection.updateMany({ status: 'sending', leaseUntil: { $lte: now } } as never, { $set: { status: 'queued', claim: null, leaseUntil: null, nextAttemptAt: now } });
+    // A handed-over one whose sender died may or may not have reached the provider: sent again
+    // (at least once; the window is the sender's unrecorded sends, see the dispatcher).
+    const r = await this.m.Delivery.collection.updateMany({ status: 'sending', leaseUntil: { $lte: now } } as never, { $set: { status: 'queued', claim: null, leaseUntil: null, handedAt: null, nextAttemptAt: now } });
     return r.modifiedCount;
   }
 
-  async cancelQueued(escalationId: string): Promise<number> {
-    const r = await this.m.Delivery.collection.updateMany({ escalationId, status: 'queued' } as never, { $set: { status: 'cancelled', error: { code: 'ACKNOWLEDGED', message: 'acknowledged before it was sent' } } });
-    return r.modifiedCount;
+  async cancelQueued(escalationId: string, waitMs = 2500): Promise<number> {
+    assertId(escalationId, 'escalation id');
+    // Equality filters only (two updates rather than one `$or`): cheap on any server.
+    const set = { $set: { status: 'cancelled', claim: null, leaseUntil: null, error: { code: 'ACKNOWLEDGED', message: 'the escalation stopped before it was handed to the provider' } } };
+    const queued = await this.m.Delivery.collection.updateMany({ escalationId, status: 'queued' } as never, set);
+    const claimed = await this.m.Delivery.collection.updateMany({ escalationId, status: 'sending', handedAt: null } as never, set);
+    // Those handed over before the cancel are on their way: wait for their outcomes (a live
+    // sender records within one provider round trip; a dead one's lease bounds the wait).
+    const end = Date.now() + waitMs;
+    for (;;) {
+      const now = this.now().getTime();
+      const sending = await this.m.Delivery.find({ escalationId, status: 'sending' }, { handedAt: 1, leaseUntil: 1 }).lean();
+      const inFlight = sending.filter((d) => d.handedAt && d.leaseUntil && new Date(d.leaseUntil as Date).getTime() > now);
+      if (inFlight.length === 0 || Date.now() >= end) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    return queued.modifiedCount + claimed.modifiedCount;
   }
 
   async list(f: DeliveryFilter, limit: number): Promise<Delivery[]> {
+    for (const [k, v] of [['ticketId', f.ticketId], ['escalationId', f.escalationId], ['personId', f.personId]] as const) assertOptionalId(v, k);
     const q: QueryFilter<Doc> = {};
     if (f.ticketId) q.ticketId = f.ticketId;
     if (f.escalationId) q.escalationId = f.escalationId;
@@ -66,18 +123,21 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     if (f.channel?.length) q.channel = { $in: f.channel };
     if (f.personId) q['recipient.personId'] = f.personId;
     const docs = await this.m.Delivery.find(q).sort({ queuedAt: -1 }).limit(limit).lean();
-    return docs.map((d) => fromDoc<Delivery>(d)!);
+    return docs.map((d) => toDelivery(d)!);
   }
 
   async get(id: string) {
-    return fromDoc<Delivery>(await this.m.Delivery.findById(id).lean());
+    assertId(id, 'delivery id');
+    return toDelivery(await this.m.Delivery.findById(id).lean());
   }
 
   async byProviderId(providerId: string) {
-    return fromDoc<Delivery>(await this.m.Delivery.findOne({ providerId }).lean());
+    assertId(providerId, 'provider id');
+    return toDelivery(await this.m.Delivery.findOne({ providerId }).lean());
   }
 
   async updateByProviderId(providerId: string, update: Partial<Delivery>) {
-    return fromDoc<Delivery>(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
+    assertId(providerId, 'provider id');
+    return toDelivery(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
   }
 }

@@ -5,6 +5,7 @@ import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
+import { assertId, assertIds } from './ids.js';
 
 const LIVE: EscalationState['status'][] = ['active', 'exhausted'];
 
@@ -51,14 +52,17 @@ export class MongoEscalationRepository implements EscalationRepository {
   }
 
   async get(id: string) {
+    assertId(id, 'escalation id');
     return this.map(await this.m.Escalation.findById(id).lean());
   }
 
   async liveForTicket(ticketId: string) {
+    assertId(ticketId, 'ticket id');
     return this.map(await this.m.Escalation.findOne({ liveKey: ticketId }).lean());
   }
 
   async forTicket(ticketId: string) {
+    assertId(ticketId, 'ticket id');
     const docs = await this.m.Escalation.find({ ticketId }).sort({ startedAt: 1 }).lean();
     return docs.map((d) => this.map(d)!);
   }
@@ -118,6 +122,7 @@ export class MongoEscalationRepository implements EscalationRepository {
   }
 
   async transition(id: string, from: EscalationState['status'][], next: Partial<EscalationState>) {
+    assertId(id, 'escalation id');
     const set: Record<string, unknown> = { ...next };
     if ('nextDueAt' in next) set.dueSlot = slotOf(next.nextDueAt);
     if (next.status) set.liveKey = LIVE.includes(next.status) ? (await this.m.Escalation.findById(id, { ticketId: 1 }).lean())?.ticketId : id;
@@ -133,6 +138,7 @@ export class MongoEscalationRepository implements EscalationRepository {
   }
 
   async statuses(ids: string[]) {
+    assertIds(ids, 'escalation ids');
     const docs = await this.m.Escalation.find({ _id: { $in: ids } }, { status: 1 }).lean();
     return new Map(docs.map((d) => [String(d._id), d.status as EscalationState['status']]));
   }

@@ -3,6 +3,7 @@ import type { MajorRepository } from '../../app/ports/majors.js';
 import type { MajorModels } from './major-models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { assertId } from './ids.js';
 
 function stored(m: MajorEscalation) {
   // warRoomId: a top-level copy of warRoom.id, so finding the escalation of a war room is an index equality.
@@ -32,18 +33,22 @@ export class MongoMajorRepository implements MajorRepository {
   }
 
   async get(id: string) {
+    assertId(id, 'major escalation id');
     return map(await this.m.Major.findById(id).lean());
   }
 
   async forTicket(ticketId: string) {
+    assertId(ticketId, 'ticket id');
     return map(await this.m.Major.findOne({ ticketId }).lean());
   }
 
   async byWarRoom(roomId: string) {
+    assertId(roomId, 'war room id');
     return map(await this.m.Major.findOne({ warRoomId: roomId }).lean());
   }
 
   async byRelatedTicket(ticketId: string) {
+    assertId(ticketId, 'ticket id');
     const link = await this.m.Link.findById(ticketId).lean();
     return link ? this.get(String(link.majorId)) : null;
   }

@@ -3,6 +3,7 @@ import type { ProblemRepository } from '../../app/ports/problems.js';
 import type { MajorModels } from './major-models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { assertId, assertNumber } from './ids.js';
 
 const FIRST_NUMBER = 1000;
 
@@ -26,19 +27,25 @@ export class MongoProblemRepository implements ProblemRepository {
   }
 
   async get(id: string) {
+    assertId(id, 'problem id');
     return fromDoc<ProblemRecord>(await this.m.Problem.findById(id).lean());
   }
 
   async getByNumber(number: number) {
+    assertNumber(number, 'problem number');
     return fromDoc<ProblemRecord>(await this.m.Problem.findOne({ number }).lean());
   }
 
   async relate(id: string, ticketId: string) {
+    assertId(id, 'problem id');
+    assertId(ticketId, 'ticket id');
     await this.m.Problem.updateOne({ _id: id }, { $addToSet: { ticketIds: ticketId } });
     return this.get(id);
   }
 
   async unrelate(id: string, ticketId: string) {
+    assertId(id, 'problem id');
+    assertId(ticketId, 'ticket id');
     await this.m.Problem.updateOne({ _id: id }, { $pull: { ticketIds: ticketId } });
     return this.get(id);
   }

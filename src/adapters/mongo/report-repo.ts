@@ -5,6 +5,7 @@ import { chunks } from '../../lib/chunks.js';
 import { isDuplicateKey } from './models.js';
 import type { ReportModels } from './report-models.js';
 import { decodeDay, encodeDay } from './report-codec.js';
+import { assertIds } from './ids.js';
 
 /** `$in` lists stay at or under this (the local server uses its index only up to 500 values). */
 const IN_MAX = 500;
@@ -36,6 +37,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
   }
 
   async markDirty(ticketIds: string[]): Promise<void> {
+    assertIds(ticketIds, 'ticket ids');
     const ids = [...new Set(ticketIds)];
     for (const part of chunks(ids, 50)) {
       await this.m.ReportDirty.collection.bulkWrite(
@@ -63,6 +65,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
   }
 
   async eventsFor(ticketIds: string[]): Promise<Map<string, FactEvent[]>> {
+    assertIds(ticketIds, 'ticket ids');
     const out = new Map<string, (FactEvent & { n: number })[]>();
     // Two queries in flight: the server reads one chunk while this process decodes the other.
     const parts = chunks([...new Set(ticketIds)], IN_MAX);

@@ -4,6 +4,7 @@ import type { RequestRepository } from '../../app/ports/requests.js';
 import type { MajorModels } from './major-models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { assertId } from './ids.js';
 
 const LIVE = ['open', 'claimed'];
 
@@ -37,14 +38,17 @@ export class MongoRequestRepository implements RequestRepository {
   }
 
   async get(id: string) {
+    assertId(id, 'escalation request id');
     return map(await this.m.Request.findById(id).lean());
   }
 
   async liveForTicket(ticketId: string) {
+    assertId(ticketId, 'ticket id');
     return map(await this.m.Request.findOne({ liveKey: ticketId }).lean());
   }
 
   async latestForTicket(ticketId: string) {
+    assertId(ticketId, 'ticket id');
     return map(await this.m.Request.findOne({ ticketId }).sort({ requestedAt: -1 }).lean());
   }
 

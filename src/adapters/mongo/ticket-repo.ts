@@ -6,12 +6,19 @@ import type { AlertKeyRepository, TicketFilter, TicketRepository } from '../../a
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
+import { assertId, assertIds, assertNumber, assertOptionalId } from './ids.js';
 
 const FIRST_NUMBER = 1000;
 
 /** True while the response SLA may still breach unhandled: the engine's breach scan looks only at these. */
 function slaWatch(t: Ticket, breachHandled: boolean): boolean {
   return !breachHandled && !t.sla.respondedAt && !t.sla.pausedAt && OPEN_STATUSES.includes(t.status) && t.status !== 'pending';
+}
+
+/** Every id a filter carries must be text (a list filter holds texts). */
+function assertFilter(f: TicketFilter): void {
+  for (const k of ['assigneeId', 'requesterId'] as const) assertOptionalId(f[k], k);
+  for (const k of ['status', 'teamId', 'priority'] as const) if (f[k] !== undefined) assertIds(f[k], k);
 }
 
 function query(f: TicketFilter): QueryFilter<Doc> {
@@ -41,14 +48,17 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async get(id: string): Promise<Ticket | null> {
+    assertId(id, 'ticket id');
     return fromDoc<Ticket>(await this.m.Ticket.findById(id).lean());
   }
 
   async getByNumber(number: number): Promise<Ticket | null> {
+    assertNumber(number, 'ticket number');
     return fromDoc<Ticket>(await this.m.Ticket.findOne({ number }).lean());
   }
 
   async getMany(ids: string[]): Promise<Map<string, Ticket>> {
+    assertIds(ids, 'ticket ids');
     const docs = await this.m.Ticket.find({ _id: { $in: ids } }).lean();
     return new Map(docs.map((d) => [String(d._id), fromDoc<Ticket>(d)!]));
   }
@@ -64,11 +74,13 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async list(filter: TicketFilter, limit: number, skip = 0): Promise<Ticket[]> {
+    assertFilter(filter);
     const docs = await this.m.Ticket.find(query(filter)).sort({ createdAt: -1, number: -1 }).skip(skip).limit(limit).lean();
     return docs.map((d) => fromDoc<Ticket>(d)!);
   }
 
   async count(filter: TicketFilter): Promise<number> {
+    assertFilter(filter);
     return this.m.Ticket.countDocuments(query(filter));
   }
 
@@ -87,6 +99,7 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async markBreachHandled(id: string): Promise<boolean> {
+    assertId(id, 'ticket id');
     const r = await this.m.Ticket.updateOne({ _id: id, breachHandled: { $ne: true } }, { $set: { breachHandled: true, slaWatch: false } });
     return r.modifiedCount === 1;
   }
@@ -101,6 +114,8 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
   constructor(private readonly m: Models) {}
 
   async claim(key: string, ticketId: string, now: Date): ReturnType<AlertKeyRepository['claim']> {
+    assertId(key, 'dedup key');
+    assertId(ticketId, 'ticket id');
     try {
       await this.m.AlertKey.collection.insertOne({ _id: key, ticketId, state: 'creating', at: now } as never);
       return { owner: true, ticketId, state: 'creating' as const, at: now };
@@ -113,14 +128,20 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
   }
 
   async markOpen(key: string, ticketId: string): Promise<void> {
+    assertId(key, 'dedup key');
+    assertId(ticketId, 'ticket id');
     await this.m.AlertKey.updateOne({ _id: key, ticketId }, { $set: { state: 'open' } });
   }
 
   async release(key: string, ticketId: string): Promise<void> {
+    assertId(key, 'dedup key');
+    assertId(ticketId, 'ticket id');
     await this.m.AlertKey.deleteOne({ _id: key, ticketId });
   }
 
   async takeOver(key: string, staleTicketId: string, newTicketId: string, now: Date): Promise<boolean> {
+    assertId(key, 'dedup key');
+    assertId(staleTicketId, 'ticket id');
     const r = await this.m.AlertKey.updateOne({ _id: key, ticketId: staleTicketId, state: 'creating' }, { $set: { ticketId: newTicketId, at: now } });
     return r.modifiedCount === 1;
   }

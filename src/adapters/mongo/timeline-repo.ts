@@ -4,6 +4,7 @@ import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
 import { isFactEvent } from '../../domain/reports/facts.js';
 import { changesTicketView } from '../../app/views/ticket-view.js';
+import { assertId, assertIds, assertOptionalId } from './ids.js';
 
 let last = 0;
 /** Wall-clock microsecond order: events stamped with the same `at` keep the order they were written in. */
@@ -43,6 +44,7 @@ export class MongoTimelineRepository implements TimelineRepository {
   }
 
   async existingKeys(keys: string[]): Promise<Set<string>> {
+    assertIds(keys, 'event keys');
     const out = new Set<string>();
     for (let i = 0; i < keys.length; i += 500) {
       const docs = await this.m.Timeline.find({ key: { $in: keys.slice(i, i + 500) } }, { key: 1 }).lean();
@@ -52,11 +54,14 @@ export class MongoTimelineRepository implements TimelineRepository {
   }
 
   async forTicket(ticketId: string, limit = 5000): Promise<TimelineEvent[]> {
+    assertId(ticketId, 'ticket id');
     const docs = await this.m.Timeline.find({ ticketId }).sort({ at: 1, n: 1 }).limit(limit).lean();
     return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));
   }
 
   async pageForTicket(ticketId: string, after: string | null, limit: number): Promise<{ events: TimelineEvent[]; next: string | null }> {
+    assertId(ticketId, 'ticket id');
+    assertOptionalId(after, 'cursor');
     // The cursor is the (at, n) of the last event returned: the same order as forTicket.
     const c = after ? (JSON.parse(after) as { at: number; n: number }) : null;
     const filter = c ? { ticketId, $or: [{ at: { $gt: new Date(c.at) } }, { at: new Date(c.at), n: { $gt: c.n } }] } : { ticketId };

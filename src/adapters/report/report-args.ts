@@ -34,7 +34,8 @@ export function parseReportArgs(words: string[]): { ok: true; query: ReportQuery
     const w = raw.trim();
     if (!w) continue;
     const lower = w.toLowerCase();
-    const fixed = FIXED[lower];
+    // Own properties only: "constructor" or "__proto__" must not read Object.prototype.
+    const fixed = Object.hasOwn(FIXED, lower) ? FIXED[lower] : undefined;
     const range = /^(\d{4}-\d{2}-\d{2})(?:\.\.|–|—)(\d{4}-\d{2}-\d{2})$/.exec(w);
     if (fixed || range || /^\d{4}-\d{2}-\d{2}$/.test(w)) {
       if (periodSeen) return fail(`Give one period, not two (${show(w)}).`);

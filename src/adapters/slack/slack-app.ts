@@ -1,4 +1,6 @@
 import { App, webApi } from '@slack/bolt';
+import type { Connection } from 'mongoose';
+import { ExpiringKeys } from '../mongo/expiring-keys.js';
 import type { AppDeps, Logger } from '../../app/deps.js';
 import type { SlackConfig } from '../../config/slack-env.js';
 import type { HttpMount } from '../http/server.js';
@@ -25,7 +27,7 @@ export interface SlackAdapter {
  * The Slack front end: /esc, buttons and modals, on Esc's own HTTP server at
  * /slack/events, or over Socket Mode when an app token is configured.
  */
-export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { nowMs?: () => number; workConcurrency?: number } = {}): SlackAdapter {
+export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { nowMs?: () => number; workConcurrency?: number; connection?: () => Connection } = {}): SlackAdapter {
   const work = new WorkQueue(opts.workConcurrency ?? 4, undefined, (err) => deps.log.error({ err: err instanceof Error ? err.message : String(err), code: 'SLACK_WORK_FAILED' }, 'slack: work after the ack failed'));
   const logger = boltLogger(deps.log);
   const clientOptions = webClientOptions(config.apiUrl, logger, false);
@@ -34,7 +36,9 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
     registerSlackShell(app, deps, work);
     return { app, mounts: [], start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
   }
-  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs });
+  // Retry dedupe in MongoDB when there is a database: replicas behind one URL act as one.
+  const seen = opts.connection ? new ExpiringKeys(opts.connection, 'slack_seen_requests', (err) => deps.log.warn({ err }, 'slack: sweeping old request ids failed')) : undefined;
+  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
   registerSlackShell(app, deps, work);
   return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {} };

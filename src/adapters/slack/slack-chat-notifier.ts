@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Person } from '../../domain/directory.js';
-import { clip, noticeBlocks } from './blocks.js';
+import { clip, esc, noticeBlocks } from './blocks.js';
 import { sendFailure } from './web-client.js';
 import type { Logger } from '../../app/deps.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
@@ -55,7 +55,8 @@ export class SlackChatNotifier implements Notifier {
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     try {
       const blocks = noticeBlocks(delivery.notice);
-      const text = clip(`${delivery.notice.title}: ${delivery.notice.text}`, 3000);
+      // The fallback text is mrkdwn too: user text (a title like `<!channel> lunch`) is escaped.
+      const text = clip(esc(`${delivery.notice.title}: ${delivery.notice.text}`), 3000);
       if (delivery.recipient.channelId) {
         const r = await this.client.chat.postMessage({ channel: delivery.recipient.channelId, text, blocks: blocks as never });
         await this.record(delivery, r.channel ?? delivery.recipient.channelId, r.ts, null);

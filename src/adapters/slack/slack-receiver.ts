@@ -4,6 +4,7 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { HTTPResponseAck } from '@slack/bolt';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import type { RequestHandler } from 'express';
+import type { ExpiringKeys } from '../mongo/expiring-keys.js';
 import { verifySlackSignature } from './signature.js';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -22,10 +23,16 @@ export function requestIdentity(body: Record<string, unknown>): string | null {
 
 /** Parses a verified body the way Slack sends it: form fields (with `payload` JSON) or JSON. */
 export function parseSlackBody(raw: string, contentType: string | undefined): Record<string, unknown> {
-  if (contentType?.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  if (contentType?.startsWith('application/json')) return objectOrThrow(JSON.parse(raw));
   const params = Object.fromEntries(new URLSearchParams(raw));
-  if (typeof params.payload === 'string') return JSON.parse(params.payload) as Record<string, unknown>;
+  if (typeof params.payload === 'string') return objectOrThrow(JSON.parse(params.payload));
   return params;
+}
+
+/** Slack always sends a JSON object: `null`, an array or a bare value is a malformed body. */
+function objectOrThrow(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('the body is not a JSON object');
+  return v as Record<string, unknown>;
 }
 
 /**
@@ -45,6 +52,11 @@ export class SlackHttpReceiver implements Receiver {
       nowMs?: () => number;
       /** How long a request identity is remembered for retry dedupe. */
       dedupeMs?: number;
+      /**
+       * Where request identities are remembered: MongoDB (shared by every Esc process, so a
+       * retry that reaches another replica is still dropped). Unset: this process's memory.
+       */
+      seen?: ExpiringKeys;
     },
   ) {}
 
@@ -56,16 +68,16 @@ export class SlackHttpReceiver implements Receiver {
 
   /** The express handler to mount at /slack/events. */
   readonly handler: RequestHandler = (req, res) => {
-    void this.handle(req, res);
+    this.handle(req, res).catch((err: unknown) => {
+      // Nothing may escape as an unhandled rejection; the sender gets an answer.
+      this.opts.logger.error('slack: request handling failed', err);
+      end(res, 500, 'Esc could not handle this request.');
+    });
   };
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw: string;
-    try {
-      raw = await readBody(req);
-    } catch {
-      return end(res, 413, 'request body too large');
-    }
+    const raw = await readBody(req);
+    if (raw === null) return end(res, 413, `request body over ${BODY_LIMIT / 1024 / 1024} MB`, true);
     const header = (n: string) => (typeof req.headers[n] === 'string' ? (req.headers[n] as string) : undefined);
     const check = verifySlackSignature({
       signingSecret: this.opts.signingSecret,
@@ -92,7 +104,7 @@ export class SlackHttpReceiver implements Receiver {
     }
     const retryNum = header('x-slack-retry-num');
     const id = requestIdentity(body);
-    if (id && this.remember(id)) {
+    if (id && (await this.seenBefore(id))) {
       // A retry (Slack's, after a slow or lost answer, or a proxy's): the first copy is handled.
       res.setHeader('x-slack-no-retry', '1');
       return end(res, 200, '');
@@ -117,7 +129,19 @@ export class SlackHttpReceiver implements Receiver {
     }
   }
 
-  /** Records the identity; true when it was seen before (within the window). */
+  /** Records the identity; true when it was seen before (within the window), by any process sharing the store. */
+  private async seenBefore(id: string): Promise<boolean> {
+    if (!this.opts.seen) return this.remember(id);
+    try {
+      return !(await this.opts.seen.claim(id, new Date((this.opts.nowMs ?? Date.now)()), this.opts.dedupeMs ?? 10 * 60_000));
+    } catch (err) {
+      // The database is unreachable: handle the request (tickets from modals are idempotent anyway).
+      this.opts.logger.warn('slack: retry dedupe unavailable, handling the request', err);
+      return this.remember(id);
+    }
+  }
+
+  /** Records the identity in this process; true when it was seen before (within the window). */
   private remember(id: string): boolean {
     const now = Date.now();
     const ttl = this.opts.dedupeMs ?? 10 * 60_000;
@@ -135,24 +159,35 @@ export class SlackHttpReceiver implements Receiver {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** Past this much a too-large body is no longer drained: the connection is cut. */
+const DRAIN_LIMIT = 16 * BODY_LIMIT;
+
+/**
+ * The body as text, or null when it is over BODY_LIMIT. A too-large body is read to its end and
+ * dropped (up to DRAIN_LIMIT), so the sender gets the 413 instead of a reset connection.
+ */
+function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = declared > BODY_LIMIT;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > BODY_LIMIT) {
-        reject(new Error('too large'));
+      if (size > BODY_LIMIT) over = true;
+      if (!over) chunks.push(c);
+      else if (size > DRAIN_LIMIT) {
+        resolve(null);
         req.destroy();
-      } else chunks.push(c);
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-function end(res: ServerResponse, status: number, text: string): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+function end(res: ServerResponse, status: number, text: string, close = false): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(close ? { connection: 'close' } : {}) });
   res.end(text);
 }

@@ -10,6 +10,7 @@ import { checkText, runAction, runText } from '../../app/chatops/catalog.js';
 import type { AppDeps } from '../../app/deps.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { postTicketMessage } from './ticket-posts.js';
+import { esc } from './blocks.js';
 import { postSlackReport } from './report-blocks.js';
 import { slackMessage } from './slack-render.js';
 import { settledBlocks } from './settled.js';
@@ -151,7 +152,7 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
     const job = { data: { ...form.form, id: ticketIdForView(view.id) }, userId: body.user.id, channel: where };
     work.push(async () => {
       const a = await runAction(deps, ctx, 'ticket.create', job.data);
-      if (!a.ok || a.view?.kind !== 'ticket') return void (await quietly(client.chat.postMessage({ channel: job.userId, text: `Your ticket was not opened: ${a.text}` })));
+      if (!a.ok || a.view?.kind !== 'ticket') return void (await quietly(client.chat.postMessage({ channel: job.userId, text: esc(`Your ticket was not opened: ${a.text}`) })));
       // Posted in the channel (else DMed to the person) and recorded, so it follows the ticket (issue 12).
       await quietly(postTicketMessage(deps, client, { ticket: a.view.ticket, channel: job.channel, person: ctx.person, userId: job.userId, text: render(a).text }));
     });
@@ -196,7 +197,7 @@ async function updateInPlace(client: Client, channel: string, ts: string, a: Ans
   const kind = a.view?.kind;
   if (kind === 'request' || kind === 'rated') {
     const icon = kind === 'request' ? ':raising_hand:' : ':star:';
-    await client.chat.update({ channel, ts, text: a.text, blocks: settledBlocks(original, `${icon} ${a.text}`) as never });
+    await client.chat.update({ channel, ts, text: esc(a.text), blocks: settledBlocks(original, `${icon} ${a.text}`) as never });
     return;
   }
   const m = render(a);

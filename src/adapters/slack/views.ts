@@ -124,7 +124,9 @@ export function readEscalateForm(state: ViewState | undefined): { ok: true; reas
 export function meta(s: unknown): Record<string, string | null | undefined> {
   try {
     const v: unknown = typeof s === 'string' && s ? JSON.parse(s) : {};
-    return v && typeof v === 'object' ? (v as Record<string, string | null | undefined>) : {};
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    // Only text (or null) values: an object where an id belongs never reaches a query.
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string' || x === null)) as Record<string, string | null>;
   } catch {
     return {};
   }

@@ -20,7 +20,7 @@ const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'to
 export function sendFailure(err: unknown): Extract<SendResult, { ok: false }> {
   const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
   const message = e.message ?? String(err);
-  if (e.code === webApi.ErrorCode.RateLimitedError) return { ok: false, retryable: true, code: 'SLACK_RATE_LIMITED', message, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
+  if (e.code === webApi.ErrorCode.RateLimitedError) return { ok: false, retryable: true, rateLimited: true, code: 'SLACK_RATE_LIMITED', message, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
   if (e.code === webApi.ErrorCode.PlatformError) {
     const code = e.data?.error ?? 'unknown';
     return { ok: false, retryable: !PERMANENT.has(code), code: `SLACK_${code.toUpperCase()}`, message };

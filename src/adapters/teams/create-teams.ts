@@ -5,7 +5,8 @@ import type { ConversationRefRepository } from '../../app/ports/conversation-ref
 import type { TeamsConfig } from '../../config/teams-env.js';
 import type { HttpMount } from '../http/server.js';
 import { createTeamsAdapter } from './teams-adapter.js';
-import { createTeamsApplication } from './teams-bot.js';
+import { createTeamsApplication, GREETING_WINDOW_MS } from './teams-bot.js';
+import { ExpiringKeys } from '../mongo/expiring-keys.js';
 import { TeamsChatNotifier } from './teams-chat-notifier.js';
 import { MongoConversationRefRepository } from './mongo-conversation-refs.js';
 import { teamsRouter } from './teams-router.js';
@@ -14,6 +15,7 @@ import { MongoTicketMessageRepository } from '../mongo/ticket-message-repo.js';
 import { GraphClient } from './graph-client.js';
 import { BotFrameworkWarRoomPoster, GraphWarRoom } from './graph-war-room.js';
 import { MongoWarRoomFiles, WAR_ROOM_FILES_PATH } from './major-files.js';
+import { MongoThreadRate } from './thread-rate.js';
 
 /** The Bot Framework endpoint path, as registered on the Azure Bot resource. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -40,10 +42,14 @@ export interface TeamsFrontEnd {
 export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; clock: Clock; credentialsFactory?: ServiceClientCredentialsFactory; publicUrl?: string; serviceUrl?: string }): TeamsFrontEnd {
   const adapter = createTeamsAdapter(args.config, args.credentialsFactory);
   let refs: MongoConversationRefRepository | null = null;
+  let db: Connection | null = null;
+  // Per-conversation send limit in MongoDB once bound: every Esc process counts the same sends.
+  const rate = new MongoThreadRate(() => db);
+  const greetings = new ExpiringKeys(() => db!, 'teams_greetings');
   const getRefs = () => refs;
   // Posted escalation cards are recorded here once bound, so they follow their ticket (issue 12).
   let messages: MongoTicketMessageRepository | null = null;
-  const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock, messages: () => messages });
+  const notifier = new TeamsChatNotifier({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, log: args.log, clock: args.clock, messages: () => messages, rate });
   const updater = new TeamsMessageUpdater({ adapter, appId: args.config.appId, refs: getRefs });
   const wr = args.config.warRoom ?? null;
   let files: MongoWarRoomFiles | null = null;
@@ -54,7 +60,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     wr && args.config.tenantId && args.config.appPassword
       ? new GraphWarRoom({
           graph: new GraphClient({ baseUrl: wr.graphBaseUrl, authorityHost: wr.authorityHost, tenantId: args.config.tenantId, clientId: args.config.appId, clientSecret: args.config.appPassword }),
-          poster: new BotFrameworkWarRoomPoster({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, serviceUrl: args.serviceUrl }),
+          poster: new BotFrameworkWarRoomPoster({ adapter, appId: args.config.appId, tenantId: args.config.tenantId, refs: getRefs, serviceUrl: args.serviceUrl, rate }),
           teamId: wr.teamId,
           appCatalogId: wr.appCatalogId,
           files: () => files,
@@ -69,7 +75,8 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     updater,
     mounts(deps) {
       timeZone = () => deps.directory().org.timeZone;
-      const app = createTeamsApplication({ deps, adapter, appId: args.config.appId, refs: getRefs });
+      const firstGreeting = async (conversationId: string) => (db ? greetings.claim(`greet:${conversationId}`, deps.clock.now(), GREETING_WINDOW_MS).catch(() => true) : true);
+      const app = createTeamsApplication({ deps, adapter, appId: args.config.appId, refs: getRefs, firstGreeting });
       const out: HttpMount[] = [{ path: TEAMS_MESSAGES_PATH, router: teamsRouter({ adapter, app, log: deps.log }) }];
       // War-room files: the router looks the store up per request, so it can be mounted before bind().
       if (warRoom) out.push({ path: WAR_ROOM_FILES_PATH, router: (req, res, next) => (filesRouter ? filesRouter(req, res, next) : res.status(503).json({ error: 'UNAVAILABLE', message: 'Starting up; try again.' })) });
@@ -77,6 +84,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     },
     async bind(conn) {
       const repo = new MongoConversationRefRepository(conn);
+      db = conn;
       await repo.ensureIndexes();
       refs = repo;
       messages = new MongoTicketMessageRepository(conn);

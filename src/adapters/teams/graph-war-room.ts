@@ -11,6 +11,7 @@ import type { WarRoomFileLinks } from './major-files.js';
 import type { EscTeamsAdapter } from './teams-adapter.js';
 import { warRoomPostCard } from './teams-major-cards.js';
 import { ThreadRate } from './thread-rate.js';
+import type { ConversationRate } from './thread-rate.js';
 
 /** Teams channel names: at most 50 characters. */
 export const TEAMS_CHANNEL_NAME_MAX = 50;
@@ -38,9 +39,11 @@ export interface WarRoomPoster {
  * conversation in the tenant (Teams gives a regional one), else the global endpoint.
  */
 export class BotFrameworkWarRoomPoster implements WarRoomPoster {
-  private readonly rate = new ThreadRate();
+  private readonly rate: ConversationRate;
 
-  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; serviceUrl?: string }) {}
+  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; serviceUrl?: string; rate?: ConversationRate }) {
+    this.rate = args.rate ?? new ThreadRate();
+  }
 
   private async serviceUrl(): Promise<string> {
     const seed = await this.args.refs()?.anyInTenant(TEAMS, this.args.tenantId);
@@ -49,7 +52,7 @@ export class BotFrameworkWarRoomPoster implements WarRoomPoster {
 
   private async slot(conversationId: string): Promise<void> {
     // War rooms get a few messages a minute; waiting under a second beats spending a 429.
-    for (let wait = this.rate.take(conversationId); wait > 0; wait = this.rate.take(conversationId)) await new Promise((r) => setTimeout(r, wait));
+    for (let wait = await this.rate.take(conversationId); wait > 0; wait = await this.rate.take(conversationId)) await new Promise((r) => setTimeout(r, wait));
   }
 
   async toChannel(teamId: string, channelId: string, activity: Partial<Activity>): Promise<string | null> {

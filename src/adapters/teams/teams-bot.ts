@@ -16,13 +16,23 @@ import { cleanText, textWithMentions } from './teams-mentions.js';
 import { teamsReply } from './teams-render.js';
 import type { TeamsReply } from './teams-render.js';
 
+/** The two activities of one install arrive within seconds; a reinstall later greets again. */
+export const GREETING_WINDOW_MS = 10 * 60_000;
+
 export const TEAMS_PLATFORM = 'teams';
 const ADAPTIVE_ACTION = 'adaptiveCard/action';
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 const SORRY = 'Something went wrong on my side; nothing may have changed. Try again in a minute.';
 
 /** The Teams bot: commands, card actions, and conversation references for proactive messages. */
-export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsAdapter; appId: string; refs: () => ConversationRefRepository | null }): Application {
+export function createTeamsApplication(args: {
+  deps: AppDeps;
+  adapter: EscTeamsAdapter;
+  appId: string;
+  refs: () => ConversationRefRepository | null;
+  /** True the first time a conversation is to be greeted (shared by every Esc process); default: this process's memory. */
+  firstGreeting?: (conversationId: string) => Promise<boolean>;
+}): Application {
   const { deps } = args;
   const app = new Application({ adapter: args.adapter, botAppId: args.appId, startTypingTimer: false, removeRecipientMention: true, longRunningMessages: false });
 
@@ -44,12 +54,25 @@ export function createTeamsApplication(args: { deps: AppDeps; adapter: EscTeamsA
     }
   };
 
+  const greeted = new Map<string, number>();
+  const firstGreeting =
+    args.firstGreeting ??
+    (async (id: string) => {
+      const now = Date.now();
+      for (const [k, at] of greeted) if (now - at > GREETING_WINDOW_MS || greeted.size > 10_000) greeted.delete(k);
+      if (greeted.has(id)) return false;
+      greeted.set(id, now);
+      return true;
+    });
+
   // Installed, added to a chat or team: remember where we are.
   for (const type of [ActivityTypes.ConversationUpdate, ActivityTypes.InstallationUpdate]) {
     app.activity(type, async (context) => {
       await remember(context, await resolvePerson(deps, context));
       const added = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient?.id);
-      if ((added || context.activity.action === 'add') && context.activity.conversation?.conversationType === 'personal') {
+      const conversationId = context.activity.conversation?.id;
+      // An install sends both a conversationUpdate and an installationUpdate: greet once.
+      if ((added || context.activity.action === 'add') && context.activity.conversation?.conversationType === 'personal' && conversationId && (await firstGreeting(conversationId))) {
         await context.sendActivity('Hi, I am Esc. I page people until someone acknowledges. Type `help` for what I can do.');
       }
     });

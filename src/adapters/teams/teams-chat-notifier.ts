@@ -3,6 +3,7 @@ import type { ConversationParameters, ConversationReference, TurnContext as Cont
 import type { Clock, Logger } from '../../app/deps.js';
 import type { ConversationRefRepository, StoredConversationRef } from '../../app/ports/conversation-refs.js';
 import { ThreadRate } from './thread-rate.js';
+import type { ConversationRate } from './thread-rate.js';
 import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
@@ -44,7 +45,7 @@ export function classifyTeamsError(err: unknown, attempts: number, random?: () =
   if (RETRYABLE.has(status)) {
     const after = Number(e.response?.headers?.get?.('retry-after'));
     const wait = Number.isFinite(after) && after > 0 ? after * 1000 + backoffMs(0, random) : backoffMs(attempts, random);
-    return { ok: false, retryable: true, code: `TEAMS_HTTP_${status}`, message, retryAfterMs: wait };
+    return { ok: false, retryable: true, rateLimited: status === 429, code: `TEAMS_HTTP_${status}`, message, retryAfterMs: wait };
   }
   const hint = status === 403 ? ' (the app is not installed for this person, or they blocked it)' : status === 404 ? ' (the conversation no longer exists)' : '';
   return { ok: false, retryable: false, code: `TEAMS_HTTP_${status}`, message: `${message}${hint}` };
@@ -59,7 +60,7 @@ export class TeamsChatNotifier implements Notifier {
   readonly channel = 'chat' as const;
   readonly name = 'Microsoft Teams chat';
 
-  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; messages?: () => TicketMessageRepository | null }) {}
+  constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; tenantId: string | null; refs: () => ConversationRefRepository | null; log: Logger; clock: Clock; random?: () => number; messages?: () => TicketMessageRepository | null; rate?: ConversationRate }) {}
 
   async send(delivery: Delivery, recipient: Person | undefined): Promise<SendResult> {
     const refs = this.args.refs();
@@ -83,7 +84,7 @@ export class TeamsChatNotifier implements Notifier {
     }
   }
 
-  private readonly rate = new ThreadRate();
+  private readonly fallbackRate = new ThreadRate();
 
   /**
    * Records a sent escalation-step card (its conversation and activity id) so the engine edits
@@ -105,7 +106,7 @@ export class TeamsChatNotifier implements Notifier {
 
   private async post(reference: Record<string, unknown>, activity: object): Promise<Posted> {
     const conversationId = String((reference.conversation as { id?: string } | undefined)?.id ?? '');
-    const wait = conversationId ? this.rate.take(conversationId) : 0;
+    const wait = conversationId ? await (this.args.rate ?? this.fallbackRate).take(conversationId) : 0;
     if (wait > 0) return { result: { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait }, reference };
     let providerId: string | undefined;
     await runCapturing(

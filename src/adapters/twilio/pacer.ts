@@ -3,6 +3,17 @@ export function defaultGuardMs(intervalMs: number): number {
   return Math.min(25, Math.round(intervalMs * 0.025));
 }
 
+/**
+ * A pace kept in the database, so every Esc process sending from one number shares it
+ * (src/adapters/mongo/pace-slots.ts). Times are wall-clock ms.
+ */
+export interface SharedPace {
+  /** Takes the next slot if it is free at `now` (and books the one after it `spacingMs` later): 0, else the ms until it frees. */
+  take(now: number, spacingMs: number): Promise<number>;
+  /** No slot starts before `at` (the previous answer + interval − the fastest round trip). */
+  notBefore(at: number): Promise<void>;
+}
+
 /** Round trips seen before the fastest one is trusted; until then the next send waits for a whole interval after the previous answer. */
 const RTT_SAMPLES = 3;
 /**
@@ -61,6 +72,8 @@ export class Pacer {
     private readonly maxWaitMs = 5000,
     private readonly wallNow: () => number = Date.now,
     guardMs = defaultGuardMs(intervalMs),
+    /** Shared with other processes sending from the same number; none = this process only. */
+    private readonly shared?: SharedPace,
   ) {
     this.spacing = intervalMs + guardMs;
   }
@@ -145,6 +158,22 @@ export class Pacer {
     this.samples++;
     this.inFlight = null;
     this.release();
+    // Best effort: the start-based slot is already booked in the database.
+    void this.shared?.notBefore(this.answerAt + this.spacing - this.trustedRtt()).catch(() => undefined);
+  }
+
+  /** True once the shared slot is ours; false when it would come after `deadline` (or the database is away: better wait than send unpaced). */
+  private async takeShared(deadline: number): Promise<boolean> {
+    try {
+      for (;;) {
+        const wait = await this.shared!.take(this.wallNow(), this.spacing);
+        if (wait === 0) return true;
+        if (this.wallNow() + wait > deadline) return false;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    } catch {
+      return false;
+    }
   }
 
   private async take(tracked: boolean, deadline: number): Promise<boolean> {
@@ -155,6 +184,8 @@ export class Pacer {
       // A loop, not one timer: timers may fire a millisecond early, and backOff() may move lastAt.
       const next = () => Math.max(this.lastAt + this.spacing, this.answerAt + this.spacing - this.trustedRtt());
       for (let left = next() - this.wallNow(); left > 0; left = next() - this.wallNow()) await new Promise((r) => setTimeout(r, left));
+      // Then the slot shared with other processes: wait for it while the deadline allows.
+      if (this.shared && !(await this.takeShared(deadline))) return false;
       this.lastAt = this.wallNow();
       // Set here, in the same turn as the slot, so the next caller in line always sees it.
       if (tracked) this.inFlight = new Promise<void>((r) => (this.release = r));

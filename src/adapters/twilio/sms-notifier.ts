@@ -3,13 +3,19 @@ import type { Delivery } from '../../app/ports/deliveries.js';
 import type { Notifier, SendResult } from '../../app/ports/notifier.js';
 import type { Person } from '../../domain/directory.js';
 import type { TwilioReplyStore } from './reply-store.js';
+import type { SmsConsent } from './sms-consent.js';
 import { smsText } from './sms-text.js';
 import type { Pacer } from './pacer.js';
 import { twilioFailure } from './twilio-client.js';
 
 export interface TwilioSmsOptions {
   client: Twilio;
+  /** The From number (also the pacing key); a Messaging Service, when set, sends instead. */
   from: string;
+  /** TWILIO_MESSAGING_SERVICE_SID (MG…): Twilio picks the sender from the service's pool. */
+  messagingServiceSid?: string;
+  /** Opted-out numbers are not texted (the step falls back); error 21610 records an opt-out. */
+  consent?: SmsConsent;
   /** ESC_PUBLIC_URL: status callbacks go to {publicUrl}/twilio/status. */
   publicUrl: string;
   store: TwilioReplyStore;
@@ -31,6 +37,8 @@ export class TwilioSmsNotifier implements Notifier {
     const pacer = this.opts.pacer;
     const limited = (wait: number): SendResult => ({ ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Twilio send rate for this number reached; waiting for a slot', retryAfterMs: wait });
     try {
+      // A number that replied STOP: Twilio would refuse it (21610); the dispatcher falls back to the next method.
+      if (await this.opts.consent?.isOptedOut(to)) return { ok: false, retryable: false, code: 'SMS_OPTED_OUT', message: `${d.recipient.name ?? to} opted out of Esc SMS (replied STOP)` };
       // Cheap refusal first: when the pace is booked beyond maxWait, touch neither the database nor Twilio.
       const back = pacer?.askBack() ?? 0;
       if (back > 0) return limited(back);
@@ -39,7 +47,7 @@ export class TwilioSmsNotifier implements Notifier {
       const create = () =>
         this.opts.client.messages.create({
           to,
-          from: this.opts.from,
+          ...(this.opts.messagingServiceSid ? { messagingServiceSid: this.opts.messagingServiceSid } : { from: this.opts.from }),
           body: smsText(d.notice, ref),
           statusCallback: `${this.opts.publicUrl.replace(/\/$/, '')}/twilio/status`,
         });
@@ -62,6 +70,10 @@ export class TwilioSmsNotifier implements Notifier {
         }
       }
     } catch (e) {
+      if ((e as { code?: unknown }).code === 21610 && this.opts.consent) {
+        // "Attempt to send to unsubscribed recipient": the same opt-out as a STOP reply.
+        await this.opts.consent.stopped(to, 'STOP (Twilio 21610)', this.opts.now(), { personId: d.recipient.personId, ticketId: d.ticketId }).catch(() => undefined);
+      }
       return twilioFailure(e);
     }
   }

@@ -2,6 +2,7 @@ import type { Reply } from '../../app/use-cases/escalations.js';
 import type { Notice } from '../../domain/notice.js';
 import { escalationLabel } from '../../domain/notice.js';
 import { parseTicketRef } from '../../domain/ticket-number.js';
+import { fitSegments, toGsm7 } from './sms-segments.js';
 
 /** What an SMS reply asks for: by reference number (`1a`), the latest (`a`), or by ticket (`ACK ESC-1042`). */
 export type SmsCommand = { reply: Reply; ref: number | null; ticket: number | null } | { help: true } | null;
@@ -20,11 +21,12 @@ export function parseSmsReply(body: string): SmsCommand {
   const short = /^(\d{1,3})? ?([aecr])$/.exec(text);
   if (short) return { reply: LETTER[short[2]!]!, ref: short[1] ? Number(short[1]) : null, ticket: null };
   const word = /^([a-z]+) (.+)$/.exec(text);
-  if (word && WORD[word[1]!]) {
+  if (word && Object.hasOwn(WORD, word[1]!)) {
     const n = parseTicketRef(word[2]!);
     if (n !== null) return { reply: WORD[word[1]!]!, ref: null, ticket: n };
   }
-  if (WORD[text]) return { reply: WORD[text], ref: null, ticket: null };
+  // Own properties only: "constructor" is not a reply.
+  if (Object.hasOwn(WORD, text)) return { reply: WORD[text]!, ref: null, ticket: null };
   return null;
 }
 
@@ -44,7 +46,7 @@ export function smsText(notice: Notice, ref: number): string {
     .join(' ');
   const flag = escalationLabel(notice.ticket);
   const head = `[Esc #${ref}]${flag && !notice.title.includes(flag) ? ` ${flag}` : ''} ${notice.title}`;
-  // The notice text already names the step. Keep it under ~3 segments.
-  const body = `${head}\n${notice.text}`.slice(0, 380);
-  return codes ? `${body}\nReply ${codes}` : body;
+  // GSM-7 where possible ("ESCALATED · automatic" has a "·"), and at most two segments: the
+  // notice text (it already names the step) is cut, the reply codes never are.
+  return fitSegments(toGsm7(`${head}\n${notice.text}`), codes ? `\nReply ${codes}` : '');
 }

@@ -33,9 +33,10 @@ export function createTwilioClient(args: { accountSid: string; authToken: string
 }
 
 /** Maps a Twilio SDK error to a send result: 429 and 5xx retry, other 4xx are permanent. */
-export function twilioFailure(e: unknown): { ok: false; retryable: boolean; code: string; message: string } {
+export function twilioFailure(e: unknown): { ok: false; retryable: boolean; code: string; message: string; rateLimited?: boolean; retryAfterMs?: number } {
   const err = e as { status?: number; code?: number | string; message?: string };
   const status = typeof err.status === 'number' ? err.status : 0;
   const retryable = status === 0 || status === 429 || status >= 500;
-  return { ok: false, retryable, code: `TWILIO_${err.code ?? (status || 'NETWORK')}`, message: err.message ?? String(e) };
+  // 429 (20429, too many requests): wait about a second, without using up an attempt.
+  return { ok: false, retryable, code: `TWILIO_${err.code ?? (status || 'NETWORK')}`, message: err.message ?? String(e), ...(status === 429 ? { rateLimited: true, retryAfterMs: 1000 } : {}) };
 }

@@ -6,15 +6,20 @@ import { respondToNotification } from '../../app/use-cases/respond.js';
 import type { Reply } from '../../app/use-cases/escalations.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { TwilioReplyStore } from './reply-store.js';
+import { consentKeyword } from './opt-out-store.js';
+import type { SmsConsent } from './sms-consent.js';
 import { parseSmsReply, smsHelp } from './sms-text.js';
 import { statusUpdate } from './twilio-status.js';
 import { callTwiml, sayAndHangUp } from './voice-twiml.js';
+import { xmlSafe } from './xml-safe.js';
 
 export interface TwilioRouterOptions {
   authToken: string;
   /** ESC_PUBLIC_URL: the URL Twilio signed (behind a proxy the request's own host is not it). */
   publicUrl: string;
   store: TwilioReplyStore;
+  /** STOP/START handling; without it consent keywords are ordinary (unknown) replies. */
+  consent?: SmsConsent;
 }
 
 type Params = Record<string, string>;
@@ -39,7 +44,10 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
   const r = express.Router();
   r.use(express.urlencoded({ extended: false, limit: '64kb' }), verifyTwilio(opts.authToken, opts.publicUrl), (req, res, next) => {
     // The SID is the replay key: a signed request without one is not from Twilio's webhooks.
-    const p = req.body as Params;
+    const p = req.body as Record<string, string | string[]>;
+    // A parameter sent twice arrives as an array: Twilio never does that, and no field means two values.
+    const repeated = Object.keys(p).filter((k) => typeof p[k] !== 'string');
+    if (repeated.length > 0) return void res.status(400).type('text/plain').send(`Parameter ${repeated.join(', ')} was sent more than once.`);
     if (!(p.MessageSid ?? p.SmsSid ?? p.CallSid)) return void res.status(400).type('text/plain').send('MessageSid or CallSid is required.');
     next();
   });
@@ -58,18 +66,30 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
   const twiml = (res: Response, xml: string) => res.type('text/xml').send(xml);
   const sms = (res: Response, text?: string) => {
     const m = new twilio.twiml.MessagingResponse();
-    if (text) m.message(text);
+    if (text) m.message(xmlSafe(text));
     twiml(res, m.toString());
   };
+  /**
+   * Our own failure (e.g. the database is down) still answers 200 with TwiML: Twilio does not
+   * retry SMS or voice webhooks on a 5xx, so the person is better told to try again.
+   */
   const fail = (res: Response, e: unknown, what: string) => {
     deps.log.error({ err: e, what }, 'Twilio webhook failed');
-    if (!res.headersSent) res.status(500).type('text/plain').send('Esc could not handle this webhook; Twilio will retry.');
+    if (res.headersSent) return;
+    if (what === 'sms') return sms(res, 'Esc could not handle your reply just now; nothing changed. Try again in a minute.');
+    if (what === 'voice') return void twiml(res, sayAndHangUp('Sorry, Esc could not handle this just now. Nothing changed. Please try again in a minute. Goodbye.'));
+    res.status(204).end();
   };
 
   r.post('/sms', (req, res) => {
     const p = req.body as Params;
     const sid = p.MessageSid ?? p.SmsSid ?? '';
-    once(`sms:${sid}`, async () => sms(res, await smsAnswer(deps, store, p.From ?? '', p.Body ?? '')), () => sms(res)).catch((e: unknown) => fail(res, e, 'sms'));
+    const work = async () => {
+      const kind = opts.consent ? consentKeyword(p.Body ?? '', p.OptOutType) : null;
+      if (kind && opts.consent) return sms(res, await opts.consent.inbound(p.From ?? '', (p.Body ?? '').trim() || (p.OptOutType ?? ''), kind, deps.clock.now()));
+      sms(res, await smsAnswer(deps, store, p.From ?? '', p.Body ?? ''));
+    };
+    once(`sms:${sid}`, work, () => sms(res)).catch((e: unknown) => fail(res, e, 'sms'));
   });
 
   r.post('/voice', (req, res) => {
@@ -80,7 +100,7 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
       const d = (deliveryId ? await deps.deliveries.get(deliveryId) : null) ?? (p.CallSid ? await deps.deliveries.byProviderId(p.CallSid) : null);
       if (!d) return void twiml(res, sayAndHangUp('Sorry, Esc does not know this call. Goodbye.'));
       const action = `${opts.publicUrl.replace(/\/$/, '')}${req.originalUrl}`;
-      const reply = DIGIT_REPLY[digits];
+      const reply = Object.hasOwn(DIGIT_REPLY, digits) ? DIGIT_REPLY[digits] : undefined;
       if (!reply) {
         const prefix = digits === '' || digits === '*' ? '' : `Key ${digits} does nothing. `;
         return void twiml(res, callTwiml(d.notice, deps.clock.now(), action, prefix));

@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type { Notice } from '../../domain/notice.js';
 import { ageText } from '../../domain/notice.js';
+import { xmlSafe } from './xml-safe.js';
 
 /** Twilio refuses inline TwiML longer than this in calls.create. */
 export const MAX_TWIML = 4000;
@@ -17,11 +18,11 @@ export function callTwiml(notice: Notice, now: Date, action: string, prefix = ''
   const build = (titleMax: number) => {
     const vr = new twilio.twiml.VoiceResponse();
     const t = notice.ticket;
-    const title = t.title.slice(0, titleMax);
+    const title = xmlSafe(t.title).slice(0, titleMax);
     const step = notice.escalation ? ` This is escalation step ${notice.escalation.step} of ${notice.escalation.steps}.` : '';
     const say = `${prefix}This is Esc. Ticket ${spoken(t.key)}, priority ${t.priority.split('').join(' ')}: ${title}. Open for ${ageText(t.openedAt, now)}, team ${t.team}.${step}`;
     const g = vr.gather({ numDigits: 1, action, method: 'POST', timeout: 8 });
-    g.say(say);
+    g.say(xmlSafe(say));
     g.say(KEYS);
     vr.say('We did not get an answer. Goodbye.');
     return vr.toString();
@@ -35,7 +36,7 @@ export function callTwiml(notice: Notice, now: Date, action: string, prefix = ''
 /** The answer after a key press: what happened, then hang up. */
 export function sayAndHangUp(text: string): string {
   const vr = new twilio.twiml.VoiceResponse();
-  vr.say(text);
+  vr.say(xmlSafe(text));
   vr.hangup();
   return vr.toString();
 }

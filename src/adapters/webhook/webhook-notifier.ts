@@ -33,7 +33,7 @@ export class WebhookNotifier implements Notifier {
       if (res.status >= 200 && res.status < 300) return { ok: true, status: 'delivered' };
       const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
       const after = Number(res.headers.get('retry-after'));
-      return { ok: false, retryable, code: `HTTP_${res.status}`, message: `webhook answered ${res.status}`, ...(retryable && after > 0 ? { retryAfterMs: after * 1000 } : {}) };
+      return { ok: false, retryable, code: `HTTP_${res.status}`, message: `webhook answered ${res.status}`, ...(retryable && after > 0 ? { retryAfterMs: after * 1000, rateLimited: res.status === 429 } : {}) };
     } catch (e) {
       const err = e as Error;
       const timeout = err.name === 'TimeoutError' || err.name === 'AbortError';

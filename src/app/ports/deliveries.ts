@@ -4,6 +4,10 @@ import type { Notice } from '../../domain/notice.js';
 /**
  * queued → sending → sent (→ delivered) | failed | cancelled (acknowledged first) |
  * outboxed (no channel configured: written down, NOT sent).
+ * While `sending`, a delivery is first claimed (a pass holds it, `handedAt` null), then handed
+ * over (`handedAt` set by a conditional update right before the provider call). An
+ * acknowledgement cancels everything not yet handed over; it cannot cancel a message the
+ * provider may already have.
  */
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled' | 'outboxed';
 
@@ -38,6 +42,8 @@ export interface Delivery {
   lateMs: number | null;
   /** Which of the recipient's contact methods this is (fallback moves it on). */
   fallbackIndex: number;
+  /** When a pass handed it to the provider (null/absent until then; cleared when requeued). */
+  handedAt?: Date | null;
 }
 
 export interface DeliveryFilter {
@@ -55,12 +61,29 @@ export interface DeliveryRepository {
   claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]>;
   /** Deliveries currently held under the claim token `claim` (stored already claimed). */
   claimedBy(claim: string): Promise<Delivery[]>;
+  /**
+   * Hands claimed deliveries over to their provider: a conditional update per delivery that
+   * succeeds only while its claim still holds it and nothing cancelled it. Call right before
+   * the provider calls; returns the ids handed over: send those only (for the others an
+   * acknowledgement, or a lapsed claim, got there first).
+   */
+  handOver(items: { id: string; claim: string }[], now: Date): Promise<Set<string>>;
+  /** Gives claimed deliveries that were never handed over back to the queue (stop, lost lease). Returns how many. */
+  release(ids: string[], claim: string): Promise<number>;
   /** Applies several outcomes in one round trip; returns how many claims still held. */
   finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number>;
   /** Puts deliveries whose lease expired (their sender died) back in the queue. Returns how many. */
   requeueExpired(now: Date): Promise<number>;
-  /** Cancels queued deliveries of an escalation (it was acknowledged or resolved). */
-  cancelQueued(escalationId: string): Promise<number>;
+  /**
+   * The escalation stopped (acknowledged, resolved): cancels every delivery of it not yet
+   * handed to a provider (queued, or claimed and not handed over), then waits, at most
+   * `waitMs` (default 2.5 s: a chat front end must answer within 3 s) and never past their
+   * claims' leases, until those already handed over have recorded their outcome. So a caller
+   * that answers after this answers after every message of the escalation that will ever
+   * reach a provider has reached it (unless a provider takes longer than the wait).
+   * Returns how many were cancelled.
+   */
+  cancelQueued(escalationId: string, waitMs?: number): Promise<number>;
   list(filter: DeliveryFilter, limit: number): Promise<Delivery[]>;
   get(id: string): Promise<Delivery | null>;
   byProviderId(providerId: string): Promise<Delivery | null>;

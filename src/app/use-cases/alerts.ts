@@ -27,7 +27,15 @@ export async function intakeAlert(deps: AppDeps, input: AlertInput, actor: Actor
     const now = deps.clock.now();
     const claim = await deps.alertKeys.claim(input.dedupKey, candidate, now);
     if (claim.owner) {
-      const ticket = await openTicket(deps, { ...input, id: candidate, source: 'alert', alertKey: input.dedupKey, requesterId: null }, actor);
+      let ticket: Ticket;
+      try {
+        ticket = await openTicket(deps, { ...input, id: candidate, source: 'alert', alertKey: input.dedupKey, requesterId: null }, actor);
+      } catch (e) {
+        // Refused (unknown team, bad input) or failed: free the key at once, so the next valid
+        // alert with it opens a ticket instead of waiting out the creator's grace period.
+        await deps.alertKeys.release(input.dedupKey, candidate).catch((err: unknown) => deps.log.warn({ err, dedupKey: input.dedupKey }, 'could not release an alert key'));
+        throw e;
+      }
       await deps.alertKeys.markOpen(input.dedupKey, candidate);
       return { ticket, created: true };
     }

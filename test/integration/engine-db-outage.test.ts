@@ -1,0 +1,49 @@
+// Issue 13: a database outage is two log lines (WARN when it goes, INFO when it is back), not dozens of ERRORs, and loses nothing.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { seedEscalations } from '../../bench/engine-seed.js';
+import { RecordingNotifier } from '../support/counting-notifier.js';
+import { TestClock, startTestEsc } from '../support/harness.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+class WallClock extends TestClock {
+  override now(): Date {
+    return new Date();
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('engine: a database outage', function () {
+  this.timeout(90_000);
+
+  it('a 12 s outage while steps fall due: one WARN, one INFO, no ERROR; every step goes once afterwards', async () => {
+    const { proxy, uri } = await TcpProxy.forMongo(`t_${randomUUID().replace(/-/g, '').slice(0, 16)}`);
+    const chat = new RecordingNotifier('chat');
+    const esc = await startTestEsc({ uri, clock: new WallClock(), runEngine: true, listen: false, env: { ESC_ENGINE_LEASE_MS: '4000' }, notifiers: [chat, new RecordingNotifier('sms')] });
+    try {
+      await seedEscalations(esc.conn, 10, () => new Date(Date.now() + 300), new Date());
+      await seedEscalations(esc.conn, 20, () => new Date(Date.now() + 3000), new Date());
+      while (chat.sent.length < 10) await sleep(20);
+      proxy.cut();
+      await sleep(12_000);
+      proxy.restore();
+      const end = Date.now() + 40_000;
+      while (chat.sent.length < 30 && Date.now() < end) await sleep(50);
+      await sleep(1000);
+      expect(chat.sent.length, 'every step once').to.equal(30);
+      expect(new Set(chat.sent.map((d) => d.key)).size).to.equal(30);
+      const lines = esc.log.lines.filter((l) => l.level !== 'debug');
+      const show = (level: string) => lines.filter((l) => l.level === level).map((l) => `${l.msg} ${JSON.stringify(l.obj)}`);
+      expect(show('error'), 'ERROR lines').to.deep.equal([]);
+      expect(show('warn').filter((m) => m.startsWith('database unreachable')), 'one WARN when it went').to.have.length(1);
+      expect(show('warn'), 'WARN lines').to.have.length.at.most(2);
+      expect(show('info').filter((m) => m.startsWith('database reachable again')), 'one INFO when it came back').to.have.length(1);
+      // What the ops side reads: the engine knows the database is back.
+      expect(esc.runner!.facts().dbReachable).to.equal(true);
+    } finally {
+      proxy.restore();
+      await esc.stop().catch(() => undefined);
+      await proxy.stop();
+    }
+  });
+});
