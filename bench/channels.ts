@@ -4,8 +4,7 @@
 // 429 (error 20429) when two messages from the same From number arrive less than 1 s apart.
 // Goals: sending rate never above 1/s, 0 dropped, 429 answers <= 1 %, the queue drains
 // within 10 % of N / rate. The full run takes about N × 1.03 s (17+ minutes for 1,000).
-import type { Esc } from '../src/composition-root.js';
-import { createEsc } from '../src/composition-root.js';
+import { connectDatabase, createEsc } from '../src/composition-root.js';
 import { buildChannelAdapters } from '../src/config/channels-env.js';
 import { loadConfig } from '../src/config/env.js';
 import type { Notifier, SendResult } from '../src/app/ports/notifier.js';
@@ -78,15 +77,15 @@ function maxInWindow(times: number[], ms: number): number {
 async function main(): Promise<void> {
   const fake = new FakeTwilio(SID, TOKEN, { perFromIntervalMs: INTERVAL_MS });
   const apiUrl = await fake.start();
-  let esc: Esc | null = null;
+  const conn = await connectDatabase(freshDbUri());
   const ch = buildChannelAdapters(
     { ESC_PUBLIC_URL: 'https://esc.bench.example', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: apiUrl, TWILIO_MIN_INTERVAL_MS: String(INTERVAL_MS) },
-    { clock: { now: () => new Date() }, connection: () => esc!.conn },
+    { clock: { now: () => new Date() }, conn },
   );
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   const log = new MemoryLogger();
   const codes = new Map<string, number>();
-  esc = await createEsc({ config, mongoUri: freshDbUri(), log, notifiers: ch.notifiers.map((n) => counted(n, codes)), mounts: ch.mounts, org: benchOrg(N), runEngine: true });
+  const esc = await createEsc({ config, conn, log, notifiers: ch.notifiers.map((n) => counted(n, codes)), mounts: ch.mounts, org: benchOrg(N), runEngine: true });
   const due = new Date(Date.now() + 3000);
   await seedEscalations(esc.conn, N, () => due, new Date(), { plan: smsPlan, assignee: (i) => `pager${i}` });
   const accepted = () => fake.attempts.filter((a) => a.status === 201);

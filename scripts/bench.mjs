@@ -10,14 +10,14 @@ if (!name || !existsSync(`bench/${name}.ts`)) {
   process.exit(2);
 }
 const env = { ...process.env };
-let stop = () => {};
+let stop = async () => {};
 if (!env.MONGODB_URI) {
   const db = await startLocalDb();
   env.MONGODB_URI = db.uri;
   stop = db.stop;
 }
 const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...process.argv.slice(3)], { stdio: 'inherit', env });
-child.on('exit', (code) => {
-  stop();
+child.on('exit', async (code) => {
+  await stop();
   process.exit(code ?? 1);
 });

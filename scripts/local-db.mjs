@@ -150,11 +150,19 @@ export async function startLocalDb({ dataDir, port } = {}) {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   let exited = false;
-  child.on('exit', () => { exited = true; });
-  const stop = () => { if (!exited) child.kill('SIGTERM'); };
-  process.on('exit', stop);
+  const gone = new Promise((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  const kill = () => { if (!exited) child.kill('SIGKILL'); };
+  /** Stops the server and resolves once it has exited (SIGKILL after 5 s). */
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(kill, 5000);
+    await gone;
+    clearTimeout(t);
+  };
+  process.on('exit', kill);
   await waitForPort(p, 15000);
-  return { uri: `mongodb://127.0.0.1:${p}/esc`, stop, dataDir: dir, pid: child.pid };
+  return { uri: `mongodb://127.0.0.1:${p}/esc`, stop, kill, dataDir: dir, pid: child.pid, port: p };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -10,7 +10,7 @@ if (!cmd) {
   process.stderr.write('usage: with-db.mjs <command> [args...]\n');
   process.exit(2);
 }
-let stop = () => {};
+let stop = async () => {};
 const env = { ...process.env };
 if (!env.MONGODB_URI) {
   const db = await startLocalDb();
@@ -20,8 +20,8 @@ if (!env.MONGODB_URI) {
 }
 const bin = join(process.cwd(), 'node_modules', '.bin');
 const child = spawn(cmd, args, { stdio: 'inherit', env: { ...env, PATH: `${bin}:${env.PATH}` } });
-child.on('exit', (code, signal) => {
-  stop();
+child.on('exit', async (code, signal) => {
+  await stop();
   process.exit(code ?? (signal ? 1 : 0));
 });
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => child.kill(s));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
+import express from 'express';
 import type { Express } from 'express';
 import { Directory } from './domain/directory.js';
 import type { Org } from './domain/directory.js';
@@ -36,10 +37,21 @@ import type { HttpMount } from './adapters/http/server.js';
 import { Dispatcher } from './engine/dispatcher.js';
 import { Engine } from './engine/engine.js';
 import { createLogger } from './logger.js';
+import { EscMetrics, MeteredNotifier, meteredTimeline } from './adapters/ops/metrics.js';
+import { EngineHeartbeat, processHolderId, readEngineStatus } from './adapters/ops/engine-status.js';
+import { ReadinessMonitor } from './adapters/ops/readiness.js';
+import { metricsOnlyApp } from './adapters/ops/ops-routes.js';
+
+/** Opens the database: the first step of start-up (everything else is built on this connection). */
+export const connectDatabase = (uri: string): Promise<Connection> => connectMongo(uri);
 
 export interface EscOptions {
   config: Config;
-  mongoUri: string;
+  /** The open database (main.ts connects first); or `mongoUri` and createEsc connects. Esc.stop() closes it. */
+  conn?: Connection;
+  mongoUri?: string;
+  /** How often /readyz's state is refreshed (default 1000 ms). */
+  readinessIntervalMs?: number;
   clock?: Clock;
   log?: Logger;
   /** Real channels; channels without one go to the outbox, marked not sent. */
@@ -67,6 +79,12 @@ export interface Esc {
   runner: AgendaEngineRunner | null;
   conn: Connection;
   notifiers: Map<Channel, Notifier>;
+  metrics: EscMetrics;
+  readiness: ReadinessMonitor;
+  /** GET /api/engine's answer: the lease holder, the last pass, its duration and lateness. */
+  engineView(): Promise<object>;
+  /** Stops accepting connections (in-flight requests finish); stop() does it too. */
+  closeServer(): Promise<void>;
   /** Starts listening on config.PORT (0 = any free port). Returns the base URL. */
   listen(port?: number): Promise<string>;
   /** Reloads the org file into the database and memory. */
@@ -78,7 +96,9 @@ export interface Esc {
 export async function createEsc(opts: EscOptions): Promise<Esc> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
-  const conn = await connectMongo(opts.mongoUri);
+  if (!opts.conn && !opts.mongoUri) throw new Error('createEsc needs conn or mongoUri');
+  const conn = opts.conn ?? (await connectMongo(opts.mongoUri!));
+  const metrics = new EscMetrics();
   const models = createModels(conn);
   await ensureIndexes(models);
   const majorModels = createMajorModels(conn);
@@ -106,7 +126,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const deps: AppDeps = {
     tickets: new MongoTicketRepository(models),
     alertKeys: new MongoAlertKeyRepository(models),
-    timeline: new MongoTimelineRepository(models, reports, messagesStale),
+    timeline: meteredTimeline(new MongoTimelineRepository(models, reports, messagesStale), metrics),
     escalations: new MongoEscalationRepository(models),
     deliveries: new MongoDeliveryRepository(models, () => clock.now()),
     orgRepo,
@@ -126,26 +146,64 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   };
 
   const notifiers = new Map<Channel, Notifier>();
-  for (const n of opts.notifiers ?? []) notifiers.set(n.channel, n);
+  for (const n of opts.notifiers ?? []) notifiers.set(n.channel, new MeteredNotifier(n, metrics));
   const missing = CHANNELS.filter((c) => !notifiers.has(c));
   if (missing.length > 0) log.info({ channels: missing }, `not configured, written to the outbox and NOT sent: ${missing.join(', ')}`);
   const dispatcher = new Dispatcher(deps, notifiers, new OutboxNotifier('chat', log), { batch: 500, concurrency: 16, leaseMs: config.ESC_DELIVERY_LEASE_MS, maxAttempts: config.ESC_DELIVERY_MAX_ATTEMPTS, backoffMs: 2000 });
   const engine = new Engine(deps, dispatcher, { batch: 500, concurrency: 16, pendingStaleMs: 5000, auditGraceMs: config.ESC_AUDIT_GRACE_MS, auditEveryMs: 10_000 });
+  const heartbeat = new EngineHeartbeat(conn, processHolderId(), log);
   if (opts.runEngine ?? config.ESC_ENGINE) {
-    runner = new AgendaEngineRunner(conn.db as never, engine, { tickMs: config.ESC_ENGINE_TICK_MS, leaseMs: config.ESC_ENGINE_LEASE_MS, log });
+    const onPass: NonNullable<ConstructorParameters<typeof AgendaEngineRunner>[2]['onPass']> = (p) => {
+      heartbeat.record(p);
+      metrics.enginePass.observe(p.durationMs / 1000);
+      if (p.failed) metrics.enginePassFailures.inc();
+    };
+    runner = new AgendaEngineRunner(conn.db as never, engine, { tickMs: config.ESC_ENGINE_TICK_MS, leaseMs: config.ESC_ENGINE_LEASE_MS, log, onPass });
     await runner.start();
   }
 
-  const ping = async () => {
-    try {
-      await conn.db!.admin().ping();
-      return true;
-    } catch {
-      return false;
-    }
+  const readiness = new ReadinessMonitor({ conn, orgName: () => directory?.org.name ?? null, engineTickMs: config.ESC_ENGINE_TICK_MS, engineLeaseMs: config.ESC_ENGINE_LEASE_MS, metrics, intervalMs: opts.readinessIntervalMs });
+  const engineView = async () => {
+    const now = new Date();
+    const st = await readEngineStatus(conn, config.ESC_ENGINE_LEASE_MS, now);
+    const age = st.lastPassEndedAt ? now.getTime() - st.lastPassEndedAt.getTime() : null;
+    const staleAfterMs = readiness.staleAfterMs(st.lastPassMs);
+    return {
+      holder: st.holder,
+      thisProcess: { holderId: heartbeat.holder, runsEngine: runner !== null, holdsLease: st.holder === heartbeat.holder },
+      lease: { lockedAt: st.leaseLockedAt, held: st.leaseHeld || (age !== null && age <= staleAfterMs && st.holder !== null), leaseMs: config.ESC_ENGINE_LEASE_MS },
+      lastPass: { endedAt: st.lastPassEndedAt, ageMs: age, durationMs: st.lastPassMs, latenessMs: st.lastPassLateMs, passes: st.passes },
+      lastError: st.lastError ? { message: st.lastError, at: st.lastErrorAt } : null,
+      tickMs: config.ESC_ENGINE_TICK_MS,
+      staleAfterMs,
+      healthy: st.holder !== null && age !== null && age <= staleAfterMs,
+    };
   };
-  const app = createHttpApp({ deps, tokens: config.apiTokens, ping, mounts: opts.mounts?.(deps) });
+  const metricsElsewhere = config.ESC_METRICS_PORT !== undefined;
+  const ops = { readiness, metrics, metricsToken: config.metricsToken, metricsElsewhere, engineView };
+  const app = createHttpApp({ deps, tokens: config.apiTokens, ops, mounts: opts.mounts?.(deps) });
   let server: Server | null = null;
+  let metricsServer: Server | null = null;
+  const listenOn = (a: Express, port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      // Express 5 passes a listen error to the callback.
+      const s = a.listen(port, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  const close = async (s: Server | null) => {
+    if (!s) return;
+    const closed = new Promise<void>((r) => s.close(() => r()));
+    s.closeIdleConnections?.();
+    // Requests still running get a moment to finish, then their connections are cut.
+    const t = setTimeout(() => s.closeAllConnections?.(), 3000);
+    await closed;
+    clearTimeout(t);
+  };
+  let stopped = false;
+  const closeServer = async () => {
+    await Promise.all([close(server), close(metricsServer)]);
+    server = null;
+    metricsServer = null;
+  };
 
   return {
     deps,
@@ -155,20 +213,31 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     runner,
     conn,
     notifiers,
+    metrics,
+    readiness,
+    engineView,
     reloadOrg,
     async listen(port = config.PORT) {
-      server = await new Promise<Server>((resolve, reject) => {
-        // Express 5 passes a listen error to the callback.
-        const s = app.listen(port, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
-      });
+      server = await listenOn(app, port);
       server.keepAliveTimeout = 65_000;
+      if (metricsElsewhere && !metricsServer) {
+        const m = express();
+        m.use(metricsOnlyApp(ops));
+        metricsServer = await listenOn(m, config.ESC_METRICS_PORT!);
+      }
+      readiness.start();
       const addr = server.address() as AddressInfo;
-      return `http://${addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address}:${addr.port}`;
+      return `http://${addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
     },
+    closeServer,
     async stop() {
+      if (stopped) return;
+      stopped = true;
+      readiness.stop();
+      await closeServer();
+      // Agenda unlocks the engine job (the lease) when it stops; the heartbeat says no one passes.
       await runner?.stop();
-      if (server) await new Promise<void>((r) => server!.close(() => r()));
-      server?.closeAllConnections?.();
+      if (runner) await heartbeat.release();
       await conn.close();
     },
   };

@@ -26,17 +26,34 @@ export interface FrontEnds {
   messageUpdaters: TicketMessageUpdater[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
-  /** After createEsc opened the database: connects what needs it (Teams' references, Socket Mode). */
-  start(conn: Connection): Promise<void>;
+  /** Once Esc listens: starts what connects outwards (Slack Socket Mode). */
+  start(): Promise<void>;
+  /** Stops taking Slack work and finishes the work already acknowledged to Slack. */
   stop(): Promise<void>;
 }
 
+/** Bad front-end or channel variables: the message lists every problem. */
+export class FrontEndConfigError extends Error {
+  override name = 'FrontEndConfigError';
+}
+
+/** Reads and checks every front-end and channel variable; throws FrontEndConfigError. Before the database is opened. */
+export function checkFrontEndEnv(env: NodeJS.ProcessEnv): void {
+  try {
+    loadSlackConfig(env);
+    loadTeamsConfig(env);
+  } catch (e) {
+    throw new FrontEndConfigError((e as Error).message);
+  }
+}
+
 /**
- * Builds every configured chat front end and notification channel from the environment.
+ * Builds every configured chat front end and notification channel from the environment, on
+ * the open database (start-up order: database, stores, channels and front ends, engine, HTTP).
  * Throws a config error listing every problem when a variable is wrong.
  */
-export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log: Logger; connection: () => Connection }): FrontEnds {
-  const channels = buildChannelAdapters(env, { clock: ctx.clock, connection: ctx.connection });
+export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log: Logger; conn: Connection }): Promise<FrontEnds> {
+  const channels = buildChannelAdapters(env, { clock: ctx.clock, conn: ctx.conn });
   const slackCfg = loadSlackConfig(env);
   const teamsCfg = loadTeamsConfig(env);
   const notifiers: Notifier[] = [...channels.notifiers];
@@ -45,14 +62,16 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
   const chats: RoutedChat[] = [];
   const messageUpdaters: TicketMessageUpdater[] = [];
   // Slack's posts are recorded once the database is open (the repository resolves the connection on first use).
-  const slackMessages = new MongoTicketMessageRepository(ctx.connection);
-  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(ctx.connection), () => slackMessages), reaches: reachesOnSlack });
+  const slackMessages = new MongoTicketMessageRepository(() => ctx.conn);
+  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(() => ctx.conn), () => slackMessages), reaches: reachesOnSlack });
   if (slackCfg) messageUpdaters.push(createSlackMessageUpdater(ctx.log, slackCfg));
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
   const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
-  if (teams) chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
-  if (teams) messageUpdaters.push(teams.updater);
-  else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD (and TEAMS_TENANT_ID for single-tenant apps)');
+  if (teams) {
+    await teams.bind(ctx.conn);
+    chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
+    messageUpdaters.push(teams.updater);
+  } else disabled.push('Teams: set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID');
   if (chats.length === 1) notifiers.push(chats[0]!.notifier);
   if (chats.length > 1) notifiers.push(new ChatRouter(chats));
   // War rooms: Slack channels when Slack is configured.
@@ -68,14 +87,13 @@ export function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock; log:
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {
-        slack = createSlackAdapter(deps, slackCfg, { connection: ctx.connection });
+        slack = createSlackAdapter(deps, slackCfg, { connection: () => ctx.conn });
         out.push(...slack.mounts);
       }
       if (teams) out.push(...teams.mounts(deps));
       return out;
     },
-    start: async (conn) => {
-      await teams?.bind(conn);
+    start: async () => {
       await slack?.start();
     },
     stop: async () => {

@@ -72,8 +72,8 @@ export function parseChannelsEnv(env: Record<string, string | undefined>): Chann
 
 export interface ChannelContext {
   clock: Clock;
-  /** The mongoose connection; read lazily because createEsc opens it after the adapters are built. */
-  connection: () => Connection;
+  /** The open database: start-up connects first, then builds the channels on it. */
+  conn: Connection;
 }
 
 export interface ChannelAdapters {
@@ -92,17 +92,18 @@ export function buildChannelAdapters(env: Record<string, string | undefined>, ct
   const mounts: ((deps: AppDeps) => HttpMount)[] = [];
   const disabled: string[] = [];
   const publicUrl = e.ESC_PUBLIC_URL.replace(/\/$/, '');
-  const throttle = new DestinationThrottle(ctx.connection, e.ESC_CONTACT_THROTTLE_MS);
+  const connection = () => ctx.conn;
+  const throttle = new DestinationThrottle(connection, e.ESC_CONTACT_THROTTLE_MS);
   // SMS, calls and email: at most one per destination per window (0 turns it off).
   const limited = (n: Notifier) => (e.ESC_CONTACT_THROTTLE_MS > 0 ? new ThrottledNotifier(n, throttle, now) : n);
 
   if (e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM_NUMBER) {
     const authToken = e.TWILIO_AUTH_TOKEN.reveal();
     const client = createTwilioClient({ accountSid: e.TWILIO_ACCOUNT_SID, authToken, apiUrl: e.TWILIO_API_URL });
-    const store = new TwilioReplyStore(ctx.connection);
-    const consent = new SmsConsent(new SmsOptOutStore(ctx.connection), store);
+    const store = new TwilioReplyStore(connection);
+    const consent = new SmsConsent(new SmsOptOutStore(connection), store);
     // One pace per number and kind, shared with every other Esc process through the database.
-    const slots = new MongoPaceSlots(ctx.connection);
+    const slots = new MongoPaceSlots(connection);
     const sender = e.TWILIO_MESSAGING_SERVICE_SID ?? e.TWILIO_FROM_NUMBER;
     const pace = (kind: string) => new Pacer(e.TWILIO_MIN_INTERVAL_MS, undefined, undefined, undefined, slots.for(`${kind}:${sender}`));
     notifiers.push(limited(new TwilioSmsNotifier({ client, from: e.TWILIO_FROM_NUMBER, messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID, consent, publicUrl, store, now, pacer: pace('sms') })));
@@ -114,7 +115,7 @@ export function buildChannelAdapters(env: Record<string, string | undefined>, ct
   } else disabled.push('sms, voice (Twilio): set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER');
 
   if (e.SMTP_URL && e.EMAIL_FROM && e.ESC_LINK_SECRET) {
-    const email = emailAdapters({ smtpUrl: e.SMTP_URL.reveal(), from: e.EMAIL_FROM, linkSecret: e.ESC_LINK_SECRET.reveal(), linkTtlMs: e.ESC_LINK_TTL_HOURS * 3_600_000, publicUrl, now, connection: ctx.connection });
+    const email = emailAdapters({ smtpUrl: e.SMTP_URL.reveal(), from: e.EMAIL_FROM, linkSecret: e.ESC_LINK_SECRET.reveal(), linkTtlMs: e.ESC_LINK_TTL_HOURS * 3_600_000, publicUrl, now, connection });
     notifiers.push(limited(email.notifier));
     mounts.push(email.mount);
   } else disabled.push('email: set SMTP_URL, EMAIL_FROM, ESC_LINK_SECRET');

@@ -54,7 +54,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 /** Each variable: its schema and the hint shown when it is wrong. Also documented in .env.example. */
 const shape = {
   PORT: port.default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  /** Unset: 0.0.0.0 with ESC_API_TOKENS, 127.0.0.1 (this machine only) without. */
+  HOST: z.string().min(1).optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   ESC_ORG_FILE: z.string().default('config/demo-org.yaml'),
   ESC_PUBLIC_URL: z.url().default('http://localhost:3000'),
@@ -66,6 +67,10 @@ const shape = {
   ESC_ENGINE: bool.default(true),
   ESC_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   ESC_DELIVERY_LEASE_MS: z.coerce.number().int().min(2000).max(600_000).default(20_000),
+  /** Bearer token for GET /metrics (unset: admin or monitor API tokens). */
+  ESC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Serve /metrics on this port instead (no token; keep the port private). */
+  ESC_METRICS_PORT: port.optional(),
 } as const;
 
 const HINTS: Record<string, string> = {
@@ -75,17 +80,27 @@ const HINTS: Record<string, string> = {
   ESC_PUBLIC_URL: 'the URL people and providers reach Esc at, e.g. https://esc.example.com',
   ESC_API_TOKENS: 'comma-separated token:role[:personId], e.g. s3cr3t-token-123:agent:alice',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  ESC_METRICS_TOKEN: 'a random string of 16+ characters that Prometheus sends as a bearer token',
+  ESC_METRICS_PORT: 'a TCP port for Prometheus only, e.g. 9464',
 };
 
-const SECRET_KEYS = new Set(['ESC_API_TOKENS', 'MONGODB_URI']);
+const SECRET_KEYS = new Set(['ESC_API_TOKENS', 'MONGODB_URI', 'ESC_METRICS_TOKEN']);
 export const envSchema = z.object(shape);
 export type Env = z.output<typeof envSchema>;
 
-export interface Config extends Omit<Env, 'ESC_API_TOKENS' | 'MONGODB_URI'> {
+export interface Config extends Omit<Env, 'ESC_API_TOKENS' | 'MONGODB_URI' | 'ESC_METRICS_TOKEN' | 'HOST'> {
+  /** Where to listen; see loadConfig for the safe default. */
+  HOST: string;
+  /** True when HOST was not set and Esc chose loopback because ESC_API_TOKENS is unset. */
+  loopbackOnly: boolean;
   apiTokens: ApiToken[];
   usingDemoTokens: boolean;
   mongoUri: Secret | null;
+  metricsToken: Secret | null;
 }
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host.trim());
 
 /** Configuration that cannot be used: every problem by variable name, with a hint. Never echoes values. */
 export class ConfigError extends Error {
@@ -110,10 +125,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       }),
     );
   }
-  const { ESC_API_TOKENS, MONGODB_URI, ...rest } = r.data;
+  const { ESC_API_TOKENS, MONGODB_URI, ESC_METRICS_TOKEN, HOST, ...rest } = r.data;
   const demo = !ESC_API_TOKENS || ESC_API_TOKENS.length === 0;
+  if (demo && HOST && !isLoopback(HOST)) {
+    throw new ConfigError([
+      `HOST: ${HOST} is reachable from other machines, and ESC_API_TOKENS is not set, so the demo tokens (one of them an admin's) would be accepted. Set ESC_API_TOKENS (comma-separated token:role[:personId], e.g. $(openssl rand -hex 16):admin), or leave HOST unset (or 127.0.0.1) to listen on this machine only`,
+    ]);
+  }
   return {
     ...rest,
+    HOST: HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+    loopbackOnly: demo && !HOST,
+    metricsToken: ESC_METRICS_TOKEN ? new Secret(ESC_METRICS_TOKEN) : null,
     apiTokens: demo ? (tokenList.parse(DEMO_TOKENS) as ApiToken[]) : ESC_API_TOKENS,
     usingDemoTokens: demo,
     mongoUri: MONGODB_URI ? new Secret(MONGODB_URI) : null,

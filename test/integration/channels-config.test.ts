@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import mongoose from 'mongoose';
 import { ChannelConfigError, buildChannelAdapters } from '../../src/config/channels-env.js';
 
-const ctx = { clock: { now: () => new Date() }, connection: () => { throw new Error('no database in this test'); } };
+// A connection that was never opened: building the channels must not touch the database.
+const ctx = { clock: { now: () => new Date() }, conn: mongoose.createConnection() };
 
 describe('channels: env config', () => {
   it('with nothing set every channel is disabled, each saying which variables enable it', () => {

@@ -41,7 +41,7 @@ describe('channels: Twilio pacing shared by two Esc processes', function () {
     const conn = await mongoose.createConnection(uri).asPromise();
     conns.push(conn);
     const env = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: fake.url, TWILIO_MIN_INTERVAL_MS: String(INTERVAL), ESC_CONTACT_THROTTLE_MS: '0' };
-    return buildChannelAdapters(env, { clock: systemClock, connection: () => conn }).notifiers.find((n) => n.channel === 'sms')!;
+    return buildChannelAdapters(env, { clock: systemClock, conn }).notifiers.find((n) => n.channel === 'sms')!;
   };
 
   it('two processes sending from one number at once: at most one message per interval reaches Twilio, no 429', async () => {

@@ -7,7 +7,7 @@ import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { FakeTwilio, postTwilioWebhook } from '../far-side/fake-twilio.js';
-import { startTestEsc } from '../support/harness.js';
+import { openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -23,12 +23,13 @@ describe('channels: Twilio SMS and voice', () => {
   before(async () => {
     fake = new FakeTwilio(SID, TOKEN);
     const apiUrl = await fake.start();
+    const db = await openTestDb();
     const ch = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: apiUrl, TWILIO_MIN_INTERVAL_MS: '50' },
-      { clock: { now: () => esc.clock.now() }, connection: () => esc.conn },
+      { clock: db.clock, conn: db.conn },
     );
     expect(ch.disabled.join('\n')).to.match(/email/).and.not.match(/Twilio/);
-    esc = await startTestEsc({ notifiers: ch.notifiers, mounts: ch.mounts });
+    esc = await startTestEsc({ db, notifiers: ch.notifiers, mounts: ch.mounts });
   });
   after(async () => {
     await esc?.stop();

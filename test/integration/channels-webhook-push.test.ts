@@ -7,7 +7,7 @@ import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import { FakeHttpReceiver } from '../far-side/fake-http-receiver.js';
-import { demoOrg, startTestEsc } from '../support/harness.js';
+import { demoOrg, openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
 const PUBLIC = 'https://esc.example.test';
@@ -45,11 +45,12 @@ describe('channels: webhook and push', () => {
     ntfy = new FakeHttpReceiver(() => ({ id: 'ntfy-msg-1' }));
     pushover = new FakeHttpReceiver(() => ({ status: 1, request: 'po-req-1' }));
     await Promise.all([hook.start(), ntfy.start(), pushover.start()]);
+    const db = await openTestDb();
     const ch = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, WEBHOOK_URL: `${hook.url}/esc-hook`, WEBHOOK_SECRET: SECRET, NTFY_URL: ntfy.url, PUSHOVER_TOKEN: 'po-app-token', PUSHOVER_URL: pushover.url },
-      { clock: { now: () => esc.clock.now() }, connection: () => esc.conn },
+      { clock: db.clock, conn: db.conn },
     );
-    esc = await startTestEsc({ org: orgWithHooks(), notifiers: ch.notifiers, mounts: ch.mounts });
+    esc = await startTestEsc({ db, org: orgWithHooks(), notifiers: ch.notifiers, mounts: ch.mounts });
   });
   after(async () => {
     await esc?.stop();

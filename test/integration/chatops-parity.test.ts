@@ -18,7 +18,7 @@ import { FakeCredentialsFactory, signToken } from '../far-side/fake-teams-auth.j
 import { FakeTeamsConnector } from '../far-side/fake-teams-connector.js';
 import { FakeTwilio, postTwilioWebhook } from '../far-side/fake-twilio.js';
 import { TEST_SIGNING_SECRET, blockAction, commandBody, postSlack, viewSubmission } from '../far-side/slack-requests.js';
-import { MemoryLogger, TestClock, api, demoOrg, startTestEsc } from '../support/harness.js';
+import { MemoryLogger, api, demoOrg, openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 import { PEOPLE_TOKENS, tok } from '../support/people-tokens.js';
 import { APP_ID, TENANT, activity, botMessages, executeAction } from './teams-setup.js';
@@ -69,17 +69,18 @@ describe('Chat-ops parity: the same person, the same answer on Slack, Teams, the
     const slackCfg = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: apiUrl })!;
     teamsFake = new FakeTeamsConnector();
     await teamsFake.start();
-    const clock = new TestClock();
+    const db = await openTestDb();
+    const clock = db.clock;
     const teamsCfg = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'not-used-in-tests', TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: teamsFake.openIdUrl })!;
     teams = createTeamsFrontEnd({ config: teamsCfg, log: new MemoryLogger(), clock, credentialsFactory: new FakeCredentialsFactory(APP_ID) });
     twilio = new FakeTwilio(SID, TWILIO_TOKEN);
     const twilioUrl = await twilio.start();
     const channels = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TWILIO_TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: twilioUrl, TWILIO_MIN_INTERVAL_MS: '10' },
-      { clock, connection: () => esc.conn },
+      { clock, conn: db.conn },
     );
     esc = await startTestEsc({
-      clock,
+      db,
       org,
       env: { ESC_API_TOKENS: PEOPLE_TOKENS },
       notifiers: [createSlackChatNotifier(new MemoryLogger(), slackCfg), ...channels.notifiers],

@@ -3,7 +3,7 @@ import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import { FakeSmtp } from '../far-side/fake-smtp.js';
-import { startTestEsc } from '../support/harness.js';
+import { openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
 const PUBLIC = 'https://esc.example.test';
@@ -16,11 +16,12 @@ describe('email links: GET and HEAD only show a confirmation, POST acts', () => 
   before(async () => {
     smtp = new FakeSmtp();
     const smtpUrl = await smtp.start();
+    const db = await openTestDb();
     const ch = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, SMTP_URL: smtpUrl, EMAIL_FROM: 'Esc <esc@demo.example.edu>', ESC_LINK_SECRET: 'a-long-test-link-secret-0123456789' },
-      { clock: { now: () => esc.clock.now() }, connection: () => esc.conn },
+      { clock: db.clock, conn: db.conn },
     );
-    esc = await startTestEsc({ notifiers: ch.notifiers, mounts: ch.mounts });
+    esc = await startTestEsc({ db, notifiers: ch.notifiers, mounts: ch.mounts });
   });
   after(async () => {
     await esc?.stop();

@@ -2,12 +2,13 @@ import type { AppDeps } from '../../src/app/deps.js';
 import type { StoredEscalation } from '../../src/app/ports/escalations.js';
 import type { TimelineEvent } from '../../src/app/ports/timeline.js';
 import { ticketViewOf } from '../../src/app/views/ticket-view.js';
-import { escalateRequestCard, escalationDmCard, statusHistoryCard, ticketCard, ticketFormCard } from '../../src/adapters/teams/teams-cards.js';
+import { escalateRequestCard, escalationDmCard, ticketCard, ticketFormCard } from '../../src/adapters/teams/teams-cards.js';
+import { historyRows } from '../../src/app/use-cases/history.js';
 import { Directory } from '../../src/domain/directory.js';
 import { escalationStepNotice } from '../../src/domain/notice.js';
 import { snapshotPlan } from '../../src/domain/plan.js';
 import { makeTicket } from '../fixtures/domain.js';
-import { reportCard } from '../../src/adapters/teams/report-card.js';
+import { historyCard, reportCard } from '../../src/adapters/teams/report-card.js';
 import { sampleReport } from '../fixtures/report-sample.js';
 import { demoOrg, TestClock } from '../support/harness.js';
 import { coordinatorNoticeCard, escalationRequestCard, majorSummaryCard, satisfactionCard, taskListCard, warRoomPostCard } from '../../src/adapters/teams/teams-major-cards.js';
@@ -61,7 +62,7 @@ export function sampleCards(): [string, Record<string, unknown>][] {
     ['escalation-dm', escalationDmCard(notice)],
     ['escalation-dm (after ack)', escalationDmCard(notice, ticketViewOf(dir, ticket, esc, 'alice', clock.now()))],
     ['escalate-request', escalateRequestCard(ticket)],
-    ['status-history', statusHistoryCard(deps, ticket, events)],
+    ['status-history', historyCard({ ticket, key: 'ESC-42', zone: dir.org.timeZone, rows: historyRows(dir, ticket, events, [], dir.org.timeZone) }, [{ label: 'Status', value: ticket.status }, { label: 'Times in', value: dir.org.timeZone }])],
     // The chart is inlined as a data URI (report-card.ts); a 1×1 PNG stands in here.
     ['report', reportCard(sampleReport(), { url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' })],
     ['report (no chart, nothing slow)', reportCard({ ...sampleReport(), figures: { ...sampleReport().figures, slowest: [], satisfaction: { count: 0, average: null, distribution: {}, comments: [] } } }, { url: null })],

@@ -274,7 +274,7 @@ describe('Teams war rooms through Microsoft Graph (local Graph and Bot connector
     it('reads the war-room variables, with defaults, and reports every problem by name', () => {
       const c = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'x', TEAMS_TENANT_ID: TENANT, TEAMS_WAR_ROOM_TEAM_ID: TEAM })!;
       expect(c.warRoom).to.deep.equal({ graphBaseUrl: 'https://graph.microsoft.com/v1.0', authorityHost: 'https://login.microsoftonline.com', teamId: TEAM, appCatalogId: null, fileLinkTtlHours: 72 });
-      expect(loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'x' })!.warRoom).to.equal(null);
+      expect(loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'x', TEAMS_TENANT_ID: TENANT })!.warRoom).to.equal(null);
       expect(() => loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_TYPE: 'UserAssignedMSI', TEAMS_WAR_ROOM_TEAM_ID: 'nope', TEAMS_APP_CATALOG_ID: 'x', GRAPH_BASE_URL: 'not a url', TEAMS_FILE_LINK_TTL_HOURS: '0' })).to.throw(
         /TEAMS_WAR_ROOM_TEAM_ID: must be[\s\S]*TEAMS_APP_CATALOG_ID: must be[\s\S]*TEAMS_FILE_LINK_TTL_HOURS: must be at least 1[\s\S]*GRAPH_BASE_URL: must be[\s\S]*TEAMS_TENANT_ID: required for war rooms[\s\S]*TEAMS_APP_PASSWORD: required for war rooms/,
       );

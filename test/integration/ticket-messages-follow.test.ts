@@ -12,7 +12,7 @@ import { postSlack, TEST_SIGNING_SECRET, ticketSubmission } from '../far-side/sl
 import { FakeCredentialsFactory, signToken } from '../far-side/fake-teams-auth.js';
 import { FakeTeamsConnector } from '../far-side/fake-teams-connector.js';
 import { FakeTwilio, postTwilioWebhook } from '../far-side/fake-twilio.js';
-import { api, MemoryLogger, startTestEsc, TestClock } from '../support/harness.js';
+import { api, MemoryLogger, openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 import { AAD, APP_ID, TENANT, activity, executeAction } from './teams-setup.js';
 
@@ -42,18 +42,19 @@ describe('ticket messages follow the ticket (Slack channel post + Teams DM, ackn
     await connector.start();
     twilio = new FakeTwilio(SID, TWILIO_TOKEN);
     const twilioUrl = await twilio.start();
-    const clock = new TestClock();
+    const db = await openTestDb();
+    const clock = db.clock;
     const log = new MemoryLogger();
     const slackCfg = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slackUrl })!;
     const teamsCfg = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'not-used-in-tests', TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: connector.openIdUrl })!;
     teams = createTeamsFrontEnd({ config: teamsCfg, log, clock, credentialsFactory: new FakeCredentialsFactory(APP_ID) });
     const phones = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TWILIO_TOKEN, TWILIO_FROM_NUMBER: '+15005550006', TWILIO_API_URL: twilioUrl, TWILIO_MIN_INTERVAL_MS: '50' },
-      { clock, connection: () => esc.conn },
+      { clock, conn: db.conn },
     );
     // Chat pages go to Teams; the ticket itself is posted from the Slack form.
     esc = await startTestEsc({
-      clock,
+      db,
       notifiers: [teams.notifier, ...phones.notifiers],
       mounts: (deps) => [...createSlackAdapter(deps, slackCfg).mounts, ...teams.mounts(deps), ...phones.mounts(deps)],
       messageUpdaters: [createSlackMessageUpdater(log, slackCfg), teams.updater],

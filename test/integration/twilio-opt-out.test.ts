@@ -9,7 +9,7 @@ import type { Delivery } from '../../src/app/ports/deliveries.js';
 import { buildChannelAdapters, parseChannelsEnv } from '../../src/config/channels-env.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { FakeTwilio, postTwilioWebhook } from '../far-side/fake-twilio.js';
-import { startTestEsc } from '../support/harness.js';
+import { openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -27,11 +27,12 @@ describe('Twilio SMS opt-outs: STOP then a page goes by another channel', () => 
   before(async () => {
     fake = new FakeTwilio(SID, TOKEN);
     const apiUrl = await fake.start();
+    const db = await openTestDb();
     const ch = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: apiUrl, TWILIO_MIN_INTERVAL_MS: '0', ESC_CONTACT_THROTTLE_MS: '0' },
-      { clock: { now: () => esc.clock.now() }, connection: () => esc.conn },
+      { clock: db.clock, conn: db.conn },
     );
-    esc = await startTestEsc({ notifiers: ch.notifiers, mounts: ch.mounts });
+    esc = await startTestEsc({ db, notifiers: ch.notifiers, mounts: ch.mounts });
   });
   after(async () => {
     await esc?.stop();

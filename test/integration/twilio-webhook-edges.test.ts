@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import twilio from 'twilio';
 import { buildChannelAdapters } from '../../src/config/channels-env.js';
 import { FakeTwilio, postTwilioWebhook } from '../far-side/fake-twilio.js';
-import { startTestEsc } from '../support/harness.js';
+import { openTestDb, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -18,11 +18,12 @@ describe('Twilio webhooks: hostile bodies get TwiML or 4xx, never 5xx', () => {
   before(async () => {
     fake = new FakeTwilio(SID, TOKEN);
     const apiUrl = await fake.start();
+    const db = await openTestDb();
     const ch = buildChannelAdapters(
       { ESC_PUBLIC_URL: PUBLIC, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: apiUrl },
-      { clock: { now: () => esc.clock.now() }, connection: () => esc.conn },
+      { clock: db.clock, conn: db.conn },
     );
-    esc = await startTestEsc({ notifiers: ch.notifiers, mounts: ch.mounts });
+    esc = await startTestEsc({ db, notifiers: ch.notifiers, mounts: ch.mounts });
   });
   after(async () => {
     await esc?.stop();

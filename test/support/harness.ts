@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger } from '../../src/app/deps.js';
 import type { Notifier } from '../../src/app/ports/notifier.js';
-import { createEsc } from '../../src/composition-root.js';
+import type { Connection } from 'mongoose';
+import { connectDatabase, createEsc } from '../../src/composition-root.js';
 import type { Esc, EscOptions } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config/env.js';
 import { loadOrgFile } from '../../src/config/org-schema.js';
@@ -60,6 +61,17 @@ export function freshDbUri(): string {
 
 export const demoOrg = (): Org => loadOrgFile('config/demo-org.yaml');
 
+/** A fresh database opened first (start-up order: database, then channels, then Esc): pass it as startTestEsc({ db }). */
+export interface TestDb {
+  uri: string;
+  conn: Connection;
+  clock: TestClock;
+}
+export async function openTestDb(): Promise<TestDb> {
+  const uri = freshDbUri();
+  return { uri, conn: await connectDatabase(uri), clock: new TestClock() };
+}
+
 export interface TestEsc extends Esc {
   clock: TestClock;
   log: MemoryLogger;
@@ -74,13 +86,13 @@ export interface TestEsc extends Esc {
  * default: tests drive the engine with `settle()` after moving the clock.
  */
 export async function startTestEsc(
-  opts: { env?: Record<string, string>; org?: Org; notifiers?: Notifier[]; mounts?: EscOptions['mounts']; warRoom?: EscOptions['warRoom']; messageUpdaters?: EscOptions['messageUpdaters']; runEngine?: boolean; clock?: TestClock; uri?: string; listen?: boolean } = {},
+  opts: { env?: Record<string, string>; org?: Org; notifiers?: Notifier[]; mounts?: EscOptions['mounts']; warRoom?: EscOptions['warRoom']; messageUpdaters?: EscOptions['messageUpdaters']; runEngine?: boolean; clock?: TestClock; uri?: string; listen?: boolean; db?: TestDb; readinessIntervalMs?: number } = {},
 ): Promise<TestEsc> {
-  const clock = opts.clock ?? new TestClock();
+  const clock = opts.clock ?? opts.db?.clock ?? new TestClock();
   const log = new MemoryLogger();
-  const uri = opts.uri ?? freshDbUri();
+  const uri = opts.uri ?? opts.db?.uri ?? freshDbUri();
   const config = loadConfig({ LOG_LEVEL: 'silent', ESC_ENGINE_TICK_MS: '20', ...opts.env });
-  const esc = await createEsc({ config, mongoUri: uri, clock, log, notifiers: opts.notifiers, mounts: opts.mounts, warRoom: opts.warRoom, messageUpdaters: opts.messageUpdaters, org: opts.org ?? demoOrg(), runEngine: opts.runEngine ?? false });
+  const esc = await createEsc({ config, conn: opts.db?.conn, mongoUri: uri, clock, log, notifiers: opts.notifiers, mounts: opts.mounts, warRoom: opts.warRoom, messageUpdaters: opts.messageUpdaters, org: opts.org ?? demoOrg(), runEngine: opts.runEngine ?? false, readinessIntervalMs: opts.readinessIntervalMs });
   const baseUrl = opts.listen === false ? '' : await esc.listen(0);
   return Object.assign(esc, {
     clock,

@@ -169,7 +169,8 @@ describe('environment (loadConfig)', () => {
     const c = loadConfig({ PORT: '', LOG_LEVEL: '' });
     expect(c).to.include({
       PORT: 3000,
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.1',
+      loopbackOnly: true,
       ESC_ORG_FILE: 'config/demo-org.yaml',
       ESC_PUBLIC_URL: 'http://localhost:3000',
       LOG_LEVEL: 'info',

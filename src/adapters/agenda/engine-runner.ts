@@ -17,6 +17,8 @@ export interface RunnerOptions {
   log: Logger;
   /** Agenda's job collection. */
   collection?: string;
+  /** Told after every pass (readiness heartbeat, metrics): when it started, how long it took, how late it was. */
+  onPass?: (pass: { startedAt: Date; durationMs: number; lateMs: number; failed: boolean; error?: string }) => void;
 }
 
 /** What /healthz, /readyz and metrics may read about the engine (cheap, from memory). */
@@ -140,24 +142,31 @@ export class AgendaEngineRunner {
     const timer = setInterval(() => void this.renew(ctl, job), every);
     const until = Date.now() + this.opts.leaseMs / 2;
     try {
+      let plannedAt = Date.now();
       while (!this.stopping && !ctl.signal.aborted && Date.now() < until) {
         let work = 0;
-        this.passStartedAt = Date.now();
+        let error: string | undefined;
+        const startedAt = Date.now();
+        this.passStartedAt = startedAt;
         try {
           work = await this.engine.runOnce(ctl.signal);
           this.health.up();
         } catch (e) {
+          error = (e as Error).message;
           if (isDbUnreachable(e)) this.health.down(e);
-          else this.opts.log.error({ err: (e as Error).message }, 'engine pass failed; retrying');
+          else this.opts.log.error({ err: error }, 'engine pass failed; retrying');
         } finally {
           const end = Date.now();
-          this.lastPassMs = end - this.passStartedAt;
+          this.lastPassMs = end - startedAt;
           this.lastPassEndAt = end;
           this.passStartedAt = null;
           this.passes++;
         }
+        this.opts.onPass?.({ startedAt: new Date(startedAt), durationMs: this.lastPassMs ?? 0, lateMs: Math.max(0, startedAt - plannedAt), failed: error !== undefined, ...(error !== undefined ? { error } : {}) });
         // While the database is away, try again about once a second, not every tick.
-        if (work === 0 || this.health.isDown) await this.sleep(this.health.isDown ? Math.max(1000, this.opts.tickMs) : this.opts.tickMs);
+        const pause = work === 0 || this.health.isDown ? (this.health.isDown ? Math.max(1000, this.opts.tickMs) : this.opts.tickMs) : 0;
+        plannedAt = Date.now() + pause;
+        if (pause > 0) await this.sleep(pause);
       }
     } finally {
       clearInterval(timer);

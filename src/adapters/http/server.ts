@@ -5,6 +5,8 @@ import type { ApiToken } from '../../config/env.js';
 import { apiRouter } from './api-router.js';
 import { errorHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import type { OpsHttp } from '../ops/ops-routes.js';
+import { mountOps, requestMiddleware } from '../ops/ops-routes.js';
 
 export interface HttpMount {
   /** Path prefix, e.g. /slack/events. */
@@ -14,26 +16,22 @@ export interface HttpMount {
 }
 
 /**
- * One HTTP server, one port. The API, health check and OpenAPI document live here; Slack,
- * Teams and Twilio mount their routers on the same app.
+ * One HTTP server, one port. The API, health and readiness, metrics and the OpenAPI document
+ * live here; Slack, Teams and Twilio mount their routers on the same app.
  */
-export function createHttpApp(args: { deps: AppDeps; tokens: ApiToken[]; ping: () => Promise<boolean>; mounts?: HttpMount[] }): Express {
+export function createHttpApp(args: { deps: AppDeps; tokens: ApiToken[]; ops: OpsHttp; mounts?: HttpMount[] }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.get('/healthz', (_req, res) => {
-    args.ping().then(
-      (ok) => res.status(ok ? 200 : 503).json({ ok, database: ok ? 'up' : 'down' }),
-      () => res.status(503).json({ ok: false, database: 'down' }),
-    );
-  });
+  app.use(...requestMiddleware(args.deps.log, args.ops.metrics));
+  mountOps(app, args.ops, args.tokens);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
   for (const m of args.mounts ?? []) app.use(m.path, m.router);
   app.use('/api', express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }), apiRouter(args.deps, args.tokens));
   app.use((_req, res) => {
-    res.status(404).json({ error: 'NOT_FOUND', message: 'Nothing here. Try GET /healthz or GET /openapi.json.' });
+    res.status(404).json({ error: 'NOT_FOUND', message: 'Nothing here. Try GET /healthz, GET /readyz or GET /openapi.json.' });
   });
   app.use(errorHandler(args.deps.log));
   return app;

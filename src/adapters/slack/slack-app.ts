@@ -34,14 +34,18 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   if (config.appToken) {
     const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions });
     registerSlackShell(app, deps, work);
-    return { app, mounts: [], start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+    return { app, mounts: [], start: async () => void (await app.start()), stop: async () => {
+      await app.stop();
+      await work.idle();
+    } };
   }
   // Retry dedupe in MongoDB when there is a database: replicas behind one URL act as one.
   const seen = opts.connection ? new ExpiringKeys(opts.connection, 'slack_seen_requests', (err) => deps.log.warn({ err }, 'slack: sweeping old request ids failed')) : undefined;
   const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
   registerSlackShell(app, deps, work);
-  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {} };
+  // HTTP mode: the server stops taking requests first; then the acknowledged work finishes.
+  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: () => work.idle() };
 }
 
 /** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */

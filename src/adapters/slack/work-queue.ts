@@ -57,6 +57,11 @@ export class WorkQueue {
     }
   }
 
+  /** Resolves once no task runs or waits (a clean stop finishes what Slack was already told). */
+  async idle(): Promise<void> {
+    while (this.running > 0 || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
   /** Fire and forget: the caller (a listener that has acked) returns at once. */
   push(task: () => Promise<unknown>): void {
     this.run(task).catch(this.onError);

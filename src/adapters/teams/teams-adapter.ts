@@ -1,7 +1,6 @@
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { Activity, ConfigurationBotFrameworkAuthenticationOptions, InvokeResponse, TurnContext } from 'botbuilder';
-import { AuthenticationConstants } from 'botframework-connector';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { TeamsConfig } from '../../config/teams-env.js';
 
@@ -24,17 +23,17 @@ export function botFrameworkOptions(config: TeamsConfig): ConfigurationBotFramew
     MicrosoftAppType: config.appType,
     MicrosoftAppTenantId: config.tenantId ?? undefined,
     // Setting any endpoint switches botbuilder to "parameterized" mode, where every endpoint
-    // left unset is undefined (no issuer check would pass): give the public-cloud values.
-    ...(config.openIdMetadataUrl
+    // left unset is undefined (no issuer check would pass): the config sets them together.
+    ...(config.endpoints
       ? {
-          ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl,
-          ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
-          ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
-          ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
-          ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
-          OAuthUrl: AuthenticationConstants.OAuthUrl,
+          ToBotFromChannelOpenIdMetadataUrl: config.endpoints.openIdMetadataUrl,
+          ToBotFromChannelTokenIssuer: config.endpoints.tokenIssuer,
+          ToBotFromEmulatorOpenIdMetadataUrl: config.endpoints.emulatorOpenIdMetadataUrl,
+          ToChannelFromBotLoginUrl: config.endpoints.loginUrl,
+          ToChannelFromBotOAuthScope: config.endpoints.oauthScope,
+          OAuthUrl: config.endpoints.oauthUrl,
           ValidateAuthority: true,
-          CallerId: 'urn:botframework:azure',
+          CallerId: config.endpoints.callerId,
         }
       : {}),
   };

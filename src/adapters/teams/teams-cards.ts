@@ -4,12 +4,10 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'adaptivecards-templating';
 import type { AppDeps } from '../../app/deps.js';
 import type { TicketView } from '../../app/views/ticket-view.js';
-import type { TimelineEvent } from '../../app/ports/timeline.js';
 import type { Notice } from '../../domain/notice.js';
 import { ageText } from '../../domain/notice.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
-import { describeEvent } from './teams-text.js';
 
 export const CARD_NAMES = ['ticket-form', 'ticket', 'escalation-dm', 'escalate-request', 'status-history', 'report', 'escalation-request', 'coordinator-notice', 'major-summary', 'task-list', 'satisfaction', 'war-room-post'] as const;
 export type CardName = (typeof CARD_NAMES)[number];
@@ -158,23 +156,4 @@ export function escalateRequestCard(t: Ticket): AdaptiveCardJson {
 export function ticketFormCard(deps: AppDeps): AdaptiveCardJson {
   const dir = deps.directory();
   return renderCard('ticket-form', { defaultTeam: dir.org.defaultTeamId, teams: dir.allTeams().map((t) => ({ id: t.id, name: t.name })) });
-}
-
-/** Status and timeline; the newest events when the whole history would not fit. */
-export function statusHistoryCard(deps: AppDeps, t: Ticket, events: TimelineEvent[], max = 40): AdaptiveCardJson {
-  const dir = deps.directory();
-  const shown = events.slice(-max);
-  return renderCard('status-history', {
-    key: formatTicketKey(t.number),
-    title: clip(t.title, 200),
-    facts: [
-      { label: 'Status', value: t.status.replace('_', ' ') },
-      { label: 'Priority', value: `${t.priority}${t.elevated ? ' (elevated)' : ''}` },
-      { label: 'Team', value: dir.team(t.teamId)?.name ?? t.teamId },
-      { label: 'Assignee', value: dir.person(t.assigneeId)?.name ?? 'unassigned' },
-    ],
-    events: shown.map((e) => ({ at: e.at.toISOString().slice(5, 16).replace('T', ' '), what: clip(describeEvent(dir, e), 300) })),
-    showMore: events.length > shown.length,
-    more: `${events.length - shown.length} earlier events not shown: GET /api/tickets/${formatTicketKey(t.number)}/timeline has them all.`,
-  });
 }
