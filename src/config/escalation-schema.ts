@@ -1,5 +1,6 @@
 /** The org file's `coordination:` (seed 000) and `major:` (seed 001) sections, with their defaults. */
 import { z } from 'zod/v4';
+import { DEFAULT_COORDINATION, DEFAULT_MAJOR } from '../domain/org-config.js';
 import { PRIORITIES } from '../domain/ticket.js';
 import { id } from './schema-atoms.js';
 
@@ -9,7 +10,7 @@ export const coordinationSection = z
     claimWithinMinutes: z.number().positive().max(10_080).default(30),
     reminders: z.number().int().min(0).max(20).default(2),
   })
-  .default({ claimWithinMinutes: 30, reminders: 2 });
+  .default(() => ({ ...DEFAULT_COORDINATION }));
 const minutes = z.number().positive().max(100_000);
 export const majorSection = z
   .strictObject({
@@ -25,14 +26,5 @@ export const majorSection = z
     satisfactionReminderDays: z.number().positive().max(365).default(2),
     satisfactionTimeoutDays: z.number().positive().max(365).default(5),
   })
-  .default({
-    updateCadenceMinutes: { P1: 60, P2: 120, P3: 240, P4: 480 },
-    taskReminderMinutes: 30,
-    executiveCriteria: { priorities: ['P1'], vipRequester: true, openLongerThanMinutes: 240 },
-    notifyAlso: [],
-    stakeholders: [],
-    aarRecipients: [],
-    warrantyDays: 7,
-    satisfactionReminderDays: 2,
-    satisfactionTimeoutDays: 5,
-  });
+  .default(() => structuredClone(DEFAULT_MAJOR));
+
