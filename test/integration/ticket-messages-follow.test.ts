@@ -254,7 +254,8 @@ describe('ticket messages follow the ticket: with the engine running, the edit g
     expect(JSON.stringify(dm.params.blocks)).to.include('esc_ack');
     const before = slack.callsOf('chat.update').length;
     expect((await api(esc.baseUrl, 'POST', `/api/tickets/${key}/acknowledge`)).status).to.equal(200);
-    const update = await slack.waitFor(() => slack.callsOf('chat.update').slice(before).find((c) => c.params.channel === 'DU0ALICE'), 3000);
+    // The DM may be edited more than once (a step fired, then the acknowledgement): wait for the edit after the acknowledgement.
+    const update = await slack.waitFor(() => slack.callsOf('chat.update').slice(before).find((c) => c.params.channel === 'DU0ALICE' && JSON.stringify(c.params.blocks).includes('Acknowledged by')), 10_000);
     const blocks = JSON.stringify(update.params.blocks);
     expect(blocks).to.include('Acknowledged by');
     // Alice (a technician) may resolve, not escalate or elevate (seed 000): a channel post offers those.
