@@ -67,8 +67,16 @@ export interface NoticeTicketFacts {
 /** Channels whose texts others may read or hear (a lock screen, a speaker): a confidential ticket says only its key there. */
 const EXPOSED = new Set(['sms', 'voice', 'push']);
 
-/** The notice as a channel may carry it: for a confidential ticket on SMS, voice and push, only "Confidential ticket ESC-1042 needs you". */
-export function noticeForChannel(n: Notice, channel: string): Notice {
+/**
+ * The notice as a channel may carry it: for a confidential ticket on SMS, voice and push, only
+ * "Confidential ticket ESC-1042 needs you"; posted in a shared channel (`shared`: a team's
+ * channel, a plan step's channel), only "ESC-1042: confidential" (issue 16).
+ */
+export function noticeForChannel(n: Notice, channel: string, shared = false): Notice {
+  if (n.ticket.confidential && shared) {
+    const text = `Only the requester, the team, coordinators, escalation managers and admins see this ticket: \`status ${n.ticket.key}\`.`;
+    return { ...n, title: `${n.ticket.key}: confidential`, text, facts: [], attachments: undefined, ticket: { ...n.ticket, title: 'confidential', assignee: null } };
+  }
   if (!n.ticket.confidential || !EXPOSED.has(channel)) return n;
   const line = `Confidential ticket ${n.ticket.key} needs you`;
   return { ...n, title: line, text: `${line}.`, facts: [], attachments: undefined, ticket: { ...n.ticket, title: 'confidential', team: '', assignee: null } };

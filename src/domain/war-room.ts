@@ -7,6 +7,8 @@ export interface WarRoomRef {
   name: string;
   /** Teams: the team id when the room is a channel of a configured team. */
   teamId?: string | null;
+  /** Only its members can find or read it (a confidential ticket's room); absent on older records. */
+  private?: boolean;
   /** A link people can click, when the platform gives one. */
   url?: string | null;
 }

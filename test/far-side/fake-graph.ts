@@ -18,6 +18,8 @@ export interface FakeChannel {
   description: string;
   membershipType: string;
   isArchived: boolean;
+  /** Private channels only: their own members (AAD ids), each of whom must be a team member. */
+  members?: string[];
 }
 
 export interface FakeChat {
@@ -162,13 +164,34 @@ export class FakeGraph {
       if (method === 'POST') {
         const displayName = String(body.displayName ?? '');
         if (!displayName || displayName.length > 50 || /[~#%&*{}+/\\:<>?|'",]/.test(displayName)) return error(400, 'BadRequest', 'Channel name contains invalid characters or is too long.');
-        if (body.membershipType !== undefined && body.membershipType !== 'standard') return error(400, 'BadRequest', 'Only standard channels here.');
+        const membershipType = String(body.membershipType ?? 'standard');
+        if (membershipType !== 'standard' && membershipType !== 'private') return error(400, 'BadRequest', 'Only standard and private channels here.');
+        // Graph with application permissions: a private channel needs an owner in the body, who must already be in the team.
+        let owners: string[] = [];
+        if (membershipType === 'private') {
+          const given = (body.members as Record<string, unknown>[] | undefined) ?? [];
+          owners = given.filter((x) => Array.isArray(x.roles) && (x.roles as string[]).includes('owner')).map((x) => userFromBind(x['user@odata.bind'])).filter((x): x is string => !!x);
+          if (owners.length === 0) return error(400, 'BadRequest', 'A private channel created with application permissions needs at least one owner in members.');
+          if (owners.some((o) => !team.members.has(o))) return error(400, 'BadRequest', 'The owner of a private channel must be a member of the team.');
+        }
         // Teams compares channel names case-insensitively, and a deleted or archived name stays taken.
         if (team.channels.some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) return error(400, 'NameAlreadyExists', 'Channel name already existed, please use other name.');
-        const ch: FakeChannel = { id: `19:${randomBytes(8).toString('hex')}@thread.tacv2`, displayName, description: String(body.description ?? ''), membershipType: 'standard', isArchived: false };
+        const ch: FakeChannel = { id: `19:${randomBytes(8).toString('hex')}@thread.tacv2`, displayName, description: String(body.description ?? ''), membershipType, isArchived: false, ...(membershipType === 'private' ? { members: owners } : {}) };
         team.channels.push(ch);
         return json(201, { ...ch, webUrl: `https://teams.microsoft.com/l/channel/${encodeURIComponent(ch.id)}/${encodeURIComponent(displayName)}?groupId=${team.id}` });
       }
+    }
+    if ((m = /^\/teams\/([^/]+)\/channels\/([^/]+)\/members$/.exec(path)) && method === 'POST') {
+      const team = this.teams.get(m[1]!);
+      const ch = team?.channels.find((c) => c.id === m![2]);
+      if (!team || !ch) return error(404, 'NotFound', 'Channel not found');
+      if (ch.membershipType !== 'private') return error(400, 'BadRequest', 'Members can be added only to private and shared channels.');
+      const user = userFromBind(body['user@odata.bind']);
+      if (!user || !this.users.has(user)) return error(404, 'NotFound', `User '${user ?? ''}' was not found in the tenant.`);
+      if (!team.members.has(user)) return error(400, 'BadRequest', 'The user must be a member of the team to be added to a private channel.');
+      if (ch.members!.includes(user)) return error(409, 'Conflict', 'The user is already a member of the channel.');
+      ch.members!.push(user);
+      return json(201, { '@odata.type': '#microsoft.graph.aadUserConversationMember', id: `mem-${user}`, userId: user, roles: body.roles ?? [] });
     }
     if ((m = /^\/teams\/([^/]+)\/channels\/([^/]+)(\/archive)?$/.exec(path))) {
       const team = this.teams.get(m[1]!);

@@ -24,7 +24,7 @@ export const openApiDocument = {
   paths: {
     '/healthz': { get: { security: [], summary: 'Health: 200 when the database answers, else 503', responses: { '200': ok('up'), '503': ok('database down') } } },
     '/api/tickets': {
-      post: { summary: 'Open a ticket', requestBody: body({ title: { type: 'string', maxLength: 200 }, description: { type: 'string' }, priority, impact: { type: 'string', enum: ['low', 'medium', 'high', 'extensive'] }, teamId: { type: 'string' }, requesterId: { type: 'string' }, assigneeId: { type: 'string' } }, ['title', 'priority']), responses: { '201': ok('The ticket'), ...errors } },
+      post: { summary: 'Open a ticket', requestBody: body({ title: { type: 'string', maxLength: 200 }, description: { type: 'string' }, priority, impact: { type: 'string', enum: ['low', 'medium', 'high', 'extensive'] }, teamId: { type: 'string' }, requesterId: { type: 'string' }, assigneeId: { type: 'string' }, confidential: { type: 'boolean', description: 'Only the requester, the team, coordinators, escalation managers and admins see it (set by leads, managers, escalation managers, admins)' } }, ['title', 'priority']), responses: { '201': ok('The ticket'), ...errors } },
       get: { summary: 'List tickets', parameters: ['status', 'priority', 'team', 'assignee', 'escalated', 'elevated', 'limit', 'skip'].map((n) => ({ name: n, in: 'query', schema: { type: 'string' } })), responses: { '200': ok('Tickets, newest first'), ...errors } },
     },
     '/api/tickets/{ref}': { get: { summary: 'One ticket with its escalations', parameters: [ticketRef], responses: { '200': ok('The ticket'), ...errors } } },

@@ -13,6 +13,8 @@ export const createTicketBody = z.strictObject({
   teamId: ref.optional(),
   requesterId: ref.optional(),
   assigneeId: ref.optional(),
+  /** Issue 16: only those who may mark a ticket confidential (leads, managers, escalation managers, admins). */
+  confidential: z.boolean().optional(),
 });
 
 /** In `u` mode a paired surrogate is one code point, so this matches only lone halves (String#isWellFormed, ES2024). */

@@ -2,12 +2,13 @@ import mongoose from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../../app/deps.js';
 import type { Person } from '../../domain/directory.js';
-import type { WarRoomMessage, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
+import type { WarRoomMessage, WarRoomOpenArgs, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
 
 interface RoomDoc {
   _id: string;
   name: string;
   topic: string;
+  private?: boolean;
   members: string[];
   createdAt: Date;
   archivedAt: Date | null;
@@ -52,7 +53,7 @@ export class OutboxWarRoom implements WarRoomPort {
     const conn = this.connection();
     this.rooms ??=
       (conn.models.OutboxWarRoom as Model<RoomDoc> | undefined) ??
-      conn.model<RoomDoc>('OutboxWarRoom', new mongoose.Schema<RoomDoc>({ _id: String, name: String, topic: String, members: [String], createdAt: Date, archivedAt: Date }, { versionKey: false }), 'war_rooms');
+      conn.model<RoomDoc>('OutboxWarRoom', new mongoose.Schema<RoomDoc>({ _id: String, name: String, topic: String, private: Boolean, members: [String], createdAt: Date, archivedAt: Date }, { versionKey: false }), 'war_rooms');
     if (!this.posts) {
       const schema = new mongoose.Schema<PostDoc>({ _id: String, roomId: String, at: Date, seq: Number, text: String, pin: Boolean, file: mongoose.Schema.Types.Mixed }, { versionKey: false });
       schema.index({ roomId: 1, at: 1, seq: 1 });
@@ -65,13 +66,13 @@ export class OutboxWarRoom implements WarRoomPort {
     return { platform: 'outbox', id: `outbox:${name}`, name, teamId: null, url: null };
   }
 
-  async open(args: { name: string; topic: string; members: Person[] }): Promise<WarRoomRef> {
+  async open(args: WarRoomOpenArgs): Promise<WarRoomRef> {
     const { rooms } = this.models();
-    const ref = this.ref(args.name);
+    const ref = { ...this.ref(args.name), ...(args.private ? { private: true } : {}) };
     // Upsert by name: opening the same room twice reuses it.
     await rooms.updateOne(
       { _id: ref.id },
-      { $setOnInsert: { name: args.name, topic: args.topic, createdAt: this.now(), archivedAt: null }, $addToSet: { members: { $each: args.members.map((p) => p.id) } } },
+      { $setOnInsert: { name: args.name, topic: args.topic, private: !!args.private, createdAt: this.now(), archivedAt: null }, $addToSet: { members: { $each: args.members.map((p) => p.id) } } },
       { upsert: true },
     );
     this.log?.info({ outbox: true, room: args.name, members: args.members.map((p) => p.id) }, `NOT SENT (no chat platform configured): war room #${args.name} recorded`);

@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../../app/deps.js';
-import type { WarRoomMessage, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
+import type { WarRoomMessage, WarRoomOpenArgs, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
 import { WarRoomError } from '../../app/ports/war-room.js';
 import type { Person } from '../../domain/directory.js';
 import type { SlackConfig } from '../../config/slack-env.js';
@@ -56,9 +56,10 @@ export class SlackWarRoom implements WarRoomPort {
     private readonly opts: { privateChannels?: boolean; log?: Logger; fetch?: typeof fetch } = {},
   ) {}
 
-  async open(args: { name: string; topic: string; members: Person[] }): Promise<WarRoomRef> {
-    const channel = await this.createOrReuse(args.name);
-    const room: WarRoomRef = { platform: 'slack', id: channel.id, name: channel.name, teamId: null, url: `https://slack.com/app_redirect?channel=${channel.id}` };
+  async open(args: WarRoomOpenArgs): Promise<WarRoomRef> {
+    const isPrivate = !!args.private || (this.opts.privateChannels ?? false);
+    const channel = await this.createOrReuse(args.name, isPrivate, !!args.private);
+    const room: WarRoomRef = { platform: 'slack', id: channel.id, name: channel.name, teamId: null, ...(isPrivate ? { private: true } : {}), url: `https://slack.com/app_redirect?channel=${channel.id}` };
     if (args.topic && channel.topic !== args.topic.slice(0, 250)) {
       try {
         await this.client.conversations.setTopic({ channel: room.id, topic: args.topic.slice(0, 250) });
@@ -156,22 +157,23 @@ export class SlackWarRoom implements WarRoomPort {
     }
   }
 
-  private async createOrReuse(base: string): Promise<{ id: string; name: string; topic: string }> {
+  /** `mustBePrivate`: a public channel of that name is never reused (a confidential ticket's room). */
+  private async createOrReuse(base: string, isPrivate: boolean, mustBePrivate: boolean): Promise<{ id: string; name: string; topic: string }> {
     for (let i = 1; i <= 5; i++) {
       const name = i === 1 ? base : `${base.slice(0, 77)}-${i}`;
       try {
-        const r = await this.client.conversations.create({ name, is_private: this.opts.privateChannels ?? false });
+        const r = await this.client.conversations.create({ name, is_private: isPrivate });
         if (!r.channel?.id) throw new WarRoomError('Slack conversations.create returned no channel', true, 'SLACK_NO_CHANNEL');
         return { id: r.channel.id, name: r.channel.name ?? name, topic: '' };
       } catch (err) {
         if (slackCode(err) !== 'name_taken') throw warRoomError(err, `conversations.create ${name}`);
       }
       const found = await this.findByName(name);
-      if (found && !found.archived) {
+      if (found && !found.archived && (found.private || !mustBePrivate)) {
         if (!found.member) await this.join(found.id, name);
         return found;
       }
-      // Archived (a closed escalation's room) or not visible to the bot (someone's private channel): try the next name.
+      // Archived (a closed escalation's room), not visible to the bot (someone's private channel) or public when it must be private: try the next name.
     }
     throw new WarRoomError(`Slack: the channel names ${base} to ${base}-5 are all taken by archived or private channels`, false, 'SLACK_NAME_TAKEN');
   }
@@ -184,7 +186,7 @@ export class SlackWarRoom implements WarRoomPort {
     }
   }
 
-  private async findByName(name: string): Promise<{ id: string; name: string; topic: string; archived: boolean; member: boolean } | null> {
+  private async findByName(name: string): Promise<{ id: string; name: string; topic: string; archived: boolean; member: boolean; private: boolean } | null> {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       let r: webApi.ConversationsListResponse;
@@ -194,7 +196,7 @@ export class SlackWarRoom implements WarRoomPort {
         throw warRoomError(err, 'conversations.list');
       }
       const c = r.channels?.find((x) => x.name === name);
-      if (c?.id) return { id: c.id, name, topic: c.topic?.value ?? '', archived: !!c.is_archived, member: !!c.is_member || !!c.is_private };
+      if (c?.id) return { id: c.id, name, topic: c.topic?.value ?? '', archived: !!c.is_archived, member: !!c.is_member || !!c.is_private, private: !!c.is_private };
       cursor = r.response_metadata?.next_cursor || undefined;
       if (!cursor) return null;
     }

@@ -3,7 +3,7 @@ import type { Activity, ConversationParameters, ConversationReference, TurnConte
 import type { Logger } from '../../app/deps.js';
 import type { ConversationRefRepository } from '../../app/ports/conversation-refs.js';
 import { WarRoomError } from '../../app/ports/war-room.js';
-import type { WarRoomMessage, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
+import type { WarRoomMessage, WarRoomOpenArgs, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
 import type { Person } from '../../domain/directory.js';
 import { GraphError, odataString } from './graph-client.js';
 import type { GraphClient } from './graph-client.js';
@@ -124,6 +124,7 @@ const isAlreadyThere = (e: unknown) => e instanceof GraphError && (e.status === 
 interface GraphChannel {
   id: string;
   displayName: string;
+  membershipType?: string;
   webUrl?: string;
 }
 
@@ -158,32 +159,60 @@ export class GraphWarRoom implements WarRoomPort {
     return `${this.args.graph.baseUrl}/users(${odataString(aadId)})`;
   }
 
-  async open(args: { name: string; topic: string; members: Person[] }): Promise<WarRoomRef> {
+  /**
+   * A private room (confidential ticket) is a group chat when Esc can be installed in one
+   * (TEAMS_APP_CATALOG_ID: only its members see it, the summary is pinned), else a private
+   * channel of the war-room team (only its members see it, whatever the team's membership).
+   */
+  async open(args: WarRoomOpenArgs): Promise<WarRoomRef> {
     const name = teamsRoomName(args.name);
     try {
-      return this.args.teamId ? await this.openChannel(this.args.teamId, name, args.topic, args.members) : await this.openChat(name, args.members);
+      if (args.private && (this.args.appCatalogId || !this.args.teamId)) return { ...(await this.openChat(name, args.members)), private: true };
+      return this.args.teamId ? await this.openChannel(this.args.teamId, name, args.topic, args.members, !!args.private) : await this.openChat(name, args.members);
     } catch (e) {
       throw toWarRoomError(e, `open the war room "${name}"`);
     }
   }
 
-  private async openChannel(teamId: string, name: string, topic: string, members: Person[]): Promise<WarRoomRef> {
+  private async openChannel(teamId: string, name: string, topic: string, members: Person[], isPrivate: boolean): Promise<WarRoomRef> {
     const g = this.args.graph;
     let channel: GraphChannel | null;
     try {
-      channel = (await g.request<GraphChannel>('POST', `/teams/${encodeURIComponent(teamId)}/channels`, { displayName: name, description: topic.slice(0, 1024), membershipType: 'standard' })).body;
+      channel = (await g.request<GraphChannel>('POST', `/teams/${encodeURIComponent(teamId)}/channels`, isPrivate ? await this.privateChannelBody(teamId, name, topic, members) : { displayName: name, description: topic.slice(0, 1024), membershipType: 'standard' })).body;
     } catch (e) {
       if (!isDuplicate(e)) throw e;
       const found = await g.request<{ value: GraphChannel[] }>('GET', `/teams/${encodeURIComponent(teamId)}/channels?$filter=${encodeURIComponent(`displayName eq ${odataString(name)}`)}`);
       channel = found.body?.value.find((c) => c.displayName.toLowerCase() === name.toLowerCase()) ?? null;
       if (!channel) throw new WarRoomError(`Teams says a channel named "${name}" exists in the team, but it cannot be found (deleted channels keep their name for a while): rename or restore it.`, false, 'WAR_ROOM_NAME_TAKEN');
+      if (isPrivate && channel.membershipType !== 'private') throw new WarRoomError(`A standard channel named "${name}" exists in the war-room team; a confidential ticket's room must be private: rename or delete that channel.`, false, 'WAR_ROOM_NOT_PRIVATE');
       this.args.log.info({ room: channel.id, name }, 'teams: war room exists, reused');
     }
     if (!channel?.id) throw new WarRoomError('Graph created the channel but returned no id.', true, 'GRAPH_BAD_RESPONSE');
-    const room: WarRoomRef = { platform: 'teams', id: channel.id, name, teamId, url: channel.webUrl ?? null };
+    const room: WarRoomRef = { platform: 'teams', id: channel.id, name, teamId, ...(isPrivate ? { private: true } : {}), url: channel.webUrl ?? null };
     const { unreachable } = await this.invite(room, members);
     if (unreachable.length) this.args.log.info({ room: room.id, unreachable: unreachable.map((p) => p.id) }, 'teams: some people could not be added to the war room team');
     return room;
+  }
+
+  /**
+   * Graph creates a private channel only with an owner in the body (application permissions),
+   * and channel members must belong to the team: the first reachable member joins the team,
+   * then owns the channel; `invite` adds the others.
+   */
+  private async privateChannelBody(teamId: string, name: string, topic: string, members: Person[]): Promise<Record<string, unknown>> {
+    const owner = members.find((p) => p.teamsId);
+    if (!owner) throw new WarRoomError('A private Teams channel needs an owner with a Teams id (teamsId in the org file); no member of this escalation has one.', false, 'WAR_ROOM_TOO_FEW_PEOPLE');
+    await this.addToTeam(teamId, owner.teamsId!);
+    const member = { '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': this.userBind(owner.teamsId!) };
+    return { displayName: name, description: topic.slice(0, 1024), membershipType: 'private', members: [member] };
+  }
+
+  private async addToTeam(teamId: string, aadId: string): Promise<void> {
+    try {
+      await this.args.graph.request('POST', `/teams/${encodeURIComponent(teamId)}/members`, { '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: [], 'user@odata.bind': this.userBind(aadId) });
+    } catch (e) {
+      if (!isAlreadyThere(e)) throw e;
+    }
   }
 
   private async openChat(name: string, members: Person[]): Promise<WarRoomRef> {
@@ -228,11 +257,13 @@ export class GraphWarRoom implements WarRoomPort {
       if (seen.has(p.teamsId)) continue;
       seen.add(p.teamsId);
       // Team members see every standard channel; chat members are added with the whole history (the pinned summary).
-      const path = room.teamId ? `/teams/${encodeURIComponent(room.teamId)}/members` : `/chats/${encodeURIComponent(room.id)}/members`;
+      // A private channel's members must be in the team first, then in the channel itself.
+      const path = room.teamId ? (room.private ? `/teams/${encodeURIComponent(room.teamId)}/channels/${encodeURIComponent(room.id)}/members` : `/teams/${encodeURIComponent(room.teamId)}/members`) : `/chats/${encodeURIComponent(room.id)}/members`;
       const body = room.teamId
         ? { '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: [], 'user@odata.bind': this.userBind(p.teamsId) }
         : { '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], visibleHistoryStartDateTime: '0001-01-01T00:00:00Z', 'user@odata.bind': this.userBind(p.teamsId) };
       try {
+        if (room.teamId && room.private) await this.addToTeam(room.teamId, p.teamsId);
         await g.request('POST', path, body);
       } catch (e) {
         if (isAlreadyThere(e)) continue;

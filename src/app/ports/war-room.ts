@@ -3,6 +3,14 @@ import type { WarRoomRef } from '../../domain/war-room.js';
 
 export type { WarRoomRef } from '../../domain/war-room.js';
 
+export interface WarRoomOpenArgs {
+  name: string;
+  topic: string;
+  members: Person[];
+  /** Only members may see the room (confidential tickets); default false (the platform's configured default). */
+  private?: boolean;
+}
+
 export interface WarRoomMessage {
   /** Plain text / mrkdwn-light text; adapters render it (Slack mrkdwn, Teams HTML or card). */
   text: string;
@@ -21,8 +29,13 @@ export interface WarRoomMessage {
  */
 export interface WarRoomPort {
   readonly platform: WarRoomRef['platform'];
-  /** Creates the room (or finds the one with this name) and invites the people it can reach. */
-  open(args: { name: string; topic: string; members: Person[] }): Promise<WarRoomRef>;
+  /**
+   * Creates the room (or finds the one with this name) and invites the people it can reach.
+   * `private` (a confidential ticket's room): only its members can find or read it (Slack
+   * private channel; Teams group chat, or a private channel of the war-room team); a room of
+   * that name that is not private is never reused.
+   */
+  open(args: WarRoomOpenArgs): Promise<WarRoomRef>;
   /** Adds people; people the platform cannot reach are returned, not thrown. */
   invite(room: WarRoomRef, members: Person[]): Promise<{ unreachable: Person[] }>;
   post(room: WarRoomRef, message: WarRoomMessage): Promise<void>;

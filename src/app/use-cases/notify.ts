@@ -70,7 +70,7 @@ export function makeDelivery(
     channel: args.channel,
     recipient: { personId: args.personId, channelId: args.channelId, name: person?.name ?? null },
     address: args.channelId ?? addressFor(person, args.channel),
-    notice: noticeForChannel(args.notice, args.channel),
+    notice: noticeForChannel(args.notice, args.channel, !!args.channelId),
     urgent: args.urgent,
     dueAt: args.dueAt,
     status: 'queued',

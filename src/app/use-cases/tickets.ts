@@ -28,6 +28,8 @@ export interface OpenTicketInput {
   alertKey?: string | null;
   /** Pre-chosen id (alert intake reserves it before creating). */
   id?: string;
+  /** Opened confidential (issue 16): allowed to those who may mark a ticket confidential. */
+  confidential?: boolean;
 }
 
 /** Opens a ticket: a unique number, its SLA clock started on the team's calendar, an event on its timeline. */
@@ -39,6 +41,8 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
   for (const [field, pid] of [['requesterId', input.requesterId], ['assigneeId', input.assigneeId]] as const) {
     if (pid && !dir.person(pid)) throw new DomainError('UNKNOWN_PERSON', `There is no person "${pid}" in the directory.`, { field });
   }
+  // As `confidential <ticket>` later: judged on the ticket it would be (its team, requester, assignee).
+  if (input.confidential) authorize(deps, actor, 'mark_confidential', { teamId, assigneeId: input.assigneeId ?? null, requesterId: input.requesterId ?? actor.personId ?? null });
   const policy = dir.slaPolicy(input.priority);
   const cal = dir.calendarFor(teamId, input.priority);
   if (!policy) throw new DomainError('VALIDATION', `No SLA policy for ${input.priority}.`, { field: 'priority' });
@@ -71,6 +75,7 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
     createdAt: now,
     updatedAt: now,
     version: 0,
+    ...(input.confidential ? { confidential: true } : {}),
   };
   await deps.tickets.insert(ticket);
   await deps.timeline.append([
@@ -85,6 +90,7 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
       responseDueAt: ticket.sla.responseDueAt,
       resolutionDueAt: ticket.sla.resolutionDueAt,
       source: ticket.source,
+      ...(ticket.confidential ? { confidential: true } : {}),
     }),
   ]);
   try {

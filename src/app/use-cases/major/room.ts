@@ -67,10 +67,12 @@ export async function needsAnnouncement(deps: AppDeps, m: MajorEscalation): Prom
 
 /** Opens the war room (or reuses it), posts and pins the summary. Returns the error text on failure. */
 export async function openRoom(deps: AppDeps, t: Ticket, m: MajorEscalation, actor: Actor): Promise<{ m: MajorEscalation; error: string | null }> {
-  const name = warRoomName(keyOf(t), t.title);
+  // A confidential ticket's room is private, and its name and topic (seen in lists, invitations, notifications) carry no title.
+  const secret = !!t.confidential;
+  const name = warRoomName(keyOf(t), secret ? 'confidential' : t.title);
   const now = deps.clock.now();
   try {
-    const room = await deps.warRoom.open({ name, topic: t.title, members: people(deps, m.members.map((x) => x.personId)) });
+    const room = await deps.warRoom.open({ name, topic: secret ? `${keyOf(t)} (confidential)` : t.title, members: people(deps, m.members.map((x) => x.personId)), ...(secret ? { private: true } : {}) });
     for (let i = 0; i < 8; i++) {
       const cur = (await deps.majors.get(m.id))!;
       if (cur.warRoom) return { m: cur, error: null }; // another declaration finished first

@@ -1,0 +1,185 @@
+/**
+ * Issue 16: a confidential ticket's war room is private. Slack: a private channel
+ * (conversations.create is_private) whose name and topic carry no title, declared over a
+ * signed Slack command, with nothing about the ticket in public channels. Teams: a group chat
+ * when Esc can be installed in one, else a private channel of the war-room team (local Graph).
+ */
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import type { Connection } from 'mongoose';
+import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/slack/slack-app.js';
+import { createSlackMessageUpdater } from '../../src/adapters/slack/slack-message-updater.js';
+import { createSlackWarRoom } from '../../src/adapters/slack/slack-war-room.js';
+import { GraphClient } from '../../src/adapters/teams/graph-client.js';
+import { BotFrameworkWarRoomPoster, GraphWarRoom, teamsRoomName } from '../../src/adapters/teams/graph-war-room.js';
+import { MongoConversationRefRepository } from '../../src/adapters/teams/mongo-conversation-refs.js';
+import { createTeamsAdapter } from '../../src/adapters/teams/teams-adapter.js';
+import { WarRoomError, warRoomName } from '../../src/app/ports/war-room.js';
+import { Secret } from '../../src/config/env.js';
+import { loadSlackConfig } from '../../src/config/slack-env.js';
+import { loadTeamsConfig } from '../../src/config/teams-env.js';
+import type { Person } from '../../src/domain/directory.js';
+import { demoWith } from '../fixtures/demo-variants.js';
+import { FakeGraph } from '../far-side/fake-graph.js';
+import { FakeSlack } from '../far-side/fake-slack.js';
+import { FakeCredentialsFactory } from '../far-side/fake-teams-auth.js';
+import { FakeTeamsConnector } from '../far-side/fake-teams-connector.js';
+import { TEST_SIGNING_SECRET, commandBody, postSlack } from '../far-side/slack-requests.js';
+import { MemoryLogger, api, freshDbUri, startTestEsc } from '../support/harness.js';
+import type { TestEsc } from '../support/harness.js';
+import { PEOPLE_TOKENS, tok } from '../support/people-tokens.js';
+import { APP_ID, TENANT } from './teams-setup.js';
+
+const TITLE = 'Dean Okafor mailbox compromised';
+
+describe('Confidential tickets: a private war room (issue 16)', function () {
+  this.timeout(60_000);
+
+  describe('Slack, over a signed /esc major', () => {
+    let esc: TestEsc;
+    let fake: FakeSlack;
+    let n = 0;
+    before(async () => {
+      fake = new FakeSlack('xoxb-test-token', {});
+      const apiUrl = await fake.start();
+      const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: apiUrl })!;
+      const channel = fake.seedChannel('service-desk', { botMember: true }).id;
+      esc = await startTestEsc({
+        env: { ESC_API_TOKENS: PEOPLE_TOKENS },
+        org: demoWith((d) => (d.teams[0]!.channel = channel)),
+        notifiers: [createSlackChatNotifier(new MemoryLogger(), config, undefined, () => esc?.deps.ticketMessages ?? null)],
+        messageUpdaters: [createSlackMessageUpdater(new MemoryLogger(), config)],
+        mounts: (deps) => createSlackAdapter(deps, config).mounts,
+        warRoom: ({ log }) => createSlackWarRoom(log, config),
+      });
+    });
+    after(async () => {
+      await esc?.stop();
+      await fake?.stop();
+    });
+
+    async function slash(userId: string, text: string): Promise<string> {
+      const id = `${userId}-${++n}`;
+      const r = await postSlack(esc.baseUrl, commandBody({ text, userId, responseUrl: `${fake.url}/response/${id}`, channelId: 'C0HELPDESK' }));
+      expect(r.status, r.text).to.equal(200);
+      const body = r.text ? (JSON.parse(r.text) as Record<string, unknown>) : (await fake.waitFor(() => fake.responses.find((x) => x.path === `/response/${id}`))).body;
+      return String(body.text ?? '');
+    }
+
+    it('declared major on a confidential ticket: a private channel named by key only, the summary inside, nothing in public channels', async () => {
+      const opened = await api(esc.baseUrl, 'POST', '/api/tickets', { title: TITLE, priority: 'P1', teamId: 'service-desk', requesterId: 'judy', confidential: true }, tok('carol'));
+      expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
+      const number = (opened.body as { number: number }).number;
+      const key = `ESC-${number}`;
+      await esc.settle();
+      const said = await slash('U0ERIN', `major ${key} the Dean's mail is being read by someone else`);
+      expect(said, said).to.match(/War room war-esc-\d+-confidential is open.*<#G/);
+      const create = fake.callsOf('conversations.create').at(-1)!;
+      expect(create.params).to.include({ name: `war-esc-${number}-confidential`, is_private: 'true' });
+      const room = fake.channelNamed(`war-esc-${number}-confidential`)!;
+      expect(room.isPrivate).to.equal(true);
+      expect(room.topic).to.equal(`${key} (confidential)`);
+      expect(room.members.has('U0ERIN')).to.equal(true);
+      // Posts in the room are for its members: the summary (with the title) is pinned there.
+      const summary = room.messages.find((m) => m.ts === room.pins[0])!;
+      expect(summary.text).to.include(key).and.include(TITLE);
+      const major = await esc.deps.majors.forTicket((opened.body as { id: string }).id);
+      expect(major?.warRoom).to.deep.include({ platform: 'slack', id: room.id, private: true });
+      await esc.settle();
+      await new Promise((r) => setTimeout(r, 100));
+      // Every message outside the private room and the people's DMs (public channels: the team's channel post) leaves the title out.
+      const channel = fake.channelNamed('service-desk')!.id;
+      const outside = fake.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.params.channel !== room.id && !String(c.params.channel).startsWith('D'));
+      expect(outside.filter((c) => c.params.channel === channel).length, 'the team channel post exists').to.be.greaterThan(0);
+      for (const c of outside) expect(`${String(c.params.text)} ${JSON.stringify(c.params.blocks ?? '')}`, `${String(c.params.channel)}: ${String(c.params.text)} ${JSON.stringify(c.params.blocks ?? '')}`).to.not.include('mailbox');
+
+    });
+
+    it('a private room never reuses a public channel of the same name (SLACK_WAR_ROOM_PRIVATE unset)', async () => {
+      const wr = createSlackWarRoom(new MemoryLogger(), loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'a'.repeat(32), SLACK_API_URL: `${fake.url}/api/` })!);
+      fake.seedChannel('war-esc-77-confidential', { botMember: true });
+      const room = await wr.open({ name: 'war-esc-77-confidential', topic: 'ESC-77 (confidential)', members: [], private: true });
+      expect(room).to.include({ name: 'war-esc-77-confidential-2', private: true });
+      expect(fake.channels.get(room.id)!.isPrivate).to.equal(true);
+      const pub = await wr.open({ name: 'war-esc-78-printer', topic: 't', members: [] });
+      expect(fake.channels.get(pub.id)!.isPrivate, 'other rooms stay public by default').to.equal(false);
+      expect(pub.private).to.equal(undefined);
+    });
+  });
+
+  describe('Teams, through the local Graph', () => {
+    const TEAM = 'aaaaaaaa-1111-2222-3333-555555555555';
+    const CATALOG = 'cccccccc-1111-2222-3333-444444444444';
+    const SECRET = 'graph-client-secret';
+    const graph = new FakeGraph(TENANT, APP_ID, SECRET);
+    const connector = new FakeTeamsConnector();
+    let conn: Connection;
+    const person = (id: string, teamsId?: string): Person => ({ id, name: id, email: `${id}@demo.example.edu`, timeZone: 'UTC', roles: [], contacts: [], ...(teamsId ? { teamsId } : {}) });
+    const erin = person('erin', '00000000-0000-0000-0000-00000000e714');
+    const alice = person('alice', '00000000-0000-0000-0000-00000000a11c');
+    const henry = person('henry', '00000000-0000-0000-0000-0000000000e1');
+    const carol = person('carol');
+    const make = (appCatalogId: string | null) => {
+      const config = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: SECRET, TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_WAR_ROOM_TEAM_ID: TEAM, GRAPH_BASE_URL: graph.baseUrl, GRAPH_AUTHORITY_HOST: graph.authorityHost })!;
+      const refs = new MongoConversationRefRepository(conn);
+      return new GraphWarRoom({
+        graph: new GraphClient({ baseUrl: config.warRoom!.graphBaseUrl, authorityHost: config.warRoom!.authorityHost, tenantId: TENANT, clientId: APP_ID, clientSecret: new Secret(SECRET) }),
+        poster: new BotFrameworkWarRoomPoster({ adapter: createTeamsAdapter(config, new FakeCredentialsFactory(APP_ID)), appId: APP_ID, tenantId: TENANT, refs: () => refs }),
+        teamId: TEAM,
+        appCatalogId,
+        files: () => null,
+        log: new MemoryLogger(),
+      });
+    };
+    before(async () => {
+      await graph.start();
+      await connector.start();
+      for (const p of [erin, alice, henry]) graph.users.add(p.teamsId!);
+      graph.addTeam(TEAM, []);
+      conn = await mongoose.createConnection(freshDbUri()).asPromise();
+    });
+    after(async () => {
+      await graph.stop();
+      await connector.stop();
+      await conn?.close();
+    });
+
+    it('without an app catalog id: a private channel of the war-room team, its owner and members added to the team and then the channel', async () => {
+      const wr = make(null);
+      const name = warRoomName('ESC-1042', 'confidential');
+      const room = await wr.open({ name, topic: 'ESC-1042 (confidential)', members: [erin, alice, carol], private: true });
+      expect(room).to.include({ platform: 'teams', teamId: TEAM, name: teamsRoomName(name), private: true });
+      const create = graph.graphCalls('POST', /\/teams\/[^/]+\/channels$/).at(-1)!;
+      expect(create.body).to.include({ membershipType: 'private', displayName: room.name });
+      const ch = graph.teams.get(TEAM)!.channels.find((c) => c.id === room.id)!;
+      expect(ch.membershipType).to.equal('private');
+      expect(ch.members).to.have.members([erin.teamsId, alice.teamsId]);
+      expect((await wr.invite(room, [henry, carol])).unreachable.map((p) => p.id)).to.deep.equal(['carol']);
+      expect(ch.members).to.include(henry.teamsId);
+      // Open again (a crash, a repeat declaration): the same private channel.
+      expect((await wr.open({ name, topic: 'again', members: [erin], private: true })).id).to.equal(room.id);
+    });
+
+    it('a standard channel of that name is never used for a confidential room', async () => {
+      const wr = make(null);
+      await wr.open({ name: 'war-esc-9-confidential', topic: 't', members: [erin] }); // someone made it public
+      const e = await wr.open({ name: 'war-esc-9-confidential', topic: 't', members: [erin], private: true }).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e).to.be.instanceOf(WarRoomError);
+      expect((e as WarRoomError).code).to.equal('WAR_ROOM_NOT_PRIVATE');
+    });
+
+    it('with an app catalog id: a group chat (only its members see it), even when a war-room team is configured', async () => {
+      const wr = make(CATALOG);
+      const room = await wr.open({ name: 'war-esc-1043-confidential', topic: 'ESC-1043 (confidential)', members: [erin, alice], private: true });
+      expect(room).to.include({ teamId: null, private: true });
+      expect(room.id).to.match(/@thread\.v2$/);
+      expect(graph.chats.get(room.id)!.members).to.have.members([erin.teamsId, alice.teamsId]);
+      const before = graph.teams.get(TEAM)!.channels.length;
+      await wr.open({ name: 'war-esc-1044-public', topic: 't', members: [erin] });
+      expect(graph.teams.get(TEAM)!.channels.length, 'other rooms stay channels of the team').to.equal(before + 1);
+    });
+  });
+});
