@@ -10,6 +10,9 @@ import type { Connection } from 'mongoose';
 import { createSlackAdapter, createSlackChatNotifier } from '../../src/adapters/slack/slack-app.js';
 import { createSlackMessageUpdater } from '../../src/adapters/slack/slack-message-updater.js';
 import { createSlackWarRoom } from '../../src/adapters/slack/slack-war-room.js';
+import { TICKET_MODAL } from '../../src/adapters/slack/views.js';
+import { createTeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
+import type { TeamsFrontEnd } from '../../src/adapters/teams/create-teams.js';
 import { GraphClient } from '../../src/adapters/teams/graph-client.js';
 import { BotFrameworkWarRoomPoster, GraphWarRoom, teamsRoomName } from '../../src/adapters/teams/graph-war-room.js';
 import { MongoConversationRefRepository } from '../../src/adapters/teams/mongo-conversation-refs.js';
@@ -19,16 +22,15 @@ import { Secret } from '../../src/config/env.js';
 import { loadSlackConfig } from '../../src/config/slack-env.js';
 import { loadTeamsConfig } from '../../src/config/teams-env.js';
 import type { Person } from '../../src/domain/directory.js';
-import { demoWith } from '../fixtures/demo-variants.js';
 import { FakeGraph } from '../far-side/fake-graph.js';
 import { FakeSlack } from '../far-side/fake-slack.js';
-import { FakeCredentialsFactory } from '../far-side/fake-teams-auth.js';
+import { FakeCredentialsFactory, signToken } from '../far-side/fake-teams-auth.js';
 import { FakeTeamsConnector } from '../far-side/fake-teams-connector.js';
-import { TEST_SIGNING_SECRET, commandBody, postSlack } from '../far-side/slack-requests.js';
-import { MemoryLogger, api, freshDbUri, startTestEsc } from '../support/harness.js';
+import { TEST_SIGNING_SECRET, commandBody, postSlack, viewSubmission } from '../far-side/slack-requests.js';
+import { MemoryLogger, TestClock, api, demoOrg, freshDbUri, startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 import { PEOPLE_TOKENS, tok } from '../support/people-tokens.js';
-import { APP_ID, TENANT } from './teams-setup.js';
+import { APP_ID, TENANT, activity, botMessages } from './teams-setup.js';
 
 const TITLE = 'Dean Okafor mailbox compromised';
 
@@ -38,24 +40,122 @@ describe('Confidential tickets: a private war room (issue 16)', function () {
   describe('Slack, over a signed /esc major', () => {
     let esc: TestEsc;
     let fake: FakeSlack;
+    let teamsFake: FakeTeamsConnector;
+    let teams: TeamsFrontEnd;
     let n = 0;
+    const clock = new TestClock();
+    const org = demoOrg();
+    const channel = () => org.teams[0]!.channel!;
     before(async () => {
       fake = new FakeSlack('xoxb-test-token', {});
       const apiUrl = await fake.start();
       const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: apiUrl })!;
       const channel = fake.seedChannel('service-desk', { botMember: true }).id;
+      teamsFake = new FakeTeamsConnector();
+      await teamsFake.start();
+      const teamsCfg = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'not-used-in-tests', TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: teamsFake.openIdUrl })!;
+      teams = createTeamsFrontEnd({ config: teamsCfg, log: new MemoryLogger(), clock, credentialsFactory: new FakeCredentialsFactory(APP_ID) });
+      for (const p of org.people) p.teamsId ??= `00000000-0000-0000-0000-${p.id.padStart(12, '0').slice(-12)}`;
+      org.teams[0]!.channel = channel;
       esc = await startTestEsc({
+        clock,
         env: { ESC_API_TOKENS: PEOPLE_TOKENS },
-        org: demoWith((d) => (d.teams[0]!.channel = channel)),
+        org,
         notifiers: [createSlackChatNotifier(new MemoryLogger(), config, undefined, () => esc?.deps.ticketMessages ?? null)],
         messageUpdaters: [createSlackMessageUpdater(new MemoryLogger(), config)],
-        mounts: (deps) => createSlackAdapter(deps, config).mounts,
+        mounts: (deps) => [...createSlackAdapter(deps, config).mounts, ...teams.mounts(deps)],
         warRoom: ({ log }) => createSlackWarRoom(log, config),
       });
+      await teams.bind(esc.conn);
     });
     after(async () => {
       await esc?.stop();
       await fake?.stop();
+      await teamsFake?.stop();
+    });
+
+    const teamsInvoke = async (who: string, verb: string, data: Record<string, unknown>) => {
+      const aad = org.people.find((p) => p.id === who)!.teamsId!;
+      const header = `Bearer ${signToken(teamsFake.key, { aud: APP_ID, serviceurl: teamsFake.serviceUrl })}`;
+      const body = activity(teamsFake, { aad, type: 'invoke', name_: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } });
+      const res = await fetch(`${esc.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: header }, body: JSON.stringify(body) });
+      const text = await res.text();
+      expect(res.status, text).to.be.lessThan(500);
+      return JSON.stringify(text ? JSON.parse(text) : {});
+    };
+    const teamsSays = async (who: string, text: string) => {
+      const aad = org.people.find((p) => p.id === who)!.teamsId!;
+      const conv = `a:dm-${aad}`;
+      const from = teamsFake.activities(conv).length;
+      const header = `Bearer ${signToken(teamsFake.key, { aud: APP_ID, serviceurl: teamsFake.serviceUrl })}`;
+      await fetch(`${esc.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: header }, body: JSON.stringify(activity(teamsFake, { aad, text, conversationId: conv })) });
+      return botMessages(teamsFake, conv, from)[0] ?? { text: '', cards: [] };
+    };
+    const newest = async () => (await esc.deps.tickets.list({}, 1))[0]!;
+    const form = (title: string, confidential: boolean) => ({
+      title: { v: { type: 'plain_text_input', value: title } },
+      description: { v: { type: 'plain_text_input', value: '' } },
+      priority: { v: { type: 'static_select', selected_option: { value: 'P2' } } },
+      impact: { v: { type: 'static_select', selected_option: { value: 'medium' } } },
+      team: { v: { type: 'static_select', selected_option: { value: 'service-desk' } } },
+      confidential: { v: { type: 'checkboxes', selected_options: confidential ? [{ value: 'yes' }] : [] } },
+    });
+
+    it('Slack: `ticket confidential <title>` opens the form with Confidential ticked; a lead submits it: confidential, the channel post says only the key', async () => {
+      const before = fake.callsOf('views.open').length;
+      await postSlack(esc.baseUrl, commandBody({ text: 'ticket confidential HR case for Dean', userId: 'U0CAROL', responseUrl: `${fake.url}/response/o${++n}`, channelId: channel() }));
+      await fake.waitFor(() => fake.callsOf('views.open').length > before);
+      const view = fake.callsOf('views.open')[before]!.params.view as { private_metadata: string; blocks: { block_id: string; element: { initial_value?: string; initial_options?: { value: string }[]; options?: unknown[] } }[] };
+      expect(view.blocks.find((b) => b.block_id === 'title')!.element.initial_value).to.equal('HR case for Dean');
+      expect(view.blocks.find((b) => b.block_id === 'confidential')!.element.initial_options).to.deep.equal([{ text: { type: 'plain_text', text: 'Confidential' }, description: { type: 'plain_text', text: 'Only the requester, the team, coordinators, escalation managers and admins see it (leads and managers may set this).' }, value: 'yes' }]);
+      const posts = fake.callsOf('chat.postMessage').length;
+      const r = await postSlack(esc.baseUrl, viewSubmission({ userId: 'U0CAROL', callbackId: TICKET_MODAL, viewId: 'VCONF1', values: form('HR case for Dean', true), privateMetadata: view.private_metadata }));
+      expect(r.status).to.equal(200);
+      await fake.waitFor(() => fake.callsOf('chat.postMessage').slice(posts).some((c) => c.params.channel === channel() && String(c.params.text).includes('opened')));
+      const t = await newest();
+      expect(t).to.include({ title: 'HR case for Dean', confidential: true, requesterId: 'carol' });
+      const opened = (await esc.deps.timeline.forTicket(t.id)).find((e) => e.type === 'ticket.opened')!;
+      expect(opened.data.confidential).to.equal(true);
+      for (const c of fake.callsOf('chat.postMessage').slice(posts).filter((x) => x.params.channel === channel())) {
+        expect(`${String(c.params.text)} ${JSON.stringify(c.params.blocks)}`).to.not.include('Dean');
+      }
+    });
+
+    it('Slack: a technician who ticks Confidential is told why and nothing is opened; unticked, the ticket opens as usual', async () => {
+      const count = (await esc.deps.tickets.list({}, 500)).length;
+      const dms = fake.callsOf('chat.postMessage').length;
+      await postSlack(esc.baseUrl, viewSubmission({ userId: 'U0ALICE', callbackId: TICKET_MODAL, viewId: 'VCONF2', values: form('Salary spreadsheet shared', true), privateMetadata: JSON.stringify({ c: channel() }) }));
+      const dm = await fake.waitFor(() => fake.callsOf('chat.postMessage').slice(dms).find((c) => c.params.channel === 'U0ALICE'));
+      expect(String(dm.params.text)).to.equal("Your ticket was not opened: You can't mark confidential: only team leads, managers, escalation managers or admins can.");
+      expect((await esc.deps.tickets.list({}, 500)).length).to.equal(count);
+      await postSlack(esc.baseUrl, viewSubmission({ userId: 'U0ALICE', callbackId: TICKET_MODAL, viewId: 'VCONF3', values: form('Printer jam', false), privateMetadata: JSON.stringify({ c: channel() }) }));
+      await fake.waitFor(() => fake.callsOf('chat.postMessage').some((c) => String(c.params.text).includes('Printer jam')));
+      expect((await newest()).confidential).to.equal(undefined);
+    });
+
+    it('Teams: `ticket confidential <title>` answers the form with the toggle on; submitted by a lead it opens confidential, by a technician it is refused', async () => {
+      const r = await teamsSays('carol', 'ticket confidential Threat against a student');
+      const card = r.cards[0] as { body: { id?: string; type: string; value?: string }[] };
+      expect(card.body.find((b) => b.id === 'title')!.value).to.equal('Threat against a student');
+      expect(card.body.find((b) => b.id === 'confidential')).to.include({ type: 'Input.Toggle', value: 'true', valueOn: 'true', valueOff: 'false' });
+      const data = { title: 'Threat against a student', priority: 'P1', impact: 'high', teamId: 'service-desk', confidential: 'true' };
+      const refused = await teamsInvoke('alice', 'ticket.create', data);
+      expect(refused).to.include("You can't mark confidential");
+      const done = await teamsInvoke('carol', 'ticket.create', data);
+      const t = await newest();
+      expect(t).to.include({ title: 'Threat against a student', confidential: true });
+      expect(done).to.include(`ESC-${t.number}: confidential`).and.not.include('Threat');
+    });
+
+    it('API: `confidential: true` on POST /api/tickets for leads, 403 for a technician, and the ticket is then hidden from other teams', async () => {
+      const refused = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Payroll leak', priority: 'P2', confidential: true }, tok('alice'));
+      expect(refused.status).to.equal(403);
+      expect(String(refused.body.message)).to.equal("You can't mark confidential: only team leads, managers, escalation managers or admins can.");
+      const ok = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Payroll leak', priority: 'P2', teamId: 'service-desk', confidential: true }, tok('carol'));
+      expect(ok.status).to.equal(201);
+      expect(ok.body.confidential).to.equal(true);
+      expect((await api(esc.baseUrl, 'GET', `/api/tickets/${String(ok.body.number)}`, undefined, tok('henry'))).status).to.equal(404);
+      expect((await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'x', priority: 'P2', confidential: 'yes' }, tok('carol'))).status).to.equal(400);
     });
 
     async function slash(userId: string, text: string): Promise<string> {
@@ -88,9 +188,8 @@ describe('Confidential tickets: a private war room (issue 16)', function () {
       await esc.settle();
       await new Promise((r) => setTimeout(r, 100));
       // Every message outside the private room and the people's DMs (public channels: the team's channel post) leaves the title out.
-      const channel = fake.channelNamed('service-desk')!.id;
       const outside = fake.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.params.channel !== room.id && !String(c.params.channel).startsWith('D'));
-      expect(outside.filter((c) => c.params.channel === channel).length, 'the team channel post exists').to.be.greaterThan(0);
+      expect(outside.filter((c) => c.params.channel === channel()).length, 'the team channel post exists').to.be.greaterThan(0);
       for (const c of outside) expect(`${String(c.params.text)} ${JSON.stringify(c.params.blocks ?? '')}`, `${String(c.params.channel)}: ${String(c.params.text)} ${JSON.stringify(c.params.blocks ?? '')}`).to.not.include('mailbox');
 
     });

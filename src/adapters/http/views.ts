@@ -24,6 +24,8 @@ export function ticketView(t: Ticket, dir: Directory, now: Date) {
     /** Elevated vs escalated, as people read it: "ESCALATED · major", "ELEVATED", both, or null. */
     escalation: escalationLabel(t),
     escalationKind: t.escalationKind ?? null,
+    /** Issue 16: only the requester, the team, coordinators, escalation managers and admins see it. */
+    confidential: !!t.confidential,
     level: t.level,
     source: t.source,
     alertKey: t.alertKey,

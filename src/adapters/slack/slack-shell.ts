@@ -126,7 +126,7 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
       await ack();
       const a = await answer;
       if (a.view?.kind === 'form' && a.view.form === 'ticket') {
-        await client.views.open({ trigger_id: command.trigger_id, view: ticketModal(deps.directory(), { title: a.view.title, channelId: command.channel_id }) as never }).catch((err: unknown) => quietly(ephemeral(respond, { text: `I could not open the form (${(err as Error).message}); try again.`, ok: false })));
+        await client.views.open({ trigger_id: command.trigger_id, view: ticketModal(deps.directory(), { title: a.view.title, channelId: command.channel_id, confidential: !!a.view.confidential }) as never }).catch((err: unknown) => quietly(ephemeral(respond, { text: `I could not open the form (${(err as Error).message}); try again.`, ok: false })));
       } else await quietly(ephemeral(respond, a));
       return;
     }

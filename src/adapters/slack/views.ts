@@ -22,7 +22,10 @@ function select(options: { value: string; text: string }[], initial?: string): B
 }
 
 /** The "open a ticket" modal. `channelId` is where the ticket message goes afterwards. */
-export function ticketModal(dir: Directory, args: { title?: string; description?: string; channelId: string }): Block {
+/** The open form's Confidential box (issue 16); leads, managers, escalation managers and admins may tick it. */
+const CONFIDENTIAL = { text: { type: 'plain_text', text: 'Confidential' }, description: { type: 'plain_text', text: 'Only the requester, the team, coordinators, escalation managers and admins see it (leads and managers may set this).' }, value: 'yes' };
+
+export function ticketModal(dir: Directory, args: { title?: string; description?: string; channelId: string; confidential?: boolean }): Block {
   return {
     type: 'modal',
     callback_id: TICKET_MODAL,
@@ -36,6 +39,7 @@ export function ticketModal(dir: Directory, args: { title?: string; description?
       input('priority', 'Priority', select(PRIORITIES.map((p) => ({ value: p, text: p })), 'P3')),
       input('impact', 'Impact', select(IMPACTS.map((i) => ({ value: i, text: i })), 'medium')),
       input('team', 'Team', select(dir.allTeams().slice(0, 100).map((t) => ({ value: t.id, text: t.name })), dir.org.defaultTeamId)),
+      input('confidential', 'Who may see it', { type: 'checkboxes', options: [CONFIDENTIAL], ...(args.confidential ? { initial_options: [CONFIDENTIAL] } : {}) }, true),
     ],
   };
 }
@@ -102,7 +106,7 @@ export function readRateForm(state: ViewState | undefined): { ok: true; score: n
   return { ok: true, score, comment };
 }
 
-type ViewState = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+type ViewState = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_options?: { value: string }[] | null }>>;
 
 function read(state: ViewState | undefined, block: string): string {
   const v = state?.[block]?.v;
@@ -115,6 +119,7 @@ export interface TicketForm {
   priority: Priority;
   impact: Impact;
   teamId: string;
+  confidential: boolean;
 }
 
 /** Reads and checks a ticket modal: the form, or errors by block id for response_action errors. */
@@ -130,7 +135,8 @@ export function readTicketForm(dir: Directory, state: ViewState | undefined): { 
   if (!IMPACTS.includes(impact as Impact)) errors.impact = `Pick an impact: ${IMPACTS.join(', ')}.`;
   if (!dir.team(teamId)) errors.team = 'Pick one of the teams in the list.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, form: { title, description: read(state, 'description'), priority: priority as Priority, impact: impact as Impact, teamId } };
+  const confidential = !!state?.confidential?.v?.selected_options?.some((o) => o.value === 'yes');
+  return { ok: true, form: { title, description: read(state, 'description'), priority: priority as Priority, impact: impact as Impact, teamId, confidential } };
 }
 
 export function readEscalateForm(state: ViewState | undefined): { ok: true; reason: string; urgent: boolean } | { ok: false; errors: Record<string, string> } {

@@ -173,8 +173,10 @@ export function escalateRequestCard(t: Ticket): AdaptiveCardJson {
   return renderCard('escalate-request', { key: formatTicketKey(t.number), title: clip(t.title, 200) });
 }
 
-/** The new-ticket form, with the organisation's teams to choose from. */
-export function ticketFormCard(deps: AppDeps): AdaptiveCardJson {
+/** The new-ticket form, with the organisation's teams to choose from; the title typed after `ticket` and the Confidential toggle prefilled. */
+export function ticketFormCard(deps: AppDeps, prefill: { title?: string; confidential?: boolean } = {}): AdaptiveCardJson {
   const dir = deps.directory();
-  return renderCard('ticket-form', { defaultTeam: dir.org.defaultTeamId, teams: dir.allTeams().map((t) => ({ id: t.id, name: t.name })) });
+  const card = renderCard('ticket-form', { defaultTeam: dir.org.defaultTeamId, teams: dir.allTeams().map((t) => ({ id: t.id, name: t.name })), confidential: prefill.confidential ? 'true' : 'false' });
+  if (!prefill.title) return card;
+  return { ...card, body: (card.body as Record<string, unknown>[]).map((b) => (b.id === 'title' ? { ...b, value: prefill.title } : b)) };
 }

@@ -71,7 +71,7 @@ export async function teamsReply(deps: AppDeps, a: Answer): Promise<TeamsReply> 
       return { text, card: historyCard(v.history, facts) };
     }
     case 'form':
-      if (v.form === 'ticket') return { text, card: ticketFormCard(deps) };
+      if (v.form === 'ticket') return { text, card: ticketFormCard(deps, { title: v.title, confidential: !!v.confidential }) };
       if (v.form === 'escalate') return { text, card: escalateRequestCard(v.ticket) };
       if (v.form === 'request') return { text, card: escalationRequestCard(v.ticket, v.problem) };
       return { text, card: satisfactionCard({ title: '', text: '', ticket: { key: formatTicketKey(v.ticket.number), title: v.ticket.title } }) };

@@ -57,6 +57,8 @@ const schemas = {
     teamId: z.string().max(100).optional(),
     /** Slack: derived from the modal's view id, so a retried submission opens one ticket. */
     id: z.uuid().optional(),
+    /** Slack checkbox → boolean; Teams Input.Toggle → "true" / "false". */
+    confidential: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
   }),
 } as const;
 
@@ -179,9 +181,11 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
       const existing = await deps.tickets.get(d.id);
       if (existing) return say(`${formatTicketKey(existing.number)} opened.`, { kind: 'ticket', ticket: existing });
     }
-    const { id, ...input } = d;
-    const t = await openTicket(deps, { ...input, ...(id ? { id } : {}), requesterId: ctx.person.id, source: ctx.platform }, ctx.actor);
-    return say(`${formatTicketKey(t.number)} opened by ${ctx.person.name}: ${t.title}`, { kind: 'ticket', ticket: t });
+    const { id, confidential, ...input } = d;
+    const secret = confidential === true || confidential === 'true';
+    const t = await openTicket(deps, { ...input, ...(id ? { id } : {}), ...(secret ? { confidential: true } : {}), requesterId: ctx.person.id, source: ctx.platform }, ctx.actor);
+    // The sentence may be posted where others read it (the channel the form came from): a confidential title stays out.
+    return say(secret ? `${formatTicketKey(t.number)} opened by ${ctx.person.name} (confidential).` : `${formatTicketKey(t.number)} opened by ${ctx.person.name}: ${t.title}`, { kind: 'ticket', ticket: t });
   },
 };
 

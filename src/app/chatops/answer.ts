@@ -32,7 +32,8 @@ export interface HelpEntry {
 
 /** The forms a chat front end opens (Slack modal, Teams card). */
 export type Form =
-  | { form: 'ticket'; title: string; description?: string; channelId?: string | null }
+  /** `confidential`: the form opens with its Confidential box ticked (issue 16). */
+  | { form: 'ticket'; title: string; description?: string; channelId?: string | null; confidential?: boolean }
   | { form: 'escalate'; ticket: Ticket; problem?: string }
   | { form: 'request'; ticket: Ticket; problem?: string }
   | { form: 'rate'; ticket: Ticket; score: number }

@@ -54,11 +54,15 @@ export const ticketCommands: Command[] = [
     name: 'ticket',
     aliases: ['new', 'open'],
     group: G,
-    usage: 'ticket [title]',
-    summary: 'open a ticket (a form opens: title, description, priority, impact, team)',
+    usage: 'ticket [confidential] [title]',
+    summary: 'open a ticket (a form opens: title, description, priority, impact, team, confidential)',
     example: 'ticket VPN down in Library',
-    parse: (words) => ({ title: words.join(' ').slice(0, 200) }),
-    run: async (_deps, _ctx, a) => say('Fill in the form to open a ticket.', { kind: 'form', form: 'ticket', title: a.title }),
+    // `ticket confidential <title>`: the form opens with Confidential ticked (the person sees it and can untick it).
+    parse: (words) => {
+      const secret = words.length > 1 && words[0]!.toLowerCase() === 'confidential';
+      return { title: (secret ? words.slice(1) : words).join(' ').slice(0, 200), confidential: secret };
+    },
+    run: async (_deps, _ctx, a) => say(`Fill in the form to open a${a.confidential ? ' confidential' : ''} ticket.`, { kind: 'form', form: 'ticket', title: a.title, ...(a.confidential ? { confidential: true } : {}) }),
   }),
   command({
     name: 'ack',
