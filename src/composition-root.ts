@@ -26,6 +26,7 @@ import { MongoEscalationRepository } from './adapters/mongo/escalation-repo.js';
 import { MongoDeliveryRepository } from './adapters/mongo/delivery-repo.js';
 import { MongoOrgRepository } from './adapters/mongo/org-repo.js';
 import { MongoReportFactsRepository } from './adapters/mongo/report-repo.js';
+import { MongoHomeRegistry, withHomeMarks } from './adapters/mongo/home-registry.js';
 import { MongoTicketMessageRepository } from './adapters/mongo/ticket-message-repo.js';
 import type { TicketMessageUpdater } from './app/ports/ticket-messages.js';
 import { createReportModels, ensureReportIndexes } from './adapters/mongo/report-models.js';
@@ -156,11 +157,13 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const ticketMessages = new MongoTicketMessageRepository(conn);
   await ticketMessages.ensureIndexes();
   // A change to a ticket with messages wakes the engine, so they are edited within about a second.
+  const homes = new MongoHomeRegistry(conn); // issue 16: homes republished when their content changes
+  await homes.ensureIndexes();
   const messagesStale = { markStale: async (ids: string[]) => ((await ticketMessages.markStale(ids)) > 0 ? runner?.nudge() : undefined) };
   const deps: AppDeps = {
     tickets: new MongoTicketRepository(models),
     alertKeys: new MongoAlertKeyRepository(models),
-    timeline: meteredTimeline(new MongoTimelineRepository(models, reports, messagesStale), metrics),
+    timeline: meteredTimeline(withHomeMarks(new MongoTimelineRepository(models, reports, messagesStale), homes, log), metrics),
     escalations: new MongoEscalationRepository(models),
     deliveries: new MongoDeliveryRepository(models, () => clock.now()),
     orgRepo,
@@ -182,6 +185,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     readOrgFile: () => loadOrgFile(config.ESC_ORG_FILE),
     ticketMessages,
     messageUpdaters: opts.messageUpdaters ?? [],
+    homes,
   };
 
   const notifiers = new Map<Channel, Notifier>();

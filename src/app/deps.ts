@@ -13,6 +13,7 @@ import type { WarRoomPort } from './ports/war-room.js';
 import type { AarModel } from '../domain/aar.js';
 import type { OnCallMessenger, OnCallRepository } from './ports/oncall.js';
 import type { TicketMessageRepository, TicketMessageUpdater } from './ports/ticket-messages.js';
+import type { HomeRegistry } from './ports/homes.js';
 
 /** The time source. Tests pass a controllable clock; production uses the system clock. */
 export interface Clock {
@@ -67,4 +68,6 @@ export interface AppDeps {
   ticketMessages?: TicketMessageRepository;
   /** Edit messages in place, one per platform (Slack, Teams); none: messages are recorded, not updated. */
   messageUpdaters?: TicketMessageUpdater[];
+  /** Issue 16: who opened their home where, to republish it when its content changes (an updater that is also a HomePublisher publishes it). */
+  homes?: HomeRegistry;
 }

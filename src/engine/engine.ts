@@ -15,6 +15,7 @@ import { pool } from './pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
 import { syncTicketMessages } from './message-sync.js';
+import { refreshHomes } from './home-refresh.js';
 import { ShiftNotices } from './shift-notices.js';
 import { TicketReactions } from './ticket-reactions.js';
 import { TicketTimers } from './ticket-timers.js';
@@ -93,6 +94,7 @@ export class Engine {
     work += await this.dispatcher.runOnce(signal);
     if (signal?.aborted) return work;
     work += await syncTicketMessages(this.deps); // `messages`: a ticket's messages follow it (issue 12)
+    work += await refreshHomes(this.deps); // `homes`: personal homes follow their content (issue 16)
     // Report rollups yield to escalations: refreshed on a pass with nothing else to do, or at
     // least every few seconds under sustained load, so they never delay a step.
     if (work === 0 || Date.now() - this.lastReports >= REPORTS_MAX_WAIT_MS) {

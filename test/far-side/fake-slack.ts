@@ -218,6 +218,10 @@ export class FakeSlack {
         return { status: 200, body: { ok: true, channel: params.channel, ts: params.ts } };
       case 'views.open':
         return { status: 200, body: { ok: true, view: { id: `V${++this.seq}` } } };
+      case 'views.publish':
+        // The App Home (issue 16): Slack answers with the view it stored.
+        if (!params.user_id) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+        return { status: 200, body: { ok: true, view: { id: `V${++this.seq}`, type: 'home' } } };
       case 'files.getUploadURLExternal': {
         const length = Number(params.length);
         if (!params.filename || !Number.isInteger(length) || length <= 0) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };

@@ -39,6 +39,8 @@ export async function publishHome(deps: AppDeps, client: App['client'], slackUse
       return false;
     }
     await client.views.publish({ user_id: slackUserId, view: homeView(await personalHome(deps, person)) as never });
+    // Remembered, so the engine publishes it again when its content changes (issue 16).
+    await deps.homes?.opened(person.id, { platform: 'slack', userId: slackUserId }, deps.clock.now());
     return true;
   } catch (err) {
     deps.log.warn({ err: (err as Error).message, code: 'SLACK_HOME_FAILED' }, 'slack: could not publish the App Home');

@@ -2,6 +2,9 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from '../../app/deps.js';
 import type { TicketMessage, TicketMessageUpdater, UpdateResult } from '../../app/ports/ticket-messages.js';
 import type { TicketView } from '../../app/views/ticket-view.js';
+import type { HomePublisher, HomeWhere } from '../../app/ports/homes.js';
+import type { Home } from '../../app/views/home-model.js';
+import { homeView } from './home-blocks.js';
 import type { SlackConfig } from '../../config/slack-env.js';
 import { ticketBlocks, ticketText } from './blocks.js';
 import { boltLogger, sendFailure, webClientOptions } from './web-client.js';
@@ -13,7 +16,7 @@ const GONE = new Set(['SLACK_MESSAGE_NOT_FOUND', 'SLACK_CHANNEL_NOT_FOUND', 'SLA
  * Edits Esc's Slack messages about a ticket in place (chat.update) from its view. Rate limits
  * come back as retryable with Slack's Retry-After; the engine's messages module waits them out.
  */
-export class SlackMessageUpdater implements TicketMessageUpdater {
+export class SlackMessageUpdater implements TicketMessageUpdater, HomePublisher {
   readonly platform = 'slack' as const;
   constructor(private readonly client: webApi.WebClient) {}
 
@@ -27,6 +30,18 @@ export class SlackMessageUpdater implements TicketMessageUpdater {
       const f = sendFailure(err);
       const gone = GONE.has(f.code);
       return { ...f, retryable: f.retryable && !gone, gone };
+    }
+  }
+
+  /** Issue 16: the App Home published again when its content changed (views.publish). */
+  async publishHome(where: HomeWhere, home: Home): Promise<{ ok: true } | { ok: false; gone: boolean; message: string }> {
+    if (where.platform !== 'slack') return { ok: false, gone: false, message: 'not a Slack home' };
+    try {
+      await this.client.views.publish({ user_id: where.userId, view: homeView(home) as never });
+      return { ok: true };
+    } catch (err) {
+      const f = sendFailure(err);
+      return { ok: false, gone: f.code === 'SLACK_USER_NOT_FOUND' || f.code === 'SLACK_ACCOUNT_INACTIVE', message: f.message };
     }
   }
 }

@@ -109,7 +109,9 @@ export function createTeamsApplication(args: {
     // @mentions of people become @<directory id> before the core parses the text.
     const answer = await runText(deps, ctx, cleanText(await textWithMentions(deps, context)));
     const reply = await teamsReply(deps, answer);
-    await recordTicketCard(deps, context, reply.card, await send(context, reply), person);
+    const sent = await send(context, reply);
+    await recordTicketCard(deps, context, reply.card, sent, person);
+    await rememberHome(deps, context, answer, sent, person);
   });
 
   // Action.Execute (Universal Actions): answer with the card that replaces the one clicked.
@@ -127,6 +129,7 @@ export function createTeamsApplication(args: {
       const reply = await teamsReply(deps, answer);
       if (!reply.card) return invokeReply(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: reply.text });
       await updateOriginal(context, answer, reply);
+      await rememberHome(deps, context, answer, context.activity.replyToId, person); // Refresh: the card clicked is the home now
       return invokeReply(context, 200, { statusCode: 200, type: CARD_TYPE, value: fit(reply.card) });
     },
     true,
@@ -220,6 +223,17 @@ async function invokeReply(context: TurnContext, status: number, body: unknown):
 function fit(card: AdaptiveCardJson): AdaptiveCardJson {
   if (cardBytes(card) <= MAX_CARD_BYTES) return card;
   return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', wrap: true, text: 'This card is too large for Teams. Type `history <ticket>` or use the API for the details.' }] };
+}
+
+/** A home card in the person's own chat is remembered, so the engine edits it when its content changes (issue 16). */
+async function rememberHome(deps: AppDeps, context: TurnContext, answer: Answer, activityId: string | undefined, person: Person): Promise<void> {
+  const conv = context.activity.conversation;
+  if (answer.view?.kind !== 'home' || !activityId || conv?.conversationType !== 'personal' || !deps.homes) return;
+  try {
+    await deps.homes.opened(person.id, { platform: 'teams', conversationId: conv.id, activityId }, deps.clock.now());
+  } catch (e) {
+    deps.log.warn({ err: (e as Error).message, code: 'HOME_MARK_FAILED' }, 'teams: could not remember the home card');
+  }
 }
 
 /** Sends the reply; returns the id of the activity sent (for the message registry). */

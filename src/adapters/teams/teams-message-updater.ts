@@ -3,6 +3,9 @@ import type { ConversationReference } from 'botbuilder';
 import type { ConversationRefRepository } from '../../app/ports/conversation-refs.js';
 import type { TicketMessage, TicketMessageUpdater, UpdateResult } from '../../app/ports/ticket-messages.js';
 import type { TicketView } from '../../app/views/ticket-view.js';
+import type { HomePublisher, HomeWhere } from '../../app/ports/homes.js';
+import type { Home } from '../../app/views/home-model.js';
+import { homeCard } from './teams-home.js';
 import type { Person } from '../../domain/directory.js';
 import type { EscTeamsAdapter } from './teams-adapter.js';
 import { TEAMS_PLATFORM } from './teams-bot.js';
@@ -16,7 +19,7 @@ import { teamsUserIds } from './teams-refresh.js';
  * shows what the view allows (a DM: the recipient's buttons) and carries a `refresh` listing
  * the audience, so Teams fetches each listed viewer's own card (verb `refresh`).
  */
-export class TeamsMessageUpdater implements TicketMessageUpdater {
+export class TeamsMessageUpdater implements TicketMessageUpdater, HomePublisher {
   readonly platform = 'teams' as const;
 
   constructor(private readonly args: { adapter: EscTeamsAdapter; appId: string; refs: () => ConversationRefRepository | null; random?: () => number }) {}
@@ -42,6 +45,26 @@ export class TeamsMessageUpdater implements TicketMessageUpdater {
       // 404: the message or the conversation is gone; 403: Esc was removed from it.
       const gone = /TEAMS_HTTP_(403|404)$/.test(r.code);
       return { ...r, gone };
+    }
+  }
+
+  /** Issue 16: the home card Esc sent in the person's chat, edited in place when its content changed. */
+  async publishHome(where: HomeWhere, home: Home): Promise<{ ok: true } | { ok: false; gone: boolean; message: string }> {
+    if (where.platform !== 'teams') return { ok: false, gone: false, message: 'not a Teams home' };
+    const refs = this.args.refs();
+    const reference = refs ? (await refs.byConversation(TEAMS_PLATFORM, where.conversationId))?.reference : null;
+    if (!reference) return { ok: false, gone: !!refs, message: `no conversation reference for ${where.conversationId}` };
+    try {
+      await runCapturing(
+        (logic) => this.args.adapter.continueConversationAsync(this.args.appId, reference as Partial<ConversationReference>, logic),
+        async (context) => {
+          await context.updateActivity({ id: where.activityId, type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(homeCard(home))] });
+        },
+      );
+      return { ok: true };
+    } catch (e) {
+      const r = classifyTeamsError(e, 0, this.args.random);
+      return { ok: false, gone: /TEAMS_HTTP_(403|404)$/.test(r.code), message: r.message };
     }
   }
 }

@@ -16,31 +16,9 @@ import { resolutionState, responseState } from '../../domain/sla/sla-clock.js';
 import type { SlaState } from '../../domain/sla/sla-clock.js';
 import { actorMaySee } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
+import type { Home, HomeTicket } from '../views/home-model.js';
 
-export interface HomeTicket {
-  key: string;
-  title: string;
-  priority: string;
-  status: string;
-  /** The SLA that matters now: response until responded, then resolution. */
-  sla: SlaState;
-  dueAt: Date | null;
-}
-
-export interface Home {
-  personId: string;
-  name: string;
-  zone: string;
-  now: Date;
-  myTickets: HomeTicket[];
-  pages: { key: string; title: string; since: Date; how: string }[];
-  tasks: { key: string; n: number; title: string; dueAt: Date; overdue: boolean }[];
-  onCall: { rotation: string; team: string; nowOnCall: string | null; mineNow: boolean; nextShift: Date | null }[];
-  /** Coordinators only (null: not a coordinator). */
-  requests: { key: string; title: string; by: string; reason: string; since: Date }[] | null;
-  /** Team leads and managers only (null: not a lead). */
-  breachingToday: (HomeTicket & { team: string; assignee: string | null })[] | null;
-}
+export type { Home, HomeTicket } from '../views/home-model.js';
 
 const LIMIT = 200;
 
@@ -135,4 +113,20 @@ export async function personalHome(deps: AppDeps, person: Person): Promise<Home>
     requests: coordinator ? requests : null,
     breachingToday,
   };
+}
+
+/**
+ * The people whose home a change to this ticket may change: its assignee and team (a reassigned
+ * ticket leaves someone's list), the team's lead and manager (breaching today), its responders
+ * and everyone a delivery of it went to (pages), coordinators when it is escalated (requests),
+ * and the owners of its major-escalation tasks.
+ */
+export async function homeAudience(deps: AppDeps, t: Ticket): Promise<string[]> {
+  const dir = deps.directory();
+  const team = dir.team(t.teamId);
+  const ids = new Set<string>([t.assigneeId, team?.leadId, team?.managerId, ...(team?.members ?? []), ...(t.responders ?? []).map((r) => r.personId)].filter((x): x is string => !!x));
+  for (const d of await deps.deliveries.list({ ticketId: t.id }, LIMIT)) if (d.recipient.personId) ids.add(d.recipient.personId);
+  if (t.escalated) for (const p of dir.org.people) if (p.roles.includes('coordinator')) ids.add(p.id);
+  if (t.escalationKind === 'major') for (const task of (await deps.majors.forTicket(t.id))?.tasks ?? []) ids.add(task.ownerId);
+  return [...ids];
 }
