@@ -29,6 +29,8 @@ const manifest = JSON.parse(readFileSync(new URL('manifest.json', src), 'utf8'))
 manifest.id = appId;
 for (const bot of manifest.bots ?? []) bot.botId = appId;
 for (const ext of manifest.composeExtensions ?? []) ext.botId = appId;
+// Resource-specific consent (ChannelMessage.Read.Group: thread replies become notes) names the same app.
+if (manifest.webApplicationInfo) manifest.webApplicationInfo.id = appId;
 manifest.validDomains = [host];
 manifest.developer = { ...manifest.developer, websiteUrl: publicUrl.replace(/\/$/, ''), privacyUrl: `${publicUrl.replace(/\/$/, '')}/privacy`, termsOfUseUrl: `${publicUrl.replace(/\/$/, '')}/terms` };
 if (process.env.TEAMS_APP_VERSION) manifest.version = process.env.TEAMS_APP_VERSION;

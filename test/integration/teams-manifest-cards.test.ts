@@ -50,6 +50,10 @@ describe('Teams: cards and app manifest', () => {
     const ajv = new AjvDraft04.default({ strict: false, allErrors: true, logger: false });
     const validate = ajv.compile(schema);
     expect(validate(manifest), ajv.errorsText(validate.errors)).to.equal(true);
+    // Issue 16: `home` among the personal commands (Teams shows at most 10 per list); thread replies need ChannelMessage.Read.Group (RSC).
+    const lists = (manifest.bots as { commandLists: { scopes: string[]; commands: { title: string }[] }[] }[])[0]!.commandLists;
+    expect(lists.find((l) => l.scopes.includes('personal'))!.commands.map((c) => c.title)).to.include('home');
+    expect((manifest.authorization as { permissions: { resourceSpecific: unknown[] } }).permissions.resourceSpecific).to.deep.include({ name: 'ChannelMessage.Read.Group', type: 'Application' });
     const png = (f: string) => {
       const b = readFileSync(`manifests/teams/${f}`);
       expect(b.subarray(1, 4).toString()).to.equal('PNG');

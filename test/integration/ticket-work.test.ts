@@ -321,6 +321,11 @@ describe('Ticket work from chat (issue 16): commands, More menu, confidential ti
     expect(notes.map((e) => e.data.text)).to.deep.equal(['called the vendor, ETA 2pm']);
     expect(notes[0]!.actor?.personId).to.equal('carol');
     expect(botMessages(teamsFake, conv).some((m) => m.text.includes('Exam portal down'))).to.equal(true);
+    // With ChannelMessage.Read.Group every channel message arrives: one that is no reply to a ticket and does not mention Esc is left alone.
+    const chatter = '19:helpdesk@thread.tacv2;messageid=1699999999999';
+    await teamsPost(activity(teamsFake, { aad: person('carol').teamsId!, text: 'lunch at noon?', conversationType: 'channel', conversationId: chatter, extra: { entities: [{ type: 'mention', mentioned: { id: 'bob-aad', name: 'Bob' }, text: '<at>Bob</at>' }] } }));
+    await teamsPost(activity(teamsFake, { aad: person('carol').teamsId!, text: 'status ESC-1', conversationType: 'channel', conversationId: chatter }));
+    expect(botMessages(teamsFake, chatter)).to.deep.equal([]);
   });
 
   /** Block Kit as text: headers, sections and context lines. */

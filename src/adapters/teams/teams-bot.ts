@@ -95,6 +95,8 @@ export function createTeamsApplication(args: {
     }
     // A reply in the channel thread of a ticket card, not addressed to Esc, is a note (issue 16).
     if (await threadNote(deps, context, person)) return;
+    // With ChannelMessage.Read.Group (RSC, for thread notes) every channel message arrives: only those that @mention Esc are commands.
+    if (!addressedToEsc(context)) return;
     const ctx = contextFor(context, person);
     const value = context.activity.value as unknown;
     if (!context.activity.text && value !== null && typeof value === 'object') {
@@ -182,6 +184,15 @@ export function createTeamsApplication(args: {
  * Adds a channel-thread reply to the ticket whose card started the thread, with its author,
  * once (keyed by the activity id). True when the activity was such a reply (handled: no answer).
  */
+/** A channel message is for Esc when it @mentions the bot (a card's Action.Submit always is). */
+function addressedToEsc(context: TurnContext): boolean {
+  const a = context.activity;
+  if (a.conversation?.conversationType !== 'channel' || (!a.text && a.value)) return true;
+  const mentions = (a.entities ?? []).filter((e) => e.type === 'mention') as { mentioned?: { id?: string } }[];
+  // Teams always sends the mention entity; text alone with <at> (no entities) is kept for simple clients.
+  return mentions.some((m) => m.mentioned?.id === a.recipient?.id) || (mentions.length === 0 && /<at>/i.test(a.text ?? ''));
+}
+
 async function threadNote(deps: AppDeps, context: TurnContext, person: Person): Promise<boolean> {
   const a = context.activity;
   const conv = a.conversation?.id ?? '';
