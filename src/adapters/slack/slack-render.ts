@@ -77,6 +77,8 @@ export function viewBlocks(view: View, dir: Directory, now: Date, sentence?: str
       return linesBlocks(majorLines(dir, view.ticket, view.major));
     case 'home':
       return homeBlocks(view.home);
+    case 'run':
+      return linesBlocks([`\`/esc ${esc(view.command)}\``]);
     case 'request':
     case 'rated':
     case 'form':

@@ -88,6 +88,8 @@ export async function teamsReply(deps: AppDeps, a: Answer): Promise<TeamsReply> 
     }
     case 'home':
       return { text, card: homeCard(v.home) };
+    case 'run':
+      return { text }; // "Running `note ESC-12 …`": runAction normally runs it first
     case 'rated':
       return { text, card: satisfactionCard({ title: '', text: '', ticket: { key: formatTicketKey(v.ticket.number), title: v.ticket.title } }, { score: v.score, comment: v.comment }) };
   }

@@ -169,7 +169,7 @@ const handlers: { [V in ActionVerb]: (deps: AppDeps, ctx: ChatContext, d: Data<V
       return refuse(`${prompt} (or type \`/esc ${moreCommand(d, key)}…\`).`, { kind: 'form', form: 'more', ticket: t, do: d.do, prompt });
     }
     // The catalog runs it as the command (one parser, one use case): see runAction.
-    return say(moreCommand(d, key), { kind: 'lines', lines: [] });
+    return say(`Running \`/esc ${moreCommand(d, key)}\``, { kind: 'run', command: moreCommand(d, key) });
   },
   'cover.take': async (deps, ctx, d) => {
     const r = await takeCover(deps, { actor: ctx.actor, coverId: d.cover });

@@ -53,7 +53,13 @@ export type View =
   | { kind: 'request'; ticket: Ticket; request: EscalationRequest }
   | { kind: 'rated'; ticket: Ticket; score: number; comment: string }
   /** Issue 16: a person's home (Slack App Home, Teams `home` card). */
-  | { kind: 'home'; home: Home };
+  | { kind: 'home'; home: Home }
+  /**
+   * Issue 16: an action that is a command (a More menu choice with its words): runAction runs
+   * `command` through the catalog (one parser, one use case), so a shell only sees it if it
+   * renders the action's own answer, as the command to type.
+   */
+  | { kind: 'run'; command: string };
 
 export interface Answer {
   /** One or more sentences for the person; `/esc ` marks a command (Teams drops it). */

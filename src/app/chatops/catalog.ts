@@ -68,8 +68,8 @@ export async function runText(deps: AppDeps, ctx: ChatContext, text: string): Pr
 export async function runAction(deps: AppDeps, ctx: ChatContext, verb: string, data: unknown): Promise<Answer> {
   try {
     const a = await runVerb(deps, ctx, verb, data);
-    // A More action with its words is the command it names (one parser, one use case).
-    return verb === 'more' && a.ok && a.view?.kind === 'lines' && a.view.lines.length === 0 ? await runText(deps, ctx, a.text) : a;
+    // An action that is a command (a More choice with its words): the catalog runs it (one parser, one use case).
+    return a.ok && a.view?.kind === 'run' ? await runText(deps, ctx, a.view.command) : a;
   } catch (err) {
     return failureAnswer(deps, err);
   }
