@@ -98,7 +98,7 @@ export function ticketCard(v: TicketView, note?: string, refreshUserIds: string[
   const { now, timeZone } = v;
   if (v.confidential && v.viewerId === null) {
     // A confidential ticket's shared card: only its key; those who may see it get their own card by refresh (issue 16).
-    const card: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `${v.key}: confidential`, weight: 'Bolder', wrap: true }, { type: 'TextBlock', text: `Only the requester, the team, coordinators, escalation managers and admins see it: type \`status ${v.key}\`.`, wrap: true, isSubtle: true }] };
+    const card: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `${v.key}: confidential`, weight: 'Bolder', wrap: true }, { type: 'TextBlock', text: `Only the requester, the team, coordinators, escalation managers and admins see it: type "status ${v.key}".`, wrap: true, isSubtle: true }] };
     const out = withRefresh(card, v.key, refreshUserIds);
     CARD_TICKET.set(out, v.id);
     return out;

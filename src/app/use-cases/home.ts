@@ -106,7 +106,8 @@ export async function personalHome(deps: AppDeps, person: Person): Promise<Home>
     name: person.name,
     zone,
     now,
-    myTickets: mine.map((t) => homeTicket(t, now)),
+    // The most urgent first: the SLA due soonest (no due time last).
+    myTickets: mine.map((t) => homeTicket(t, now)).sort((a, b) => (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity)),
     pages: [...pages.values()],
     tasks,
     onCall,
