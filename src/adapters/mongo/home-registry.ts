@@ -111,9 +111,9 @@ export class MongoHomeRegistry implements HomeRegistry {
   }
 }
 
-/** Events that can change someone's home: the ticket's own view, pages to responders, major-escalation tasks. */
+/** Events that can change someone's home: the ticket's own view, SLA breaches and warnings, pages to responders, major-escalation tasks. */
 export function changesHome(type: string): boolean {
-  return changesTicketView(type) || type.startsWith('responder.') || type.startsWith('major.task') || type.startsWith('request.');
+  return changesTicketView(type) || type.startsWith('sla.') || type.startsWith('responder.') || type.startsWith('major.task') || type.startsWith('request.');
 }
 
 /** The timeline, reporting the tickets whose events can change someone's home (after the events are stored). */

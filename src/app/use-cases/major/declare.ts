@@ -7,11 +7,10 @@ import { isOpen } from '../../../domain/ticket.js';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { AppDeps } from '../../deps.js';
 import type { Actor } from '../../ports/timeline.js';
-import { warRoomName } from '../../ports/war-room.js';
 import { actingPerson, personName } from '../actors.js';
 import { noticeFor, notifyPeople } from '../notify.js';
 import { event, markEscalated, requireTicket } from '../ticket-access.js';
-import { announceRoom, needsAnnouncement, openRoom } from './room.js';
+import { announceRoom, needsAnnouncement, openRoom, roomNameFor } from './room.js';
 import { keyOf, majorConfig, MIN, requireEscalationManager, requireNotClosed } from './support.js';
 import type { MajorResult } from './support.js';
 
@@ -27,7 +26,7 @@ async function announceDeclared(deps: AppDeps, t0: Ticket, m: MajorEscalation, a
   const t1 = await markEscalated(deps, t0.id, {}, 'major');
   const first = m.members.filter((x) => x.assignedBy === m.declaredBy && new Date(x.assignedAt).getTime() === declaredAt.getTime());
   await deps.timeline.append([
-    event(deps, t0.id, 'major.declared', declaredAt, actor, { majorId: m.id, reason: m.reason, warRoom: warRoomName(key, t0.title) }, `major.declared:${m.id}`),
+    event(deps, t0.id, 'major.declared', declaredAt, actor, { majorId: m.id, reason: m.reason, warRoom: roomNameFor(t0) }, `major.declared:${m.id}`),
     ...first.map((x) => event(deps, t0.id, 'major.role_assigned', declaredAt, actor, { majorId: m.id, personId: x.personId, role: x.role }, `major.role_assigned:${m.id}:${x.personId}:${x.role}`)),
   ]);
   const owner = first.find((x) => x.role === 'incident_owner');

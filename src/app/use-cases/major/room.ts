@@ -65,11 +65,16 @@ export async function needsAnnouncement(deps: AppDeps, m: MajorEscalation): Prom
   return !(await deps.timeline.existingKeys([k])).has(k);
 }
 
+/** The war room's name: a confidential ticket's carries no title (its name is seen in lists, invitations, notifications). */
+export function roomNameFor(t: Ticket): string {
+  return warRoomName(keyOf(t), t.confidential ? 'confidential' : t.title);
+}
+
 /** Opens the war room (or reuses it), posts and pins the summary. Returns the error text on failure. */
 export async function openRoom(deps: AppDeps, t: Ticket, m: MajorEscalation, actor: Actor): Promise<{ m: MajorEscalation; error: string | null }> {
-  // A confidential ticket's room is private, and its name and topic (seen in lists, invitations, notifications) carry no title.
+  // A confidential ticket's room is private, and its name and topic carry no title.
   const secret = !!t.confidential;
-  const name = warRoomName(keyOf(t), secret ? 'confidential' : t.title);
+  const name = roomNameFor(t);
   const now = deps.clock.now();
   try {
     const room = await deps.warRoom.open({ name, topic: secret ? `${keyOf(t)} (confidential)` : t.title, members: people(deps, m.members.map((x) => x.personId)), ...(secret ? { private: true } : {}) });
