@@ -194,6 +194,13 @@ describe('Confidential tickets: a private war room (issue 16)', function () {
 
     });
 
+    it('marked confidential after its war room opened: the lead is told the room is not private', async () => {
+      const opened = await api(esc.baseUrl, 'POST', '/api/tickets', { title: 'Registrar storage failing', priority: 'P1', teamId: 'service-desk', requesterId: 'judy' }, tok('carol'));
+      const number = (opened.body as { number: number }).number;
+      expect(await slash('U0ERIN', `major ESC-${number} registrar down`)).to.match(/<#C/);
+      expect(await slash('U0CAROL', `confidential ESC-${number}`)).to.equal(`ESC-${number} is now confidential. Its war room war-esc-${number}-registrar-storage-failing was opened before and is not private: ask a workspace admin to make it private, or archive it.`);
+    });
+
     it('a private room never reuses a public channel of the same name (SLACK_WAR_ROOM_PRIVATE unset)', async () => {
       const wr = createSlackWarRoom(new MemoryLogger(), loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'a'.repeat(32), SLACK_API_URL: `${fake.url}/api/` })!);
       fake.seedChannel('war-esc-77-confidential', { botMember: true });

@@ -136,16 +136,19 @@ export async function acknowledgePage(deps: AppDeps, ticketId: string, actor: Ac
 }
 
 /** Marks a ticket confidential (or not): leads, managers, escalation managers and admins. */
-export async function setConfidential(deps: AppDeps, ref: string | number, on: boolean, actor: Actor): Promise<{ ticket: Ticket; changed: boolean }> {
+export async function setConfidential(deps: AppDeps, ref: string | number, on: boolean, actor: Actor): Promise<{ ticket: Ticket; changed: boolean; publicRoom: string | null }> {
   const t0 = await requireTicket(deps, ref);
   authorize(deps, actor, 'mark_confidential', t0);
   for (;;) {
     const t = await requireTicket(deps, t0.id);
-    if (!!t.confidential === on) return { ticket: t, changed: false };
+    // A war room opened before the ticket became confidential stays as it is (bots cannot make a channel private): say so.
+    const room = on ? ((await deps.majors.forTicket(t.id))?.warRoom ?? null) : null;
+    const publicRoom = room && !room.private && room.platform !== 'outbox' ? room.name : null;
+    if (!!t.confidential === on) return { ticket: t, changed: false, publicRoom };
     const now = deps.clock.now();
     const saved = await deps.tickets.save({ ...t, confidential: on, updatedAt: now });
     if (!saved) continue;
     await deps.timeline.append([event(deps, t.id, on ? 'ticket.confidential' : 'ticket.not_confidential', now, actor, {})]);
-    return { ticket: saved, changed: true };
+    return { ticket: saved, changed: true, publicRoom };
   }
 }

@@ -173,7 +173,8 @@ export const ticketWorkCommands: Command[] = [
     run: async (deps, ctx, a) => {
       const r = await setConfidential(deps, a.ref, a.on, ctx.actor);
       const key = formatTicketKey(r.ticket.number);
-      return changed(deps, r.ticket.id, r.changed ? `${key} is ${a.on ? 'now confidential' : 'no longer confidential'}.` : `${key} already was ${a.on ? '' : 'not '}confidential; nothing changed.`);
+      const room = r.publicRoom ? ` Its war room ${r.publicRoom} was opened before and is not private: ask a workspace admin to make it private, or archive it.` : '';
+      return changed(deps, r.ticket.id, (r.changed ? `${key} is ${a.on ? 'now confidential' : 'no longer confidential'}.` : `${key} already was ${a.on ? '' : 'not '}confidential; nothing changed.`) + room);
     },
   }),
 ];
