@@ -23,7 +23,7 @@ const isHomePublisher = (u: TicketMessageUpdater): u is TicketMessageUpdater & H
 export async function refreshHomes(deps: AppDeps): Promise<number> {
   const homes = deps.homes;
   const publishers = new Map((deps.messageUpdaters ?? []).filter(isHomePublisher).map((p) => [p.platform, p] as const));
-  if (!homes || publishers.size === 0) return 0;
+  if (!homes || publishers.size === 0 || !(await homes.inUse().catch(() => false))) return 0;
   const now = deps.clock.now();
   let work = 0;
   try {

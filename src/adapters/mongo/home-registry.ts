@@ -58,6 +58,10 @@ export class MongoHomeRegistry implements HomeRegistry {
     this.anyOpened = { value: true, at: Date.now() };
   }
 
+  inUse(): Promise<boolean> {
+    return this.someoneOpened();
+  }
+
   private async someoneOpened(): Promise<boolean> {
     if (this.anyOpened && (this.anyOpened.value || Date.now() - this.anyOpened.at < ANY_OPENED_TTL_MS)) return this.anyOpened.value;
     const value = (await this.m().Home.exists({})) !== null;

@@ -25,6 +25,8 @@ export interface ChangedTicket {
 export interface HomeRegistry {
   /** Records that the person opened their home there (a newer Teams card replaces the older one). */
   opened(personId: string, where: HomeWhere, now: Date): Promise<void>;
+  /** False while nobody has ever opened a home (cached, so an idle feature costs the engine no query). */
+  inUse(): Promise<boolean>;
   /** Tickets changed (from the timeline): a no-op while nobody has ever opened a home. */
   ticketsChanged(ticketIds: string[]): Promise<void>;
   /** Up to `limit` changed tickets. */
