@@ -80,7 +80,7 @@ export class MongoEscalationRepository implements EscalationRepository {
     const token = randomUUID();
     const won = new Set<string>();
     for (const part of chunks(items)) {
-      await this.m.Escalation.collection.bulkWrite(
+      const r = await this.m.Escalation.collection.bulkWrite(
         part.map((it) => {
           const u = this.claimUpdate(it.next, it.expectedVersion, it.firings, now);
           (u.update.$set as Record<string, unknown>).claimToken = token;
@@ -88,6 +88,12 @@ export class MongoEscalationRepository implements EscalationRepository {
         }),
         { ordered: false },
       );
+      // Each filter names one escalation at one version: all matched means all won, the usual
+      // case, and saves reading them back.
+      if (r.matchedCount === part.length) {
+        for (const it of part) won.add(it.next.id);
+        continue;
+      }
       // A bulk result only counts matches: the token says which of ours won.
       const docs = await this.m.Escalation.find({ claimToken: token, _id: { $in: part.map((it) => it.next.id) } }, { _id: 1 }).lean();
       for (const d of docs) won.add(String(d._id));

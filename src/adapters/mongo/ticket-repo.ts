@@ -35,6 +35,9 @@ function query(f: TicketFilter): QueryFilter<Doc> {
 }
 
 export class MongoTicketRepository implements TicketRepository {
+  /** Tickets stored before timersStale existed may lack it: looked for until none is left (see timersToCompute). */
+  private legacyTimers = true;
+
   constructor(private readonly m: Models) {}
 
   async nextNumber(): Promise<number> {
@@ -107,7 +110,11 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async timersToCompute(limit: number): Promise<Ticket[]> {
-    const docs = await this.m.Ticket.find({ timersStale: { $ne: false } }).limit(limit).lean();
+    // Every write sets timersStale (true or false): an equality is an index lookup on any server.
+    // Until one pass found fewer than `limit`, also look for tickets stored without the field.
+    const q = this.legacyTimers ? { timersStale: { $ne: false } } : { timersStale: true };
+    const docs = await this.m.Ticket.find(q).limit(limit).lean();
+    if (docs.length < limit) this.legacyTimers = false;
     return docs.map((d) => fromDoc<Ticket>(d)!);
   }
 
