@@ -71,8 +71,14 @@ export class MongoEscalationRepository implements EscalationRepository {
     const slots = sinceMs === undefined ? null : slotsBetween(sinceMs, now);
     // dueSlot is set exactly while an escalation is active (nextDueAt non-null), so the slot
     // lookup alone selects active ones; the status is checked again below.
-    const q: Record<string, unknown> = slots ? { dueSlot: { $in: slots }, nextDueAt: { $lte: now } } : { status: 'active', nextDueAt: { $lte: now } };
-    const docs = await this.m.Escalation.find(q).sort({ nextDueAt: 1 }).limit(limit).lean();
+    if (slots) {
+      // No server-side sort here: the slots come from the dueSlot index in time order already,
+      // and a sort would make a server without a matching sort index (the FerretDB stand-in)
+      // read every due escalation of a big burst on every pass, not just `limit` of them.
+      const docs = await this.m.Escalation.find({ dueSlot: { $in: slots }, nextDueAt: { $lte: now } }).limit(limit).lean();
+      return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active').sort((a, b) => new Date(a.nextDueAt!).getTime() - new Date(b.nextDueAt!).getTime());
+    }
+    const docs = await this.m.Escalation.find({ status: 'active', nextDueAt: { $lte: now } }).sort({ nextDueAt: 1 }).limit(limit).lean();
     return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active');
   }
 
