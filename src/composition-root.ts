@@ -26,6 +26,7 @@ import { MongoTimelineRepository } from './adapters/mongo/timeline-repo.js';
 import { MongoEscalationRepository } from './adapters/mongo/escalation-repo.js';
 import { MongoDeliveryRepository } from './adapters/mongo/delivery-repo.js';
 import { MongoOrgRepository, storedForm } from './adapters/mongo/org-repo.js';
+import { icalKeySource } from './adapters/mongo/ical-key.js';
 import { MongoReportFactsRepository } from './adapters/mongo/report-repo.js';
 import { MongoTicketMessageRepository } from './adapters/mongo/ticket-message-repo.js';
 import type { TicketMessageUpdater } from './app/ports/ticket-messages.js';
@@ -202,6 +203,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     renderAarPdf,
     oncall,
     oncallMessenger: opts.oncallMessenger ?? { post: async () => ({ sent: false }) },
+    icalKey: icalKeySource(config.icalSecret, conn),
     refreshDirectory,
     reloadOrg,
     readOrgFile: () => loadOrgFile(config.ESC_ORG_FILE),
