@@ -28,6 +28,19 @@ type Card = { body?: { text?: string }[]; actions?: { type: string; title: strin
 const cardOf = (c: ConnectorCall): Card | undefined => ((c.body.attachments as { content: Card }[] | undefined) ?? [])[0]?.content;
 const cardText = (c: ConnectorCall) => (cardOf(c)?.body ?? []).map((b) => b.text ?? '').join(' ');
 
+/** The demo org with the desk's Teams channel, two layers, announced hand-offs and a P1 plan paging the secondary layer. */
+function variant(d: Parameters<Parameters<typeof demoWith>[0]>[0]): void {
+  const desk = d.teams.find((t) => t.id === 'service-desk')!;
+  desk.channel = DESK;
+  const rotations = d.rotations as Record<string, unknown>[];
+  // Primary: Alice this week, Bob next; secondary: Carol this week. Hand-offs are announced.
+  rotations[0] = { id: 'service-desk-oncall', timeZone: 'America/Los_Angeles', announceHandoffs: true, layers: [{ role: 'primary', members: ['alice', 'bob'], start: '2026-01-05', handoffTime: '09:00', shiftDays: 7 }, { role: 'secondary', members: ['carol', 'alice'], start: '2026-01-05', handoffTime: '09:00', shiftDays: 7 }] };
+  // The P1 plan pages the secondary layer first, over chat.
+  const urgent = d.plans[0] as { steps: { targets: unknown[] }[] };
+  urgent.steps = [{ ...urgent.steps[0]!, targets: ['oncall:secondary'] }];
+  delete (d.plans[0] as Record<string, unknown>).repeat;
+}
+
 describe('On call on Teams: shift notices, hand-off posts, cover + Take card, cancel, secondary layer, people by UPN', function () {
   this.timeout(60_000);
   let esc: TestEsc;
@@ -70,17 +83,7 @@ describe('On call on Teams: shift notices, hand-off posts, cover + Take card, ca
     const clock = new TestClock(); // Mon 23 Nov 2026 09:00 PST: a hand-off.
     const config = loadTeamsConfig({ TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'not-used-in-tests', TEAMS_TENANT_ID: TENANT, TEAMS_APP_TYPE: 'SingleTenant', TEAMS_OPENID_METADATA_URL: fake.openIdUrl })!;
     teams = createTeamsFrontEnd({ config, log: new MemoryLogger(), clock, credentialsFactory: new FakeCredentialsFactory(APP_ID) });
-    const org = demoWith((d) => {
-      const desk = d.teams.find((t) => t.id === 'service-desk')!;
-      desk.channel = DESK;
-      const rotations = d.rotations as Record<string, unknown>[];
-      // Primary: Alice this week, Bob next; secondary: Carol this week. Hand-offs are announced.
-      rotations[0] = { id: 'service-desk-oncall', timeZone: 'America/Los_Angeles', announceHandoffs: true, layers: [{ role: 'primary', members: ['alice', 'bob'], start: '2026-01-05', handoffTime: '09:00', shiftDays: 7 }, { role: 'secondary', members: ['carol', 'alice'], start: '2026-01-05', handoffTime: '09:00', shiftDays: 7 }] };
-      // The P1 plan pages the secondary layer first, over chat.
-      const urgent = d.plans[0] as { steps: { targets: unknown[] }[] };
-      urgent.steps = [{ ...urgent.steps[0]!, targets: ['oncall:secondary'] }];
-      delete (d.plans[0] as Record<string, unknown>).repeat;
-    });
+    const org = demoWith(variant);
     esc = await startTestEsc({ clock, org, notifiers: [teams.notifier], oncallMessenger: teams.oncallMessenger, mounts: (deps) => teams.mounts(deps) });
     await teams.bind(esc.conn);
     // Teams answers member lookups: Carol and Judy by their work email / UPN, the newcomer with an address nobody has.
@@ -192,5 +195,13 @@ describe('On call on Teams: shift notices, hand-off posts, cover + Take card, ca
     const deliveries = await esc.conn.collection('deliveries').find({ 'notice.title': { $regex: 'Core switch down' } }).toArray();
     // The people paged (the team channel's ticket post is a delivery to no person).
     expect(deliveries.map((d) => (d.recipient as { personId: string | null }).personId).filter(Boolean)).to.deep.equal(['carol']);
+  });
+
+  it('with directory.autoRequesters off, an unknown Teams user nobody matches is not added and is told so', async () => {
+    await esc.reloadOrg(demoWith((d) => (variant(d), (d.directory = { autoRequesters: false }))));
+    const stranger = '00000000-0000-0000-0000-0000000057a6';
+    fake.members.set(`29:user-${stranger}`, { id: `29:user-${stranger}`, name: 'Sam Stranger', aadObjectId: stranger, userPrincipalName: 'sam@elsewhere.example.org' });
+    expect(await say(stranger, 'oncall')).to.include("can't find you in Esc's directory");
+    expect(esc.deps.directory().byTeamsId(stranger)).to.equal(undefined);
   });
 });
