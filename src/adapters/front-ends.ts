@@ -13,7 +13,6 @@ import type { TicketMessageUpdater } from '../app/ports/ticket-messages.js';
 import { MongoThreadStore } from './slack/mongo-thread-store.js';
 import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
-import { createTeamsFrontEnd } from './teams/create-teams.js';
 import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
 import type { RoutedChat } from './chat-router.js';
 import { createSlackOnCallMessenger } from './slack/slack-oncall-messenger.js';
@@ -69,7 +68,8 @@ export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock
   if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(() => ctx.conn), () => slackMessages), reaches: reachesOnSlack });
   if (slackCfg) messageUpdaters.push(createSlackMessageUpdater(ctx.log, slackCfg));
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
-  const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
+  // Teams (botbuilder, teams-ai, Graph: about 100 MB and a second of start-up) is loaded only when configured.
+  const teams = teamsCfg ? (await import('./teams/create-teams.js')).createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
   if (teams) {
     await teams.bind(ctx.conn);
     chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
