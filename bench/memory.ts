@@ -9,9 +9,9 @@
 import { request } from 'node:http';
 import { FakeSlack } from '../test/far-side/fake-slack.js';
 import { TEST_SIGNING_SECRET, ticketSubmission } from '../test/far-side/slack-requests.js';
-import { allPassed, report, scale, sleep } from './lib.js';
+import { allPassed, percentile, report, scale, sleep } from './lib.js';
 import { closeAgent, postSigned } from './slack-load.js';
-import { ensureBuilt, median, rssMb, startBare, startCompiledEsc } from './esc-process.js';
+import { cpuMs, ensureBuilt, median, rssMb, startBare, startCompiledEsc } from './esc-process.js';
 
 const RATE = Number(process.env.BENCH_SLACK_RATE ?? '500');
 const SECONDS = process.env.BENCH_SECONDS ? Number(process.env.BENCH_SECONDS) : scale(60);
@@ -81,7 +81,15 @@ async function main(): Promise<void> {
   let sent = 0;
   let bad = 0;
   let carry = 0;
-  const fire = (body: string, retry?: number) => inflight.push(postSigned(esc.url, body, retry).then((r) => (r.status !== 200 ? bad++ : 0)));
+  const acks: number[] = [];
+  const fire = (body: string, retry?: number) =>
+    inflight.push(
+      postSigned(esc.url, body, retry).then((r) => {
+        acks.push(r.ms);
+        if (r.status !== 200) bad++;
+      }),
+    );
+  const cpu0 = cpuMs(pid);
   const t0 = performance.now();
   for (let tick = 0; tick < SECONDS * 100; tick++) {
     for (carry += RATE / 100; carry >= 1; carry -= 1) {
@@ -101,6 +109,8 @@ async function main(): Promise<void> {
   const loadPeak = Math.max(sampled, rssMb(pid).peak);
   report({ name: 'memory.peak_rss_load_mb', value: r1(loadPeak), unit: 'MB', goal: `<= ${PEAK_GOAL}: peak RSS (VmHWM) through ${sent} signed submissions at ${RATE}/s for ${SECONDS} s + 5% retries (${bad} not 200)`, pass: loadPeak <= PEAK_GOAL });
   await snapshot();
+  report({ name: 'memory.load_cpu_ms', value: Math.round(cpuMs(pid) - cpu0), unit: 'ms', goal: 'informational: CPU time Esc used for the load and its drain (load-independent: what the memory settings cost in work)', pass: true });
+  report({ name: 'memory.load_ack_p99_ms', value: r1(percentile(acks, 99)), unit: 'ms', goal: `informational: what the memory settings cost in latency (p50 ${r1(percentile(acks, 50))} ms); bench/slack.ts judges it`, pass: true });
   report({ name: 'memory.rss_after_load_mb', value: r1(rssMb(pid).rss), unit: 'MB', goal: 'informational: RSS 10 s after the load', pass: true });
 
   // Hostile bodies, 48 at once per kind: over the Slack limit, just under it (bad signature), over the API limit.
