@@ -1,13 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * Imported first by main.ts, before any other module: V8's old generation grows by at most 50%
- * between full collections (its default lets it grow up to 4x when collections look cheap), so
- * garbage is collected before it piles up. Measured with `npm run bench -- memory` (Slack
- * configured, 5,000 signed ticket submissions at 500/s, same machine and load): peak RSS about
- * 320 -> 205 MB, hostile bodies about 400 -> 260 MB, CPU used for the load unchanged within noise
- * (9.4-9.9 s both). Rejected: --optimize-for-size (peak 159 MB but 60% more CPU),
- * --semi-space-growth-factor=1 (idle 127 MB but 12-25% more CPU). ESC_V8_FLAGS replaces the
- * flags ('' keeps V8's defaults).
+ * Imported first by main.ts, before any other module: V8 flags from ESC_V8_FLAGS (none by
+ * default), for deployments that must trade speed for memory. Measured with
+ * `npm run bench -- memory` (Slack configured, 500 signed ticket submissions/s for 60 s on a
+ * loaded 2-core machine, more than Esc could absorb there): `--heap-growing-percent=50` took the
+ * peak RSS from about 570 to 350-390 MB, but the extra full collections on a growing heap took
+ * the ack p50 from about 90 ms to 5-7 s and 10-15% more CPU, so it is not the default;
+ * `--optimize-for-size` (peak 159 MB in a 10 s load) cost 60% more CPU.
  */
-setFlagsFromString(process.env.ESC_V8_FLAGS ?? '--heap-growing-percent=50');
+const flags = process.env.ESC_V8_FLAGS?.trim();
+if (flags) setFlagsFromString(flags);
