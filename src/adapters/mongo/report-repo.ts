@@ -44,13 +44,10 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     const timeZone = (await this.bucketTimeZone()) ?? 'UTC';
     const days = [...new Set(refs.map((r) => localDay(r.openedAt, timeZone)))];
     const numbers = new Set(refs.map((r) => r.number));
+    // Only buckets of the current format leave the text out of a scan, and they all have `ids`.
     for (const part of chunks(days, IN_MAX)) {
-      const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never, { projection: { ids: 1, dict: 1, rows: 1 } }).toArray();
-      for (const d of docs) {
-        ticketTexts(d as { ids?: unknown }, numbers, out);
-        // Buckets written before `ids` existed carry the text in their rows.
-        if (typeof d.ids !== 'string') for (const f of decodeDay(d as { dict?: unknown; rows?: unknown })) if (numbers.has(f.number)) out.set(f.number, { ticketId: f.ticketId, title: f.title });
-      }
+      const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never, { projection: { ids: 1 } }).toArray();
+      for (const d of docs) ticketTexts(d as { ids?: unknown }, numbers, out);
     }
     return out;
   }
