@@ -115,11 +115,10 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   watchdog.start();
   const metrics = new EscMetrics();
   const models = createModels(conn);
-  await ensureIndexes(models);
   const majorModels = createMajorModels(conn);
-  await ensureMajorIndexes(majorModels);
   const reportModels = createReportModels(conn, models.Timeline);
-  await ensureReportIndexes(reportModels);
+  // Indexes of every collection at once (start-up: waits overlap instead of adding up).
+  await Promise.all([ensureIndexes(models), ensureMajorIndexes(majorModels), ensureReportIndexes(reportModels)]);
   const reports = new MongoReportFactsRepository(reportModels);
   const orgRepo = new MongoOrgRepository(models);
   const clock = opts.clock ?? systemClock;
