@@ -81,6 +81,14 @@ export class MongoTicketRepository implements TicketRepository {
     return fromDoc<Ticket>(doc as never);
   }
 
+  async addAlertRepeatsMany(items: { id: string; count: number }[], at: Date): Promise<Map<string, Ticket | null>> {
+    // One atomic update per ticket, all sent at once. (A bulkWrite of the same updates is one
+    // round trip, but cannot tell which of them found their ticket still open, and on the
+    // FerretDB stand-in it measured 2-3x slower than these in parallel.)
+    const done = await Promise.all(items.map(async (i) => [i.id, await this.addAlertRepeats(i.id, i.count, at)] as const));
+    return new Map(done);
+  }
+
   async get(id: string): Promise<Ticket | null> {
     assertId(id, 'ticket id');
     return fromDoc<Ticket>(await this.m.Ticket.findById(id).lean());

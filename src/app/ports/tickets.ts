@@ -30,6 +30,11 @@ export interface TicketRepository {
    * returns the ticket after it, or null when it is not open (resolved meanwhile) or gone.
    */
   addAlertRepeats(id: string, count: number, at: Date): Promise<Ticket | null>;
+  /**
+   * The same for several tickets in one grouped write (one atomic update per ticket): each
+   * id maps to the ticket after its update, or to null when it was not open (not counted).
+   */
+  addAlertRepeatsMany(items: { id: string; count: number }[], at: Date): Promise<Map<string, Ticket | null>>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: number): Promise<Ticket | null>;
   /** Several tickets by id in one round trip. */

@@ -52,17 +52,29 @@ interface Waiter {
 class AlertGroups {
   private pending: Waiter[] = [];
   private running = false;
+  /** Keys whose ticket is being settled one alert at a time, with the alerts that came meanwhile. */
+  private readonly settling = new Map<string, Waiter[]>();
+  /**
+   * The open ticket of each key as this process last saw it, so a storm costs no read of the
+   * keys. Never trusted blindly: the count only applies to a ticket still open, else the key
+   * is settled from the database.
+   */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly deps: AppDeps) {}
 
   submit(input: AlertInput, actor: Actor): Promise<AlertOutcome> {
     return new Promise((resolve, reject) => {
       this.pending.push({ input, actor, resolve, reject });
-      if (this.running) return;
-      this.running = true;
-      // The first alert waits one turn of the event loop for the others that arrived with it.
-      setImmediate(() => void this.drain());
+      this.kick();
     });
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    // The first alert waits one turn of the event loop for the others that arrived with it.
+    setImmediate(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
@@ -77,25 +89,56 @@ class AlertGroups {
     const { deps } = this;
     const byKey = new Map<string, Waiter[]>();
     for (const w of group) byKey.set(w.input.dedupKey, [...(byKey.get(w.input.dedupKey) ?? []), w]);
-    const holders = await deps.alertKeys.getMany([...byKey.keys()]);
+    for (const [key, ws] of byKey) {
+      const held = this.settling.get(key);
+      if (!held) continue;
+      byKey.delete(key);
+      held.push(...ws);
+    }
+    if (byKey.size === 0) return;
+    const unknown = [...byKey.keys()].filter((k) => !this.known.has(k));
+    const holders = unknown.length > 0 ? await deps.alertKeys.getMany(unknown) : new Map<string, { ticketId: string; state: 'creating' | 'open' }>();
     const now = deps.clock.now();
     const events: TimelineEvent[] = [];
     const answers: (() => void)[] = [];
-    const slow: Waiter[][] = [];
-    await Promise.all(
-      [...byKey].map(async ([key, ws]) => {
-        const h = holders.get(key);
-        const saved = h?.state === 'open' ? await deps.tickets.addAlertRepeats(h.ticketId, ws.length, now) : null;
-        if (!saved) return void slow.push(ws);
-        events.push(...repeatEvents(deps, saved, ws, now));
-        answers.push(() => ws.forEach((w) => w.resolve({ ticket: saved, created: false })));
-      }),
-    );
-    // The counts are stored; the events of the group go in one write, then the callers hear.
+    const slow: [string, Waiter[]][] = [];
+    const target = new Map<string, string>();
+    for (const key of byKey.keys()) {
+      const h = holders.get(key);
+      const ticketId = this.known.get(key) ?? (h?.state === 'open' ? h.ticketId : null);
+      if (ticketId) target.set(key, ticketId);
+    }
+    const counted = await deps.tickets.addAlertRepeatsMany([...target].map(([key, id]) => ({ id, count: byKey.get(key)!.length })), now);
+    for (const [key, ws] of byKey) {
+      const saved = counted.get(target.get(key) ?? '') ?? null;
+      if (!saved) {
+        this.known.delete(key);
+        slow.push([key, ws]);
+        continue;
+      }
+      this.known.set(key, saved.id);
+      events.push(...repeatEvents(deps, saved, ws, now));
+      answers.push(() => ws.forEach((w) => w.resolve({ ticket: saved, created: false })));
+    }
     await deps.timeline.append(events);
     answers.forEach((a) => a());
-    // New keys, keys whose ticket resolved meanwhile, keys another request is opening.
-    await Promise.all(slow.map((ws) => this.oneKey(ws).catch((e: unknown) => ws.forEach((w) => w.reject(e)))));
+    // New keys, keys whose ticket resolved meanwhile, keys another request is opening: settled
+    // beside the groups (opening a ticket takes many round trips), one key at a time.
+    for (const [key, ws] of slow) this.settle(key, ws);
+  }
+
+  /** Settles the key's ticket with its first alert; the alerts held meanwhile then join the next group. */
+  private settle(key: string, ws: Waiter[]): void {
+    this.settling.set(key, []);
+    void this.oneKey(ws)
+      .catch((e: unknown) => ws.forEach((w) => w.reject(e)))
+      .then(() => {
+        const held = this.settling.get(key) ?? [];
+        this.settling.delete(key);
+        if (held.length === 0) return;
+        this.pending.push(...held);
+        this.kick();
+      });
   }
 
   /** The first alert of a key settles its ticket (maybe opening one); the others of the group count on it at once. */
@@ -103,6 +146,7 @@ class AlertGroups {
     const [first, ...rest] = ws as [Waiter, ...Waiter[]];
     const out = await intakeOne(this.deps, first.input, first.actor);
     first.resolve(out);
+    this.known.set(first.input.dedupKey, out.ticket.id);
     if (rest.length === 0) return;
     const now = this.deps.clock.now();
     const saved = await this.deps.tickets.addAlertRepeats(out.ticket.id, rest.length, now);
@@ -115,11 +159,13 @@ class AlertGroups {
   }
 }
 
-/** One `alert.repeated` event per repeat, numbered up to the stored count. */
+/**
+ * One `alert.repeated` event per key per group: the count it reached, how many repeats the
+ * group added, and the last one's text (a storm would otherwise write one event per alert).
+ */
 function repeatEvents(deps: AppDeps, saved: Ticket, ws: Waiter[], now: Date): TimelineEvent[] {
-  return ws.map((w, i) =>
-    event(deps, saved.id, 'alert.repeated', now, w.actor, { count: saved.alertCount - ws.length + i + 1, title: w.input.title, description: w.input.description ?? null }),
-  );
+  const last = ws.at(-1)!;
+  return [event(deps, saved.id, 'alert.repeated', now, last.actor, { count: saved.alertCount, repeats: ws.length, title: last.input.title, description: last.input.description ?? null })];
 }
 
 /** One alert on its own: claims the key (or finds its holder), opens or counts. */
