@@ -15,6 +15,13 @@ export type Opened = { ok: true; ticket: Ticket; created: boolean } | { ok: fals
  * starts on open) is keyed too and runs for each ticket after the grouped writes.
  */
 export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
+  const out = await insertTicketsGrouped(deps, items);
+  await afterOpenMany(deps, out);
+  return out;
+}
+
+/** The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany). */
+export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
   const out: (Opened | undefined)[] = items.map(() => undefined);
   const checked = items.map((it, i) => {
     try {
@@ -47,7 +54,12 @@ export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTick
   const opened = out.map((o, i) => (o?.ok ? { ticket: o.ticket, actor: items[i]!.actor } : null)).filter((x) => x !== null);
   // Every ticket's opening event, also for those found stored (a crash may have come between).
   await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)));
-  await Promise.all(opened.map((o) => afterOpen(deps, o.ticket)));
-  if (opened.length > 0) deps.nudge?.();
   return out.map((o) => o!);
+}
+
+/** What follows each opening (keyed: done again after a crash, it happens once). */
+export async function afterOpenMany(deps: AppDeps, opened: Opened[]): Promise<void> {
+  const tickets = opened.flatMap((o) => (o.ok ? [o.ticket] : []));
+  await Promise.all(tickets.map((t) => afterOpen(deps, t)));
+  if (tickets.length > 0) deps.nudge?.();
 }

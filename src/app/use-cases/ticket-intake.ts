@@ -1,7 +1,10 @@
 import type { AppDeps } from '../deps.js';
 import type { IntakeRecord, IntakeStore } from '../ports/intake.js';
 import type { Opened } from './open-tickets.js';
-import { openTicketsGrouped } from './open-tickets.js';
+import { afterOpenMany, insertTicketsGrouped } from './open-tickets.js';
+
+/** Groups whose follow-up (team post, plan on open, answers) may run while the next group is written. */
+const FOLLOW_UPS = 2;
 
 /**
  * Ticket requests from a chat front end at the database's pace (issue 18). `submit` makes a
@@ -83,30 +86,51 @@ export class TicketIntake {
   }
 
   private async open(): Promise<void> {
+    const follow: Promise<void>[] = [];
     while (this.toOpen.length > 0) {
       const group = this.toOpen.splice(0, this.opts.maxGroup ?? 500);
       let results: Opened[];
       try {
-        results = await openTicketsGrouped(
+        results = await insertTicketsGrouped(
           this.deps,
           group.map((r) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
         );
-        await this.store.doneMany(group.map((r) => r.id));
       } catch (e) {
-        // Still stored: recovery opens them later (any process, after staleMs).
-        this.deps.log.warn({ err: (e as Error).message, n: group.length }, 'intake: a group of tickets could not be opened now; they stay stored and are retried');
-        group.forEach((r) => this.mine.delete(r.id));
+        this.giveBack(group, e);
         continue;
       }
-      group.forEach((r, i) => {
-        this.mine.delete(r.id);
-        try {
-          this.onOpened(r, results[i]!);
-        } catch (e) {
-          this.deps.log.warn({ err: (e as Error).message }, 'intake: answering an opened ticket failed');
-        }
-      });
+      // The tickets exist; what follows them runs beside the next group's writes. The records
+      // are forgotten only after it, so a crash before repeats it (keyed: it happens once).
+      const f = this.followUp(group, results);
+      follow.push(f);
+      void f.finally(() => follow.splice(follow.indexOf(f), 1));
+      if (follow.length >= FOLLOW_UPS) await Promise.race(follow);
     }
+    await Promise.all(follow);
+  }
+
+  private async followUp(group: IntakeRecord[], results: Opened[]): Promise<void> {
+    try {
+      await afterOpenMany(this.deps, results);
+      await this.store.doneMany(group.map((r) => r.id));
+    } catch (e) {
+      this.giveBack(group, e);
+      return;
+    }
+    group.forEach((r, i) => {
+      this.mine.delete(r.id);
+      try {
+        this.onOpened(r, results[i]!);
+      } catch (e) {
+        this.deps.log.warn({ err: (e as Error).message }, 'intake: answering an opened ticket failed');
+      }
+    });
+  }
+
+  /** Still stored: recovery opens them later (any process, after staleMs). */
+  private giveBack(group: IntakeRecord[], e: unknown): void {
+    this.deps.log.warn({ err: (e as Error).message, n: group.length }, 'intake: a group of tickets could not be opened now; they stay stored and are retried');
+    group.forEach((r) => this.mine.delete(r.id));
   }
 
   private async recover(before: Date): Promise<void> {
