@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Summarises a V8 CPU profile (node --cpu-prof): the functions with the most self time.
-// Usage: node bench/cpu-summary.mjs FILE.cpuprofile [top=25]
+// Usage: node scripts/cpu-summary.mjs FILE.cpuprofile [top=25]
 import { readFileSync } from 'node:fs';
 
 const [file, topArg] = process.argv.slice(2);
