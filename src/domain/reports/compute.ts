@@ -105,7 +105,7 @@ export class FigureAccumulator {
   private readonly scores: number[] = [];
   private readonly distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   private comments: { key: string; score: number; comment: string; at: Date; n: number }[] = [];
-  private readonly slow: (SlowTicket & { n: number; sort: number })[] = [];
+  private readonly slow: (SlowTicket & { n: number; sort: number; at: number })[] = [];
   private readonly ageEnd: number;
   private slowFloor = -Infinity;
 
@@ -149,13 +149,19 @@ export class FigureAccumulator {
     const sort = open ? Math.max(0, this.ageEnd - f.openedAt) : f.resolvedAt! - f.openedAt;
     // Only the 10 slowest matter: the list is trimmed as it grows.
     if (sort >= this.slowFloor) {
-      this.slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort });
+      this.slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort, at: f.openedAt });
       if (this.slow.length > 200) {
         trimSlow(this.slow, 10);
         // Anything slower than the 10th kept can no longer make the list (ties still can: lower numbers win).
         this.slowFloor = this.slow[9]!.sort;
       }
     }
+  }
+
+  /** The tickets the slowest list names (number, key, opening instant): their text may still have to be read. */
+  slowRefs(): { number: number; key: string; openedAt: number }[] {
+    trimSlow(this.slow, 10);
+    return this.slow.map((s) => ({ number: s.n, key: s.key, openedAt: s.at }));
   }
 
   private trimComments(): void {
@@ -184,7 +190,7 @@ export class FigureAccumulator {
       ackByPerson: [...this.byPerson.entries()]
         .map(([personId, count]) => ({ personId, name: name(personId), count }))
         .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name) || a.personId.localeCompare(b.personId)),
-      slowest: this.slow.map(({ n: _n, sort: _s, ...t }) => t),
+      slowest: this.slow.map(({ n: _n, sort: _s, at: _a, ...t }) => t),
       coordinatorResponse: percentiles(this.waits),
       satisfaction: {
         count: this.scores.length,
@@ -311,6 +317,11 @@ export class ReportBuilder {
       this.cur.add(f);
       this.daily.add(f);
     } else this.prev.add(f);
+  }
+
+  /** The tickets named in the slowest lists of both periods (see FigureAccumulator.slowRefs). */
+  slowRefs(): { number: number; key: string; openedAt: number }[] {
+    return [...this.cur.slowRefs(), ...this.prev.slowRefs()];
   }
 
   finish(): Report {
