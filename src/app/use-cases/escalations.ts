@@ -17,6 +17,7 @@ import { event, markEscalated, requireTicket, touchTicket } from './ticket-acces
 import { noticeFor, notifyPeople, ticketFacts } from './notify.js';
 import { postToTeamChannel } from './team-channel.js';
 import { informRequester } from './requester-updates.js';
+import { movedReaction, withReaction } from '../../domain/ticket-reaction.js';
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
@@ -65,7 +66,6 @@ export async function startIfPlannedOnOpen(deps: AppDeps, t: Ticket, actor: Acto
   return r.created;
 }
 
-const ENGINE_ACTOR: Actor = { personId: null, via: 'engine' };
 
 function actorName(deps: AppDeps, actor: Actor): string {
   return actor.personId ? (deps.directory().person(actor.personId)?.name ?? actor.personId) : actor.via;
@@ -142,9 +142,10 @@ async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, acto
   return { escalation: stored, changed: true };
 }
 
-async function endLive(deps: AppDeps, ticketId: string, actor: Actor): Promise<StoredEscalation | null> {
+/** Ends the ticket's live escalation (only one that started before `startedBefore`, when given). */
+export async function endLive(deps: AppDeps, ticketId: string, actor: Actor, startedBefore?: Date): Promise<StoredEscalation | null> {
   const live = await deps.escalations.liveForTicket(ticketId);
-  if (!live) return null;
+  if (!live || (startedBefore && new Date(live.startedAt).getTime() >= startedBefore.getTime())) return null;
   const now = deps.clock.now();
   const next = decideResolve(live, now);
   const stored = await deps.escalations.transition(live.id, ['active', 'exhausted', 'acknowledged'], { status: next.status, nextDueAt: null, endedAt: now });
@@ -229,13 +230,15 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
     const now = deps.clock.now();
     const policy = dir.slaPolicy(t.priority)!;
     const sla = { ...startClock(policy, dir.calendarFor(team.id, t.priority), now), startedAt: t.sla.startedAt };
-    const saved = await deps.tickets.save({ ...t, teamId: team.id, assigneeId: null, status: 'new', sla, level: t.level + 1, escalated: true, updatedAt: now }, { breachHandled: false });
+    // The new team's channel post and a plan that starts on open are owed in the same write
+    // (carried out by the engine: ticket-announce.ts), so a crash loses neither.
+    const moved = withReaction({ ...t, teamId: team.id, assigneeId: null, status: 'new' as const, sla, level: t.level + 1, escalated: true, updatedAt: now }, movedReaction(t, team.id, now, actor, reason ?? null));
+    const saved = await deps.tickets.save(moved, { breachHandled: false });
     if (!saved) continue;
+    deps.nudge?.();
     await endLive(deps, t.id, actor);
     await deps.timeline.append([event(deps, t.id, 'ticket.moved', now, actor, { kind: 'functional', from: t.teamId, to: team.id, level: saved.level, reason: reason ?? null, responseDueAt: sla.responseDueAt, resolutionDueAt: sla.resolutionDueAt })]);
     await informRequester(deps, saved, { kind: 'escalated', level: saved.level, team: team.name }, actor, `moved:${t.id}:${saved.version}`);
-    await postToTeamChannel(deps, saved, 'moved', { key: `team-post:${t.id}:moved:${team.id}:${saved.version}`, reason: reason ?? null, by: actorName(deps, actor) });
-    await startIfPlannedOnOpen(deps, saved, ENGINE_ACTOR, `open:${team.id}:${saved.version}`);
     return saved;
   }
 }

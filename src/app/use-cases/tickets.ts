@@ -9,8 +9,7 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
 import { event, requireTicket, requireVisibleTicket, touchTicket } from './ticket-access.js';
-import { startIfPlannedOnOpen } from './escalations.js';
-import { postToTeamChannel } from './team-channel.js';
+import { openedReaction, withReaction } from '../../domain/ticket-reaction.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
@@ -44,7 +43,7 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
   if (!policy) throw new DomainError('VALIDATION', `No SLA policy for ${input.priority}.`, { field: 'priority' });
   const now = deps.clock.now();
   const number = await deps.tickets.nextNumber();
-  const ticket: Ticket = {
+  const fields: Ticket = {
     id: input.id ?? randomUUID(),
     number,
     title: input.title.trim(),
@@ -72,6 +71,9 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
     updatedAt: now,
     version: 0,
   };
+  // What the opening owes (the team-channel post, a plan that starts on open) is stored in the
+  // same write, and the engine's ticket-reactions module carries it out: a crash loses nothing.
+  const ticket = withReaction(fields, openedReaction(fields, actor));
   await deps.tickets.insert(ticket);
   await deps.timeline.append([
     event(deps, ticket.id, 'ticket.opened', now, actor, {
@@ -87,14 +89,6 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
       source: ticket.source,
     }),
   ]);
-  try {
-    // Posted to the team's channel whatever the path it came by (Slack, Teams, API, alert).
-    await postToTeamChannel(deps, ticket, 'opened', { key: `team-post:${ticket.id}:opened` });
-    await startIfPlannedOnOpen(deps, ticket, { personId: null, via: 'engine' });
-  } catch (e) {
-    // The ticket exists; its plan still starts at the response breach.
-    deps.log.warn({ ticketId: ticket.id, err: (e as Error).message }, 'the team-channel post or the plan that starts on open could not be queued');
-  }
   deps.nudge?.();
   return ticket;
 }
