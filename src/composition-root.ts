@@ -115,6 +115,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   await ensureReportIndexes(reportModels);
   const reports = new MongoReportFactsRepository(reportModels);
   const orgRepo = new MongoOrgRepository(models);
+  const tickets = new MongoTicketRepository(models);
   const clock = opts.clock ?? systemClock;
   const oncall = new MongoOnCallRepository(createOnCallModels(conn));
   let org: Org;
@@ -145,9 +146,12 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     org = (await orgRepo.load()) ?? fresh;
     directory = new Directory(org, overlay);
     await refreshDirectory();
+    // Stored SLA warnings, ack timeouts and resolution breaches follow the new policies and plans (issue 14).
+    const retimed = changed ? await tickets.markTimersStale() : 0;
     const now = clock.now();
     await oncall.record({ id: `org.reloaded:${now.getTime()}:${hash.slice(0, 12)}`, subject: 'org', type: 'org.reloaded', at: now, actor: by ?? { personId: null, via: 'system', name: 'start-up' }, data: { hash, changed, people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length } });
     log.info({ org: fresh.name, changed, hash: hash.slice(0, 12), people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length }, 'organisation loaded');
+    if (retimed > 0) log.info({ tickets: retimed }, 'organisation changed: the timers of open tickets are recomputed');
     return { hash, changed };
   };
   await reloadOrg(opts.org);
@@ -158,7 +162,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   // A change to a ticket with messages wakes the engine, so they are edited within about a second.
   const messagesStale = { markStale: async (ids: string[]) => ((await ticketMessages.markStale(ids)) > 0 ? runner?.nudge() : undefined) };
   const deps: AppDeps = {
-    tickets: new MongoTicketRepository(models),
+    tickets,
     alertKeys: new MongoAlertKeyRepository(models),
     timeline: meteredTimeline(new MongoTimelineRepository(models, reports, messagesStale), metrics),
     escalations: new MongoEscalationRepository(models),
