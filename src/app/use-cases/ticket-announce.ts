@@ -1,12 +1,21 @@
+import { choosePlan, planStart } from '../../domain/plan.js';
 import type { TicketReaction } from '../../domain/ticket-reaction.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import { endLive, startIfPlannedOnOpen } from './escalations.js';
-import { postToTeamChannel } from './team-channel.js';
+import { postToTeamChannel, teamChannelIds } from './team-channel.js';
 
 const ENGINE: Actor = { personId: null, via: 'engine' };
+
+/** Whether opening this ticket owes anything: its team has a channel, or its plan starts on open. */
+export function owesOpening(deps: Pick<AppDeps, 'directory'>, t: Pick<Ticket, 'teamId' | 'priority' | 'source'>): boolean {
+  if (teamChannelIds(deps, t.teamId).length > 0) return true;
+  const dir = deps.directory();
+  const plan = choosePlan(dir.org.plans, t.teamId, t.priority);
+  return !!plan && planStart(plan, t.source, dir.org.alerts?.startOn) === 'open';
+}
 
 /**
  * What opening a ticket or moving it to a team owes (issue 14), carried out by the engine's

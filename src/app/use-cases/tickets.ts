@@ -10,6 +10,7 @@ import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
 import { event, requireTicket, requireVisibleTicket, touchTicket } from './ticket-access.js';
 import { openedReaction, withReaction } from '../../domain/ticket-reaction.js';
+import { owesOpening } from './ticket-announce.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
@@ -73,7 +74,8 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
   };
   // What the opening owes (the team-channel post, a plan that starts on open) is stored in the
   // same write, and the engine's ticket-reactions module carries it out: a crash loses nothing.
-  const ticket = withReaction(fields, openedReaction(fields, actor));
+  // Nothing owed (no channel, the plan waits for the breach): no reaction, no engine work.
+  const ticket = owesOpening(deps, fields) ? withReaction(fields, openedReaction(fields, actor)) : fields;
   await deps.tickets.insert(ticket);
   await deps.timeline.append([
     event(deps, ticket.id, 'ticket.opened', now, actor, {
