@@ -12,7 +12,8 @@ const MARGIN_MS = 2_000;
 
 /**
  * The engine's `requester-levels` module (issue 14): reads the plan steps fired since its last
- * pass (`escalation.step_fired` events, by time) and tells each ticket's requester when the plan
+ * pass to someone above the front line (`escalation.step_fired` events, by time; front-line
+ * steps, most of any burst, are filtered out by the database) and tells each ticket's requester when the plan
  * climbs to a new level (requester-levels.ts). The message is keyed, so a re-read, a restart or
  * a second process sends it once; the keys of events already handled within the margin are
  * kept in memory so a re-read costs no write.
@@ -28,7 +29,7 @@ export class RequesterLevels {
     const { deps } = this;
     const now = deps.clock.now().getTime();
     const from = this.lastScan === null ? now - LOOKBACK_MS : Math.min(this.lastScan, now) - MARGIN_MS;
-    const events = await deps.timeline.byTypes(['escalation.step_fired'], new Date(from), new Date(now + 1));
+    const events = await deps.timeline.stepsAboveFrontLine(new Date(from), new Date(now + 1));
     let work = 0;
     for (const e of events) {
       if (this.seen.has(e.key)) continue;
