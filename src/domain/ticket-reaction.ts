@@ -13,7 +13,7 @@ export type TicketChange = 'resolve' | 'reopen';
  * opened or moved to a team is posted in the team's channel and, when its plan starts on open,
  * pages at once. Stored with the ticket write, so a crash right after it loses neither.
  */
-export type ReactionKind = TicketChange | 'open' | 'move';
+export type ReactionKind = TicketChange | 'open' | 'move' | 'elevate';
 
 export interface TicketReaction {
   /** Unique per change (the key of the change's timeline event). */
@@ -84,6 +84,11 @@ export function reactionFailed<T extends OwesReactions>(t: T, key: string, now: 
 /** The reaction a new ticket owes, stored in its first write (issue 14). */
 export function openedReaction(t: { id: string; teamId: string; createdAt: Date }, actor: Actor) {
   return { key: `opened:${t.id}`, change: 'open' as const, at: t.createdAt, actor, teamId: t.teamId };
+}
+
+/** The reaction an elevation owes (the team's channel, its lead and manager told), keyed by the version it writes (issue 14). */
+export function elevatedReaction(t: { id: string; version: number; teamId: string }, at: Date, actor: Actor, reason: string | null) {
+  return { key: `elevated:${t.id}:${t.version + 1}`, change: 'elevate' as const, at, actor, teamId: t.teamId, reason };
 }
 
 /** The reaction a move to team `toTeamId` owes, keyed by the version the move writes (issue 14). */

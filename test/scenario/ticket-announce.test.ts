@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TimelineRepository } from '../../src/app/ports/timeline.js';
-import { moveToTeam } from '../../src/app/use-cases/escalations.js';
+import { elevateTicket, moveToTeam } from '../../src/app/use-cases/escalations.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { demoWith } from '../fixtures/demo-variants.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
@@ -83,6 +83,31 @@ describe('ticket announcements: the team-channel post and the start-on-open page
     expect(posts('C0DESK')).to.have.length(1);
     expect(pages(t!.id)).to.have.length(1);
     expect(await c.deps.escalations.forTicket(t!.id)).to.have.length(1);
+  });
+
+  it('an elevation written by a process that dies right after it: posted once with the reason, lead and manager told once', async () => {
+    const a = await start();
+    const t = await openTicket(a.deps, { title: 'Lecture hall projector dead', priority: 'P3', source: 'api' }, ADMIN);
+    await a.settle();
+    crashAfterTicketWrite(a);
+    await elevateTicket(a.deps, t.id, { personId: 'erin', via: 'slack' }, 'the Dean presents at 2pm').catch(() => null);
+    const stored = (await a.deps.tickets.get(t.id))!;
+    expect(stored.elevated).to.equal(true);
+    expect(stored.reactions!.map((r) => r.change)).to.deep.equal(['elevate']);
+    await a.stop();
+    all.splice(all.indexOf(a), 1);
+
+    const b = await start(a);
+    const c = await start(a);
+    await Promise.all([b.settle(), c.settle()]);
+    await b.settle();
+    const post = posts('C0DESK').filter((d) => d.notice.title.startsWith('Elevated'));
+    expect(post).to.have.length(1);
+    expect(post[0]!.notice.title).to.match(/^Elevated by Erin Park: ESC-\d+ Lecture hall projector dead/);
+    expect(post[0]!.notice.facts).to.deep.include({ label: 'Reason', value: 'the Dean presents at 2pm' });
+    const told = sent('chat').filter((d) => d.notice.title.startsWith('Elevated: '));
+    expect(told.map((d) => d.recipient.personId).sort()).to.deep.equal(['carol', 'dana']);
+    expect(told[0]!.notice.text).to.match(/^Erin Park elevated ESC-\d+ \(P3\) for Service Desk: the Dean presents at 2pm\. Finish it at the earliest time; work goes on as usual\. Resolution now due /);
   });
 
   it('a move written by a process that dies right after it: the new team is posted once and its plan starts once', async () => {

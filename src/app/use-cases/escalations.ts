@@ -7,17 +7,15 @@ import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock, tightenResolution } from '../../domain/sla/sla-clock.js';
-import { localTime } from '../../domain/time-text.js';
 import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
 import { changeTicket } from './change-ticket.js';
 import { event, markEscalated, requireTicket, touchTicket } from './ticket-access.js';
-import { noticeFor, notifyPeople, ticketFacts } from './notify.js';
-import { postToTeamChannel } from './team-channel.js';
+import { notifyPeople, ticketFacts } from './notify.js';
 import { informRequester } from './requester-updates.js';
-import { movedReaction, withReaction } from '../../domain/ticket-reaction.js';
+import { elevatedReaction, movedReaction, withReaction } from '../../domain/ticket-reaction.js';
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
@@ -64,11 +62,6 @@ export async function startIfPlannedOnOpen(deps: AppDeps, t: Ticket, actor: Acto
   if (!plan || planStart(plan, t.source, dir.org.alerts?.startOn) !== 'open') return false;
   const r = await startEscalation(deps, { ticket: t.id, kind: 'automatic', planId: plan.id, actor, reason: t.source === 'alert' && plan.startOn !== 'open' ? 'alert: the plan starts on open' : 'the plan starts on open', idKey: key });
   return r.created;
-}
-
-
-function actorName(deps: AppDeps, actor: Actor): string {
-  return actor.personId ? (deps.directory().person(actor.personId)?.name ?? actor.personId) : actor.via;
 }
 
 export type Reply = 'acknowledge' | 'escalate' | 'resolve';
@@ -188,27 +181,13 @@ export async function elevateTicket(deps: AppDeps, ref: string | number, actor: 
     const now = deps.clock.now();
     const factor = dir.org.elevate?.resolutionFactor ?? 1;
     const sla = tightenResolution(t.sla, dir.calendarFor(t.teamId, t.priority), now, factor);
-    const saved = await deps.tickets.save({ ...t, elevated: true, sla, updatedAt: now });
+    // The channel post and the lead's and manager's messages are owed in the same write and
+    // carried out by the engine (ticket-announce.ts): a crash right after it loses neither.
+    const saved = await deps.tickets.save(withReaction({ ...t, elevated: true, sla, updatedAt: now }, elevatedReaction(t, now, actor, reason ?? null)));
     if (!saved) continue;
+    deps.nudge?.();
     const key = `elevated:${t.id}:${saved.version}`;
     await deps.timeline.append([event(deps, t.id, 'ticket.elevated', now, actor, { reason: reason ?? null, factor, resolutionDueAt: sla.resolutionDueAt, resolutionDueBefore: t.sla.resolutionDueAt }, key)]);
-    const by = actorName(deps, actor);
-    await postToTeamChannel(deps, saved, 'elevated', { key: `team-post:${key}`, reason: reason ?? null, by });
-    const team = dir.team(saved.teamId);
-    const told = [team?.leadId, team?.managerId].filter((x): x is string => !!x && x !== actor.personId);
-    if (told.length > 0) {
-      const tk = formatTicketKey(t.number);
-      const due = sla.resolutionDueAt ? ` Resolution now due ${localTime(sla.resolutionDueAt, dir.org.timeZone)}.` : '';
-      const notice = noticeFor(deps, saved, {
-        kind: 'info',
-        title: `Elevated: ${tk} ${t.title}`.slice(0, 150),
-        text: `${by} elevated ${tk} (${t.priority}) for ${team?.name ?? t.teamId}${reason ? `: ${reason}` : ''}. Finish it at the earliest time; work goes on as usual.${due}`,
-        facts: [{ label: 'Reason', value: reason ?? 'not given' }],
-        actions: ['resolve'],
-        urgent: false,
-      });
-      await notifyPeople(deps, saved, told, ['chat'], notice, key);
-    }
     return { ticket: saved, changed: true };
   }
 }

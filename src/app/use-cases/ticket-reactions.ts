@@ -12,8 +12,8 @@ import { announceTicket } from './ticket-announce.js';
  * idempotent, so running it again after a crash or a failure changes nothing twice.
  */
 async function react(deps: AppDeps, t: Ticket, r: TicketReaction): Promise<void> {
-  // Opened or moved: the team's channel, the requester, a plan that starts on open (issue 14).
-  if (r.change === 'open' || r.change === 'move') return announceTicket(deps, t, r);
+  // Opened, moved or elevated: the team's channel, a plan that starts on open, the lead and manager (issue 14).
+  if (r.change === 'open' || r.change === 'move' || r.change === 'elevate') return announceTicket(deps, t, r);
   if (r.change === 'resolve') await requestTicketResolved(deps, t, r.actor);
   await majorTicketChanged(deps, t, r.change, r.actor);
 }
