@@ -19,7 +19,8 @@ import { systemClock } from './app/deps.js';
 import type { Notifier } from './app/ports/notifier.js';
 import type { Config } from './config/env.js';
 import { loadOrgFile } from './config/org-schema.js';
-import { connectMongo, createModels, ensureIndexes } from './adapters/mongo/models.js';
+import { MONGO_TIMEOUTS, connectMongo, createModels, ensureIndexes } from './adapters/mongo/models.js';
+import { MongoClientWatchdog } from './adapters/mongo/client-watchdog.js';
 import { MongoAlertKeyRepository, MongoTicketRepository } from './adapters/mongo/ticket-repo.js';
 import { MongoTimelineRepository } from './adapters/mongo/timeline-repo.js';
 import { MongoEscalationRepository } from './adapters/mongo/escalation-repo.js';
@@ -106,6 +107,10 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   if (!opts.conn && !opts.mongoUri) throw new Error('createEsc needs conn or mongoUri');
   const conn = opts.conn ?? (await connectMongo(opts.mongoUri!));
+  // The driver can lose a server check for good after a dropped connection: revive the client then.
+  const client = conn.getClient();
+  const watchdog = new MongoClientWatchdog(client, { log, connectTimeoutMS: client.options.connectTimeoutMS ?? MONGO_TIMEOUTS.connectTimeoutMS, heartbeatFrequencyMS: client.options.heartbeatFrequencyMS ?? MONGO_TIMEOUTS.heartbeatFrequencyMS });
+  watchdog.start();
   const metrics = new EscMetrics();
   const models = createModels(conn);
   await ensureIndexes(models);
@@ -281,6 +286,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
       // Agenda unlocks the engine job (the lease) when it stops; the heartbeat says no one passes.
       await runner?.stop();
       if (runner) await heartbeat.release();
+      await watchdog.stop();
       await conn.close();
     },
   };

@@ -16,9 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('engine: a database outage', function () {
   this.timeout(150_000);
 
-  // SKIPPED: in clean-clone CI runs the engine sent 10 of 30 steps and did not recover within 90 s after the
-  // outage (it passes alone in /work/main). A real recovery defect to fix (issue 13 left open): see the session note.
-  it.skip('a 12 s outage while steps fall due: one WARN, one INFO, no ERROR; every step goes once afterwards', async () => {
+  it('a 12 s outage while steps fall due: one WARN, one INFO, no ERROR; every step goes once, soon after the database is back', async () => {
     const { proxy, uri } = await TcpProxy.forMongo(`t_${randomUUID().replace(/-/g, '').slice(0, 16)}`);
     const chat = new RecordingNotifier('chat');
     const esc = await startTestEsc({ uri, clock: new WallClock(), runEngine: true, listen: false, env: { ESC_ENGINE_LEASE_MS: '4000' }, notifiers: [chat, new RecordingNotifier('sms')] });
@@ -29,9 +27,12 @@ describe('engine: a database outage', function () {
       proxy.cut();
       await sleep(12_000);
       proxy.restore();
-      // Recovery waits for the engine lease (4 s) and Agenda's next claim; on a busy machine that has taken over 40 s.
-      const end = Date.now() + 90_000;
+      // Recovery waits for the engine lease (4 s) and Agenda's next claim; when the driver's server check got
+      // stuck by the cut (a driver hang), for the client watchdog too (connectTimeoutMS 10 s + 5 s).
+      const restoredAt = Date.now();
+      const end = Date.now() + 60_000;
       while (chat.sent.length < 30 && Date.now() < end) await sleep(50);
+      const recoveredMs = Date.now() - restoredAt;
       await sleep(1000);
       expect(chat.sent.length, 'every step once').to.equal(30);
       expect(new Set(chat.sent.map((d) => d.key)).size).to.equal(30);
@@ -39,7 +40,9 @@ describe('engine: a database outage', function () {
       const show = (level: string) => lines.filter((l) => l.level === level).map((l) => `${l.msg} ${JSON.stringify(l.obj)}`);
       expect(show('error'), 'ERROR lines').to.deep.equal([]);
       expect(show('warn').filter((m) => m.startsWith('database unreachable')), 'one WARN when it went').to.have.length(1);
-      expect(show('warn'), 'WARN lines').to.have.length.at.most(2);
+      // Other WARNs only for what may need a look: the driver got stuck and was revived; firings left by the failed pass.
+      expect(show('warn').filter((m) => !/^(database unreachable|database driver stuck|recovering firings)/.test(m)), 'other WARN lines').to.deep.equal([]);
+      expect(recoveredMs, 'all sent within 30 s of the database coming back').to.be.below(30_000);
       expect(show('info').filter((m) => m.startsWith('database reachable again')), 'one INFO when it came back').to.have.length(1);
       // What the ops side reads: the engine knows the database is back.
       expect(esc.runner!.facts().dbReachable).to.equal(true);

@@ -142,9 +142,12 @@ export function isDuplicateKey(e: unknown): boolean {
   return !!err && (err.code === 11000 || (Array.isArray(err.writeErrors) && err.writeErrors.every((w) => w.code === 11000)));
 }
 
+/** Driver timeouts Esc sets (the client watchdog reads them). */
+export const MONGO_TIMEOUTS = { connectTimeoutMS: 10_000, heartbeatFrequencyMS: 10_000 } as const;
+
 export async function connectMongo(uri: string): Promise<Connection> {
   // autoIndex off: indexes are created once, explicitly, by ensureIndexes.
-  const conn = mongoose.createConnection(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+  const conn = mongoose.createConnection(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, ...MONGO_TIMEOUTS });
   await conn.asPromise();
   return conn;
 }
