@@ -17,6 +17,7 @@ import { createTeamsFrontEnd } from './teams/create-teams.js';
 import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
 import type { RoutedChat } from './chat-router.js';
 import { createSlackOnCallMessenger } from './slack/slack-oncall-messenger.js';
+import { OnCallMessengers } from './oncall-messengers.js';
 
 export interface FrontEnds {
   notifiers: Notifier[];
@@ -27,7 +28,7 @@ export interface FrontEnds {
   messageUpdaters: TicketMessageUpdater[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
-  /** Where cover requests and shift notices go (Slack when configured). */
+  /** Where cover requests, shift notices and hand-off posts go (Slack and/or Teams). */
   oncallMessenger?: EscOptions['oncallMessenger'];
   /** Once Esc listens: starts what connects outwards (Slack Socket Mode). */
   start(): Promise<void>;
@@ -87,7 +88,7 @@ export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock
     messageUpdaters,
     disabled,
     warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
-    ...(slackCfg ? { oncallMessenger: createSlackOnCallMessenger(ctx.log, slackCfg) } : {}),
+    ...(slackCfg || teams ? { oncallMessenger: new OnCallMessengers([...(slackCfg ? [createSlackOnCallMessenger(ctx.log, slackCfg)] : []), ...(teams ? [teams.oncallMessenger] : [])]) } : {}),
     mounts: (deps) => {
       const out = channels.mounts(deps);
       if (slackCfg) {
