@@ -121,6 +121,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   await Promise.all([ensureIndexes(models), ensureMajorIndexes(majorModels), ensureReportIndexes(reportModels)]);
   const reports = new MongoReportFactsRepository(reportModels);
   const orgRepo = new MongoOrgRepository(models);
+  const tickets = new MongoTicketRepository(models);
   const clock = opts.clock ?? systemClock;
   const oncall = new MongoOnCallRepository(createOnCallModels(conn));
   let org: Org;
@@ -175,9 +176,12 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     overlayReadAt = Date.now();
     directory = next;
     started = true;
+    // Stored SLA warnings, ack timeouts and resolution breaches follow the new policies and plans (issue 14).
+    const retimed = changed ? await tickets.markTimersStale() : 0;
     const now = clock.now();
     await oncall.record({ id: `org.reloaded:${now.getTime()}:${hash.slice(0, 12)}`, subject: 'org', type: 'org.reloaded', at: now, actor, data: { hash, changed, people: candidate.people.length, teams: candidate.teams.length, plans: candidate.plans.length } });
     log.info({ org: candidate.name, changed, hash: hash.slice(0, 12), people: candidate.people.length, teams: candidate.teams.length, plans: candidate.plans.length }, 'organisation loaded');
+    if (retimed > 0) log.info({ tickets: retimed }, 'organisation changed: the timers of open tickets are recomputed');
     return { hash, changed };
   };
   await reloadOrg(opts.org);
@@ -188,7 +192,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   // A change to a ticket with messages wakes the engine, so they are edited within about a second.
   const messagesStale = { markStale: async (ids: string[]) => ((await ticketMessages.markStale(ids)) > 0 ? runner?.nudge() : undefined) };
   const deps: AppDeps = {
-    tickets: new MongoTicketRepository(models),
+    tickets,
     alertKeys: new MongoAlertKeyRepository(models),
     timeline: meteredTimeline(new MongoTimelineRepository(models, reports, messagesStale), metrics),
     escalations: new MongoEscalationRepository(models),

@@ -276,6 +276,8 @@ describe('reports: figures of a hand-built fixture', () => {
       resolution_breached: true,
       max_level: 0,
       satisfaction: null,
+      snoozes: 0,
+      ack_timeouts: 0,
     });
     expect(rows[0]).to.include({ ticket: 'ESC-1', ack_step: 'none', satisfaction: 5, response_breached: false });
     expect(rows[4]).to.include({ ticket: 'ESC-5', acknowledged_at: null, ack_step: null, response_breached: true, resolution_breached: false });

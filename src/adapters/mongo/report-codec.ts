@@ -85,6 +85,9 @@ export function encodeDay(facts: readonly TicketFact[]): EncodedDay {
       f.satisfactionComment === null ? '' : `"${esc(f.satisfactionComment)}`,
       rel(f.satisfactionAt),
       d(f.status),
+      f.snoozes ? int(f.snoozes) : '',
+      f.snoozedMs ? numOut(f.snoozedMs) : '',
+      f.ackTimeouts ? int(f.ackTimeouts) : '',
     ].join('\t');
   });
   return { n: lines.length, dict, rows: lines.join('\n'), ids: sorted.map((f) => `${int(f.number)}\t${esc(f.ticketId)}\t${esc(f.title)}`).join('\n') };
@@ -150,6 +153,10 @@ export function decodeDay(doc: { dict?: unknown; rows?: unknown; ids?: unknown }
       satisfactionComment: c[23] === '' ? null : unesc(c[23]!.slice(1)),
       satisfactionAt: rel(c[24]!),
       status: d(c[25]!) ?? '',
+      // Issue 14 columns (absent in rows stored before them: none).
+      snoozes: c[26] ? parseInt(c[26], 36) : 0,
+      snoozedMs: c[27] ? (numIn(c[27]) ?? 0) : 0,
+      ackTimeouts: c[28] ? parseInt(c[28], 36) : 0,
     });
   }
   return out;

@@ -165,6 +165,11 @@ export class MongoTicketRepository implements TicketRepository {
     return r.matchedCount === 1;
   }
 
+  async markTimersStale(): Promise<number> {
+    const r = await this.m.Ticket.updateMany({ status: { $in: OPEN_STATUSES }, timersStale: { $ne: true } }, { $set: { timersStale: true } });
+    return r.modifiedCount;
+  }
+
   async timersDue(now: Date, limit: number): Promise<Ticket[]> {
     const docs = await this.m.Ticket.find({ timersAt: { $lte: now } }).sort({ timersAt: 1 }).limit(limit).lean();
     return docs.map((d) => fromDoc<Ticket>(d)!);

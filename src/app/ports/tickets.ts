@@ -54,6 +54,8 @@ export interface TicketRepository {
   timersToCompute(limit: number): Promise<Ticket[]>;
   /** Stores the earliest pending timer (null: none) if the ticket is still at `version`; false when it changed meanwhile. */
   setTimers(id: string, version: number, at: Date | null): Promise<boolean>;
+  /** The organisation changed: every open ticket's timers are recomputed. Returns how many. */
+  markTimersStale(): Promise<number>;
   /** Tickets with a timer due at `now`, earliest first. */
   timersDue(now: Date, limit: number): Promise<Ticket[]>;
   /** Records a timer as handled (never handled again) and asks for the next one to be computed. */

@@ -2,7 +2,7 @@ import type { Ticket } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { OpenTicketInput } from './tickets.js';
-import { afterOpen, buildTicket, checkOpen, openedEvent } from './tickets.js';
+import { buildTicket, checkOpen, openedEvent, withOpeningOwed } from './tickets.js';
 
 export type Opened = { ok: true; ticket: Ticket; created: boolean } | { ok: false; error: Error };
 
@@ -12,7 +12,7 @@ export type Opened = { ok: true; ticket: Ticket; created: boolean } | { ok: fals
  * one insert of the tickets, one timeline write of their `ticket.opened` events (keyed by the
  * ticket: written twice, stored once). Every input carries its ticket id, so doing a group
  * again after a crash opens nothing twice. What follows an opening (team post, a plan that
- * starts on open) is keyed too and runs for each ticket after the grouped writes.
+ * starts on open) is stored with each ticket and carried out by the engine (ticket-reactions).
  */
 export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
   const out = await insertTicketsGrouped(deps, items);
@@ -42,7 +42,7 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
     // Numbers in one block, handed out in the order the requests came.
     const first = await deps.tickets.nextNumbers(fresh.length);
     const now = deps.clock.now();
-    const built = fresh.map((i, k) => buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now));
+    const built = fresh.map((i, k) => withOpeningOwed(deps, buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now), items[i]!.actor));
     const already = new Set(await deps.tickets.insertMany(built));
     // Stored meanwhile by another process (its number wins; ours stays unused: a gap).
     const raced = already.size > 0 ? await deps.tickets.getMany([...already]) : new Map<string, Ticket>();
@@ -57,9 +57,7 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   return out.map((o) => o!);
 }
 
-/** What follows each opening (keyed: done again after a crash, it happens once). */
+/** After a group: what the openings owe is stored with the tickets; wake the engine to carry it out. */
 export async function afterOpenMany(deps: AppDeps, opened: Opened[]): Promise<void> {
-  const tickets = opened.flatMap((o) => (o.ok ? [o.ticket] : []));
-  await Promise.all(tickets.map((t) => afterOpen(deps, t)));
-  if (tickets.length > 0) deps.nudge?.();
+  if (opened.some((o) => o.ok)) deps.nudge?.();
 }

@@ -9,8 +9,8 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
 import { event, requireTicket, requireVisibleTicket, touchTicket } from './ticket-access.js';
-import { startIfPlannedOnOpen } from './escalations.js';
-import { postToTeamChannel } from './team-channel.js';
+import { openedReaction, withReaction } from '../../domain/ticket-reaction.js';
+import { owesOpening } from './ticket-announce.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
@@ -34,10 +34,9 @@ export interface OpenTicketInput {
 export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: Actor): Promise<Ticket> {
   const checked = checkOpen(deps, input, actor);
   const now = deps.clock.now();
-  const ticket = buildTicket(input, actor, checked, await deps.tickets.nextNumber(), now);
+  const ticket = withOpeningOwed(deps, buildTicket(input, actor, checked, await deps.tickets.nextNumber(), now), actor);
   await deps.tickets.insert(ticket);
   await deps.timeline.append([openedEvent(deps, ticket, actor)]);
-  await afterOpen(deps, ticket);
   deps.nudge?.();
   return ticket;
 }
@@ -118,16 +117,13 @@ export function openedEvent(deps: AppDeps, ticket: Ticket, actor: Actor) {
   );
 }
 
-/** What follows an opening (both keyed, so doing it again after a crash does it once). */
-export async function afterOpen(deps: AppDeps, ticket: Ticket): Promise<void> {
-  try {
-    // Posted to the team's channel whatever the path it came by (Slack, Teams, API, alert).
-    await postToTeamChannel(deps, ticket, 'opened', { key: `team-post:${ticket.id}:opened` });
-    await startIfPlannedOnOpen(deps, ticket, { personId: null, via: 'engine' });
-  } catch (e) {
-    // The ticket exists; its plan still starts at the response breach.
-    deps.log.warn({ ticketId: ticket.id, err: (e as Error).message }, 'the team-channel post or the plan that starts on open could not be queued');
-  }
+/**
+ * What the opening owes (the team-channel post, a plan that starts on open) is stored in the
+ * ticket's own write, and the engine's ticket-reactions module carries it out: a crash loses
+ * nothing. Nothing owed (no channel, the plan waits for the breach): no reaction, no engine work.
+ */
+export function withOpeningOwed(deps: AppDeps, ticket: Ticket, actor: Actor): Ticket {
+  return owesOpening(deps, ticket) ? withReaction(ticket, openedReaction(ticket, actor)) : ticket;
 }
 
 export async function commentOnTicket(deps: AppDeps, ref: string | number, text: string, actor: Actor) {

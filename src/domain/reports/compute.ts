@@ -17,7 +17,7 @@
  * sorted[ceil(p/100 × n) − 1]. With 4 values, p50 is the 2nd and p90 the 4th.
  */
 import { DateTime } from 'luxon';
-import type { Percentiles, Report, ReportDay, ReportFigures, ReportQuery, SlowTicket } from './report.js';
+import type { OutcomeFigures, Percentiles, Report, ReportDay, ReportFigures, ReportQuery, SlowTicket } from './report.js';
 import type { TicketFact } from './facts.js';
 import { FACT_KINDS } from './facts.js';
 import { resolvePeriod } from './periods.js';
@@ -70,6 +70,33 @@ export function percentiles(values: number[]): Percentiles {
 }
 
 const pct = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
+
+/** Seed 001: elevated (flagged, no full process) or escalated (the full process, by any path); null: neither. */
+export function outcomeGroup(f: Pick<TicketFact, 'kinds'>): 'elevated' | 'escalated' | null {
+  if (f.kinds.some((k) => k !== 'elevated')) return 'escalated';
+  return f.kinds.includes('elevated') ? 'elevated' : null;
+}
+
+/** One outcome group's figures, accumulated a fact at a time. */
+class OutcomeAccumulator {
+  private tickets = 0;
+  private resolved = 0;
+  private evaluated = 0;
+  private breaches = 0;
+  private readonly ttr: number[] = [];
+  add(f: TicketFact, breached: boolean): void {
+    this.tickets++;
+    if (f.resolvedAt !== null) {
+      this.resolved++;
+      this.ttr.push(f.resolvedAt - f.openedAt);
+    }
+    if (f.resolvedAt !== null || breached) this.evaluated++;
+    if (breached) this.breaches++;
+  }
+  result(): OutcomeFigures {
+    return { tickets: this.tickets, resolved: this.resolved, resolutionCompliancePct: pct(this.evaluated - this.breaches, this.evaluated), resolutionBreaches: this.breaches, timeToResolve: percentiles(this.ttr) };
+  }
+}
 const inc = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
@@ -106,6 +133,8 @@ export class FigureAccumulator {
   private readonly distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   private comments: { key: string; score: number; comment: string; at: Date; n: number }[] = [];
   private readonly slow: (SlowTicket & { n: number; sort: number; at: number })[] = [];
+  private readonly outcomes = { elevated: new OutcomeAccumulator(), escalated: new OutcomeAccumulator() };
+  private readonly snoozes = { count: 0, tickets: 0, totalMs: 0, ackTimeouts: 0 };
   private readonly ageEnd: number;
   private slowFloor = -Infinity;
 
@@ -133,6 +162,14 @@ export class FigureAccumulator {
       inc(this.byChannel, f.ackChannel ?? 'unknown');
       if (f.acknowledgedBy) this.byPerson.set(f.acknowledgedBy, (this.byPerson.get(f.acknowledgedBy) ?? 0) + 1);
     }
+    const group = outcomeGroup(f);
+    if (group) this.outcomes[group].add(f, sb);
+    if ((f.snoozes ?? 0) > 0) {
+      this.snoozes.count += f.snoozes;
+      this.snoozes.tickets++;
+      this.snoozes.totalMs += f.snoozedMs ?? 0;
+    }
+    this.snoozes.ackTimeouts += f.ackTimeouts ?? 0;
     inc(this.byLevel, String(f.maxLevel));
     for (const k of f.kinds) inc(this.byKind, k);
     if (f.requestWaitMs !== null) this.waits.push(f.requestWaitMs);
@@ -192,6 +229,8 @@ export class FigureAccumulator {
         .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name) || a.personId.localeCompare(b.personId)),
       slowest: this.slow.map(({ n: _n, sort: _s, at: _a, ...t }) => t),
       coordinatorResponse: percentiles(this.waits),
+      outcomes: { elevated: this.outcomes.elevated.result(), escalated: this.outcomes.escalated.result() },
+      snoozes: { ...this.snoozes },
       satisfaction: {
         count: this.scores.length,
         average: this.scores.length === 0 ? null : Math.round((this.scores.reduce((a, b) => a + b, 0) / this.scores.length) * 100) / 100,
