@@ -33,6 +33,8 @@ export async function seedEscalations(conn: Connection, n: number, dueAt: (i: nu
       _id: id, number: base + i, title: `bench ${i}`, description: '', requesterId: null, priority: 'P1', impact: 'high', teamId: 'service-desk', assigneeId: assignee(i),
       status: 'assigned', sla: { policyId: 'sla-P1', calendarId: 'always', responseMinutes: 30, resolutionMinutes: 240, startedAt: now, responseDueAt: new Date(now.getTime() + 86_400_000), resolutionDueAt: new Date(now.getTime() + 86_400_000), respondedAt: null, resolvedAt: null, pausedAt: null, responseRemainingMs: null, resolutionRemainingMs: null, pausedMs: 0 },
       elevated: false, escalated: true, level: 0, source: 'api', alertKey: null, alertCount: 0, reopenCount: 0, acknowledgedBy: null, acknowledgedAt: null, resolvedBy: null, resolvedAt: null, resolution: null, createdAt: now, updatedAt: now, version: 0, breachHandled: true, slaWatch: false,
+      // As the engine leaves a ticket once its timers are computed (next one a day away): not stale.
+      timersStale: false, timersAt: new Date(now.getTime() + 86_400_000), timersDone: [], reactAt: null,
     });
     const e = newEscalation({ id: randomUUID(), ticketId: id, kind: 'manual', plan: snapshotPlan(plan, now), now, firstDueAt: dueAt(i) });
     const { id: eid, ...rest } = e;

@@ -16,7 +16,7 @@ export interface ServerProcess {
 /** Starts bench/slack-server.ts in its own process: `esc` or `bare`. */
 export function startServer(mode: 'esc' | 'bare', env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const prof = process.env.BENCH_SLACK_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_SLACK_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/slack-server.ts', mode], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/slack-server.ts', mode], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (l) => {
       const m = JSON.parse(l) as { url: string; uri?: string };

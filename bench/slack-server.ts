@@ -8,7 +8,10 @@ import { verifySlackSignature } from '../src/adapters/slack/signature.js';
 import { createSlackAdapter, createSlackChatNotifier } from '../src/adapters/slack/slack-app.js';
 import { loadSlackConfig } from '../src/config/slack-env.js';
 import { TEST_SIGNING_SECRET } from '../test/far-side/slack-requests.js';
-import { MemoryLogger, startTestEsc } from '../test/support/harness.js';
+import { MemoryLogger, freshDbUri, startTestEsc } from '../test/support/harness.js';
+import { connectDatabase } from '../src/composition-root.js';
+import { TestClock } from '../test/support/harness.js';
+import { serveRoundTrips, withCommandMonitoring } from './round-trips.js';
 
 async function bare(): Promise<string> {
   const server = createServer((req, res) => {
@@ -28,7 +31,12 @@ async function bare(): Promise<string> {
 /** Prints the database too: the bench counts the tickets there. */
 async function esc(): Promise<string> {
   const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: process.env.SLACK_API_URL })!;
-  const e = await startTestEsc({ notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config, process.env.BENCH_SLACK_WORK ? { workConcurrency: Number(process.env.BENCH_SLACK_WORK) } : {}).mounts });
+  // As in production: the retry dedupe in the database (its round trips count too).
+  const uri = withCommandMonitoring(freshDbUri());
+  const conn = await connectDatabase(uri);
+  serveRoundTrips(conn);
+  const work = process.env.BENCH_SLACK_WORK ? { workConcurrency: Number(process.env.BENCH_SLACK_WORK) } : {};
+  const e = await startTestEsc({ db: { uri, conn, clock: new TestClock() }, notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config, { ...work, connection: () => conn }).mounts });
   return JSON.stringify({ url: e.baseUrl, uri: e.uri });
 }
 

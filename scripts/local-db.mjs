@@ -14,7 +14,7 @@ const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRET_VERSION = 'v1.24.2';
 const cacheDir = process.env.ESC_CACHE_DIR ?? join(homedir(), '.cache', 'esc');
 // The `-atomic` build carries the patch below; bump it when the patch changes.
-const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc4`);
+const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc5`);
 
 function say(msg) {
   process.stderr.write(`[local-db] ${msg}\n`);
@@ -90,7 +90,12 @@ function pushDownEquality(sqliteDir) {
   const text = readFileSync(path, 'utf8');
   const anchor = '\n\tq += whereClause\n';
   if (text.split(anchor).length !== 2) throw new Error("cannot patch collection.go: FerretDB's source changed");
-  writeFileSync(path, text.replace(anchor, '\n\tif w, a := escWhere(params.Filter); w != "" {\n\t\twhereClause, args = w, a\n\t}\n\tq += whereClause\n'));
+  let patched = text.replace(anchor, '\n\tif w, a := escWhere(params.Filter); w != "" {\n\t\twhereClause, args = w, a\n\t}\n\tq += whereClause\n');
+  // explain() shows the same pushed-down query plan (SQLite's, naming the index it uses).
+  const explainAnchor = '\n\torderByClause := prepareOrderByClause(params.Sort)\n';
+  if (patched.split(explainAnchor).length !== 2) throw new Error("cannot patch collection.go (Explain): FerretDB's source changed");
+  patched = patched.replace(explainAnchor, '\n\tif w, a := escWhere(params.Filter); w != "" {\n\t\twhereClause, args, filterPushdown = w, a, true\n\t}\n' + explainAnchor);
+  writeFileSync(path, patched);
   // Updates and deletes find rows by _id through an expression the _id index does not
   // match, so each one scanned the table; use the index's own expression.
   const metaPath = join(sqliteDir, 'metadata', 'metadata.go');

@@ -18,14 +18,16 @@ import type { AppDeps, Clock, Logger } from './app/deps.js';
 import { systemClock } from './app/deps.js';
 import type { Notifier } from './app/ports/notifier.js';
 import type { Config } from './config/env.js';
-import { loadOrgFile } from './config/org-schema.js';
+import { loadOrgFile, OrgFileError } from './config/org-schema.js';
+import { orgProblems } from './domain/org-check.js';
 import { MONGO_TIMEOUTS, connectMongo, createModels, ensureIndexes } from './adapters/mongo/models.js';
 import { MongoClientWatchdog } from './adapters/mongo/client-watchdog.js';
 import { MongoAlertKeyRepository, MongoTicketRepository } from './adapters/mongo/ticket-repo.js';
 import { MongoTimelineRepository } from './adapters/mongo/timeline-repo.js';
 import { MongoEscalationRepository } from './adapters/mongo/escalation-repo.js';
 import { MongoDeliveryRepository } from './adapters/mongo/delivery-repo.js';
-import { MongoOrgRepository } from './adapters/mongo/org-repo.js';
+import { MongoOrgRepository, storedForm } from './adapters/mongo/org-repo.js';
+import { icalKeySource } from './adapters/mongo/ical-key.js';
 import { MongoReportFactsRepository } from './adapters/mongo/report-repo.js';
 import { MongoHomeRegistry, withHomeMarks } from './adapters/mongo/home-registry.js';
 import { MongoTicketMessageRepository } from './adapters/mongo/ticket-message-repo.js';
@@ -114,13 +116,13 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   watchdog.start();
   const metrics = new EscMetrics();
   const models = createModels(conn);
-  await ensureIndexes(models);
   const majorModels = createMajorModels(conn);
-  await ensureMajorIndexes(majorModels);
   const reportModels = createReportModels(conn, models.Timeline);
-  await ensureReportIndexes(reportModels);
+  // Indexes of every collection at once (start-up: waits overlap instead of adding up).
+  await Promise.all([ensureIndexes(models), ensureMajorIndexes(majorModels), ensureReportIndexes(reportModels)]);
   const reports = new MongoReportFactsRepository(reportModels);
   const orgRepo = new MongoOrgRepository(models);
+  const tickets = new MongoTicketRepository(models);
   const clock = opts.clock ?? systemClock;
   const oncall = new MongoOnCallRepository(createOnCallModels(conn));
   let org: Org;
@@ -143,17 +145,44 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     return directory;
   };
 
+  let started = false;
   const reloadOrg = async (given?: Org, by?: Actor) => {
-    // Validation throws OrgFileError before anything changes: the running org stays.
-    const fresh = given ?? loadOrgFile(config.ESC_ORG_FILE);
-    const hash = createHash('sha256').update(JSON.stringify(fresh)).digest('hex');
-    const { changed } = await orgRepo.save(fresh, clock.now());
-    org = (await orgRepo.load()) ?? fresh;
-    directory = new Directory(org, overlay);
-    await refreshDirectory();
+    const actor = by ?? { personId: null, via: 'system' as const, name: 'start-up' };
+    // Build and check everything first: an invalid file or snapshot changes nothing, neither
+    // the stored copy nor the running organisation (no half-applied reload).
+    let candidate: Org;
+    let nextOverlay: DirectoryOverlay;
+    let next: Directory;
+    try {
+      const fresh = given ?? loadOrgFile(config.ESC_ORG_FILE);
+      candidate = storedForm(fresh);
+      nextOverlay = await loadOverlay(oncall, clock.now(), candidate.timeZone);
+      next = new Directory(candidate, nextOverlay);
+      const problems = orgProblems(next, clock.now());
+      if (problems.length > 0) throw new OrgFileError(given ? 'the organisation' : config.ESC_ORG_FILE, problems);
+    } catch (e) {
+      // Refusals from chat and the API are recorded by their use case (it reads the file itself); a SIGHUP's here.
+      if (started && !given && e instanceof OrgFileError) {
+        const now = clock.now();
+        await oncall.record({ id: `org.refused:${now.getTime()}:${randomUUID()}`, subject: 'org', type: 'org.reload_refused', at: now, actor, data: { problems: e.problems } }).catch(() => undefined);
+      }
+      throw e;
+    }
+    const hash = createHash('sha256').update(JSON.stringify(candidate)).digest('hex');
+    // A failed save throws here, before the swap: the running organisation stays (the next reload rewrites the stored copy).
+    const { changed } = await orgRepo.save(candidate, clock.now());
+    org = candidate;
+    overlay = nextOverlay;
+    overlaySeq++;
+    overlayReadAt = Date.now();
+    directory = next;
+    started = true;
+    // Stored SLA warnings, ack timeouts and resolution breaches follow the new policies and plans (issue 14).
+    const retimed = changed ? await tickets.markTimersStale() : 0;
     const now = clock.now();
-    await oncall.record({ id: `org.reloaded:${now.getTime()}:${hash.slice(0, 12)}`, subject: 'org', type: 'org.reloaded', at: now, actor: by ?? { personId: null, via: 'system', name: 'start-up' }, data: { hash, changed, people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length } });
-    log.info({ org: fresh.name, changed, hash: hash.slice(0, 12), people: fresh.people.length, teams: fresh.teams.length, plans: fresh.plans.length }, 'organisation loaded');
+    await oncall.record({ id: `org.reloaded:${now.getTime()}:${hash.slice(0, 12)}`, subject: 'org', type: 'org.reloaded', at: now, actor, data: { hash, changed, people: candidate.people.length, teams: candidate.teams.length, plans: candidate.plans.length } });
+    log.info({ org: candidate.name, changed, hash: hash.slice(0, 12), people: candidate.people.length, teams: candidate.teams.length, plans: candidate.plans.length }, 'organisation loaded');
+    if (retimed > 0) log.info({ tickets: retimed }, 'organisation changed: the timers of open tickets are recomputed');
     return { hash, changed };
   };
   await reloadOrg(opts.org);
@@ -166,7 +195,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   await homes.ensureIndexes();
   const messagesStale = { markStale: async (ids: string[]) => ((await ticketMessages.markStale(ids)) > 0 ? runner?.nudge() : undefined) };
   const deps: AppDeps = {
-    tickets: new MongoTicketRepository(models),
+    tickets,
     alertKeys: new MongoAlertKeyRepository(models),
     timeline: meteredTimeline(withHomeMarks(new MongoTimelineRepository(models, reports, messagesStale), homes, log), metrics),
     escalations: new MongoEscalationRepository(models),
@@ -185,6 +214,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     renderAarPdf,
     oncall,
     oncallMessenger: opts.oncallMessenger ?? { post: async () => ({ sent: false }) },
+    icalKey: icalKeySource(config.icalSecret, conn),
     refreshDirectory,
     reloadOrg,
     readOrgFile: () => loadOrgFile(config.ESC_ORG_FILE),

@@ -1,3 +1,5 @@
+// First: V8 memory settings, before other modules allocate (see memory-settings.ts).
+import './memory-settings.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import type { Config } from './config/env.js';
 import { loadDotEnv } from './config/dotenv.js';

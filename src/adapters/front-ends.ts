@@ -4,19 +4,20 @@ import type { Notifier } from '../app/ports/notifier.js';
 import { buildChannelAdapters } from '../config/channels-env.js';
 import { loadSlackConfig } from '../config/slack-env.js';
 import type { HttpMount } from './http/server.js';
-import { createSlackAdapter, createSlackChatNotifier } from './slack/slack-app.js';
 import type { SlackAdapter } from './slack/slack-app.js';
-import { createSlackWarRoom } from './slack/slack-war-room.js';
-import { createSlackMessageUpdater } from './slack/slack-message-updater.js';
 import { MongoTicketMessageRepository } from './mongo/ticket-message-repo.js';
 import type { TicketMessageUpdater } from '../app/ports/ticket-messages.js';
-import { MongoThreadStore } from './slack/mongo-thread-store.js';
 import type { EscOptions } from '../composition-root.js';
 import { loadTeamsConfig } from '../config/teams-env.js';
-import { createTeamsFrontEnd } from './teams/create-teams.js';
 import { ChatRouter, reachesOnSlack, reachesOnTeams } from './chat-router.js';
 import type { RoutedChat } from './chat-router.js';
-import { createSlackOnCallMessenger } from './slack/slack-oncall-messenger.js';
+import { OnCallMessengers } from './oncall-messengers.js';
+
+/** The Slack modules (Bolt: about 0.6 s of start-up and 35 MB), loaded only when Slack is configured. */
+async function loadSlack() {
+  const [app, warRoom, updater, threads, oncall] = await Promise.all([import('./slack/slack-app.js'), import('./slack/slack-war-room.js'), import('./slack/slack-message-updater.js'), import('./slack/mongo-thread-store.js'), import('./slack/slack-oncall-messenger.js')]);
+  return { ...app, ...warRoom, ...updater, ...threads, ...oncall };
+}
 
 export interface FrontEnds {
   notifiers: Notifier[];
@@ -27,7 +28,7 @@ export interface FrontEnds {
   messageUpdaters: TicketMessageUpdater[];
   /** The war room of major escalations (issue 7); unset: the outbox war room. */
   warRoom?: EscOptions['warRoom'];
-  /** Where cover requests and shift notices go (Slack when configured). */
+  /** Where cover requests, shift notices and hand-off posts go (Slack and/or Teams). */
   oncallMessenger?: EscOptions['oncallMessenger'];
   /** Once Esc listens: starts what connects outwards (Slack Socket Mode). */
   start(): Promise<void>;
@@ -66,10 +67,12 @@ export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock
   const messageUpdaters: TicketMessageUpdater[] = [];
   // Slack's posts are recorded once the database is open (the repository resolves the connection on first use).
   const slackMessages = new MongoTicketMessageRepository(() => ctx.conn);
-  if (slackCfg) chats.push({ notifier: createSlackChatNotifier(ctx.log, slackCfg, new MongoThreadStore(() => ctx.conn), () => slackMessages), reaches: reachesOnSlack });
-  if (slackCfg) messageUpdaters.push(createSlackMessageUpdater(ctx.log, slackCfg));
+  const sl = slackCfg ? await loadSlack() : null;
+  if (slackCfg && sl) chats.push({ notifier: sl.createSlackChatNotifier(ctx.log, slackCfg, new sl.MongoThreadStore(() => ctx.conn), () => slackMessages), reaches: reachesOnSlack });
+  if (slackCfg && sl) messageUpdaters.push(sl.createSlackMessageUpdater(ctx.log, slackCfg));
   else disabled.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)');
-  const teams = teamsCfg ? createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
+  // Teams (botbuilder, teams-ai, Graph: about 100 MB and a second of start-up) is loaded only when configured.
+  const teams = teamsCfg ? (await import('./teams/create-teams.js')).createTeamsFrontEnd({ config: teamsCfg, log: ctx.log, clock: ctx.clock, publicUrl: env.ESC_PUBLIC_URL || undefined }) : null;
   if (teams) {
     await teams.bind(ctx.conn);
     chats.push({ notifier: teams.notifier, reaches: reachesOnTeams });
@@ -78,7 +81,7 @@ export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock
   if (chats.length === 1) notifiers.push(chats[0]!.notifier);
   if (chats.length > 1) notifiers.push(new ChatRouter(chats));
   // War rooms: Slack channels when Slack is configured.
-  const warRoom: FrontEnds['warRoom'] = slackCfg ? ({ log }) => createSlackWarRoom(log, slackCfg) : undefined;
+  const warRoom: FrontEnds['warRoom'] = slackCfg && sl ? ({ log }) => sl.createSlackWarRoom(log, slackCfg) : undefined;
   // …else Teams: a channel in TEAMS_WAR_ROOM_TEAM_ID or a group chat, through Microsoft Graph.
   const teamsWarRoom = !slackCfg ? (teams?.warRoom ?? null) : null;
   if (teams && !slackCfg && !teamsWarRoom) disabled.push('Teams war rooms (major escalations are recorded, no room is opened): set TEAMS_WAR_ROOM_TEAM_ID (a channel per escalation) or TEAMS_APP_CATALOG_ID (a group chat); see README, Microsoft Teams');
@@ -87,11 +90,11 @@ export async function buildFrontEnds(env: NodeJS.ProcessEnv, ctx: { clock: Clock
     messageUpdaters,
     disabled,
     warRoom: warRoom ?? (teamsWarRoom ? () => teamsWarRoom : undefined),
-    ...(slackCfg ? { oncallMessenger: createSlackOnCallMessenger(ctx.log, slackCfg) } : {}),
+    ...(slackCfg || teams ? { oncallMessenger: new OnCallMessengers([...(slackCfg && sl ? [sl.createSlackOnCallMessenger(ctx.log, slackCfg)] : []), ...(teams ? [teams.oncallMessenger] : [])]) } : {}),
     mounts: (deps) => {
       const out = channels.mounts(deps);
-      if (slackCfg) {
-        slack = createSlackAdapter(deps, slackCfg, { connection: () => ctx.conn });
+      if (slackCfg && sl) {
+        slack = sl.createSlackAdapter(deps, slackCfg, { connection: () => ctx.conn });
         out.push(...slack.mounts);
       }
       if (teams) out.push(...teams.mounts(deps));

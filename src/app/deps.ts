@@ -56,8 +56,10 @@ export interface AppDeps {
   renderAarPdf(model: AarModel): Promise<Buffer>;
   /** Issue 15: overrides, cover requests, the on-call audit timeline, self-service settings. */
   oncall: OnCallRepository;
-  /** Posts cover requests, shift notices and hand-offs (Slack; else the outbox). */
+  /** Posts cover requests, shift notices and hand-offs (Slack and/or Teams; else the outbox). */
   oncallMessenger: OnCallMessenger;
+  /** The key iCal feed links are signed with (ESC_ICAL_SECRET, else a random key kept in MongoDB). */
+  icalKey(): Promise<Buffer>;
   /** Re-reads what MongoDB holds beside the org file (overrides, settings) so routing changes at once. */
   refreshDirectory(): Promise<void>;
   /** Reloads the organisation (file or given snapshot); refuses an invalid one and keeps the running org. */

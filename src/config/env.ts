@@ -71,6 +71,8 @@ const shape = {
   ESC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Serve /metrics on this port instead (no token; keep the port private). */
   ESC_METRICS_PORT: port.optional(),
+  /** Key of the iCal feed links (unset: a random key made at first use and kept in MongoDB). */
+  ESC_ICAL_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 } as const;
 
 const HINTS: Record<string, string> = {
@@ -82,13 +84,14 @@ const HINTS: Record<string, string> = {
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   ESC_METRICS_TOKEN: 'a random string of 16+ characters that Prometheus sends as a bearer token',
   ESC_METRICS_PORT: 'a TCP port for Prometheus only, e.g. 9464',
+  ESC_ICAL_SECRET: 'a random string of 16+ characters, e.g. $(openssl rand -hex 32); changing it invalidates every calendar link',
 };
 
-const SECRET_KEYS = new Set(['ESC_API_TOKENS', 'MONGODB_URI', 'ESC_METRICS_TOKEN']);
+const SECRET_KEYS = new Set(['ESC_API_TOKENS', 'MONGODB_URI', 'ESC_METRICS_TOKEN', 'ESC_ICAL_SECRET']);
 export const envSchema = z.object(shape);
 export type Env = z.output<typeof envSchema>;
 
-export interface Config extends Omit<Env, 'ESC_API_TOKENS' | 'MONGODB_URI' | 'ESC_METRICS_TOKEN' | 'HOST'> {
+export interface Config extends Omit<Env, 'ESC_API_TOKENS' | 'MONGODB_URI' | 'ESC_METRICS_TOKEN' | 'ESC_ICAL_SECRET' | 'HOST'> {
   /** Where to listen; see loadConfig for the safe default. */
   HOST: string;
   /** True when HOST was not set and Esc chose loopback because ESC_API_TOKENS is unset. */
@@ -97,6 +100,8 @@ export interface Config extends Omit<Env, 'ESC_API_TOKENS' | 'MONGODB_URI' | 'ES
   usingDemoTokens: boolean;
   mongoUri: Secret | null;
   metricsToken: Secret | null;
+  /** ESC_ICAL_SECRET; null: the key stored in MongoDB. */
+  icalSecret: Secret | null;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
@@ -125,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       }),
     );
   }
-  const { ESC_API_TOKENS, MONGODB_URI, ESC_METRICS_TOKEN, HOST, ...rest } = r.data;
+  const { ESC_API_TOKENS, MONGODB_URI, ESC_METRICS_TOKEN, ESC_ICAL_SECRET, HOST, ...rest } = r.data;
   const demo = !ESC_API_TOKENS || ESC_API_TOKENS.length === 0;
   if (demo && HOST && !isLoopback(HOST)) {
     throw new ConfigError([
@@ -137,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     HOST: HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
     loopbackOnly: demo && !HOST,
     metricsToken: ESC_METRICS_TOKEN ? new Secret(ESC_METRICS_TOKEN) : null,
+    icalSecret: ESC_ICAL_SECRET ? new Secret(ESC_ICAL_SECRET) : null,
     apiTokens: demo ? (tokenList.parse(DEMO_TOKENS) as ApiToken[]) : ESC_API_TOKENS,
     usingDemoTokens: demo,
     mongoUri: MONGODB_URI ? new Secret(MONGODB_URI) : null,

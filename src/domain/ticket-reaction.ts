@@ -8,11 +8,20 @@
 import type { Actor } from './timeline.js';
 
 export type TicketChange = 'resolve' | 'reopen';
+/**
+ * What a reaction carries out: a change above, or an announcement (issue 14): a ticket that
+ * opened or moved to a team is posted in the team's channel and, when its plan starts on open,
+ * pages at once. Stored with the ticket write, so a crash right after it loses neither.
+ */
+export type ReactionKind = TicketChange | 'open' | 'move' | 'elevate';
 
 export interface TicketReaction {
   /** Unique per change (the key of the change's timeline event). */
   key: string;
-  change: TicketChange;
+  change: ReactionKind;
+  /** For an announcement: the team it was for (a later move makes it moot) and the reason given. */
+  teamId?: string;
+  reason?: string | null;
   /** When the change happened, and who made it (the reaction acts on their behalf). */
   at: Date;
   actor: Actor;
@@ -45,7 +54,7 @@ function withReactions<T extends OwesReactions>(t: T, reactions: TicketReaction[
 }
 
 /** The ticket with a reaction owed for `change` (due at once). */
-export function withReaction<T extends OwesReactions>(t: T, r: { key: string; change: TicketChange; at: Date; actor: Actor }): T {
+export function withReaction<T extends OwesReactions>(t: T, r: { key: string; change: ReactionKind; at: Date; actor: Actor; teamId?: string; reason?: string | null }): T {
   return withReactions(t, [...(t.reactions ?? []), { ...r, attempts: 0, dueAt: r.at }]);
 }
 
@@ -70,4 +79,19 @@ export function reactionFailed<T extends OwesReactions>(t: T, key: string, now: 
       return { ...r, attempts, dueAt: new Date(now.getTime() + wait) };
     }),
   );
+}
+
+/** The reaction a new ticket owes, stored in its first write (issue 14). */
+export function openedReaction(t: { id: string; teamId: string; createdAt: Date }, actor: Actor) {
+  return { key: `opened:${t.id}`, change: 'open' as const, at: t.createdAt, actor, teamId: t.teamId };
+}
+
+/** The reaction an elevation owes (the team's channel, its lead and manager told), keyed by the version it writes (issue 14). */
+export function elevatedReaction(t: { id: string; version: number; teamId: string }, at: Date, actor: Actor, reason: string | null) {
+  return { key: `elevated:${t.id}:${t.version + 1}`, change: 'elevate' as const, at, actor, teamId: t.teamId, reason };
+}
+
+/** The reaction a move to team `toTeamId` owes, keyed by the version the move writes (issue 14). */
+export function movedReaction(t: { id: string; version: number }, toTeamId: string, at: Date, actor: Actor, reason: string | null) {
+  return { key: `moved:${t.id}:${t.version + 1}`, change: 'move' as const, at, actor, teamId: toTeamId, reason };
 }

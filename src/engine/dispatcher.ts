@@ -127,6 +127,14 @@ export class Dispatcher {
       for (const d of ready) touched.add(d.id);
       return ready.filter((d) => handed.has(d.id));
     };
+    // The next wave, if it may still be handed over (marked touched: its fate is decided now).
+    const nextOf = (wave: Delivery[] | undefined): Delivery[] => {
+      if (!wave || signal?.aborted) return []; // stopping, or the engine lease was lost: given back below
+      const now = deps.clock.now().getTime();
+      const ready = wave.filter((d) => !d.leaseUntil || new Date(d.leaseUntil).getTime() - now >= margin);
+      for (const d of ready) touched.add(d.id);
+      return ready;
+    };
     try {
       let current = await handOver(waves[0]);
       for (let i = 0; i < waves.length; i++) {
@@ -134,7 +142,9 @@ export class Dispatcher {
         const failed = await pool(current, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
         errors.push(...failed);
         const merged: Outcome = { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
-        [, current] = await Promise.all([this.writer.run(merged), handOver(waves[i + 1])]);
+        const next = nextOf(waves[i + 1]);
+        const handed = await this.writeWave(merged, next.map((d) => ({ id: d.id, claim })));
+        current = next.filter((d) => handed.has(d.id));
       }
     } catch (e) {
       errors.push(e);
@@ -146,6 +156,25 @@ export class Dispatcher {
     // runner logs once per outage, not once per message. Claims left behind expire and requeue.
     if (errors.length > 0) throw errors[0];
     return batch.length;
+  }
+
+  /**
+   * Records a wave's outcomes and hands the next wave over in the same grouped write (one
+   * command on deliveries, one on the timeline). If the database fails, the outcomes are
+   * written the patient way (retried until the lease is nearly over) and nothing more is
+   * handed over: those claims expire and requeue.
+   */
+  private async writeWave(o: Outcome, next: { id: string; claim: string }[]): Promise<Set<string>> {
+    const { deps } = this;
+    try {
+      // Fallbacks before the failed status (see writeOutcomes).
+      if (o.fallbacks.length > 0) await deps.deliveries.enqueue(o.fallbacks);
+      const [handed] = await Promise.all([deps.deliveries.finishAndHandOver(o.updates, next, deps.clock.now()), o.events.length > 0 ? deps.timeline.append(o.events) : null]);
+      return handed;
+    } catch {
+      await this.writer.run(o);
+      return new Set();
+    }
   }
 
   private event(d: Delivery, type: string, data: Record<string, unknown>, keySuffix = ''): TimelineEvent {

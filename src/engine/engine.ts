@@ -19,6 +19,7 @@ import { refreshHomes } from './home-refresh.js';
 import { ShiftNotices } from './shift-notices.js';
 import { TicketReactions } from './ticket-reactions.js';
 import { TicketTimers } from './ticket-timers.js';
+import { RequesterLevels } from './requester-levels.js';
 
 export interface EngineOptions {
   /** Escalations advanced per pass. */
@@ -70,7 +71,11 @@ export class Engine {
     this.ticketReactions = new TicketReactions(deps);
     this.shiftNotices = new ShiftNotices(deps);
     this.ticketTimers = new TicketTimers(deps);
+    this.requesterLevels = new RequesterLevels(deps);
   }
+
+  /** The `requester-levels` module: the requester told when a plan step climbs a level (issue 14). */
+  readonly requesterLevels: RequesterLevels;
 
   /** The `shift-notices` module: a DM at the start of each on-call shift, hand-off posts (issue 15). */
   readonly shiftNotices: ShiftNotices;
@@ -89,6 +94,7 @@ export class Engine {
     if (signal?.aborted) return work;
     work += await this.ticketReactions.runOnce();
     work += await this.ticketTimers.runOnce();
+    work += await this.requesterLevels.runOnce();
     work += await this.majorTimers.runOnce();
     work += await this.shiftNotices.runOnce();
     work += await this.dispatcher.runOnce(signal);

@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../app/deps.js';
 import { tell } from '../app/use-cases/oncall/overrides.js';
+import { teamChannelIds } from '../app/use-cases/team-channel.js';
 import { rolesOf } from '../domain/rotation.js';
 
 /** A shift that began longer ago than this is not announced (Esc was down, or just started). */
@@ -37,9 +38,10 @@ export class ShiftNotices {
         const until = DateTime.fromJSDate(s.to, { zone }).toFormat('ccc HH:mm');
         const layer = role === 'primary' ? '' : ` (${role})`;
         await tell(this.deps, { key: `${key}:dm`, to: { personId: s.personId }, text: `You are on call for ${team.name}${layer} until ${until}.` });
-        if (rot.announceHandoffs && team.channel) {
+        if (rot.announceHandoffs) {
           const orgUntil = DateTime.fromJSDate(s.to, { zone: dir.org.timeZone }).toFormat('ccc d LLL HH:mm ZZZZ');
-          await tell(this.deps, { key: `${key}:channel`, to: { channelId: team.channel }, text: `Hand-off: ${person?.name ?? s.personId} is on call for ${team.name}${layer} until ${orgUntil}.` });
+          // Every channel of the team: Slack and Teams.
+          for (const c of teamChannelIds(this.deps, team.id)) await tell(this.deps, { key: `${key}:channel:${c}`, to: { channelId: c }, text: `Hand-off: ${person?.name ?? s.personId} is on call for ${team.name}${layer} until ${orgUntil}.` });
         }
         sent++;
       }

@@ -140,6 +140,9 @@ describe('On call from chat (Slack and Teams): oncall, cover + Take, override, r
     });
     expect(told.map((c) => c.params.channel).sort()).to.deep.equal(['DU0ALICE', 'DU0CAROL']);
     expect(await slash('U0DANA', 'oncall service-desk')).to.include('Service Desk (primary): Bob Okafor until Tue 24 Nov 09:00 PST (override)');
+    // The channel post itself now says who took it (chat.update, no Take button).
+    const edited = await slack.waitFor(() => slack.callsOf('chat.update').find((c) => String(c.params.text).startsWith('Bob Okafor took the Service Desk on-call cover')));
+    expect(JSON.stringify(edited.params.blocks)).to.not.include(TAKE_ACTION);
     // The escalation fires after the take: the on-call target is Bob now.
     esc.clock.advanceMinutes(31);
     await esc.settle();
@@ -217,5 +220,21 @@ describe('On call from chat (Slack and Teams): oncall, cover + Take, override, r
     expect(alice.contacts.filter((c) => c.kind === 'sms').map((c) => c.address)).to.deep.equal(['+15105550199']);
     expect(alice.quietHours).to.deep.equal({ start: '22:00', end: '07:00' });
     expect(await slash('U0ALICE', 'me phone 555')).to.include('is not a phone number');
+  });
+
+  it('a cover request cancelled over the API: a colleague is refused, the asker cancels, the Slack post says "Cancelled"', async () => {
+    const from = new Date(esc.clock.now().getTime() + 2 * 86_400_000);
+    const made = await api(esc.baseUrl, 'POST', '/api/covers', { team: 'service-desk', from: from.toISOString(), to: new Date(from.getTime() + 4 * 3_600_000).toISOString() }, tok('alice'));
+    expect(made.status).to.equal(201);
+    const id = String((made.body.cover as { id: string }).id);
+    await slack.waitFor(() => slack.callsOf('chat.postMessage').find((c) => c.params.channel === 'C0DESK' && JSON.stringify(c.params.blocks).includes(id)));
+    expect((await api(esc.baseUrl, 'DELETE', `/api/covers/${id}`, undefined, tok('bob'))).status).to.equal(403);
+    const done = await api(esc.baseUrl, 'DELETE', `/api/covers/${id}`, undefined, tok('alice'));
+    expect(done.status).to.equal(200);
+    expect((done.body.cover as { status: string }).status).to.equal('cancelled');
+    const edited = await slack.waitFor(() => slack.callsOf('chat.update').find((c) => String(c.params.text).startsWith('Cancelled: Alice Ng no longer needs cover of Service Desk')));
+    expect(JSON.stringify(edited.params.blocks)).to.not.include(TAKE_ACTION);
+    expect((await api(esc.baseUrl, 'DELETE', `/api/covers/${id}`, undefined, tok('alice'))).status).to.equal(409);
+    expect((await api(esc.baseUrl, 'POST', `/api/covers/${id}/take`, undefined, tok('bob'))).status).to.equal(409);
   });
 });

@@ -49,4 +49,32 @@ describe('iCal feeds of rotations and people (token in the URL)', function () {
     expect(evs.length).to.be.greaterThan(3);
     for (const e of evs) expect(e.summary).to.equal('On call: Service Desk (primary)');
   });
+
+  it('the link key is its own: rotating ESC_API_TOKENS keeps links working; ESC_ICAL_SECRET set (or changed) invalidates them', async () => {
+    const link = String((await api(esc.baseUrl, 'GET', '/api/rotations/service-desk-oncall/ical-url', undefined, tok('alice'))).body.url);
+    // Another Esc on the same database with other API tokens (a rotation): the same link, still served.
+    const rotated = await startTestEsc({ uri: esc.uri, env: { ESC_API_TOKENS: 'brand-new-admin-token:admin:erin' } });
+    try {
+      expect((await fetch(`${rotated.baseUrl}${link}`)).status).to.equal(200);
+      const again = String((await api(rotated.baseUrl, 'GET', '/api/rotations/service-desk-oncall/ical-url', undefined, 'brand-new-admin-token')).body.url);
+      expect(again).to.equal(link);
+    } finally {
+      await rotated.stop();
+    }
+    // An operator sets ESC_ICAL_SECRET: the stored random key is no longer used, old links get 403 with what to do.
+    const secret = await startTestEsc({ uri: esc.uri, env: { ESC_API_TOKENS: PEOPLE_TOKENS, ESC_ICAL_SECRET: 'a-calendar-secret-of-32-characters!' } });
+    try {
+      const old = await fetch(`${secret.baseUrl}${link}`);
+      expect(old.status).to.equal(403);
+      expect(((await old.json()) as { message: string }).message).to.include('ask Esc for a new one');
+      const fresh = String((await api(secret.baseUrl, 'GET', '/api/rotations/service-desk-oncall/ical-url', undefined, tok('alice'))).body.url);
+      expect(fresh).to.not.equal(link);
+      expect((await fetch(`${secret.baseUrl}${fresh}`)).status).to.equal(200);
+    } finally {
+      await secret.stop();
+    }
+    // The key is not derived from the API tokens: the stored key is one random document.
+    const doc = await esc.conn.collection('esc_secrets').findOne({ _id: 'ical-feed-key' } as never);
+    expect(Buffer.from(String(doc?.key), 'base64')).to.have.length(32);
+  });
 });

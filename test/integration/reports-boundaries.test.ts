@@ -66,4 +66,27 @@ describe('reports: period boundaries through the rollups', function () {
     expect(r.previousFigures.tickets).to.equal(1); // Wed 28 Oct 23:59 PDT
     expect((await compareRollups(esc.deps)).equal).to.equal(true);
   });
+
+  it('reads a bucket written before ticket ids and titles moved out of the rows (report, slowest names, CSV)', async () => {
+    const t = await open('2026-11-25T18:00:00Z', 'written the old way'); // Wed 25 Nov 10:00 PST
+    esc.clock.set('2026-11-25T19:00:00Z');
+    await esc.settle();
+    const days = esc.conn.db!.collection('report_days');
+    const doc = await days.findOne({ _id: '2026-11-25' } as never);
+    expect(doc?.ids, 'the current format keeps ids apart').to.be.a('string');
+    // Rewrite it in the earlier format: ticket id and title in the row, no `ids`.
+    const ids = String(doc!.ids).split('\n').map((l) => l.split('\t'));
+    const rows = String(doc!.rows).split('\n').map((l, i) => {
+      const c = l.split('\t');
+      c[0] = ids[i]![1]!;
+      c[3] = ids[i]![2]!;
+      return c.join('\t');
+    });
+    await days.updateOne({ _id: '2026-11-25' } as never, { $set: { rows: rows.join('\n') }, $unset: { ids: '' } });
+    const r = await buildReport(esc.deps, { period: 'today' });
+    expect(r.figures.tickets).to.equal(1);
+    expect(r.figures.slowest[0]).to.include({ ticketId: t.id, title: 'written the old way' });
+    expect(await keys({ period: 'today' })).to.deep.equal(['written the old way']);
+    expect((await compareRollups(esc.deps)).equal).to.equal(true);
+  });
 });

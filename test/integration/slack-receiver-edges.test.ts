@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { request } from 'node:http';
+import type { ClientRequest } from 'node:http';
 import { signSlackRequest } from '../../src/adapters/slack/signature.js';
 import { TEST_SIGNING_SECRET, postSlack } from '../far-side/slack-requests.js';
 import { startSlackEsc } from './slack-setup.js';
@@ -66,5 +68,41 @@ describe('Slack receiver: null bodies get 400, oversized bodies 413', () => {
     const res2 = await fetch(`${esc.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: chunks, duplex: 'half' } as RequestInit);
     expect(res2.status).to.equal(413);
     expect((await postSlack(esc.baseUrl, 'payload=null')).status).to.equal(400);
+  });
+
+  it('many large bodies at once: past 16 MB being read, a large one gets 429 (not 5xx); small requests still pass, and all is free again after', async () => {
+    const url = new URL(`${esc.baseUrl}/slack/events`);
+    const part = Buffer.alloc(1_000_000, 'a');
+    const open = (declared: number) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(declared) } });
+      const status = new Promise<number>((resolve) => {
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(0));
+      });
+      return { req, status };
+    };
+    // 16 bodies of 1,000,000 bytes held open (each declares a little more and never finishes).
+    const held: ClientRequest[] = [];
+    for (let i = 0; i < 16; i++) {
+      const h = open(part.length + 10);
+      h.req.write(part);
+      held.push(h.req);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    // A small signed request still fits.
+    expect((await postSlack(esc.baseUrl, 'payload=null')).status).to.equal(400);
+    // One more large body does not: it is read to its end and refused with 429.
+    const extra = open(part.length);
+    extra.req.end(part);
+    expect(await extra.status).to.equal(429);
+    for (const h of held) h.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    // Freed: a large body is read again (and refused for its signature, not for room).
+    const again = open(part.length);
+    again.req.end(part);
+    expect(await again.status).to.equal(401);
   });
 });

@@ -15,6 +15,7 @@ import { coordinatorNoticeCard, escalationRequestCard, majorSummaryCard, satisfa
 import { newRequest } from '../../src/domain/coordination.js';
 import type { MajorEscalation } from '../../src/domain/major.js';
 import { ticketNotice } from '../../src/domain/notice.js';
+import { oncallCard } from '../../src/adapters/teams/teams-render.js';
 
 /** Every card Esc sends to Teams, rendered from cards/ with realistic data: [name, card]. */
 export function sampleCards(): [string, Record<string, unknown>][] {
@@ -65,6 +66,8 @@ export function sampleCards(): [string, Record<string, unknown>][] {
     ['status-history', historyCard({ ticket, key: 'ESC-42', zone: dir.org.timeZone, rows: historyRows(dir, ticket, events, [], dir.org.timeZone) }, [{ label: 'Status', value: ticket.status }, { label: 'Times in', value: dir.org.timeZone }])],
     // The chart is inlined as a data URI (report-card.ts); a 1×1 PNG stands in here.
     ['report', reportCard(sampleReport(), { url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' })],
+    ['oncall cover request (issue 15)', oncallCard({ text: 'Alice Ng asks for cover of Service Desk on-call (primary) from Mon 23 Nov 09:30 PST to Tue 24 Nov 09:00 PST. The first to take it carries the pager.', take: { coverId: 'c1' } })],
+    ['oncall hand-off (issue 15)', oncallCard({ text: 'Hand-off: Alice Ng is on call for Service Desk until Mon 30 Nov 09:00 PST.' })],
     ['report (no chart, nothing slow)', reportCard({ ...sampleReport(), figures: { ...sampleReport().figures, slowest: [], satisfaction: { count: 0, average: null, distribution: {}, comments: [] } } }, { url: null })],
   ];
 }

@@ -40,7 +40,8 @@ describe('major escalations (seed 001) over the HTTP API, outbox war room', () =
   };
   const iso = (min: number) => new Date(esc.clock.now().getTime() + min * 60_000).toISOString();
 
-  it('the seed-001 story: declare → roles → tasks → reminders → updates → executives → problem → warranty → recurrence → satisfaction → review, report, closed, archived', async () => {
+  it('the seed-001 story: declare → roles → tasks → reminders → updates → executives → problem → warranty → recurrence → satisfaction → review, report, closed, archived', async function () {
+    this.timeout(60_000); // a long story: over 20 s on a loaded 2-core machine
     const room = esc.deps.warRoom as OutboxWarRoom;
     expect(room.platform).to.equal('outbox');
     const t1 = await open('Student portal down for all users');

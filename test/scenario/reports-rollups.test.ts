@@ -213,5 +213,7 @@ describe('reports: rollups equal a from-scratch recomputation', function () {
     expect(r.figures.ackByChannel).to.deep.equal({ sms: 1 });
     expect(r.figures.escalationsByLevel).to.deep.equal({ '1': 1 });
     expect(r.figures.slowest[0]).to.include({ teamId: 'infrastructure', status: 'resolved', open: false });
+    // The scan reads no ticket ids or titles; the named tickets get theirs afterwards.
+    expect(r.figures.slowest[0]).to.include({ ticketId: t.id, title: t.title });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeDay, encodeDay } from '../../src/adapters/mongo/report-codec.js';
+import { decodeDay, encodeDay, ticketTexts } from '../../src/adapters/mongo/report-codec.js';
 import type { FactEvent, TicketFact } from '../../src/domain/reports/facts.js';
 import { foldFacts } from '../../src/domain/reports/facts.js';
 import { computeReport } from '../../src/domain/reports/compute.js';
@@ -276,18 +276,41 @@ describe('reports: figures of a hand-built fixture', () => {
       resolution_breached: true,
       max_level: 0,
       satisfaction: null,
+      snoozes: 0,
+      ack_timeouts: 0,
     });
     expect(rows[0]).to.include({ ticket: 'ESC-1', ack_step: 'none', satisfaction: 5, response_breached: false });
     expect(rows[4]).to.include({ ticket: 'ESC-5', acknowledged_at: null, ack_step: null, response_breached: true, resolution_breached: false });
   });
 
   it('stores facts compactly and reads them back unchanged', () => {
-    const odd: TicketFact = { ...facts[0]!, title: 'tab\there\nnew line \\ back', satisfactionComment: 'a\tb', satisfactionScore: 4.5, key: 'OLD-7' };
+    const odd: TicketFact = { ...facts[0]!, ticketId: 'odd', number: 9999, title: 'tab\there\nnew line \\ back', satisfactionComment: 'a\tb', satisfactionScore: 4.5, key: 'OLD-7' };
     const all = [...facts, odd];
     const enc = encodeDay(all);
     expect(enc.n).to.equal(all.length);
-    const back = decodeDay({ dict: enc.dict, rows: enc.rows });
+    const back = decodeDay({ dict: enc.dict, rows: enc.rows, ids: enc.ids });
     const sortById = (xs: TicketFact[]) => [...xs].sort((a, b) => (a.ticketId + a.key < b.ticketId + b.key ? -1 : 1));
     expect(sortById(back)).to.deep.equal(sortById(all));
+    // Without `ids` (what a report scan reads) only the ticket id and title are missing; ticketTexts gives them by number.
+    const bare = decodeDay({ dict: enc.dict, rows: enc.rows });
+    const blank = (xs: TicketFact[]) => xs.map((f) => ({ ...f, ticketId: '', title: '' })).sort((a, b) => a.number - b.number || (a.key < b.key ? -1 : 1));
+    expect(blank(bare)).to.deep.equal(blank(all));
+    const texts = new Map<number, { ticketId: string; title: string }>();
+    ticketTexts({ ids: enc.ids }, new Set([odd.number]), texts);
+    expect(texts.get(odd.number)).to.deep.equal({ ticketId: odd.ticketId, title: odd.title });
+  });
+
+  it('still reads buckets written before ticket ids and titles moved out of the rows', () => {
+    const enc = encodeDay(facts);
+    const ids = enc.ids.split('\n').map((l) => l.split('\t'));
+    // The earlier format: the ticket id in the first field of the row, the title in the fourth, no `ids`.
+    const rows = enc.rows.split('\n').map((l, i) => {
+      const c = l.split('\t');
+      c[0] = ids[i]![1]!;
+      c[3] = ids[i]![2]!;
+      return c.join('\t');
+    });
+    const back = decodeDay({ dict: enc.dict, rows: rows.join('\n') });
+    expect([...back].sort((a, b) => a.number - b.number)).to.deep.equal([...facts].sort((a, b) => a.number - b.number));
   });
 });

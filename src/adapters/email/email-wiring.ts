@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailer from 'nodemailer';
 import type { Connection } from 'mongoose';
 import type { AppDeps } from '../../app/deps.js';
 import type { HttpMount } from '../http/server.js';
@@ -11,7 +12,9 @@ export function emailAdapters(args: { smtpUrl: string; from: string; linkSecret:
   notifier: EmailNotifier;
   mount: (deps: AppDeps) => HttpMount;
 } {
-  const transport = nodemailer.createTransport(args.smtpUrl);
+  // nodemailer (CommonJS) is loaded only when email is configured: a start without it never pays for it.
+  const mailer = createRequire(import.meta.url)('nodemailer') as typeof nodemailer;
+  const transport = mailer.createTransport(args.smtpUrl);
   const used = new UsedTokenStore(args.connection);
   return {
     notifier: new EmailNotifier({ transport, from: args.from, publicUrl: args.publicUrl, linkSecret: args.linkSecret, linkTtlMs: args.linkTtlMs, now: args.now }),

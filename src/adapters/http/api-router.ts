@@ -177,7 +177,7 @@ export function apiRouter(deps: AppDeps, tokens: ApiToken[]): Router {
   }));
 
   r.use(majorRouter(deps)); // escalation requests and major escalations (issue 7)
-  r.use(icalUrlRouter(deps, tokens)); // iCal feed URLs (issue 15)
+  r.use(icalUrlRouter(deps)); // iCal feed URLs (issue 15)
   r.use(oncallRouter(deps)); // on-call, overrides, cover requests, org reload and diff (issue 15)
   r.use(reportRouter(deps)); // GET /reports, /reports.csv, /reports/chart.png, /tickets/:ref/history (issue 8)
 

@@ -1,18 +1,18 @@
 /**
  * iCal feeds for calendar apps: `GET /api/rotations/:id.ics?token=…` (every layer's shifts) and
  * `GET /api/people/:id.ics?token=…` (one person's shifts). Calendar apps cannot send a bearer
- * header, so the token is in the URL: an HMAC of the feed's subject under a key derived from
- * the API tokens (changing ESC_API_TOKENS changes every feed URL). Authenticated callers get
+ * header, so the token is in the URL: an HMAC of the feed's subject under the feed key
+ * (`deps.icalKey`: ESC_ICAL_SECRET, else a random key kept in MongoDB), independent of the API
+ * tokens, so rotating ESC_API_TOKENS leaves subscriptions working. Authenticated callers get
  * the URLs from `GET /api/rotations/:id/ical-url` and `GET /api/people/:id/ical-url`.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app/deps.js';
 import { shiftsOf } from '../../app/use-cases/oncall/who.js';
 import { rolesOf } from '../../domain/rotation.js';
 import type { Shift } from '../../domain/rotation.js';
-import type { ApiToken } from '../../config/env.js';
 import { allow } from './auth.js';
 
 const DAY = 86_400_000;
@@ -20,9 +20,6 @@ const DAY = 86_400_000;
 const BACK_DAYS = 7;
 const AHEAD_DAYS = 90;
 
-export function feedKey(tokens: readonly ApiToken[]): Buffer {
-  return createHash('sha256').update(`esc-ical\n${tokens.map((t) => t.token.reveal()).join('\n')}`).digest();
-}
 export function feedToken(key: Buffer, subject: string): string {
   return createHmac('sha256', key).update(subject).digest('base64url').slice(0, 32);
 }
@@ -31,6 +28,17 @@ function tokenOk(key: Buffer, subject: string, given: unknown): boolean {
   const a = Buffer.from(feedToken(key, subject));
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The feed key, or a 503 answer when it cannot be read (the database is down): never a 5xx crash. */
+async function keyOr503(deps: AppDeps, res: Response): Promise<Buffer | null> {
+  try {
+    return await deps.icalKey();
+  } catch (err) {
+    deps.log.warn({ err: (err as Error).message, code: 'ICAL_KEY_UNAVAILABLE' }, 'ical: the feed key could not be read');
+    res.status(503).json({ error: 'UNAVAILABLE', message: 'Calendar feeds are unavailable for a moment; try again.' });
+    return null;
+  }
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
@@ -71,9 +79,8 @@ export function icalendar(name: string, events: readonly FeedEvent[], now: Date)
 
 const uidOf = (rotationId: string, s: Shift) => `${rotationId}-${s.role}-${s.personId}-${s.from.getTime()}@esc`;
 
-export function icalRouter(deps: AppDeps, tokens: readonly ApiToken[]): Router {
+export function icalRouter(deps: AppDeps): Router {
   const r = express.Router();
-  const key = feedKey(tokens);
   const send = (res: Response, name: string, body: string) => {
     res.setHeader('content-type', 'text/calendar; charset=utf-8');
     res.setHeader('content-disposition', `inline; filename="${name}.ics"`);
@@ -81,10 +88,12 @@ export function icalRouter(deps: AppDeps, tokens: readonly ApiToken[]): Router {
   };
   const refuse = (res: Response) => res.status(403).json({ error: 'FORBIDDEN', message: 'That calendar link is not valid (any more): ask Esc for a new one (GET /api/rotations/:id/ical-url).' });
 
-  r.get('/rotations/:file', (req: Request, res: Response, next) => {
+  r.get('/rotations/:file', async (req: Request, res: Response, next) => {
     const m = /^(.+)\.ics$/.exec(String(req.params.file));
     if (!m) return next();
     const id = m[1]!;
+    const key = await keyOr503(deps, res);
+    if (!key) return;
     if (!tokenOk(key, `rotation:${id}`, req.query.token)) return void refuse(res);
     const dir = deps.directory();
     const rot = dir.rotation(id);
@@ -98,10 +107,12 @@ export function icalRouter(deps: AppDeps, tokens: readonly ApiToken[]): Router {
     );
     send(res, rot.id, icalendar(`${team?.name ?? rot.name ?? rot.id} on call`, events.sort((a, b) => a.from.getTime() - b.from.getTime()), now));
   });
-  r.get('/people/:file', (req: Request, res: Response, next) => {
+  r.get('/people/:file', async (req: Request, res: Response, next) => {
     const m = /^(.+)\.ics$/.exec(String(req.params.file));
     if (!m) return next();
     const id = m[1]!;
+    const key = await keyOr503(deps, res);
+    if (!key) return;
     if (!tokenOk(key, `person:${id}`, req.query.token)) return void refuse(res);
     const dir = deps.directory();
     const p = dir.person(id);
@@ -114,17 +125,20 @@ export function icalRouter(deps: AppDeps, tokens: readonly ApiToken[]): Router {
 }
 
 /** The feed URLs for authenticated callers (the API router mounts these). */
-export function icalUrlRouter(deps: AppDeps, tokens: readonly ApiToken[]): Router {
+export function icalUrlRouter(deps: AppDeps): Router {
   const r = express.Router();
-  const key = feedKey(tokens);
-  r.get('/rotations/:id/ical-url', allow('directory:read'), (req, res) => {
+  r.get('/rotations/:id/ical-url', allow('directory:read'), async (req, res) => {
     const id = String(req.params.id);
     if (!deps.directory().rotation(id)) return void res.status(404).json({ error: 'NOT_FOUND', message: `No rotation "${id.slice(0, 40)}".` });
+    const key = await keyOr503(deps, res);
+    if (!key) return;
     res.json({ url: `/api/rotations/${encodeURIComponent(id)}.ics?token=${feedToken(key, `rotation:${id}`)}` });
   });
-  r.get('/people/:id/ical-url', allow('directory:read'), (req, res) => {
+  r.get('/people/:id/ical-url', allow('directory:read'), async (req, res) => {
     const id = String(req.params.id);
     if (!deps.directory().person(id)) return void res.status(404).json({ error: 'NOT_FOUND', message: `No person "${id.slice(0, 40)}".` });
+    const key = await keyOr503(deps, res);
+    if (!key) return;
     res.json({ url: `/api/people/${encodeURIComponent(id)}.ics?token=${feedToken(key, `person:${id}`)}` });
   });
   return r;

@@ -3,7 +3,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod/v4';
 import type { AppDeps } from '../../app/deps.js';
-import { requestCover, takeCover } from '../../app/use-cases/oncall/cover.js';
+import { cancelCover, requestCover, takeCover } from '../../app/use-cases/oncall/cover.js';
 import { orgDiff, reloadOrganisation } from '../../app/use-cases/oncall/org-admin.js';
 import { cancelOverride, createOverride, listOverrides } from '../../app/use-cases/oncall/overrides.js';
 import { shiftsOf, whoIsOnCall } from '../../app/use-cases/oncall/who.js';
@@ -54,6 +54,9 @@ export function oncallRouter(deps: AppDeps): Router {
   }));
   r.post('/covers/:id/take', h(async (req, res) => {
     res.json(await takeCover(deps, { actor: actorOf(req.apiToken), coverId: String(req.params.id) }));
+  }));
+  r.delete('/covers/:id', h(async (req, res) => {
+    res.json({ cover: await cancelCover(deps, { actor: actorOf(req.apiToken), coverId: String(req.params.id).slice(0, 80) }) });
   }));
   r.get('/rotations/:id/timeline', allow('directory:read'), h(async (req, res) => {
     res.json({ events: await deps.oncall.events(String(req.params.id)) });

@@ -30,7 +30,7 @@ export function createHttpApp(args: { deps: AppDeps; tokens: ApiToken[]; ops: Op
     res.json(openApiDocument);
   });
   for (const m of args.mounts ?? []) app.use(m.path, m.router);
-  app.use('/api', icalRouter(args.deps, args.tokens)); // calendar feeds: the token is in the URL (issue 15)
+  app.use('/api', icalRouter(args.deps)); // calendar feeds: the token is in the URL (issue 15)
   app.use('/api', express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }), apiRouter(args.deps, args.tokens));
   app.use((_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: 'Nothing here. Try GET /healthz, GET /readyz or GET /openapi.json.' });

@@ -5,7 +5,7 @@ import type { Delivery, DeliveryFilter, DeliveryRepository } from '../../app/por
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
-import { chunks } from '../../lib/chunks.js';
+import { BULK_CHUNK, chunks } from '../../lib/chunks.js';
 import { assertId, assertOptionalId } from './ids.js';
 
 /** A stored delivery without the hand-over token (internal to the claim). */
@@ -86,6 +86,28 @@ export class MongoDeliveryRepository implements DeliveryRepository {
       matched += r.matchedCount;
     }
     return matched;
+  }
+
+  async finishAndHandOver(items: { id: string; claim: string; update: Partial<Delivery> }[], next: { id: string; claim: string }[], now: Date): Promise<Set<string>> {
+    const token = randomUUID();
+    const byClaim = new Map<string, string[]>();
+    for (const it of next) byClaim.set(it.claim, [...(byClaim.get(it.claim) ?? []), it.id]);
+    const ops = [
+      ...items.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
+      ...[...byClaim].map(([claim, ids]) => ({ updateMany: { filter: { _id: { $in: ids }, claim, status: 'sending', handedAt: null } as never, update: { $set: { handedAt: now, handedBy: token } } } })),
+    ];
+    if (ops.length === 0) return new Set();
+    if (ops.length > BULK_CHUNK || next.length > BULK_CHUNK) {
+      if (items.length > 0) await this.finishMany(items);
+      return this.handOver(next, now);
+    }
+    const r = await this.m.Delivery.collection.bulkWrite(ops as never[], { ordered: false });
+    const handed = new Set<string>();
+    if (next.length === 0) return handed;
+    // Each outcome matches at most one delivery, each hand-over at most its own: the sum says all went through.
+    if (r.matchedCount === items.length + next.length) for (const it of next) handed.add(it.id);
+    else for (const d of await this.m.Delivery.find({ _id: { $in: next.map((it) => it.id) }, handedBy: token }, { _id: 1 }).lean()) handed.add(String(d._id));
+    return handed;
   }
 
   async requeueExpired(now: Date): Promise<number> {

@@ -71,8 +71,14 @@ export class MongoEscalationRepository implements EscalationRepository {
     const slots = sinceMs === undefined ? null : slotsBetween(sinceMs, now);
     // dueSlot is set exactly while an escalation is active (nextDueAt non-null), so the slot
     // lookup alone selects active ones; the status is checked again below.
-    const q: Record<string, unknown> = slots ? { dueSlot: { $in: slots }, nextDueAt: { $lte: now } } : { status: 'active', nextDueAt: { $lte: now } };
-    const docs = await this.m.Escalation.find(q).sort({ nextDueAt: 1 }).limit(limit).lean();
+    if (slots) {
+      // No server-side sort here: the slots come from the dueSlot index in time order already,
+      // and a sort would make a server without a matching sort index (the FerretDB stand-in)
+      // read every due escalation of a big burst on every pass, not just `limit` of them.
+      const docs = await this.m.Escalation.find({ dueSlot: { $in: slots }, nextDueAt: { $lte: now } }).limit(limit).lean();
+      return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active').sort((a, b) => new Date(a.nextDueAt!).getTime() - new Date(b.nextDueAt!).getTime());
+    }
+    const docs = await this.m.Escalation.find({ status: 'active', nextDueAt: { $lte: now } }).sort({ nextDueAt: 1 }).limit(limit).lean();
     return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active');
   }
 
@@ -80,7 +86,7 @@ export class MongoEscalationRepository implements EscalationRepository {
     const token = randomUUID();
     const won = new Set<string>();
     for (const part of chunks(items)) {
-      await this.m.Escalation.collection.bulkWrite(
+      const r = await this.m.Escalation.collection.bulkWrite(
         part.map((it) => {
           const u = this.claimUpdate(it.next, it.expectedVersion, it.firings, now);
           (u.update.$set as Record<string, unknown>).claimToken = token;
@@ -88,6 +94,12 @@ export class MongoEscalationRepository implements EscalationRepository {
         }),
         { ordered: false },
       );
+      // Each filter names one escalation at one version: all matched means all won, the usual
+      // case, and saves reading them back.
+      if (r.matchedCount === part.length) {
+        for (const it of part) won.add(it.next.id);
+        continue;
+      }
       // A bulk result only counts matches: the token says which of ours won.
       const docs = await this.m.Escalation.find({ claimToken: token, _id: { $in: part.map((it) => it.next.id) } }, { _id: 1 }).lean();
       for (const d of docs) won.add(String(d._id));

@@ -60,5 +60,5 @@ export function createMajorModels(conn: Connection): MajorModels {
 }
 
 export async function ensureMajorIndexes(m: MajorModels): Promise<void> {
-  for (const model of [m.Request, m.Major, m.Problem]) await model.createIndexes();
+  await Promise.all([m.Request, m.Major, m.Problem].map((model) => model.createIndexes()));
 }

@@ -1,20 +1,22 @@
 import mongoose from 'mongoose';
 import type { Connection } from 'mongoose';
 import type { Actor } from '../../domain/timeline.js';
-import type { CoverRequest, OnCallEvent, OnCallMessage, OnCallRepository, PersonSettings, StoredOverride } from '../../app/ports/oncall.js';
+import type { CoverRequest, OnCallEvent, OnCallMessage, OnCallRepository, PersonSettings, PostedMessage, StoredOverride } from '../../app/ports/oncall.js';
 
 const { Schema } = mongoose;
 const opts = { versionKey: false, minimize: false, strict: false } as const;
 
 const overrideSchema = new Schema({ _id: String, rotationId: String, to: Date, cancelledAt: Date, createdAt: Date }, opts);
 overrideSchema.index({ to: 1 });
-const coverSchema = new Schema({ _id: String, status: String }, opts);
+const coverSchema = new Schema({ _id: String, status: String, to: Date, createdAt: Date }, opts);
+coverSchema.index({ status: 1, to: 1 });
 const eventSchema = new Schema({ _id: String, subject: String, at: Date }, opts);
 eventSchema.index({ subject: 1, at: 1 });
 const settingsSchema = new Schema({ _id: String }, opts);
 const noticeSchema = new Schema({ _id: String, at: Date }, opts);
 const messageSchema = new Schema({ _id: String, at: Date }, opts);
 messageSchema.index({ at: 1 });
+messageSchema.index({ 'take.coverId': 1 });
 
 /** The on-call collections (overrides, covers, the on-call audit timeline, person settings, shift notices). */
 export function createOnCallModels(conn: Connection) {
@@ -65,6 +67,14 @@ export class MongoOnCallRepository implements OnCallRepository {
     const d = await this.m.Cover.findOneAndUpdate({ _id: id, status: 'open' }, { $set: { status: 'taken', takenBy: personId, takenAt: now, overrideId } }, { returnDocument: 'after' }).lean();
     return d ? out<CoverRequest>(d) : null;
   }
+  async cancelCover(id: string, by: Actor, now: Date): Promise<CoverRequest | null> {
+    const d = await this.m.Cover.findOneAndUpdate({ _id: id, status: 'open' }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: by } }, { returnDocument: 'after' }).lean();
+    return d ? out<CoverRequest>(d) : null;
+  }
+  async openCovers(now: Date): Promise<CoverRequest[]> {
+    const docs = await this.m.Cover.find({ status: 'open', to: { $gt: now } }).sort({ createdAt: -1 }).lean();
+    return docs.map((d) => out<CoverRequest>(d));
+  }
   async record(e: OnCallEvent): Promise<void> {
     const { id, ...rest } = e;
     await this.m.Event.collection.updateOne({ _id: id } as never, { $setOnInsert: rest }, { upsert: true });
@@ -94,9 +104,13 @@ export class MongoOnCallRepository implements OnCallRepository {
       throw e;
     }
   }
-  async keepMessage(m: OnCallMessage, sent: boolean, now: Date): Promise<void> {
+  async keepMessage(m: OnCallMessage, sent: boolean, now: Date, posted?: PostedMessage): Promise<void> {
     const { key, ...rest } = m;
-    await this.m.Message.collection.updateOne({ _id: key } as never, { $setOnInsert: { ...rest, sent, at: now } }, { upsert: true });
+    await this.m.Message.collection.updateOne({ _id: key } as never, { $setOnInsert: { ...rest, sent, at: now, ...(posted ? { posted } : {}) } }, { upsert: true });
+  }
+  async coverPosts(coverId: string): Promise<PostedMessage[]> {
+    const docs = await this.m.Message.find({ 'take.coverId': coverId, posted: { $exists: true } }).lean();
+    return docs.map((d) => (d as unknown as { posted: PostedMessage }).posted);
   }
   async messages(limit = 500): Promise<(OnCallMessage & { sent: boolean; at: Date })[]> {
     const docs = await this.m.Message.find({}).sort({ at: 1, _id: 1 }).limit(limit).lean();

@@ -46,16 +46,26 @@ export class MongoOrgRepository implements OrgRepository {
     const docs = await this.m.OrgItem.find({}).lean();
     const meta = docs.find((d) => d._id === 'meta');
     if (!meta) return null;
-    const of = <T>(k: Kind) => docs.filter((d) => d.kind === k).map((d) => d.doc as T).sort((a, b) => String((a as { id: string }).id).localeCompare(String((b as { id: string }).id)));
-    const revive = <T>(x: T): T => JSON.parse(JSON.stringify(x), (_k, v) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v) ? new Date(v) : v)) as T;
-    return revive({
-      ...(meta.doc as Omit<Org, 'people' | 'teams' | 'rotations' | 'calendars' | 'slaPolicies' | 'plans'>),
-      people: of('person'),
-      teams: of('team'),
-      rotations: of('rotation'),
-      calendars: of('calendar'),
-      slaPolicies: of('sla'),
-      plans: of('plan'),
-    });
+    return fromItems(docs.map((d) => ({ kind: d.kind as Kind, doc: d.doc })));
   }
+}
+
+/** The organisation as load() gives it back (sorted by id, dates revived), without the database. */
+export function storedForm(org: Org): Org {
+  return fromItems(items(org));
+}
+
+function fromItems(docs: { kind: Kind; doc: unknown }[]): Org {
+  const meta = docs.find((d) => d.kind === 'meta')!;
+  const of = <T>(k: Kind) => docs.filter((d) => d.kind === k).map((d) => d.doc as T).sort((a, b) => String((a as { id: string }).id).localeCompare(String((b as { id: string }).id)));
+  const revive = <T>(x: T): T => JSON.parse(JSON.stringify(x), (_k, v) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v) ? new Date(v) : v)) as T;
+  return revive({
+    ...(meta.doc as Omit<Org, 'people' | 'teams' | 'rotations' | 'calendars' | 'slaPolicies' | 'plans'>),
+    people: of('person'),
+    teams: of('team'),
+    rotations: of('rotation'),
+    calendars: of('calendar'),
+    slaPolicies: of('sla'),
+    plans: of('plan'),
+  });
 }

@@ -35,5 +35,5 @@ export function createReportModels(conn: Connection, timeline: DocModel): Report
 
 /** Creates the report collections' indexes (only `_id` is queried, so this just makes the collections exist). */
 export async function ensureReportIndexes(models: ReportModels): Promise<void> {
-  for (const model of [models.ReportDay, models.ReportDirty, models.ReportMeta]) await model.createCollection().catch(() => undefined);
+  await Promise.all([models.ReportDay, models.ReportDirty, models.ReportMeta].map((model) => model.createCollection().catch(() => undefined)));
 }

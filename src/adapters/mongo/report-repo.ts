@@ -4,7 +4,8 @@ import { isFactEvent } from '../../domain/reports/facts.js';
 import { chunks } from '../../lib/chunks.js';
 import { isDuplicateKey } from './models.js';
 import type { ReportModels } from './report-models.js';
-import { decodeDay, encodeDay } from './report-codec.js';
+import { decodeDay, encodeDay, ticketTexts } from './report-codec.js';
+import { localDay } from '../../domain/reports/periods.js';
 import { assertIds } from './ids.js';
 
 /** `$in` lists stay at or under this (the local server uses its index only up to 500 values). */
@@ -18,14 +19,15 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     const unique = [...new Set(days)];
     // Two queries in flight: the server decodes one batch while this process decodes the other.
     const parts = chunks(unique, Math.min(IN_MAX, Math.max(1, Math.ceil(unique.length / 2))));
-    const docs = await Promise.all(parts.map((ids) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1 } }).toArray()));
+    const docs = await Promise.all(parts.map((ids) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1, ids: 1 } }).toArray()));
     const out: TicketFact[] = [];
-    for (const batch of docs) for (const d of batch) decodeDay(d as { dict?: unknown; rows?: unknown }, out);
+    for (const batch of docs) for (const d of batch) decodeDay(d as { dict?: unknown; rows?: unknown; ids?: unknown }, out);
     return out;
   }
 
   async scanDays(days: string[], onFacts: (facts: TicketFact[]) => void): Promise<void> {
     const parts = chunks([...new Set(days)], 40);
+    // Not `ids` (ticket ids and titles, about half the bytes): the figures do not need them.
     const load = (ids: string[]) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1 } }).toArray();
     // Two queries in flight: the server reads the next buckets while this process decodes these.
     let next = parts.length > 0 ? load(parts[0]!) : null;
@@ -34,6 +36,20 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
       next = i + 1 < parts.length ? load(parts[i + 1]!) : null;
       for (const d of docs) onFacts(decodeDay(d as { dict?: unknown; rows?: unknown }));
     }
+  }
+
+  async ticketTexts(refs: { number: number; openedAt: number }[]): Promise<Map<number, { ticketId: string; title: string }>> {
+    const out = new Map<number, { ticketId: string; title: string }>();
+    if (refs.length === 0) return out;
+    const timeZone = (await this.bucketTimeZone()) ?? 'UTC';
+    const days = [...new Set(refs.map((r) => localDay(r.openedAt, timeZone)))];
+    const numbers = new Set(refs.map((r) => r.number));
+    // Only buckets of the current format leave the text out of a scan, and they all have `ids`.
+    for (const part of chunks(days, IN_MAX)) {
+      const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never, { projection: { ids: 1 } }).toArray();
+      for (const d of docs) ticketTexts(d as { ids?: unknown }, numbers, out);
+    }
+    return out;
   }
 
   async markDirty(ticketIds: string[]): Promise<void> {
@@ -105,7 +121,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     for (let attempt = 0; attempt < 50; attempt++) {
       const doc = await this.m.ReportDay.collection.findOne({ _id: day } as never);
       const merged = new Map<string, TicketFact>();
-      if (doc) for (const f of decodeDay(doc as { dict?: unknown; rows?: unknown })) merged.set(f.ticketId, f);
+      if (doc) for (const f of decodeDay(doc as { dict?: unknown; rows?: unknown; ids?: unknown })) merged.set(f.ticketId, f);
       for (const f of facts) merged.set(f.ticketId, f);
       const enc = encodeDay([...merged.values()]);
       if (!doc) {
@@ -117,7 +133,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
           throw e;
         }
       }
-      const r = await this.m.ReportDay.collection.updateOne({ _id: day, v: doc.v } as never, { $set: { n: enc.n, dict: enc.dict, rows: enc.rows }, $inc: { v: 1 } });
+      const r = await this.m.ReportDay.collection.updateOne({ _id: day, v: doc.v } as never, { $set: { n: enc.n, dict: enc.dict, rows: enc.rows, ids: enc.ids }, $inc: { v: 1 } });
       if (r.matchedCount === 1) return;
     }
     throw new Error(`report day ${day}: too many concurrent writers`);
@@ -128,7 +144,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     for (const part of chunks(ids, 60)) {
       const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never).toArray();
       docs.sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
-      for (const d of docs) yield { day: String(d._id), facts: decodeDay(d as { dict?: unknown; rows?: unknown }) };
+      for (const d of docs) yield { day: String(d._id), facts: decodeDay(d as { dict?: unknown; rows?: unknown; ids?: unknown }) };
     }
   }
 

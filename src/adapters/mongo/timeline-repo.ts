@@ -71,6 +71,13 @@ export class MongoTimelineRepository implements TimelineRepository {
     return { events: docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!)), next };
   }
 
+  async stepsAboveFrontLine(from: Date, to: Date): Promise<TimelineEvent[]> {
+    const docs = await this.m.Timeline.find({ type: 'escalation.step_fired', at: { $gte: from, $lt: to }, 'data.targets.target': { $in: ['team_lead', 'manager', 'coordinators', 'person'] } })
+      .sort({ at: 1, n: 1 })
+      .lean();
+    return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));
+  }
+
   async byTypes(types: string[], from: Date, to: Date): Promise<TimelineEvent[]> {
     const docs = await this.m.Timeline.find({ type: { $in: types }, at: { $gte: from, $lt: to } }).sort({ at: 1, n: 1 }).lean();
     return docs.map((d) => strip(fromDoc<TimelineEvent & { n?: number }>(d)!));

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import type { AarModel } from '../../domain/aar.js';
 
 /** The bundled DejaVu fonts (never system fonts): they carry the arrows, dashes and accents people type. */
@@ -19,6 +18,8 @@ const RULE = '#d1d5db';
  * timeline, who did what, the action plan, updates sent and lessons; page numbers in the footer.
  */
 export async function renderAarPdf(m: AarModel): Promise<Buffer> {
+  // Loaded on first use: pdfkit and its fonts cost start-up time and memory most processes never need.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN + 14, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: m.title, Author: 'Esc', Subject: `After-action report ${m.ticketKey}`, CreationDate: m.generatedAt } });
   doc.registerFont('regular', REGULAR);
   doc.registerFont('bold', BOLD);

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Report } from '../../domain/reports/report.js';
 import { encodeIndexedPng, inkPalette } from './png-palette.js';
@@ -77,7 +76,7 @@ export async function chartSvg(report: Report, size: { width: number; height: nu
 
 /** The chart as a PNG of exactly `size` pixels (at 1x). */
 export async function chartPng(report: Report, size: { width: number; height: number } = CHART_SIZE, opts: { compact?: boolean } = { compact: true }): Promise<Buffer> {
-  const svg = await chartSvg(report, size);
+  const [svg, { Resvg }] = await Promise.all([chartSvg(report, size), import('@resvg/resvg-js')]);
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'width', value: size.width },
     background: '#ffffff',

@@ -1,4 +1,4 @@
-import type { Percentiles, Report, ReportFigures } from '../../domain/reports/report.js';
+import type { OutcomeFigures, Percentiles, Report, ReportFigures } from '../../domain/reports/report.js';
 
 /**
  * Report figures as short texts, shared by the Slack blocks and the Teams card so both say
@@ -75,12 +75,26 @@ export function headlines(r: Report): Headline[] {
   ];
 }
 
+/** "elevated 5: 5 resolved, 100% in time, p50 3h" (seed 001: how each way of drawing attention ended). */
+function outcome(label: string, o: OutcomeFigures): string {
+  if (o.tickets === 0) return `${label} none`;
+  return `${label} ${o.tickets}: ${o.resolved} resolved, ${pct(o.resolutionCompliancePct)} in time, p50 ${duration(o.timeToResolve.p50Ms)}`;
+}
+
+/** "4 on 3 tickets (7h in all) · ack timeouts 2", or "none". */
+function snoozeLine(s: ReportFigures['snoozes']): string {
+  const parts = [s.count > 0 ? `${s.count} on ${s.tickets} ticket${s.tickets === 1 ? '' : 's'} (${duration(s.totalMs)} in all)` : 'none', ...(s.ackTimeouts > 0 ? [`ack timeouts ${s.ackTimeouts}`] : [])];
+  return parts.join(' · ');
+}
+
 /** The breakdowns as label/value pairs. */
 export function breakdowns(r: Report): { label: string; value: string }[] {
   const f = r.figures;
   return [
     { label: 'Escalations by level', value: breakdown(f.escalationsByLevel, levelLabel, levelOrder(f.escalationsByLevel)) },
     { label: 'Escalations by kind', value: breakdown(f.escalationsByKind) },
+    { label: 'Elevated vs escalated', value: `${outcome('elevated', f.outcomes.elevated)} | ${outcome('escalated', f.outcomes.escalated)}` },
+    { label: 'Snoozes', value: snoozeLine(f.snoozes) },
     { label: 'Acknowledged at', value: breakdown(f.ackByStep, stepLabel, [...levelOrder(f.ackByStep).filter((k) => k !== 'none'), 'none']) },
     { label: 'Acknowledged through', value: breakdown(f.ackByChannel) },
     { label: 'Acknowledged by (top 5)', value: f.ackByPerson.length === 0 ? 'nobody' : f.ackByPerson.slice(0, 5).map((a) => `${a.name} ${a.count}`).join(' · ') },

@@ -7,7 +7,9 @@ import type { HttpMount } from '../http/server.js';
 import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
-import { registerSlackShell } from './slack-shell.js';
+import { answerOpened, registerSlackShell } from './slack-shell.js';
+import { TicketIntake } from '../../app/use-cases/ticket-intake.js';
+import { MongoIntakeStore } from '../mongo/intake-repo.js';
 import { registerSlackThreadNotes } from './slack-events.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
@@ -45,10 +47,16 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   const seen = opts.connection ? new ExpiringKeys(opts.connection, 'slack_seen_requests', (err) => deps.log.warn({ err }, 'slack: sweeping old request ids failed')) : undefined;
   const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
-  registerSlackShell(app, deps, work);
+  // With a database, tickets from the form are stored before the ack and opened in groups (issue 18).
+  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (rec, r) => answerOpened(deps, app.client, work, rec, r)) : undefined;
+  intake?.start();
+  registerSlackShell(app, deps, work, intake);
   registerSlackThreadNotes(app, deps);
   // HTTP mode: the server stops taking requests first; then the acknowledged work finishes.
-  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: () => work.idle() };
+  return { app, mounts: [{ path: SLACK_EVENTS_PATH, router: receiver.handler }], start: async () => {}, stop: async () => {
+    await intake?.stop();
+    await work.idle();
+  } };
 }
 
 /** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */

@@ -1,10 +1,13 @@
 /** Cover requests (with a Take button), shift notices and hand-off posts on Slack. */
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../../app/deps.js';
-import type { OnCallMessage, OnCallMessenger } from '../../app/ports/oncall.js';
+import type { OnCallMessage, OnCallMessenger, PostedMessage } from '../../app/ports/oncall.js';
 import type { Person } from '../../domain/directory.js';
 import type { SlackConfig } from '../../config/slack-env.js';
 import { boltLogger, webClientOptions } from './web-client.js';
+
+/** Slack channel ids (C…, G…, D…): a Teams conversation id is another messenger's. */
+const SLACK_CHANNEL = /^[CGD][A-Z0-9]+$/;
 
 /** The action id of the Take button; its value is `{"c": <cover id>}`. */
 export const TAKE_ACTION = 'esc_take';
@@ -18,13 +21,19 @@ export function oncallBlocks(m: Pick<OnCallMessage, 'text' | 'take'>): unknown[]
 export class SlackOnCallMessenger implements OnCallMessenger {
   constructor(private readonly client: webApi.WebClient) {}
 
-  async post(m: OnCallMessage, person: Person | undefined): Promise<{ sent: boolean }> {
+  async post(m: OnCallMessage, person: Person | undefined): Promise<{ sent: boolean; posted?: PostedMessage }> {
     let channel: string | undefined;
-    if ('channelId' in m.to) channel = m.to.channelId;
+    if ('channelId' in m.to) channel = SLACK_CHANNEL.test(m.to.channelId) ? m.to.channelId : undefined;
     else if (person?.slackId) channel = (await this.client.conversations.open({ users: person.slackId })).channel?.id;
     if (!channel) return { sent: false };
-    await this.client.chat.postMessage({ channel, text: m.text, blocks: oncallBlocks(m) as never });
-    return { sent: true };
+    const r = await this.client.chat.postMessage({ channel, text: m.text, blocks: oncallBlocks(m) as never });
+    return { sent: true, ...(r.ts ? { posted: { platform: 'slack', conversationId: r.channel ?? channel, messageId: r.ts } } : {}) };
+  }
+
+  async update(posted: PostedMessage, m: Pick<OnCallMessage, 'text' | 'take'>): Promise<boolean> {
+    if (posted.platform !== 'slack') return false;
+    await this.client.chat.update({ channel: posted.conversationId, ts: posted.messageId, text: m.text, blocks: oncallBlocks(m) as never });
+    return true;
   }
 }
 

@@ -77,7 +77,11 @@ export class SlackHttpReceiver implements Receiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    if (raw === null) return end(res, 413, `request body over ${BODY_LIMIT / 1024 / 1024} MB`, true);
+    if (raw === 'large') return end(res, 413, `request body over ${BODY_LIMIT / 1024 / 1024} MB`, true);
+    if (raw === 'busy') {
+      res.setHeader('retry-after', '1');
+      return end(res, 429, 'Esc is reading too many large requests at once; retry shortly.', true);
+    }
     const header = (n: string) => (typeof req.headers[n] === 'string' ? (req.headers[n] as string) : undefined);
     const check = verifySlackSignature({
       signingSecret: this.opts.signingSecret,
@@ -161,28 +165,58 @@ export class SlackHttpReceiver implements Receiver {
 
 /** Past this much a too-large body is no longer drained: the connection is cut. */
 const DRAIN_LIMIT = 16 * BODY_LIMIT;
+/**
+ * Bytes of Slack bodies held while being read, over all requests of this process. Real Slack
+ * requests are a few KB, so they fit; many large or slow bodies at once (hostile, or a broken
+ * proxy) would otherwise hold BODY_LIMIT each (measured: 48 at once of 1000 KB took Esc's RSS
+ * past 450 MB). A request that would pass it gets 429 (retry shortly).
+ */
+const IN_FLIGHT_LIMIT = 16 * BODY_LIMIT;
+let inFlight = 0;
 
 /**
- * The body as text, or null when it is over BODY_LIMIT. A too-large body is read to its end and
- * dropped (up to DRAIN_LIMIT), so the sender gets the 413 instead of a reset connection.
+ * The body as text; 'large' when it is over BODY_LIMIT, 'busy' when IN_FLIGHT_LIMIT is used up.
+ * A refused body is read to its end and dropped (up to DRAIN_LIMIT), so the sender gets the
+ * answer instead of a reset connection.
  */
-function readBody(req: IncomingMessage): Promise<string | null> {
+function readBody(req: IncomingMessage): Promise<string | 'large' | 'busy'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = declared > BODY_LIMIT;
+    let held = 0;
+    let refused: 'large' | 'busy' | null = declared > BODY_LIMIT ? 'large' : null;
+    const release = () => {
+      inFlight -= held;
+      held = 0;
+      chunks.length = 0;
+    };
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > BODY_LIMIT) over = true;
-      if (!over) chunks.push(c);
-      else if (size > DRAIN_LIMIT) {
-        resolve(null);
+      if (!refused && size > BODY_LIMIT) refused = 'large';
+      if (!refused && inFlight + c.length > IN_FLIGHT_LIMIT) refused = 'busy';
+      if (!refused) {
+        chunks.push(c);
+        held += c.length;
+        inFlight += c.length;
+        return;
+      }
+      release();
+      if (size > DRAIN_LIMIT) {
+        resolve(refused);
         req.destroy();
       }
     });
-    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      const text = refused ? null : Buffer.concat(chunks).toString('utf8');
+      release();
+      resolve(text ?? refused!);
+    });
+    req.on('error', (e) => {
+      release();
+      reject(e);
+    });
+    req.on('close', release);
   });
 }
 

@@ -20,6 +20,9 @@ import { MORE_ACTION } from './blocks.js';
 import { MORE_LABELS } from '../../app/views/ticket-view.js';
 import type { MoreAction } from '../../app/views/ticket-view.js';
 import type { WorkQueue } from './work-queue.js';
+import type { TicketIntake } from '../../app/use-cases/ticket-intake.js';
+import type { IntakeRecord } from '../../app/ports/intake.js';
+import type { Opened } from '../../app/use-cases/open-tickets.js';
 
 type Client = App['client'];
 
@@ -86,7 +89,7 @@ export function buttonAction(actionId: string, rawValue: string | undefined): { 
 }
 
 /** Registers /esc, the buttons and the modals on a Bolt app. */
-export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): void {
+export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue, intake?: TicketIntake): void {
   const ctxFor = (userId: string, channelId: string | null | undefined): ChatContext | null => {
     const person = deps.directory().bySlackId(userId);
     if (!person) return null;
@@ -181,6 +184,16 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
     const where = meta(view.private_metadata).c ?? body.user.id;
     const ctx = ctxFor(body.user.id, where);
     if (!ctx) return ack({ response_action: 'errors', errors: { title: unknownPerson(body.user.id).slice(0, 150) } });
+    if (intake) {
+      // Stored before the ack (grouped with the submissions that came with it): an
+      // acknowledged ticket is opened even if Esc is killed right after (issue 18).
+      try {
+        await intake.submit({ id: ticketIdForView(view.id), input: form.form, actor: ctx.actor, reply: { userId: body.user.id, channel: where }, at: new Date() });
+      } catch {
+        return ack({ response_action: 'errors', errors: { title: 'Esc could not take the ticket right now; please submit again.' } });
+      }
+      return ack();
+    }
     await ack();
     // Only what the work needs is kept while it waits, not the whole request.
     const job = { data: { ...form.form, id: ticketIdForView(view.id) }, userId: body.user.id, channel: where };
@@ -236,6 +249,20 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue): vo
       if (a.ok && m.c && m.ts) await quietly(updateInPlace(client, m.c, m.ts, a, [], render));
       else await quietly(client.chat.postMessage({ channel: userId, text: render(a).text }));
     });
+  });
+}
+
+/** Answers a ticket request from the form once the intake opened it: the ticket posted in the channel (else DMed), or why not. */
+export function answerOpened(deps: AppDeps, client: Client, work: WorkQueue, rec: IntakeRecord, result: Opened): void {
+  const { userId, channel } = rec.reply;
+  if (!userId) return;
+  work.push(async () => {
+    const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => deps.log.warn({ err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not deliver an answer'));
+    if (!result.ok) return void (await quietly(client.chat.postMessage({ channel: userId, text: esc(`Your ticket was not opened: ${result.error.message}`) })));
+    const person = rec.actor.personId ? deps.directory().person(rec.actor.personId) : undefined;
+    if (!person) return;
+    const t = result.ticket;
+    await quietly(postTicketMessage(deps, client, { ticket: t, channel: channel ?? userId, person, userId, text: esc(`${formatTicketKey(t.number)} opened by ${person.name}: ${t.title}`) }));
   });
 }
 

@@ -16,6 +16,7 @@ import { GraphClient } from './graph-client.js';
 import { BotFrameworkWarRoomPoster, GraphWarRoom } from './graph-war-room.js';
 import { MongoWarRoomFiles, WAR_ROOM_FILES_PATH } from './major-files.js';
 import { MongoThreadRate } from './thread-rate.js';
+import { TeamsOnCallMessenger } from './teams-oncall-messenger.js';
 
 /** The Bot Framework endpoint path, as registered on the Azure Bot resource. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -33,6 +34,8 @@ export interface TeamsFrontEnd {
   warRoom: GraphWarRoom | null;
   /** Edits Esc's Teams messages when their ticket changes: pass it in createEsc's `messageUpdaters` (issue 12). */
   updater: TeamsMessageUpdater;
+  /** Cover requests with Take, shift notices, hand-off posts (issue 15): pass it in createEsc's `oncallMessenger`. */
+  oncallMessenger: TeamsOnCallMessenger;
 }
 
 /**
@@ -73,6 +76,7 @@ export function createTeamsFrontEnd(args: { config: TeamsConfig; log: Logger; cl
     refs: getRefs,
     warRoom,
     updater,
+    oncallMessenger: new TeamsOnCallMessenger({ notifier, adapter, appId: args.config.appId, refs: getRefs }),
     mounts(deps) {
       timeZone = () => deps.directory().org.timeZone;
       const firstGreeting = async (conversationId: string) => (db ? greetings.claim(`greet:${conversationId}`, deps.clock.now(), GREETING_WINDOW_MS).catch(() => true) : true);

@@ -26,7 +26,7 @@ interface ConnectorError {
 }
 
 /** A send's result and the conversation it went to (for the message registry). */
-interface Posted {
+export interface Posted {
   result: SendResult;
   reference: Record<string, unknown> | null;
 }
@@ -105,7 +105,8 @@ export class TeamsChatNotifier implements Notifier {
     return result;
   }
 
-  private async post(reference: Record<string, unknown>, activity: object): Promise<Posted> {
+  /** Sends one activity to a stored conversation (per-conversation rate limit first). */
+  async post(reference: Record<string, unknown>, activity: object): Promise<Posted> {
     const conversationId = String((reference.conversation as { id?: string } | undefined)?.id ?? '');
     const wait = conversationId ? await (this.args.rate ?? this.fallbackRate).take(conversationId) : 0;
     if (wait > 0) return { result: { ok: false, retryable: true, code: 'RATE_LIMITED', message: 'Teams allows about 7 messages per second per conversation', retryAfterMs: wait }, reference };
@@ -119,7 +120,8 @@ export class TeamsChatNotifier implements Notifier {
     return { result: { ok: true, status: 'sent', ...(providerId ? { providerId } : {}) }, reference };
   }
 
-  private async openAndPost(refs: ConversationRefRepository, person: Person, activity: object): Promise<Posted> {
+  /** Opens a 1:1 chat with a person who has a Teams id (stored for next time) and sends one activity. */
+  async openAndPost(refs: ConversationRefRepository, person: Person, activity: object): Promise<Posted> {
     const seed: StoredConversationRef | null = person.teamsId ? await refs.anyInTenant(TEAMS_PLATFORM, this.args.tenantId) : null;
     if (!person.teamsId || !seed) {
       const why = person.teamsId ? 'nobody in the tenant has installed Esc yet' : `${person.name} has no Teams id in the directory and never talked to Esc`;

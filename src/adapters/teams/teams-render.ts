@@ -94,3 +94,17 @@ export async function teamsReply(deps: AppDeps, a: Answer): Promise<TeamsReply> 
       return { text, card: satisfactionCard({ title: '', text: '', ticket: { key: formatTicketKey(v.ticket.number), title: v.ticket.title } }, { score: v.score, comment: v.comment }) };
   }
 }
+
+/** The verb of a cover request's Take button (the core's `cover.take` action). */
+export const TAKE_VERB = 'cover.take';
+
+/**
+ * A cover request, shift notice or hand-off post as a card (issue 15). An open cover request
+ * carries **Take** (Action.Execute, with Action.Submit as the fallback for older clients).
+ */
+export function oncallCard(m: { text: string; take?: { coverId: string } }): AdaptiveCardJson {
+  const card: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', wrap: true, text: teamsText(m.text) }] };
+  if (!m.take) return card;
+  const data = { cover: m.take.coverId };
+  return { ...card, actions: [{ type: 'Action.Execute', title: 'Take', verb: TAKE_VERB, style: 'positive', data, fallback: { type: 'Action.Submit', title: 'Take', data: { verb: TAKE_VERB, ...data } } }] };
+}

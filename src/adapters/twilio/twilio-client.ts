@@ -1,34 +1,34 @@
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import type { Twilio } from 'twilio';
+import { twilioSdk } from './twilio-sdk.js';
 import type BaseRequestClient from 'twilio/lib/base/RequestClient.js';
 
 /**
  * A RequestClient that sends every API call to `baseUrl` instead of *.twilio.com. Twilio's
  * `edge`/`region` cannot name localhost, so this is how tests (and a proxy) point the SDK at
- * a local server. Path and query are kept; only scheme, host and port change.
+ * a local server. Path and query are kept; only scheme, host and port change. (A function: the
+ * class extends the SDK's, which is loaded only when Twilio is used.)
  */
-export class RewritingRequestClient extends twilio.RequestClient {
-  private readonly base: URL;
-  constructor(baseUrl: string, opts: ConstructorParameters<typeof twilio.RequestClient>[0] = {}) {
-    super(opts);
-    this.base = new URL(baseUrl);
+export function rewritingRequestClient(baseUrl: string, opts: ConstructorParameters<typeof twilio.RequestClient>[0] = {}): InstanceType<typeof twilio.RequestClient> {
+  class RewritingRequestClient extends twilioSdk().RequestClient {
+    private readonly base = new URL(baseUrl);
+    override request<TData>(o: BaseRequestClient.RequestOptions<TData>) {
+      const u = new URL(o.uri);
+      u.protocol = this.base.protocol;
+      u.host = this.base.host;
+      return super.request<TData>({ ...o, uri: u.toString() });
+    }
   }
-
-  override request<TData>(opts: BaseRequestClient.RequestOptions<TData>) {
-    const u = new URL(opts.uri);
-    u.protocol = this.base.protocol;
-    u.host = this.base.host;
-    return super.request<TData>({ ...opts, uri: u.toString() });
-  }
+  return new RewritingRequestClient(opts);
 }
 
 /** A Twilio REST client; `apiUrl` (e.g. http://127.0.0.1:4010) replaces api.twilio.com. */
 export function createTwilioClient(args: { accountSid: string; authToken: string; apiUrl?: string; timeoutMs?: number }): Twilio {
   if (!args.accountSid.startsWith('AC')) throw new Error('TWILIO_ACCOUNT_SID must start with AC (find it on the Twilio console home page)');
   const timeout = args.timeoutMs ?? 10_000;
-  return twilio(args.accountSid, args.authToken, {
+  return twilioSdk()(args.accountSid, args.authToken, {
     timeout,
-    httpClient: args.apiUrl ? new RewritingRequestClient(args.apiUrl, { timeout }) : undefined,
+    httpClient: args.apiUrl ? rewritingRequestClient(args.apiUrl, { timeout }) : undefined,
   });
 }
 

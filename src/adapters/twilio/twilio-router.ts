@@ -1,6 +1,6 @@
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import twilio from 'twilio';
+import { twilioSdk } from './twilio-sdk.js';
 import type { AppDeps } from '../../app/deps.js';
 import { respondToNotification } from '../../app/use-cases/respond.js';
 import type { Reply } from '../../app/use-cases/escalations.js';
@@ -31,7 +31,7 @@ export function verifyTwilio(authToken: string, publicUrl: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const sig = req.header('x-twilio-signature');
     const params = (req.body ?? {}) as Params;
-    if (!sig || !twilio.validateRequest(authToken, sig, `${base}${req.originalUrl}`, params)) {
+    if (!sig || !twilioSdk().validateRequest(authToken, sig, `${base}${req.originalUrl}`, params)) {
       res.status(403).type('text/plain').send('Invalid Twilio signature.');
       return;
     }
@@ -65,7 +65,7 @@ export function twilioRouter(deps: AppDeps, opts: TwilioRouterOptions): Router {
   };
   const twiml = (res: Response, xml: string) => res.type('text/xml').send(xml);
   const sms = (res: Response, text?: string) => {
-    const m = new twilio.twiml.MessagingResponse();
+    const m = new (twilioSdk().twiml.MessagingResponse)();
     if (text) m.message(xmlSafe(text));
     twiml(res, m.toString());
   };

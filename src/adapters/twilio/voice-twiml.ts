@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import { twilioSdk } from './twilio-sdk.js';
 import type { Notice } from '../../domain/notice.js';
 import { ageText } from '../../domain/notice.js';
 import { xmlSafe } from './xml-safe.js';
@@ -16,7 +16,7 @@ function spoken(key: string): string {
 /** The call script: what happened, then a one-digit menu whose answer posts to `action`. */
 export function callTwiml(notice: Notice, now: Date, action: string, prefix = ''): string {
   const build = (titleMax: number) => {
-    const vr = new twilio.twiml.VoiceResponse();
+    const vr = new (twilioSdk().twiml.VoiceResponse)();
     const t = notice.ticket;
     const title = xmlSafe(t.title).slice(0, titleMax);
     const step = notice.escalation ? ` This is escalation step ${notice.escalation.step} of ${notice.escalation.steps}.` : '';
@@ -35,7 +35,7 @@ export function callTwiml(notice: Notice, now: Date, action: string, prefix = ''
 
 /** The answer after a key press: what happened, then hang up. */
 export function sayAndHangUp(text: string): string {
-  const vr = new twilio.twiml.VoiceResponse();
+  const vr = new (twilioSdk().twiml.VoiceResponse)();
   vr.say(xmlSafe(text));
   vr.hangup();
   return vr.toString();

@@ -72,6 +72,11 @@ export interface DeliveryRepository {
   release(ids: string[], claim: string): Promise<number>;
   /** Applies several outcomes in one round trip; returns how many claims still held. */
   finishMany(items: { id: string; claim: string; update: Partial<Delivery> }[]): Promise<number>;
+  /**
+   * One wave's outcomes and the next wave's hand-over (as handOver) in one grouped write.
+   * Returns the ids of `next` handed over.
+   */
+  finishAndHandOver(items: { id: string; claim: string; update: Partial<Delivery> }[], next: { id: string; claim: string }[], now: Date): Promise<Set<string>>;
   /** Puts deliveries whose lease expired (their sender died) back in the queue. Returns how many. */
   requeueExpired(now: Date): Promise<number>;
   /**

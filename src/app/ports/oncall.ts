@@ -33,6 +33,8 @@ export interface CoverRequest {
   takenBy?: string;
   takenAt?: Date;
   overrideId?: string;
+  cancelledAt?: Date;
+  cancelledBy?: Actor;
   createdAt: Date;
 }
 
@@ -41,7 +43,7 @@ export interface OnCallEvent {
   id: string;
   /** A rotation id, or `org` for organisation reloads. */
   subject: string;
-  type: 'override.created' | 'override.cancelled' | 'cover.requested' | 'cover.taken' | 'org.reloaded' | 'org.reload_refused';
+  type: 'override.created' | 'override.cancelled' | 'cover.requested' | 'cover.taken' | 'cover.cancelled' | 'org.reloaded' | 'org.reload_refused';
   at: Date;
   actor: Actor;
   data: Record<string, unknown>;
@@ -72,6 +74,10 @@ export interface OnCallRepository {
   getCover(id: string): Promise<CoverRequest | null>;
   /** Marks an open cover request taken by `personId` (compare-and-set): null when someone else was first. */
   takeCover(id: string, personId: string, overrideId: string, now: Date): Promise<CoverRequest | null>;
+  /** Marks an open cover request cancelled (compare-and-set): null when it was taken or cancelled first. */
+  cancelCover(id: string, by: Actor, now: Date): Promise<CoverRequest | null>;
+  /** Open cover requests whose span has not ended, newest first. */
+  openCovers(now: Date): Promise<CoverRequest[]>;
   /** Appends to the audit timeline. */
   record(e: OnCallEvent): Promise<void>;
   /** The audit timeline of a rotation (or `org`), oldest first. */
@@ -81,8 +87,10 @@ export interface OnCallRepository {
   allSettings(): Promise<PersonSettings[]>;
   /** Claims a notice key once (unique index): true for the first caller only. */
   claimNotice(key: string, now: Date): Promise<boolean>;
-  /** Keeps a copy of every on-call message (the outbox, and what tests read). */
-  keepMessage(m: OnCallMessage, sent: boolean, now: Date): Promise<void>;
+  /** Keeps a copy of every on-call message (the outbox, and what tests read), with where it was posted. */
+  keepMessage(m: OnCallMessage, sent: boolean, now: Date, posted?: PostedMessage): Promise<void>;
+  /** Where the posts of a cover request went (to edit them when it is taken or cancelled). */
+  coverPosts(coverId: string): Promise<PostedMessage[]>;
   /** The kept messages, oldest first. */
   messages(limit?: number): Promise<(OnCallMessage & { sent: boolean; at: Date })[]>;
 }
@@ -98,8 +106,20 @@ export interface OnCallMessage {
   key: string;
 }
 
+/** Where a chat platform put a message, so it can be edited later; opaque to the core. */
+export interface PostedMessage {
+  /** 'slack' or 'teams'. */
+  platform: string;
+  /** Slack channel id, Teams conversation id. */
+  conversationId: string;
+  /** Slack ts, Teams activity id. */
+  messageId: string;
+}
+
 /** Posts on-call messages where people read them; the default keeps them in the outbox (sent: false). */
 export interface OnCallMessenger {
   /** Posts one message; failures are logged by the caller and never undo the change they tell about. */
-  post(m: OnCallMessage, person: Person | undefined): Promise<{ sent: boolean }>;
+  post(m: OnCallMessage, person: Person | undefined): Promise<{ sent: boolean; posted?: PostedMessage }>;
+  /** Replaces a posted message (a cover request taken or cancelled: no Take button any more). False when this messenger cannot. */
+  update?(posted: PostedMessage, m: Pick<OnCallMessage, 'text' | 'take'>): Promise<boolean>;
 }

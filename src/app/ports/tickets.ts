@@ -16,8 +16,25 @@ export interface TicketFilter {
 export interface TicketRepository {
   /** A new, unique, increasing ticket number (safe under concurrency). */
   nextNumber(): Promise<number>;
+  /**
+   * Reserves `n` consecutive numbers in one atomic step and returns the first (a block:
+   * grouped intake hands them out in memory). Numbers of a block never used leave a gap.
+   */
+  nextNumbers(n: number): Promise<number>;
   /** Stores a new ticket (version 0). */
   insert(ticket: Ticket): Promise<void>;
+  /** Stores new tickets in one grouped write; returns the ids that were already stored (left as they were). */
+  insertMany(tickets: Ticket[]): Promise<string[]>;
+  /**
+   * Counts `count` more repeats of an open alert ticket in one atomic update (no read before);
+   * returns the ticket after it, or null when it is not open (resolved meanwhile) or gone.
+   */
+  addAlertRepeats(id: string, count: number, at: Date): Promise<Ticket | null>;
+  /**
+   * The same for several tickets in one grouped write (one atomic update per ticket): each
+   * id maps to the ticket after its update, or to null when it was not open (not counted).
+   */
+  addAlertRepeatsMany(items: { id: string; count: number }[], at: Date): Promise<Map<string, Ticket | null>>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: number): Promise<Ticket | null>;
   /** Several tickets by id in one round trip. */
@@ -37,6 +54,8 @@ export interface TicketRepository {
   timersToCompute(limit: number): Promise<Ticket[]>;
   /** Stores the earliest pending timer (null: none) if the ticket is still at `version`; false when it changed meanwhile. */
   setTimers(id: string, version: number, at: Date | null): Promise<boolean>;
+  /** The organisation changed: every open ticket's timers are recomputed. Returns how many. */
+  markTimersStale(): Promise<number>;
   /** Tickets with a timer due at `now`, earliest first. */
   timersDue(now: Date, limit: number): Promise<Ticket[]>;
   /** Records a timer as handled (never handled again) and asks for the next one to be computed. */
@@ -53,6 +72,8 @@ export interface AlertKeyRepository {
    * being created).
    */
   claim(key: string, ticketId: string, now: Date): Promise<{ owner: boolean; ticketId: string; state: 'creating' | 'open'; at: Date }>;
+  /** The current holders of several keys in one round trip (keys nobody holds are absent). */
+  getMany(keys: string[]): Promise<Map<string, { ticketId: string; state: 'creating' | 'open'; at: Date }>>;
   /** Marks the key's ticket as created. */
   markOpen(key: string, ticketId: string): Promise<void>;
   /** Frees the key when its ticket resolves, so the next trigger opens a new ticket. */

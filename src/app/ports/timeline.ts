@@ -17,4 +17,10 @@ export interface TimelineRepository {
   pageForTicket(ticketId: string, after: string | null, limit: number): Promise<{ events: TimelineEvent[]; next: string | null }>;
   /** Events of the given types in [from, to), oldest first (reports, audits). */
   byTypes(types: string[], from: Date, to: Date): Promise<TimelineEvent[]>;
+  /**
+   * Plan steps fired in [from, to) to someone above the front line: a team lead, a manager,
+   * coordinators or a named person (`escalation.step_fired` with such a target), oldest first.
+   * Front-line steps, most of a burst, are not read at all (issue 14: the requester's updates).
+   */
+  stepsAboveFrontLine(from: Date, to: Date): Promise<TimelineEvent[]>;
 }

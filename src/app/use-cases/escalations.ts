@@ -7,16 +7,15 @@ import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock, tightenResolution } from '../../domain/sla/sla-clock.js';
-import { localTime } from '../../domain/time-text.js';
 import { authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { StoredEscalation } from '../ports/escalations.js';
 import type { Actor } from '../ports/timeline.js';
 import { changeTicket } from './change-ticket.js';
 import { event, markEscalated, requireTicket, touchTicket } from './ticket-access.js';
-import { noticeFor, notifyPeople, ticketFacts } from './notify.js';
-import { postToTeamChannel } from './team-channel.js';
+import { notifyPeople, ticketFacts } from './notify.js';
 import { informRequester } from './requester-updates.js';
+import { elevatedReaction, movedReaction, withReaction } from '../../domain/ticket-reaction.js';
 
 /**
  * Starts a plan on a ticket: automatically on an SLA breach, or on request. The plan is
@@ -63,12 +62,6 @@ export async function startIfPlannedOnOpen(deps: AppDeps, t: Ticket, actor: Acto
   if (!plan || planStart(plan, t.source, dir.org.alerts?.startOn) !== 'open') return false;
   const r = await startEscalation(deps, { ticket: t.id, kind: 'automatic', planId: plan.id, actor, reason: t.source === 'alert' && plan.startOn !== 'open' ? 'alert: the plan starts on open' : 'the plan starts on open', idKey: key });
   return r.created;
-}
-
-const ENGINE_ACTOR: Actor = { personId: null, via: 'engine' };
-
-function actorName(deps: AppDeps, actor: Actor): string {
-  return actor.personId ? (deps.directory().person(actor.personId)?.name ?? actor.personId) : actor.via;
 }
 
 export type Reply = 'acknowledge' | 'escalate' | 'resolve';
@@ -142,9 +135,10 @@ async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, acto
   return { escalation: stored, changed: true };
 }
 
-async function endLive(deps: AppDeps, ticketId: string, actor: Actor): Promise<StoredEscalation | null> {
+/** Ends the ticket's live escalation (only one that started before `startedBefore`, when given). */
+export async function endLive(deps: AppDeps, ticketId: string, actor: Actor, startedBefore?: Date): Promise<StoredEscalation | null> {
   const live = await deps.escalations.liveForTicket(ticketId);
-  if (!live) return null;
+  if (!live || (startedBefore && new Date(live.startedAt).getTime() >= startedBefore.getTime())) return null;
   const now = deps.clock.now();
   const next = decideResolve(live, now);
   const stored = await deps.escalations.transition(live.id, ['active', 'exhausted', 'acknowledged'], { status: next.status, nextDueAt: null, endedAt: now });
@@ -187,27 +181,13 @@ export async function elevateTicket(deps: AppDeps, ref: string | number, actor: 
     const now = deps.clock.now();
     const factor = dir.org.elevate?.resolutionFactor ?? 1;
     const sla = tightenResolution(t.sla, dir.calendarFor(t.teamId, t.priority), now, factor);
-    const saved = await deps.tickets.save({ ...t, elevated: true, sla, updatedAt: now });
+    // The channel post and the lead's and manager's messages are owed in the same write and
+    // carried out by the engine (ticket-announce.ts): a crash right after it loses neither.
+    const saved = await deps.tickets.save(withReaction({ ...t, elevated: true, sla, updatedAt: now }, elevatedReaction(t, now, actor, reason ?? null)));
     if (!saved) continue;
+    deps.nudge?.();
     const key = `elevated:${t.id}:${saved.version}`;
     await deps.timeline.append([event(deps, t.id, 'ticket.elevated', now, actor, { reason: reason ?? null, factor, resolutionDueAt: sla.resolutionDueAt, resolutionDueBefore: t.sla.resolutionDueAt }, key)]);
-    const by = actorName(deps, actor);
-    await postToTeamChannel(deps, saved, 'elevated', { key: `team-post:${key}`, reason: reason ?? null, by });
-    const team = dir.team(saved.teamId);
-    const told = [team?.leadId, team?.managerId].filter((x): x is string => !!x && x !== actor.personId);
-    if (told.length > 0) {
-      const tk = formatTicketKey(t.number);
-      const due = sla.resolutionDueAt ? ` Resolution now due ${localTime(sla.resolutionDueAt, dir.org.timeZone)}.` : '';
-      const notice = noticeFor(deps, saved, {
-        kind: 'info',
-        title: `Elevated: ${tk} ${t.title}`.slice(0, 150),
-        text: `${by} elevated ${tk} (${t.priority}) for ${team?.name ?? t.teamId}${reason ? `: ${reason}` : ''}. Finish it at the earliest time; work goes on as usual.${due}`,
-        facts: [{ label: 'Reason', value: reason ?? 'not given' }],
-        actions: ['resolve'],
-        urgent: false,
-      });
-      await notifyPeople(deps, saved, told, ['chat'], notice, key);
-    }
     return { ticket: saved, changed: true };
   }
 }
@@ -229,13 +209,15 @@ export async function moveToTeam(deps: AppDeps, ref: string | number, actor: Act
     const now = deps.clock.now();
     const policy = dir.slaPolicy(t.priority)!;
     const sla = { ...startClock(policy, dir.calendarFor(team.id, t.priority), now), startedAt: t.sla.startedAt };
-    const saved = await deps.tickets.save({ ...t, teamId: team.id, assigneeId: null, status: 'new', sla, level: t.level + 1, escalated: true, updatedAt: now }, { breachHandled: false });
+    // The new team's channel post and a plan that starts on open are owed in the same write
+    // (carried out by the engine: ticket-announce.ts), so a crash loses neither.
+    const moved = withReaction({ ...t, teamId: team.id, assigneeId: null, status: 'new' as const, sla, level: t.level + 1, escalated: true, updatedAt: now }, movedReaction(t, team.id, now, actor, reason ?? null));
+    const saved = await deps.tickets.save(moved, { breachHandled: false });
     if (!saved) continue;
+    deps.nudge?.();
     await endLive(deps, t.id, actor);
     await deps.timeline.append([event(deps, t.id, 'ticket.moved', now, actor, { kind: 'functional', from: t.teamId, to: team.id, level: saved.level, reason: reason ?? null, responseDueAt: sla.responseDueAt, resolutionDueAt: sla.resolutionDueAt })]);
     await informRequester(deps, saved, { kind: 'escalated', level: saved.level, team: team.name }, actor, `moved:${t.id}:${saved.version}`);
-    await postToTeamChannel(deps, saved, 'moved', { key: `team-post:${t.id}:moved:${team.id}:${saved.version}`, reason: reason ?? null, by: actorName(deps, actor) });
-    await startIfPlannedOnOpen(deps, saved, ENGINE_ACTOR, `open:${team.id}:${saved.version}`);
     return saved;
   }
 }

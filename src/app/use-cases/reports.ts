@@ -98,7 +98,18 @@ export async function buildReport(deps: AppDeps, query: ReportQuery): Promise<Re
   await deps.reports.scanDays(builder.days(), (facts) => {
     for (const f of facts) builder.add(f);
   });
-  return builder.finish();
+  // The scan may leave ticket ids and titles out (half the bytes of a year): read the few named.
+  const refs = builder.slowRefs();
+  const report = builder.finish();
+  const missing = [...report.figures.slowest, ...report.previousFigures.slowest].some((t) => t.ticketId === '');
+  if (!missing) return report;
+  const texts = await deps.reports.ticketTexts(refs);
+  const byKey = new Map(refs.map((r) => [r.key, texts.get(r.number)]));
+  for (const t of [...report.figures.slowest, ...report.previousFigures.slowest]) {
+    const text = t.ticketId === '' ? byKey.get(t.key) : undefined;
+    if (text) Object.assign(t, text);
+  }
+  return report;
 }
 
 /** One row per ticket opened in the period (after filters), oldest first: the CSV export. */

@@ -8,7 +8,7 @@ import { noticeFor, notifyPeople } from './notify.js';
 /** What the requester hears about (the ETA goes to them from the coordinators' checklist). */
 export type RequesterUpdate =
   | { kind: 'acknowledged'; by: string | null }
-  | { kind: 'escalated'; level: number; team?: string | null }
+  | { kind: 'escalated'; level: number; team?: string | null; to?: string | null }
   | { kind: 'on_hold'; reason?: string | null }
   | { kind: 'resolved'; note?: string | null };
 
@@ -32,8 +32,8 @@ function words(t: Ticket, u: RequesterUpdate, name: (id: string | null | undefin
       return { title: `${key}: ${name(u.by) ?? 'a technician'} is on it`, text: `${name(u.by) ?? 'A technician'} has taken your ticket ${key} ${subject}. We will keep you informed.` };
     case 'escalated':
       return {
-        title: `${key}: escalated${u.team ? ` to ${u.team}` : ''}`,
-        text: `Your ticket ${key} ${subject} has been escalated${u.team ? ` to ${u.team}` : ` to level ${u.level}`} so it gets the right attention. We will keep you informed.`,
+        title: `${key}: escalated${u.team ? ` to ${u.team}` : u.to ? ` to ${u.to}` : ''}`,
+        text: `Your ticket ${key} ${subject} has been escalated${u.team ? ` to ${u.team}` : u.to ? ` to ${u.to}` : ` to level ${u.level}`} so it gets the right attention. We will keep you informed.`,
       };
     case 'on_hold':
       return { title: `${key}: waiting on you`, text: `Your ticket ${key} ${subject} is on hold${colon(u.reason)} Reply to the technician to move it on.` };

@@ -4,6 +4,7 @@ import type { Ticket } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
 import { requestTicketResolved } from './coordination/request.js';
 import { majorTicketChanged } from './major/lifecycle.js';
+import { announceTicket } from './ticket-announce.js';
 
 /**
  * What a resolution or a reopening owes the escalations: resolving closes the ticket's manager
@@ -11,6 +12,8 @@ import { majorTicketChanged } from './major/lifecycle.js';
  * idempotent, so running it again after a crash or a failure changes nothing twice.
  */
 async function react(deps: AppDeps, t: Ticket, r: TicketReaction): Promise<void> {
+  // Opened, moved or elevated: the team's channel, a plan that starts on open, the lead and manager (issue 14).
+  if (r.change === 'open' || r.change === 'move' || r.change === 'elevate') return announceTicket(deps, t, r);
   if (r.change === 'resolve') await requestTicketResolved(deps, t, r.actor);
   await majorTicketChanged(deps, t, r.change, r.actor);
 }

@@ -9,8 +9,8 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { TicketFilter } from '../ports/tickets.js';
 import { event, requireTicket, requireVisibleTicket, touchTicket } from './ticket-access.js';
-import { startIfPlannedOnOpen } from './escalations.js';
-import { postToTeamChannel } from './team-channel.js';
+import { openedReaction, withReaction } from '../../domain/ticket-reaction.js';
+import { owesOpening } from './ticket-announce.js';
 
 // The ticket API the adapters use (the helpers live where the other use cases import them without a cycle).
 export { changeTicket } from './change-ticket.js';
@@ -34,6 +34,23 @@ export interface OpenTicketInput {
 
 /** Opens a ticket: a unique number, its SLA clock started on the team's calendar, an event on its timeline. */
 export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: Actor): Promise<Ticket> {
+  const checked = checkOpen(deps, input, actor);
+  const now = deps.clock.now();
+  const ticket = withOpeningOwed(deps, buildTicket(input, actor, checked, await deps.tickets.nextNumber(), now), actor);
+  await deps.tickets.insert(ticket);
+  await deps.timeline.append([openedEvent(deps, ticket, actor)]);
+  deps.nudge?.();
+  return ticket;
+}
+
+export interface CheckedOpen {
+  teamId: string;
+  policy: NonNullable<ReturnType<ReturnType<AppDeps['directory']>['slaPolicy']>>;
+  cal: ReturnType<ReturnType<AppDeps['directory']>['calendarFor']>;
+}
+
+/** Who may open it and whether its team, people and priority exist: refuses with a DomainError. */
+export function checkOpen(deps: AppDeps, input: OpenTicketInput, actor: Actor): CheckedOpen {
   const dir = deps.directory();
   authorize(deps, actor, input.requesterId && input.requesterId !== actor.personId ? 'open_for_other' : 'open');
   const teamId = input.teamId ?? dir.org.defaultTeamId;
@@ -46,9 +63,11 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
   const policy = dir.slaPolicy(input.priority);
   const cal = dir.calendarFor(teamId, input.priority);
   if (!policy) throw new DomainError('VALIDATION', `No SLA policy for ${input.priority}.`, { field: 'priority' });
-  const now = deps.clock.now();
-  const number = await deps.tickets.nextNumber();
-  const ticket: Ticket = {
+  return { teamId, policy, cal };
+}
+
+export function buildTicket(input: OpenTicketInput, actor: Actor, c: CheckedOpen, number: number, now: Date): Ticket {
+  return {
     id: input.id ?? randomUUID(),
     number,
     title: input.title.trim(),
@@ -56,10 +75,10 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
     requesterId: input.requesterId ?? actor.personId ?? null,
     priority: input.priority,
     impact: input.impact ?? 'medium',
-    teamId,
+    teamId: c.teamId,
     assigneeId: input.assigneeId ?? null,
     status: input.assigneeId ? 'assigned' : 'new',
-    sla: startClock(policy, cal, now),
+    sla: startClock(c.policy, c.cal, now),
     elevated: false,
     escalated: false,
     level: 0,
@@ -77,32 +96,40 @@ export async function openTicket(deps: AppDeps, input: OpenTicketInput, actor: A
     version: 0,
     ...(input.confidential ? { confidential: true } : {}),
   };
-  await deps.tickets.insert(ticket);
-  await deps.timeline.append([
-    event(deps, ticket.id, 'ticket.opened', now, actor, {
-      number,
-      key: formatTicketKey(number),
+}
+
+/** The `ticket.opened` event, keyed by the ticket: written again after a crash, it is stored once. */
+export function openedEvent(deps: AppDeps, ticket: Ticket, actor: Actor) {
+  return event(
+    deps,
+    ticket.id,
+    'ticket.opened',
+    ticket.createdAt,
+    actor,
+    {
+      number: ticket.number,
+      key: formatTicketKey(ticket.number),
       title: ticket.title,
       priority: ticket.priority,
       impact: ticket.impact,
-      teamId,
+      teamId: ticket.teamId,
       assigneeId: ticket.assigneeId,
       responseDueAt: ticket.sla.responseDueAt,
       resolutionDueAt: ticket.sla.resolutionDueAt,
       source: ticket.source,
       ...(ticket.confidential ? { confidential: true } : {}),
-    }),
-  ]);
-  try {
-    // Posted to the team's channel whatever the path it came by (Slack, Teams, API, alert).
-    await postToTeamChannel(deps, ticket, 'opened', { key: `team-post:${ticket.id}:opened` });
-    await startIfPlannedOnOpen(deps, ticket, { personId: null, via: 'engine' });
-  } catch (e) {
-    // The ticket exists; its plan still starts at the response breach.
-    deps.log.warn({ ticketId: ticket.id, err: (e as Error).message }, 'the team-channel post or the plan that starts on open could not be queued');
-  }
-  deps.nudge?.();
-  return ticket;
+    },
+    `ticket.opened:${ticket.id}`,
+  );
+}
+
+/**
+ * What the opening owes (the team-channel post, a plan that starts on open) is stored in the
+ * ticket's own write, and the engine's ticket-reactions module carries it out: a crash loses
+ * nothing. Nothing owed (no channel, the plan waits for the breach): no reaction, no engine work.
+ */
+export function withOpeningOwed(deps: AppDeps, ticket: Ticket, actor: Actor): Ticket {
+  return owesOpening(deps, ticket) ? withReaction(ticket, openedReaction(ticket, actor)) : ticket;
 }
 
 export async function commentOnTicket(deps: AppDeps, ref: string | number, text: string, actor: Actor) {

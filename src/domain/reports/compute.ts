@@ -17,7 +17,7 @@
  * sorted[ceil(p/100 × n) − 1]. With 4 values, p50 is the 2nd and p90 the 4th.
  */
 import { DateTime } from 'luxon';
-import type { Percentiles, Report, ReportDay, ReportFigures, ReportQuery, SlowTicket } from './report.js';
+import type { OutcomeFigures, Percentiles, Report, ReportDay, ReportFigures, ReportQuery, SlowTicket } from './report.js';
 import type { TicketFact } from './facts.js';
 import { FACT_KINDS } from './facts.js';
 import { resolvePeriod } from './periods.js';
@@ -70,6 +70,33 @@ export function percentiles(values: number[]): Percentiles {
 }
 
 const pct = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
+
+/** Seed 001: elevated (flagged, no full process) or escalated (the full process, by any path); null: neither. */
+export function outcomeGroup(f: Pick<TicketFact, 'kinds'>): 'elevated' | 'escalated' | null {
+  if (f.kinds.some((k) => k !== 'elevated')) return 'escalated';
+  return f.kinds.includes('elevated') ? 'elevated' : null;
+}
+
+/** One outcome group's figures, accumulated a fact at a time. */
+class OutcomeAccumulator {
+  private tickets = 0;
+  private resolved = 0;
+  private evaluated = 0;
+  private breaches = 0;
+  private readonly ttr: number[] = [];
+  add(f: TicketFact, breached: boolean): void {
+    this.tickets++;
+    if (f.resolvedAt !== null) {
+      this.resolved++;
+      this.ttr.push(f.resolvedAt - f.openedAt);
+    }
+    if (f.resolvedAt !== null || breached) this.evaluated++;
+    if (breached) this.breaches++;
+  }
+  result(): OutcomeFigures {
+    return { tickets: this.tickets, resolved: this.resolved, resolutionCompliancePct: pct(this.evaluated - this.breaches, this.evaluated), resolutionBreaches: this.breaches, timeToResolve: percentiles(this.ttr) };
+  }
+}
 const inc = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
@@ -105,7 +132,9 @@ export class FigureAccumulator {
   private readonly scores: number[] = [];
   private readonly distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   private comments: { key: string; score: number; comment: string; at: Date; n: number }[] = [];
-  private readonly slow: (SlowTicket & { n: number; sort: number })[] = [];
+  private readonly slow: (SlowTicket & { n: number; sort: number; at: number })[] = [];
+  private readonly outcomes = { elevated: new OutcomeAccumulator(), escalated: new OutcomeAccumulator() };
+  private readonly snoozes = { count: 0, tickets: 0, totalMs: 0, ackTimeouts: 0 };
   private readonly ageEnd: number;
   private slowFloor = -Infinity;
 
@@ -133,6 +162,14 @@ export class FigureAccumulator {
       inc(this.byChannel, f.ackChannel ?? 'unknown');
       if (f.acknowledgedBy) this.byPerson.set(f.acknowledgedBy, (this.byPerson.get(f.acknowledgedBy) ?? 0) + 1);
     }
+    const group = outcomeGroup(f);
+    if (group) this.outcomes[group].add(f, sb);
+    if ((f.snoozes ?? 0) > 0) {
+      this.snoozes.count += f.snoozes;
+      this.snoozes.tickets++;
+      this.snoozes.totalMs += f.snoozedMs ?? 0;
+    }
+    this.snoozes.ackTimeouts += f.ackTimeouts ?? 0;
     inc(this.byLevel, String(f.maxLevel));
     for (const k of f.kinds) inc(this.byKind, k);
     if (f.requestWaitMs !== null) this.waits.push(f.requestWaitMs);
@@ -149,13 +186,19 @@ export class FigureAccumulator {
     const sort = open ? Math.max(0, this.ageEnd - f.openedAt) : f.resolvedAt! - f.openedAt;
     // Only the 10 slowest matter: the list is trimmed as it grows.
     if (sort >= this.slowFloor) {
-      this.slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort });
+      this.slow.push({ ticketId: f.ticketId, key: f.key, title: f.title, teamId: f.teamId, priority: f.priority, status: f.status, timeToAcknowledgeMs: ack, timeToResolveMs: sort, open, n: f.number, sort, at: f.openedAt });
       if (this.slow.length > 200) {
         trimSlow(this.slow, 10);
         // Anything slower than the 10th kept can no longer make the list (ties still can: lower numbers win).
         this.slowFloor = this.slow[9]!.sort;
       }
     }
+  }
+
+  /** The tickets the slowest list names (number, key, opening instant): their text may still have to be read. */
+  slowRefs(): { number: number; key: string; openedAt: number }[] {
+    trimSlow(this.slow, 10);
+    return this.slow.map((s) => ({ number: s.n, key: s.key, openedAt: s.at }));
   }
 
   private trimComments(): void {
@@ -184,8 +227,10 @@ export class FigureAccumulator {
       ackByPerson: [...this.byPerson.entries()]
         .map(([personId, count]) => ({ personId, name: name(personId), count }))
         .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name) || a.personId.localeCompare(b.personId)),
-      slowest: this.slow.map(({ n: _n, sort: _s, ...t }) => t),
+      slowest: this.slow.map(({ n: _n, sort: _s, at: _a, ...t }) => t),
       coordinatorResponse: percentiles(this.waits),
+      outcomes: { elevated: this.outcomes.elevated.result(), escalated: this.outcomes.escalated.result() },
+      snoozes: { ...this.snoozes },
       satisfaction: {
         count: this.scores.length,
         average: this.scores.length === 0 ? null : Math.round((this.scores.reduce((a, b) => a + b, 0) / this.scores.length) * 100) / 100,
@@ -311,6 +356,11 @@ export class ReportBuilder {
       this.cur.add(f);
       this.daily.add(f);
     } else this.prev.add(f);
+  }
+
+  /** The tickets named in the slowest lists of both periods (see FigureAccumulator.slowRefs). */
+  slowRefs(): { number: number; key: string; openedAt: number }[] {
+    return [...this.cur.slowRefs(), ...this.prev.slowRefs()];
   }
 
   finish(): Report {

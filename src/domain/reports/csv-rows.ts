@@ -32,5 +32,7 @@ export function reportRows(facts: readonly TicketFact[], now: Date): ReportCsvRo
       resolution_breached: resolutionBreached(f, t),
       max_level: f.maxLevel,
       satisfaction: f.satisfactionScore,
+      snoozes: f.snoozes,
+      ack_timeouts: f.ackTimeouts,
     }));
 }

@@ -64,6 +64,11 @@ export interface TicketFact {
   satisfactionComment: string | null;
   satisfactionAt: number | null;
   status: string;
+  /** Issue 14: `/esc snooze` of its ack-timeout chase (how many, and the minutes asked for in all, in ms). */
+  snoozes: number;
+  snoozedMs: number;
+  /** Issue 14: times an acknowledged ticket nobody updated went back to its plan (`escalation.ack_timeout`). */
+  ackTimeouts: number;
 }
 
 /** The subset of a timeline event the fold reads (src/app/ports/timeline.ts TimelineEvent fits). */
@@ -98,6 +103,8 @@ export const FOLDED_EVENT_TYPES = [
   'escalation.request_claimed',
   'major.declared',
   'satisfaction.recorded',
+  'ticket.snoozed',
+  'escalation.ack_timeout',
 ] as const;
 
 const FOLDED = new Set<string>(FOLDED_EVENT_TYPES);
@@ -170,6 +177,9 @@ export function foldFacts(events: readonly FactEvent[]): TicketFact | null {
         satisfactionComment: null,
         satisfactionAt: null,
         status: str(d.assigneeId) ? 'assigned' : 'new',
+        snoozes: 0,
+        snoozedMs: 0,
+        ackTimeouts: 0,
       };
       continue;
     }
@@ -296,6 +306,13 @@ export function foldFacts(events: readonly FactEvent[]): TicketFact | null {
       }
       case 'major.declared':
         kinds.add('major');
+        break;
+      case 'ticket.snoozed':
+        f.snoozes++;
+        f.snoozedMs += Math.max(0, (num(d.minutes) ?? 0) * 60_000);
+        break;
+      case 'escalation.ack_timeout':
+        f.ackTimeouts++;
         break;
       case 'satisfaction.recorded': {
         const s = num(d.score);

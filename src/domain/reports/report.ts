@@ -44,6 +44,16 @@ export interface SlowTicket {
   open: boolean;
 }
 
+/** How one group of tickets ended (elevated vs escalated, seed 001). */
+export interface OutcomeFigures {
+  tickets: number;
+  resolved: number;
+  /** % of those resolved or past their target that were resolved in time; null when none. */
+  resolutionCompliancePct: number | null;
+  resolutionBreaches: number;
+  timeToResolve: Percentiles;
+}
+
 export interface ReportFigures {
   /** Tickets opened in the period (after filters). */
   tickets: number;
@@ -68,6 +78,14 @@ export interface ReportFigures {
   slowest: SlowTicket[];
   /** Manager escalation requests: time from request to a coordinator's claim. */
   coordinatorResponse: Percentiles;
+  /**
+   * Issue 14, side by side (seed 001): elevated = flagged important, never escalated; escalated =
+   * the full process by any path (automatic, by hand, manager request, major, functional,
+   * hierarchical), elevated first or not.
+   */
+  outcomes: { elevated: OutcomeFigures; escalated: OutcomeFigures };
+  /** Issue 14: snoozes of the ack-timeout chase (times, tickets, minutes asked for in all as ms) and the chases that fired. */
+  snoozes: { count: number; tickets: number; totalMs: number; ackTimeouts: number };
   satisfaction: {
     count: number;
     average: number | null;
@@ -121,5 +139,7 @@ export const REPORT_CSV_COLUMNS = [
   'resolution_breached',
   'max_level',
   'satisfaction',
+  'snoozes',
+  'ack_timeouts',
 ] as const;
 export type ReportCsvRow = Record<(typeof REPORT_CSV_COLUMNS)[number], string | number | boolean | null>;

@@ -1,6 +1,6 @@
 /** On-call from chat: who is on call, my shifts, cover requests, taking the pager, overrides (issue 15). */
 import type { AppDeps } from '../../deps.js';
-import { requestCover, takeNow } from '../../use-cases/oncall/cover.js';
+import { cancelCover, requestCover, takeNow } from '../../use-cases/oncall/cover.js';
 import { cancelOverride, createOverride, listOverrides } from '../../use-cases/oncall/overrides.js';
 import { defaultTeamOf, shiftsOf, whoIsOnCall } from '../../use-cases/oncall/who.js';
 import { setMyContact } from '../../use-cases/oncall/people.js';
@@ -85,20 +85,29 @@ const teamAndLayer = (rest: string[]) => ({ team: rest[0] && TEAM.test(rest[0]) 
 export const coverCommand = command({
   name: 'cover',
   group: GROUP,
-  usage: 'cover <from> <to> [team] [layer]',
-  summary: 'ask your team to take your pager for a while (posted with a Take button)',
+  usage: 'cover <from> <to> [team] [layer] | cover cancel [@person|id]',
+  summary: 'ask your team to take your pager for a while (posted with a Take button); or cancel your request',
   example: 'cover 22:00 tomorrow 06:00 service-desk',
   parse: (words) => {
+    if (words[0]?.toLowerCase() === 'cancel') {
+      const p = personWord(words[1]);
+      if (words.length > 2 || (words[1] && !p && !/^[\w-]{1,80}$/.test(words[1]))) return new Usage('Use `cover cancel` (your newest open request), `cover cancel @person` (leads) or `cover cancel <id>`.');
+      return { cancel: true as const, id: p ? null : (words[1] ?? null), person: p };
+    }
     const s = span(words);
     if (s instanceof Usage) return s;
     if (s.rest.length > 2) return new Usage('After the times, only a team and a layer.');
-    return { ...s, ...teamAndLayer(s.rest) };
+    return { cancel: false as const, ...s, ...teamAndLayer(s.rest) };
   },
   run: async (deps, ctx, a) => {
+    if (a.cancel) {
+      const c = await cancelCover(deps, { actor: ctx.actor, coverId: a.id, requesterId: a.person ? requirePerson(deps.directory(), a.person).id : null });
+      return say(`Cover request cancelled: ${deps.directory().team(c.teamId)?.name ?? c.teamId} (${c.layer}) ${localTime(new Date(c.from), ctx.zone)} to ${localTime(new Date(c.to), ctx.zone)}. Its post says so.`);
+    }
     const teamId = a.team ?? defaultTeamOf(deps.directory(), ctx.person.id);
     const r = await requestCover(deps, { actor: ctx.actor, teamId, ...(a.layer ? { layer: a.layer } : {}), from: at(deps, ctx, a.from), to: at(deps, ctx, a.to) });
-    const where = r.channel ? 'posted to the team channel' : 'kept in Esc (the team has no channel: colleagues take it with the Take button in `/esc overrides`)';
-    return say(`Cover request ${where}: ${localTime(r.cover.from, ctx.zone)} to ${localTime(r.cover.to, ctx.zone)}. You will be told who takes it.`);
+    const where = r.channel ? 'posted to the team channel' : 'recorded, but the team has no channel to post it in: ask a colleague directly, or your lead for an override';
+    return say(`Cover request ${where}: ${localTime(r.cover.from, ctx.zone)} to ${localTime(r.cover.to, ctx.zone)}. You will be told who takes it; \`/esc cover cancel\` withdraws it.`);
   },
 });
 

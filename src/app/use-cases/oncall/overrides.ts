@@ -5,7 +5,7 @@ import { PRIMARY, rolesOf } from '../../../domain/rotation.js';
 import type { Actor } from '../../../domain/timeline.js';
 import { authorize } from '../../authorize.js';
 import type { AppDeps } from '../../deps.js';
-import type { OnCallMessage, StoredOverride } from '../../ports/oncall.js';
+import type { OnCallMessage, OnCallMessenger, StoredOverride } from '../../ports/oncall.js';
 import { teamRotation } from './who.js';
 
 const MAX_MS = 90 * 86_400_000;
@@ -23,13 +23,26 @@ export function checkSpan(from: Date, to: Date, now: Date): void {
 /** Posts a message, keeps a copy; a failure is logged and never undoes the change it tells about. */
 export async function tell(deps: AppDeps, m: OnCallMessage): Promise<void> {
   const person = 'personId' in m.to ? deps.directory().person(m.to.personId) : undefined;
-  let sent = false;
+  let r: Awaited<ReturnType<OnCallMessenger['post']>> = { sent: false };
   try {
-    sent = (await deps.oncallMessenger.post(m, person)).sent;
+    r = await deps.oncallMessenger.post(m, person);
   } catch (err) {
     deps.log.warn({ err: (err as Error).message, key: m.key, code: 'ONCALL_MESSAGE_FAILED' }, 'on-call: a message could not be posted');
   }
-  await deps.oncall.keepMessage(m, sent, deps.clock.now());
+  await deps.oncall.keepMessage(m, r.sent, deps.clock.now(), r.posted);
+}
+
+/** Rewrites every post of a cover request (taken, cancelled): the Take button goes, everyone reads the outcome. */
+export async function retellCover(deps: AppDeps, coverId: string, text: string): Promise<void> {
+  const update = deps.oncallMessenger.update?.bind(deps.oncallMessenger);
+  if (!update) return;
+  for (const posted of await deps.oncall.coverPosts(coverId)) {
+    try {
+      await update(posted, { text });
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, coverId, platform: posted.platform, code: 'ONCALL_MESSAGE_FAILED' }, 'on-call: a cover post could not be updated');
+    }
+  }
 }
 
 export interface OverrideInput {

@@ -1,0 +1,63 @@
+import type { Ticket } from '../../domain/ticket.js';
+import type { AppDeps } from '../deps.js';
+import type { Actor } from '../ports/timeline.js';
+import type { OpenTicketInput } from './tickets.js';
+import { buildTicket, checkOpen, openedEvent, withOpeningOwed } from './tickets.js';
+
+export type Opened = { ok: true; ticket: Ticket; created: boolean } | { ok: false; error: Error };
+
+/**
+ * Opens several tickets with grouped writes (issue 18): one read for tickets that already
+ * exist (a retried or recovered request), one block of numbers (`$inc` by the group's size),
+ * one insert of the tickets, one timeline write of their `ticket.opened` events (keyed by the
+ * ticket: written twice, stored once). Every input carries its ticket id, so doing a group
+ * again after a crash opens nothing twice. What follows an opening (team post, a plan that
+ * starts on open) is stored with each ticket and carried out by the engine (ticket-reactions).
+ */
+export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
+  const out = await insertTicketsGrouped(deps, items);
+  await afterOpenMany(deps, out);
+  return out;
+}
+
+/** The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany). */
+export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
+  const out: (Opened | undefined)[] = items.map(() => undefined);
+  const checked = items.map((it, i) => {
+    try {
+      return checkOpen(deps, it.input, it.actor);
+    } catch (e) {
+      out[i] = { ok: false, error: e as Error };
+      return null;
+    }
+  });
+  const valid = items.map((_, i) => i).filter((i) => checked[i]);
+  const existing = valid.length > 0 ? await deps.tickets.getMany(valid.map((i) => items[i]!.input.id)) : new Map<string, Ticket>();
+  for (const i of valid) {
+    const t = existing.get(items[i]!.input.id);
+    if (t) out[i] = { ok: true, ticket: t, created: false };
+  }
+  const fresh = valid.filter((i) => !out[i]);
+  if (fresh.length > 0) {
+    // Numbers in one block, handed out in the order the requests came.
+    const first = await deps.tickets.nextNumbers(fresh.length);
+    const now = deps.clock.now();
+    const built = fresh.map((i, k) => withOpeningOwed(deps, buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now), items[i]!.actor));
+    const already = new Set(await deps.tickets.insertMany(built));
+    // Stored meanwhile by another process (its number wins; ours stays unused: a gap).
+    const raced = already.size > 0 ? await deps.tickets.getMany([...already]) : new Map<string, Ticket>();
+    fresh.forEach((i, k) => {
+      const t = built[k]!;
+      out[i] = already.has(t.id) ? { ok: true, ticket: raced.get(t.id)!, created: false } : { ok: true, ticket: t, created: true };
+    });
+  }
+  const opened = out.map((o, i) => (o?.ok ? { ticket: o.ticket, actor: items[i]!.actor } : null)).filter((x) => x !== null);
+  // Every ticket's opening event, also for those found stored (a crash may have come between).
+  await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)));
+  return out.map((o) => o!);
+}
+
+/** After a group: what the openings owe is stored with the tickets; wake the engine to carry it out. */
+export async function afterOpenMany(deps: AppDeps, opened: Opened[]): Promise<void> {
+  if (opened.some((o) => o.ok)) deps.nudge?.();
+}

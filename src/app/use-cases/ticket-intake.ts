@@ -1,0 +1,152 @@
+import type { AppDeps } from '../deps.js';
+import type { IntakeRecord, IntakeStore } from '../ports/intake.js';
+import type { Opened } from './open-tickets.js';
+import { afterOpenMany, insertTicketsGrouped } from './open-tickets.js';
+
+/** Groups whose follow-up (team post, plan on open, answers) may run while the next group is written. */
+const FOLLOW_UPS = 2;
+
+/**
+ * Ticket requests from a chat front end at the database's pace (issue 18). `submit` makes a
+ * request durable (requests arriving together share one grouped write) and resolves: only
+ * then does the front end acknowledge, so an acknowledged request is never lost. Behind
+ * the acknowledgement the requests are opened in groups (openTicketsGrouped: a block of
+ * numbers, one insert of the tickets, one timeline write), then forgotten. Records left by a
+ * process that died are opened at the next start (and by any process after `staleMs`); the
+ * ticket id is the record id, so a record opened twice still makes one ticket.
+ */
+export class TicketIntake {
+  private toWrite: { rec: IntakeRecord; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
+  private toOpen: IntakeRecord[] = [];
+  private opening: Promise<void> | null = null;
+  /** Records this process holds (written, not yet opened): recovery leaves them alone. */
+  private readonly mine = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly store: IntakeStore,
+    /** Called once per record after its ticket exists (or was refused): the front end answers. */
+    private readonly onOpened: (rec: IntakeRecord, result: Opened) => void,
+    private readonly opts: { maxGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
+  ) {}
+
+  /** Resolves once the request is stored; rejects when the database refused it (do not acknowledge then). */
+  submit(rec: IntakeRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.toWrite.push({ rec, resolve, reject });
+      if (this.writing) return;
+      this.writing = true;
+      setImmediate(() => void this.write());
+    });
+  }
+
+  /** Opens what a stopped process left, now and then every `recoverEveryMs`. */
+  start(): void {
+    void this.recover(new Date(8.64e15));
+    const every = this.opts.recoverEveryMs ?? 30_000;
+    this.timer = setInterval(() => void this.recover(new Date(Date.now() - (this.opts.staleMs ?? 60_000))), every);
+    this.timer.unref();
+  }
+
+  /** Stops recovering and waits until every stored request is opened. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    while (this.writing || this.opening || this.toOpen.length > 0) await (this.opening ?? new Promise((r) => setTimeout(r, 20)));
+  }
+
+  private async write(): Promise<void> {
+    while (this.toWrite.length > 0) {
+      const group = this.toWrite.splice(0, this.opts.maxGroup ?? 500);
+      try {
+        await this.store.putMany(group.map((g) => g.rec));
+      } catch (e) {
+        group.forEach((g) => g.reject(e));
+        continue;
+      }
+      for (const g of group) {
+        if (this.mine.has(g.rec.id)) continue; // a retry of a request already on its way
+        this.mine.add(g.rec.id);
+        this.toOpen.push(g.rec);
+      }
+      group.forEach((g) => g.resolve());
+      this.kick();
+    }
+    this.writing = false;
+  }
+
+  private kick(): void {
+    if (this.opening || this.toOpen.length === 0) return;
+    this.opening = this.open().finally(() => {
+      this.opening = null;
+      this.kick();
+    });
+  }
+
+  private async open(): Promise<void> {
+    const follow: Promise<void>[] = [];
+    while (this.toOpen.length > 0) {
+      const group = this.toOpen.splice(0, this.opts.maxGroup ?? 500);
+      let results: Opened[];
+      try {
+        results = await insertTicketsGrouped(
+          this.deps,
+          group.map((r) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
+        );
+      } catch (e) {
+        this.giveBack(group, e);
+        continue;
+      }
+      // The tickets exist; what follows them runs beside the next group's writes. The records
+      // are forgotten only after it, so a crash before repeats it (keyed: it happens once).
+      const f = this.followUp(group, results);
+      follow.push(f);
+      void f.finally(() => follow.splice(follow.indexOf(f), 1));
+      if (follow.length >= FOLLOW_UPS) await Promise.race(follow);
+    }
+    await Promise.all(follow);
+  }
+
+  private async followUp(group: IntakeRecord[], results: Opened[]): Promise<void> {
+    try {
+      await afterOpenMany(this.deps, results);
+      await this.store.doneMany(group.map((r) => r.id));
+    } catch (e) {
+      this.giveBack(group, e);
+      return;
+    }
+    group.forEach((r, i) => {
+      this.mine.delete(r.id);
+      try {
+        this.onOpened(r, results[i]!);
+      } catch (e) {
+        this.deps.log.warn({ err: (e as Error).message }, 'intake: answering an opened ticket failed');
+      }
+    });
+  }
+
+  /** Still stored: recovery opens them later (any process, after staleMs). */
+  private giveBack(group: IntakeRecord[], e: unknown): void {
+    this.deps.log.warn({ err: (e as Error).message, n: group.length }, 'intake: a group of tickets could not be opened now; they stay stored and are retried');
+    group.forEach((r) => this.mine.delete(r.id));
+  }
+
+  private async recover(before: Date): Promise<void> {
+    try {
+      const left = (await this.store.leftBefore(before, 5000)).filter((r) => !this.mine.has(r.id));
+      if (left.length === 0) return;
+      this.deps.log.info({ n: left.length }, 'intake: opening ticket requests left by a stopped process');
+      for (const r of left) {
+        this.mine.add(r.id);
+        this.toOpen.push(r);
+      }
+      this.kick();
+    } catch (e) {
+      this.deps.log.warn({ err: (e as Error).message }, 'intake: could not look for requests left by a stopped process');
+    }
+  }
+}
+
+const sourceOf = (r: IntakeRecord) => (r.actor.via === 'teams' ? 'teams' : r.actor.via === 'slack' ? 'slack' : 'api');
