@@ -155,12 +155,14 @@ export function escalationStepNotice(args: {
   const t = args.ticket;
   const key = formatTicketKey(t.number);
   const age = ageText(t.createdAt, args.now);
+  // A plan that starts on open pages within the first minute: "not acknowledged after 0 min" reads oddly.
+  const waiting = args.now.getTime() - t.createdAt.getTime() < 60_000 ? 'was just opened and is not acknowledged yet' : `has not been acknowledged after ${age}`;
   const flag = t.elevated ? ' [ELEVATED]' : '';
   return {
     kind: 'escalation_step',
     title: `${t.priority} ${key}${flag}: ${t.title}`.slice(0, 150),
     // An acknowledged ticket chased again (ack timeout, resolution breach) says why, not "not acknowledged".
-    text: `${key} (${t.priority}, ${t.impact} impact) ${args.reason && t.status !== 'new' && t.status !== 'assigned' ? `is escalated again: ${args.reason}` : `has not been acknowledged after ${age}`}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'unassigned'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
+    text: `${key} (${t.priority}, ${t.impact} impact) ${args.reason && t.status !== 'new' && t.status !== 'assigned' ? `is escalated again: ${args.reason}` : waiting}. Team: ${t.teamName}. Assignee: ${t.assigneeName ?? 'unassigned'}. Escalation step ${args.stepIndex + 1} of ${args.steps}.`,
     ticket: {
       id: t.id,
       key,

@@ -79,3 +79,21 @@ describe('SMS cost: GSM-7 and segments', () => {
     expect(smsSegments(out).segments).to.equal(2);
   });
 });
+
+describe('page text', () => {
+  const at = (createdAt: string, now: string) =>
+    escalationStepNotice({
+      ticket: { id: 't1', number: 1042, title: 'Core switch down', priority: 'P1', impact: 'high', status: 'new', teamName: 'Service Desk', assigneeName: null, createdAt: new Date(createdAt), elevated: false, escalated: true, escalationKind: 'automatic' },
+      escalation: { id: 'e1', kind: 'automatic' },
+      stepIndex: 0,
+      steps: 5,
+      round: 0,
+      channel: 'chat',
+      urgent: true,
+      now: new Date(now),
+    }).text;
+  it('a plan that starts on open says the ticket was just opened, not "not acknowledged after 0 min"', () => {
+    expect(at('2026-11-23T10:00:00Z', '2026-11-23T10:00:02Z')).to.equal('ESC-1042 (P1, high impact) was just opened and is not acknowledged yet. Team: Service Desk. Assignee: unassigned. Escalation step 1 of 5.');
+    expect(at('2026-11-23T10:00:00Z', '2026-11-23T10:30:00Z')).to.match(/has not been acknowledged after 30 min\./);
+  });
+});
