@@ -7,36 +7,21 @@
 // 5xx. Also prints the database round trips per alert (driver command monitoring). Esc and the
 // bare server each run in their own process and take the same load one after the other. BENCH_SECONDS (or BENCH_SCALE) shortens the run;
 // BENCH_PROF=dir writes CPU profiles of both servers (node --cpu-prof).
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { allPassed, percentile, report, scale, sleep } from './lib.js';
 import { readRoundTrips, total } from './round-trips.js';
+import { startBenchServer } from './slack-load.js';
+import type { ServerProcess } from './slack-load.js';
 
 const RATE = Number(process.env.BENCH_ALERTS_RATE ?? '500');
 const SECONDS = process.env.BENCH_SECONDS ? Number(process.env.BENCH_SECONDS) : scale(60);
 const KEYS = 100;
 const RESOLVE_SHARE = 0.01;
 
-interface Server {
-  url: string;
-  uri: string;
-  child: ChildProcess;
-}
+type Server = ServerProcess;
 
-function startServer(mode: 'esc' | 'bare'): Promise<Server> {
-  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/alerts-server.ts', mode], { env: process.env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (l) => {
-      const m = JSON.parse(l) as { url: string; uri?: string };
-      resolve({ url: m.url, uri: m.uri ?? '', child });
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-}
+const startServer = (mode: 'esc' | 'bare'): Promise<Server> => startBenchServer('bench/alerts-server.ts', mode, process.env, process.env.BENCH_PROF);
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
 

@@ -13,10 +13,10 @@ export interface ServerProcess {
   child: ChildProcess;
 }
 
-/** Starts bench/slack-server.ts in its own process: `esc` or `bare`. */
-export function startServer(mode: 'esc' | 'bare', env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const prof = process.env.BENCH_SLACK_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_SLACK_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/slack-server.ts', mode], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+/** Starts a bench server script (it prints `{"url","uri"}` as its first line) in its own process: `esc` or `bare`. `profDir`: write a CPU profile there. */
+export function startBenchServer(script: string, mode: 'esc' | 'bare', env: NodeJS.ProcessEnv, profDir?: string): Promise<ServerProcess> {
+  const prof = profDir ? [`--cpu-prof`, `--cpu-prof-dir=${profDir}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', script, mode], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (l) => {
       const m = JSON.parse(l) as { url: string; uri?: string };
@@ -24,6 +24,11 @@ export function startServer(mode: 'esc' | 'bare', env: NodeJS.ProcessEnv): Promi
     });
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
+}
+
+/** Starts bench/slack-server.ts in its own process: `esc` or `bare`. */
+export function startServer(mode: 'esc' | 'bare', env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  return startBenchServer('bench/slack-server.ts', mode, env, process.env.BENCH_SLACK_PROF);
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1024 });

@@ -88,13 +88,19 @@ export function icalRouter(deps: AppDeps): Router {
   };
   const refuse = (res: Response) => res.status(403).json({ error: 'FORBIDDEN', message: 'That calendar link is not valid (any more): ask Esc for a new one (GET /api/rotations/:id/ical-url).' });
 
-  r.get('/rotations/:file', async (req: Request, res: Response, next) => {
+  /** `GET /<what>s/<id>.ics?token=`: the id, once the link's token is checked (else 403 or 503 sent). */
+  const feedId = async (what: 'rotation' | 'person', req: Request, res: Response, next: () => void): Promise<string | null> => {
     const m = /^(.+)\.ics$/.exec(String(req.params.file));
-    if (!m) return next();
-    const id = m[1]!;
+    if (!m) return (next(), null);
     const key = await keyOr503(deps, res);
-    if (!key) return;
-    if (!tokenOk(key, `rotation:${id}`, req.query.token)) return void refuse(res);
+    if (!key) return null;
+    if (!tokenOk(key, `${what}:${m[1]!}`, req.query.token)) return (refuse(res), null);
+    return m[1]!;
+  };
+
+  r.get('/rotations/:file', async (req: Request, res: Response, next) => {
+    const id = await feedId('rotation', req, res, next);
+    if (id === null) return;
     const dir = deps.directory();
     const rot = dir.rotation(id);
     if (!rot) return void res.status(404).json({ error: 'NOT_FOUND', message: `No rotation "${id.slice(0, 40)}".` });
@@ -108,12 +114,8 @@ export function icalRouter(deps: AppDeps): Router {
     send(res, rot.id, icalendar(`${team?.name ?? rot.name ?? rot.id} on call`, events.sort((a, b) => a.from.getTime() - b.from.getTime()), now));
   });
   r.get('/people/:file', async (req: Request, res: Response, next) => {
-    const m = /^(.+)\.ics$/.exec(String(req.params.file));
-    if (!m) return next();
-    const id = m[1]!;
-    const key = await keyOr503(deps, res);
-    if (!key) return;
-    if (!tokenOk(key, `person:${id}`, req.query.token)) return void refuse(res);
+    const id = await feedId('person', req, res, next);
+    if (id === null) return;
     const dir = deps.directory();
     const p = dir.person(id);
     if (!p) return void res.status(404).json({ error: 'NOT_FOUND', message: `No person "${id.slice(0, 40)}".` });
