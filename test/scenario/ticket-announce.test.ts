@@ -51,6 +51,17 @@ describe('ticket announcements: the team-channel post and the start-on-open page
     });
   };
 
+  /** The dead process gone, two others run the engine on the same database (each must do it once in all). */
+  const twoTakeOver = async (a: TestEsc) => {
+    await a.stop();
+    all.splice(all.indexOf(a), 1);
+    const b = await start(a);
+    const c = await start(a);
+    await Promise.all([b.settle(), c.settle()]);
+    await b.settle();
+    return b;
+  };
+
   it('a P1 opened by a process that dies right after the ticket write: the next process posts once and pages once', async () => {
     const a = await start();
     crashAfterTicketWrite(a);
@@ -94,13 +105,7 @@ describe('ticket announcements: the team-channel post and the start-on-open page
     const stored = (await a.deps.tickets.get(t.id))!;
     expect(stored.elevated).to.equal(true);
     expect(stored.reactions!.map((r) => r.change)).to.deep.equal(['elevate']);
-    await a.stop();
-    all.splice(all.indexOf(a), 1);
-
-    const b = await start(a);
-    const c = await start(a);
-    await Promise.all([b.settle(), c.settle()]);
-    await b.settle();
+    await twoTakeOver(a);
     const post = posts('C0DESK').filter((d) => d.notice.title.startsWith('Elevated'));
     expect(post).to.have.length(1);
     expect(post[0]!.notice.title).to.match(/^Elevated by Erin Park: ESC-\d+ Lecture hall projector dead/);
@@ -120,13 +125,7 @@ describe('ticket announcements: the team-channel post and the start-on-open page
     const moved = (await a.deps.tickets.get(t.id))!;
     expect(moved.teamId).to.equal('infrastructure');
     expect(moved.reactions!.map((r) => r.change)).to.deep.equal(['move']);
-    await a.stop();
-    all.splice(all.indexOf(a), 1);
-
-    const b = await start(a);
-    const c = await start(a);
-    await Promise.all([b.settle(), c.settle()]);
-    await b.settle();
+    const b = await twoTakeOver(a);
     for (const ch of ['C0INFRA', '19:infra@thread.tacv2']) {
       expect(posts(ch), ch).to.have.length(1);
       expect(posts(ch)[0]!.notice.title).to.match(/^Moved to Infrastructure by Carol Diaz: ESC-\d+ Storage array degraded/);
