@@ -1,6 +1,6 @@
 // `npm run bench -- engine`: the escalation engine's numbers (issues 3 and 18), one JSON line each.
 // Knobs: BENCH_SCALE=0.1 shrinks every count (the goals are for scale 1); BENCH_ONLY=burst,flat
-// picks parts (burst, burst10k, flat, sigkill, two, ack; default: all); BENCH_FLAT_SIZES=1000,10000
+// picks parts (burst, burst10k, flat, idle, sigkill, two, ack; default: all); BENCH_FLAT_SIZES=1000,10000
 // picks the active-escalation counts of the flat-cost part (default 1000,10000,100000).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -166,6 +166,7 @@ async function flatCost(): Promise<void> {
     counter.on = false;
     process.stderr.write(`${JSON.stringify({ flat: size, commands: counter.total, top: counter.top() })}\n`);
     const p99 = percentile(chat.lateness, 99);
+    process.stderr.write(`${JSON.stringify({ flat: size, lateness_ms: { p50: percentile(chat.lateness, 50), p90: percentile(chat.lateness, 90), p99, max: Math.max(...chat.lateness) } })}\n`);
     p99s.push({ size, p99 });
     report({ name: `flat_lateness_p99_${size}_active`, value: p99, unit: 'ms', goal: `${size === 100_000 ? '<= 500; ' : ''}${probes} steps over ${windowMs / 1000} s beside ${n} active escalations`, pass: ok && (size !== 100_000 || p99 <= 500) });
     if (size === sizes[sizes.length - 1]) await explainDueQueries(e.conn);
@@ -210,6 +211,26 @@ async function explainDueQueries(conn: Connection): Promise<void> {
     process.stderr.write(`${JSON.stringify({ explain: what, indexed, plan: plan.slice(0, 300) })}\n`);
   }
   report({ name: 'explain_due_queries_scanning', value: scanning.length, unit: 'queries', goal: `0 of ${queries.length} engine due-time queries scan a collection${scanning.length ? ` (scanning: ${scanning.join(', ')})` : ''}`, pass: scanning.length === 0 });
+}
+
+/**
+ * Idle cost: the database commands per second of an engine with nothing due (1,000 active
+ * escalations, their next steps hours away), over a 10 s window rather than the burst's 1 s.
+ */
+async function idle(): Promise<void> {
+  const uri = freshDbUri();
+  const counter = new CommandCounter();
+  const e = await esc(uri, [new TimingNotifier('chat'), new TimingNotifier('sms')], true, counter);
+  const now = new Date();
+  await seedEscalations(e.conn, scale(1000), (i) => new Date(now.getTime() + 3_600_000 + i * 1000), now);
+  await sleep(3000);
+  const secs = Number(process.env.BENCH_IDLE_S ?? 10);
+  counter.on = true;
+  await sleep(secs * 1000);
+  counter.on = false;
+  report({ name: 'idle_roundtrips_per_s', value: Number((counter.total / secs).toFixed(1)), unit: 'commands/s', goal: `polling with nothing due, over ${secs} s (reference; fewer is better)`, pass: true });
+  process.stderr.write(`${JSON.stringify({ idle: secs, commands: counter.total, top: counter.top(20) })}\n`);
+  await e.stop();
 }
 
 async function twoProcesses(): Promise<void> {
@@ -311,6 +332,7 @@ const base = await baseline();
 await run('burst', () => burst(1000, base, 10));
 await run('burst10k', () => burst(10_000, null, 60));
 await run('flat', flatCost);
+await run('idle', idle);
 await run('sigkill', sigkill);
 await run('two', twoProcesses);
 await run('ack', ackRace);

@@ -228,7 +228,7 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   const missing = CHANNELS.filter((c) => !notifiers.has(c));
   if (missing.length > 0) log.info({ channels: missing }, `not configured, written to the outbox and NOT sent: ${missing.join(', ')}`);
   const dispatcher = new Dispatcher(deps, notifiers, new OutboxNotifier('chat', log), { batch: 500, concurrency: 16, leaseMs: config.ESC_DELIVERY_LEASE_MS, maxAttempts: config.ESC_DELIVERY_MAX_ATTEMPTS, backoffMs: 2000 });
-  const engine = new Engine(deps, dispatcher, { batch: 500, concurrency: 16, pendingStaleMs: 5000, auditGraceMs: config.ESC_AUDIT_GRACE_MS, auditEveryMs: 10_000 });
+  const engine = new Engine(deps, dispatcher, { batch: 500, concurrency: 16, pendingStaleMs: 5000, auditGraceMs: config.ESC_AUDIT_GRACE_MS, auditEveryMs: 10_000, recoverEveryMs: 1000 });
   const heartbeat = new EngineHeartbeat(conn, processHolderId(), log);
   if (opts.runEngine ?? config.ESC_ENGINE) {
     const onPass: NonNullable<ConstructorParameters<typeof AgendaEngineRunner>[2]['onPass']> = (p) => {
@@ -236,11 +236,11 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
       metrics.enginePass.observe(p.durationMs / 1000);
       if (p.failed) metrics.enginePassFailures.inc();
     };
-    runner = new AgendaEngineRunner(conn.db as never, engine, { tickMs: config.ESC_ENGINE_TICK_MS, leaseMs: config.ESC_ENGINE_LEASE_MS, log, onPass });
+    runner = new AgendaEngineRunner(conn.db as never, engine, { tickMs: config.ESC_ENGINE_TICK_MS, idleMs: config.ESC_ENGINE_IDLE_MS, leaseMs: config.ESC_ENGINE_LEASE_MS, log, onPass });
     await runner.start();
   }
 
-  const readiness = new ReadinessMonitor({ conn, orgName: () => directory?.org.name ?? null, engineTickMs: config.ESC_ENGINE_TICK_MS, engineLeaseMs: config.ESC_ENGINE_LEASE_MS, metrics, intervalMs: opts.readinessIntervalMs });
+  const readiness = new ReadinessMonitor({ conn, orgName: () => directory?.org.name ?? null, engineTickMs: Math.max(config.ESC_ENGINE_TICK_MS, config.ESC_ENGINE_IDLE_MS), engineLeaseMs: config.ESC_ENGINE_LEASE_MS, metrics, intervalMs: opts.readinessIntervalMs });
   const engineView = async () => {
     const now = new Date();
     const st = await readEngineStatus(conn, config.ESC_ENGINE_LEASE_MS, now);

@@ -62,6 +62,8 @@ const shape = {
   ESC_API_TOKENS: tokenList.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ESC_ENGINE_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** Longest pause of an idle engine lane: how soon work written by another process is found (steps known ahead fire on time). */
+  ESC_ENGINE_IDLE_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ESC_ENGINE_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   ESC_AUDIT_GRACE_MS: z.coerce.number().int().min(1000).default(60_000),
   ESC_ENGINE: bool.default(true),

@@ -31,6 +31,16 @@ export interface EngineOptions {
   auditGraceMs: number;
   /** How often the auditor runs. */
   auditEveryMs: number;
+  /** The runner's module lane looks for firings to recover at most this often (runOnce: every pass). */
+  recoverEveryMs?: number;
+}
+
+/** What the step lane learnt: work done, whether a full batch was due (go again at once), when the next known step falls due. */
+export interface StepPass {
+  work: number;
+  busy: boolean;
+  /** ms from now to the next step known to fall due; 0 when unknown (poll soon); null when none is known within the lookahead. */
+  nextDueInMs: number | null;
 }
 
 const ENGINE = { personId: null, via: 'engine' } as const;
@@ -44,6 +54,8 @@ const ENGINE = { personId: null, via: 'engine' } as const;
 const SCAN_MARGIN_MS = 10_000;
 /** Under sustained load the report rollups still refresh at least this often (wall clock). */
 const REPORTS_MAX_WAIT_MS = 5_000;
+/** A due-time scan reads at most this many times; more means a burst, handled by the escalation query itself. */
+const DUE_TIMES_LIMIT = 2_000;
 
 export class Engine {
   private lastAudit = 0;
@@ -51,6 +63,9 @@ export class Engine {
   private lastDueScan: number | null = null;
   private lastAuditScan: number | null = null;
   private lastRecoverScan: number | null = null;
+  private lastRecover = -Infinity;
+  /** Due times (engine clock, ms) known from the last scan, soonest first; null when unknown. */
+  private upcoming: number[] | null = null;
   /** The `reports` module: report rollups kept up to date on write (issue 8). */
   readonly reports: ReportProjector;
   private lastReports = 0;
@@ -92,6 +107,56 @@ export class Engine {
     if (signal?.aborted) return work;
     work += await this.escalationModule(signal);
     if (signal?.aborted) return work;
+    return work + (await this.otherModules(signal));
+  }
+
+  /**
+   * The runner's step lane: fires the steps due now, and says when the next known one falls
+   * due, so the runner can sleep until exactly then (steps are not held back by the other
+   * modules' work, nor by a polling period). With `scan`, first reads the due times of the
+   * slots from the last pass to `lookaheadMs` ahead (one small indexed read): a step written
+   * since (by another process, or straight to the database) is found, and the escalation
+   * query runs only if something is due. Without `scan` (woken for a known due time) it goes
+   * straight to the escalation query.
+   */
+  async stepPass(signal: AbortSignal | undefined, opts: { scan: boolean; lookaheadMs: number }): Promise<StepPass> {
+    const now = this.deps.clock.now().getTime();
+    let dueNow = true;
+    if (opts.scan && this.lastDueScan !== null) {
+      const times = await this.deps.escalations.dueTimes(this.lastDueScan - SCAN_MARGIN_MS, new Date(now + opts.lookaheadMs), DUE_TIMES_LIMIT);
+      if (times) {
+        const complete = times.length < DUE_TIMES_LIMIT;
+        this.upcoming = complete ? times.filter((t) => t > now).sort((a, b) => a - b) : null;
+        dueNow = !complete || times.some((t) => t <= now);
+        // Nothing due up to now in the slots read: the next escalation query may start from here.
+        if (!dueNow) this.lastDueScan = now;
+      } else this.upcoming = null;
+    }
+    const work = dueNow && !signal?.aborted ? await this.escalationModule(signal) : 0;
+    const after = this.deps.clock.now().getTime();
+    const next = this.upcoming?.find((t) => t > after);
+    return { work, busy: work >= this.opts.batch, nextDueInMs: this.upcoming === null ? 0 : next === undefined ? null : next - after };
+  }
+
+  /**
+   * The runner's module lane: everything but firing steps (SLA breaches, recovery, tickets,
+   * requests, majors, deliveries waiting for a retry, messages, homes, reports, the audit).
+   * Recovery runs at most every `recoverEveryMs`: it looks for firings older than
+   * `pendingStaleMs`, so running it on every pass only re-reads the same claims.
+   */
+  async modulesPass(signal?: AbortSignal): Promise<number> {
+    let work = await this.slaModule();
+    const now = this.deps.clock.now().getTime();
+    if (now - this.lastRecover >= (this.opts.recoverEveryMs ?? 0) || now < this.lastRecover) {
+      this.lastRecover = now;
+      work += await this.recoverModule();
+    }
+    if (signal?.aborted) return work;
+    return work + (await this.otherModules(signal));
+  }
+
+  private async otherModules(signal?: AbortSignal): Promise<number> {
+    let work = 0;
     work += await this.ticketReactions.runOnce();
     work += await this.ticketTimers.runOnce();
     work += await this.requesterLevels.runOnce();

@@ -10,8 +10,14 @@ import { EngineLease } from '../mongo/engine-lease.js';
 import { DbHealthLog, isDbUnreachable } from './db-health-log.js';
 
 export interface RunnerOptions {
-  /** Pause between engine passes when idle. */
+  /** Shortest pause between passes of a lane that found nothing to do, or was woken by a local write. */
   tickMs: number;
+  /**
+   * Longest pause of an idle lane (default 1000 ms): how soon work nobody told this process
+   * about (written by another process) is found. Steps known to fall due sooner wake the step
+   * lane at their time; local writes wake both lanes.
+   */
+  idleMs?: number;
   /** Engine lease (and Agenda lock) lifetime: a process that dies holds the engine at most this long. */
   leaseMs: number;
   log: Logger;
@@ -46,8 +52,10 @@ const AGENDA_LOCK_LAPSED = /execution took more than|no lockedAt date found|got 
 
 /**
  * Agenda is the clock; an engine lease document is the leader election. One recurring Agenda
- * job runs the engine in a loop, but only in the process holding the lease (a conditional
- * update in `engine_lease`). While a pass runs, a timer renews the lease and touches the
+ * job runs the engine, but only in the process holding the lease (a conditional update in
+ * `engine_lease`), for as long as it holds it, in two lanes: the step lane fires due steps and
+ * sleeps until the next known due time; the module lane runs every other module, backing off
+ * while idle. Local writes (`nudge`) wake both. While the loop runs, a timer renews the lease and touches the
  * Agenda lock every leaseMs/4, so a long pass never lets it lapse; if a renewal fails (another
  * process took it, or the database stayed away until the lease was nearly over), the pass is
  * aborted: it hands nothing more to a provider. Correctness does not depend on the lease
@@ -60,7 +68,11 @@ const AGENDA_LOCK_LAPSED = /execution took more than|no lockedAt date found|got 
 export class AgendaEngineRunner {
   private agenda: Agenda | null = null;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  /** Wakes the step lane and the module lane out of their sleep. */
+  private readonly steps = new Waker();
+  private readonly modules = new Waker();
+  /** Lanes in a pass now. */
+  private inPass = 0;
   private current: Promise<void> | null = null;
   private abort: AbortController | null = null;
   private readonly lease: EngineLease;
@@ -85,7 +97,9 @@ export class AgendaEngineRunner {
   async start(): Promise<void> {
     const agenda = new Agenda({
       backend: new MongoBackend({ mongo: this.db, collection: this.opts.collection ?? 'agenda_jobs' }),
-      processEvery: Math.max(100, Math.min(1000, this.opts.tickMs * 2)),
+      // The engine loop runs as long as this process holds the lease, so Agenda's polling only
+      // decides how soon a stopped or dead holder is replaced: a second is plenty beside the lease.
+      processEvery: Math.max(100, Math.min(1000, this.opts.leaseMs / 4)),
       defaultLockLifetime: this.opts.leaseMs,
     });
     agenda.define(JOB, (job: Job) => this.loop(job), { concurrency: 1, lockLifetime: this.opts.leaseMs });
@@ -103,7 +117,12 @@ export class AgendaEngineRunner {
 
   /** Wakes the loop early (a user acted, a step falls due sooner). */
   nudge(): void {
-    this.wake?.();
+    this.steps.poke();
+    this.modules.poke();
+  }
+
+  private get idleMs(): number {
+    return Math.max(this.opts.tickMs, this.opts.idleMs ?? 1000);
   }
 
   get running(): boolean {
@@ -140,37 +159,95 @@ export class AgendaEngineRunner {
     // Renew while passes run, however long one takes; a failed renewal aborts the pass.
     const every = Math.max(50, Math.floor(this.opts.leaseMs / 4));
     const timer = setInterval(() => void this.renew(ctl, job), every);
-    const until = Date.now() + this.opts.leaseMs / 2;
     try {
-      let plannedAt = Date.now();
-      while (!this.stopping && !ctl.signal.aborted && Date.now() < until) {
-        let work = 0;
-        let error: string | undefined;
-        const startedAt = Date.now();
-        this.passStartedAt = startedAt;
-        try {
-          work = await this.engine.runOnce(ctl.signal);
-          this.health.up();
-        } catch (e) {
-          error = (e as Error).message;
-          if (isDbUnreachable(e)) this.health.down(e);
-          else this.opts.log.error({ err: error }, 'engine pass failed; retrying');
-        } finally {
-          const end = Date.now();
-          this.lastPassMs = end - startedAt;
-          this.lastPassEndAt = end;
-          this.passStartedAt = null;
-          this.passes++;
-        }
-        this.opts.onPass?.({ startedAt: new Date(startedAt), durationMs: this.lastPassMs ?? 0, lateMs: Math.max(0, startedAt - plannedAt), failed: error !== undefined, ...(error !== undefined ? { error } : {}) });
-        // While the database is away, try again about once a second, not every tick.
-        const pause = work === 0 || this.health.isDown ? (this.health.isDown ? Math.max(1000, this.opts.tickMs) : this.opts.tickMs) : 0;
-        plannedAt = Date.now() + pause;
-        if (pause > 0) await this.sleep(pause);
-      }
+      // Two lanes while the lease is held (until stopping or the lease is lost): steps fire on
+      // their own timer, never behind the other modules' work.
+      await Promise.all([this.stepLane(ctl.signal), this.moduleLane(ctl.signal)]);
     } finally {
       clearInterval(timer);
       this.abort = null;
+    }
+  }
+
+  /** Runs one pass of a lane, with the bookkeeping every pass shares (facts, onPass, health). */
+  private async pass<T>(plannedAt: number, fn: () => Promise<T>): Promise<T | undefined> {
+    let out: T | undefined;
+    let error: string | undefined;
+    const startedAt = Date.now();
+    this.inPass++;
+    this.passStartedAt ??= startedAt;
+    try {
+      out = await fn();
+      this.health.up();
+    } catch (e) {
+      error = (e as Error).message;
+      if (isDbUnreachable(e)) this.health.down(e);
+      else this.opts.log.error({ err: error }, 'engine pass failed; retrying');
+    } finally {
+      const end = Date.now();
+      this.lastPassMs = end - startedAt;
+      this.lastPassEndAt = end;
+      if (--this.inPass === 0) this.passStartedAt = null;
+      this.passes++;
+    }
+    this.opts.onPass?.({ startedAt: new Date(startedAt), durationMs: this.lastPassMs ?? 0, lateMs: Math.max(0, startedAt - plannedAt), failed: error !== undefined, ...(error !== undefined ? { error } : {}) });
+    return out;
+  }
+
+  /** While the database is away, try again about once a second, not every tick. */
+  private get downPause(): number {
+    return Math.max(1000, this.opts.tickMs);
+  }
+
+  /**
+   * The step lane: fires due steps, then sleeps until the next step it knows of falls due.
+   * Every `idleMs` (or when woken by a local write) it reads the coming due times again, so
+   * steps written by another process are found within that time.
+   */
+  private async stepLane(signal: AbortSignal): Promise<void> {
+    const { tickMs } = this.opts;
+    const idleMs = this.idleMs;
+    let lastScan = -Infinity;
+    let plannedAt = Date.now();
+    while (!this.stopping && !signal.aborted) {
+      const startedAt = Date.now();
+      const scan = this.steps.takePoke() || startedAt - lastScan >= idleMs;
+      if (scan) lastScan = startedAt;
+      const r = await this.pass(plannedAt, () => this.engine.stepPass(signal, { scan, lookaheadMs: idleMs + 1000 }));
+      if (r?.busy && !this.health.isDown) {
+        plannedAt = Date.now();
+        continue;
+      }
+      const untilScan = lastScan + idleMs - Date.now();
+      const untilDue = !r || r.nextDueInMs === null ? Infinity : r.nextDueInMs === 0 ? tickMs : r.nextDueInMs;
+      const wait = this.health.isDown ? this.downPause : Math.max(0, Math.min(untilScan, untilDue));
+      plannedAt = Date.now() + wait;
+      // A local write wakes the lane early, but passes stay at least a tick apart.
+      if (await this.steps.sleep(wait)) await sleepMs(Math.max(0, startedAt + tickMs - Date.now()));
+    }
+  }
+
+  /** The module lane: runs back to back while there is work, then backs off from a tick to `idleMs` while idle; a local write wakes it. */
+  private async moduleLane(signal: AbortSignal): Promise<void> {
+    const { tickMs } = this.opts;
+    let pause = tickMs;
+    let plannedAt = Date.now();
+    while (!this.stopping && !signal.aborted) {
+      const startedAt = Date.now();
+      this.modules.takePoke();
+      const work = await this.pass(plannedAt, () => this.engine.modulesPass(signal));
+      if (work === undefined || work === 0 || this.health.isDown) {
+        const wait = this.health.isDown ? this.downPause : pause;
+        pause = Math.min(this.idleMs, pause * 2);
+        plannedAt = Date.now() + wait;
+        if (await this.modules.sleep(wait)) {
+          pause = tickMs;
+          await sleepMs(Math.max(0, startedAt + tickMs - Date.now()));
+        }
+      } else {
+        pause = tickMs;
+        plannedAt = Date.now();
+      }
     }
   }
 
@@ -207,17 +284,6 @@ export class AgendaEngineRunner {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-
   /**
    * Stops cleanly: the current pass hands nothing new over, its sends in flight finish and
    * are recorded, claimed-but-unsent deliveries go back to the queue, the lease is given up
@@ -226,11 +292,46 @@ export class AgendaEngineRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort?.abort(new Error('stopping'));
-    this.wake?.();
+    this.nudge();
     await this.current?.catch(() => undefined);
     if (this.leaseUntil > 0) await this.lease.release().catch(() => undefined);
     this.leaseUntil = 0;
     if (this.agenda) await this.agenda.stop().catch(() => undefined);
     this.agenda = null;
+  }
+}
+
+const sleepMs = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/** A sleep that a poke ends early; a poke while awake makes the next sleep return at once. */
+class Waker {
+  private poked = false;
+  private wake: (() => void) | null = null;
+
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  /** True (and cleared) if poked since the last call. */
+  takePoke(): boolean {
+    const p = this.poked;
+    this.poked = false;
+    return p;
+  }
+
+  /** Sleeps `ms`; true when a poke ended it early (the poke stays pending for takePoke). */
+  sleep(ms: number): Promise<boolean> {
+    if (this.poked) return Promise.resolve(true);
+    if (ms <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => done(false), ms);
+      const done = (poked: boolean) => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve(poked);
+      };
+      this.wake = () => done(true);
+    });
   }
 }

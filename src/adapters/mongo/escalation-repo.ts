@@ -82,6 +82,13 @@ export class MongoEscalationRepository implements EscalationRepository {
     return docs.map((d) => this.map(d)!).filter((e) => e.status === 'active');
   }
 
+  async dueTimes(sinceMs: number, until: Date, limit: number): Promise<number[] | null> {
+    const slots = slotsBetween(sinceMs, until);
+    if (!slots) return null;
+    const docs = await this.m.Escalation.find({ dueSlot: { $in: slots } }, { _id: 0, nextDueAt: 1, status: 1 }).limit(limit).lean();
+    return docs.filter((d) => d.status === 'active' && d.nextDueAt).map((d) => new Date(d.nextDueAt as Date).getTime());
+  }
+
   async claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[] }[], now: Date): Promise<Set<string>> {
     const token = randomUUID();
     const won = new Set<string>();

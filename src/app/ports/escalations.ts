@@ -24,6 +24,12 @@ export interface EscalationRepository {
    */
   due(now: Date, limit: number, sinceMs?: number): Promise<StoredEscalation[]>;
   /**
+   * When the next steps fall due: the due times (ms) of active escalations in the time slots
+   * from `sinceMs` to `until`, read from the due-time index (times only, at most `limit`, in
+   * no particular order). Null when that window is too long for an incremental read.
+   */
+  dueTimes(sinceMs: number, until: Date, limit: number): Promise<number[] | null>;
+  /**
    * Compare-and-set: stores `next` and its new firings (replacing the previous claim's) if the stored version is
    * still `expectedVersion`. Returns false when another writer (an acknowledgement, another
    * process) changed it first: the caller must drop its decision.
