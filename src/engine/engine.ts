@@ -66,6 +66,10 @@ export class Engine {
   private lastRecover = -Infinity;
   /** Due times (engine clock, ms) known from the last scan, soonest first; null when unknown. */
   private upcoming: number[] | null = null;
+  /** When the latest escalation query began (engine clock). */
+  private lastQueryAt = -Infinity;
+  /** Escalations a step pass of this process is deciding, claiming and sending now. */
+  private readonly firing = new Set<string>();
   /** The `reports` module: report rollups kept up to date on write (issue 8). */
   readonly reports: ReportProjector;
   private lastReports = 0;
@@ -133,9 +137,21 @@ export class Engine {
       } else this.upcoming = null;
     }
     const work = dueNow && !signal?.aborted ? await this.escalationModule(signal) : 0;
-    const after = this.deps.clock.now().getTime();
-    const next = this.upcoming?.find((t) => t > after);
-    return { work, busy: work >= this.opts.batch, nextDueInMs: this.upcoming === null ? 0 : next === undefined ? null : next - after };
+    return { work, busy: work >= this.opts.batch, nextDueInMs: this.nextStepInMs() };
+  }
+
+  /** ms until the next step known to fall due; 0 when unknown (the last scan was cut short: poll); null when none is known within the lookahead. */
+  nextStepInMs(): number | null {
+    if (this.upcoming === null) return 0;
+    const now = this.deps.clock.now().getTime();
+    const next = this.upcoming.find((t) => t > now);
+    return next === undefined ? null : next - now;
+  }
+
+  /** A step known from the last scan fell due after the latest escalation query began: a pass started now would find it, a running one will not. */
+  knownDueSinceLastQuery(): boolean {
+    const now = this.deps.clock.now().getTime();
+    return this.upcoming?.some((t) => t > this.lastQueryAt && t <= now) ?? false;
   }
 
   /**
@@ -237,10 +253,24 @@ export class Engine {
     const { deps } = this;
     const now = deps.clock.now();
     const since = this.lastDueScan === null ? undefined : this.lastDueScan - SCAN_MARGIN_MS;
-    const due = await deps.escalations.due(now, this.opts.batch, since);
+    this.lastQueryAt = now.getTime();
+    const found = await deps.escalations.due(now, this.opts.batch, since);
     // A full batch may have left more behind in the same window: keep the window for next time.
-    if (due.length < this.opts.batch || this.lastDueScan === null) this.lastDueScan = due.length < this.opts.batch ? now.getTime() : null;
+    if (found.length < this.opts.batch || this.lastDueScan === null) this.lastDueScan = found.length < this.opts.batch ? now.getTime() : null;
+    // Another step pass of this process may be deciding some of these right now (the runner
+    // overlaps passes for steps due while one runs): those are left to it.
+    const due = found.filter((e) => !this.firing.has(e.id));
     if (due.length === 0) return 0;
+    for (const e of due) this.firing.add(e.id);
+    try {
+      return await this.fire(due, now, signal);
+    } finally {
+      for (const e of due) this.firing.delete(e.id);
+    }
+  }
+
+  private async fire(due: StoredEscalation[], now: Date, signal?: AbortSignal): Promise<number> {
+    const { deps } = this;
     const dir = deps.directory();
     // A claim replaces the previous one's firings: make sure those were stored first.
     await this.storeMissing(due, now);

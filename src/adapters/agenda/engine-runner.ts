@@ -48,6 +48,8 @@ export interface EngineRunnerFacts {
 }
 
 const JOB = 'esc-engine';
+/** Step passes at once at most (a step due while one sends gets its own). */
+const STEP_PASSES = 3;
 const AGENDA_LOCK_LAPSED = /execution took more than|no lockedAt date found|got canceled already/;
 
 /**
@@ -202,29 +204,59 @@ export class AgendaEngineRunner {
   /**
    * The step lane: fires due steps, then sleeps until the next step it knows of falls due.
    * Every `idleMs` (or when woken by a local write) it reads the coming due times again, so
-   * steps written by another process are found within that time.
+   * steps written by another process are found within that time. A step that falls due while
+   * a pass is still sending the previous ones gets a pass of its own at once (at most
+   * STEP_PASSES at a time); a burst (more due than one pass takes) is worked through one pass
+   * after another.
    */
   private async stepLane(signal: AbortSignal): Promise<void> {
     const { tickMs } = this.opts;
     const idleMs = this.idleMs;
+    const running = new Set<Promise<void>>();
     let lastScan = -Infinity;
+    let lastStart = -Infinity;
+    let again = true;
     let plannedAt = Date.now();
     while (!this.stopping && !signal.aborted) {
-      const startedAt = Date.now();
-      const scan = this.steps.takePoke() || startedAt - lastScan >= idleMs;
-      if (scan) lastScan = startedAt;
-      const r = await this.pass(plannedAt, () => this.engine.stepPass(signal, { scan, lookaheadMs: idleMs + 1000 }));
-      if (r?.busy && !this.health.isDown) {
-        plannedAt = Date.now();
+      if (!again && !this.steps.poked) {
+        // When to start the next pass: now if a known step fell due since the last escalation
+        // query began; else at the next known due time, a tick after the last pass while the
+        // due times are unknown (a burst), and at the latest when the next scan is due.
+        const now = Date.now();
+        const next = this.engine.nextStepInMs();
+        let at = lastScan + idleMs;
+        if (this.engine.knownDueSinceLastQuery()) at = now;
+        else if (next === 0) at = Math.min(at, lastStart + tickMs);
+        else if (next !== null) at = Math.min(at, now + next);
+        if (this.health.isDown) at = lastStart + this.downPause;
+        if (at > now) {
+          plannedAt = at;
+          // Woken early (a pass ended, a local write): look again.
+          await this.steps.sleep(at - now);
+          continue;
+        }
+      }
+      // A local write wakes the lane early, but passes stay at least a tick apart.
+      if (this.steps.poked) await sleepMs(lastStart + tickMs - Date.now());
+      if (this.stopping || signal.aborted) break;
+      if (running.size > 0 && (running.size >= STEP_PASSES || again || !this.engine.knownDueSinceLastQuery())) {
+        // Nothing a running pass will not see (or a burst): wait for one to end, then look again.
+        await Promise.race(running);
         continue;
       }
-      const untilScan = lastScan + idleMs - Date.now();
-      const untilDue = !r || r.nextDueInMs === null ? Infinity : r.nextDueInMs === 0 ? tickMs : r.nextDueInMs;
-      const wait = this.health.isDown ? this.downPause : Math.max(0, Math.min(untilScan, untilDue));
-      plannedAt = Date.now() + wait;
-      // A local write wakes the lane early, but passes stay at least a tick apart.
-      if (await this.steps.sleep(wait)) await sleepMs(Math.max(0, startedAt + tickMs - Date.now()));
+      again = false;
+      const startedAt = (lastStart = Date.now());
+      const scan = this.steps.takePoke() || startedAt - lastScan >= idleMs;
+      if (scan) lastScan = startedAt;
+      const p: Promise<void> = this.pass(plannedAt, () => this.engine.stepPass(signal, { scan, lookaheadMs: idleMs + 1000 })).then((r) => {
+        running.delete(p);
+        // A full batch: more are due, go on at once.
+        if (r?.busy && !this.health.isDown) again = true;
+        this.steps.wakeUp();
+      });
+      running.add(p);
     }
+    await Promise.all(running);
   }
 
   /** The module lane: runs back to back while there is work, then backs off from a tick to `idleMs` while idle; a local write wakes it. */
@@ -240,7 +272,8 @@ export class AgendaEngineRunner {
         const wait = this.health.isDown ? this.downPause : pause;
         pause = Math.min(this.idleMs, pause * 2);
         plannedAt = Date.now() + wait;
-        if (await this.modules.sleep(wait)) {
+        await this.modules.sleep(wait);
+        if (this.modules.poked) {
           pause = tickMs;
           await sleepMs(Math.max(0, startedAt + tickMs - Date.now()));
         }
@@ -303,13 +336,19 @@ export class AgendaEngineRunner {
 
 const sleepMs = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 
-/** A sleep that a poke ends early; a poke while awake makes the next sleep return at once. */
+/** A sleep that a poke (a local write) or wakeUp (a pass ended) ends early. */
 class Waker {
-  private poked = false;
+  /** Poked since the last takePoke: a local write happened. */
+  poked = false;
   private wake: (() => void) | null = null;
 
   poke(): void {
     this.poked = true;
+    this.wakeUp();
+  }
+
+  /** Ends the current sleep without marking a poke. */
+  wakeUp(): void {
     this.wake?.();
   }
 
@@ -320,18 +359,17 @@ class Waker {
     return p;
   }
 
-  /** Sleeps `ms`; true when a poke ended it early (the poke stays pending for takePoke). */
-  sleep(ms: number): Promise<boolean> {
-    if (this.poked) return Promise.resolve(true);
-    if (ms <= 0) return Promise.resolve(false);
+  /** Sleeps `ms`, or less if woken; at once if poked already. */
+  sleep(ms: number): Promise<void> {
+    if (this.poked || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => done(false), ms);
-      const done = (poked: boolean) => {
+      const done = () => {
         clearTimeout(t);
         this.wake = null;
-        resolve(poked);
+        resolve();
       };
-      this.wake = () => done(true);
+      const t = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 }
