@@ -262,19 +262,7 @@ async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promis
     const candidate = randomUUID();
     const now = deps.clock.now();
     const claim = await deps.alertKeys.claim(input.dedupKey, candidate, now);
-    if (claim.owner) {
-      let ticket: Ticket;
-      try {
-        ticket = await openTicket(deps, openInput(input, candidate), actor);
-      } catch (e) {
-        // Refused (unknown team, bad input) or failed: free the key at once, so the next valid
-        // alert with it opens a ticket instead of waiting out the creator's grace period.
-        await deps.alertKeys.release(input.dedupKey, candidate).catch((err: unknown) => deps.log.warn({ err, dedupKey: input.dedupKey }, 'could not release an alert key'));
-        throw e;
-      }
-      await deps.alertKeys.markOpen(input.dedupKey, candidate);
-      return { ticket, created: true };
-    }
+    if (claim.owner) return openClaimed(deps, input, actor, candidate);
     const saved = await deps.tickets.addAlertRepeats(claim.ticketId, 1, now);
     if (saved) {
       await deps.timeline.append([event(deps, saved.id, 'alert.repeated', now, actor, { count: saved.alertCount, title: input.title, description: input.description ?? null })]);
@@ -282,8 +270,12 @@ async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promis
     }
     const existing = await deps.tickets.get(claim.ticketId);
     if (!existing) {
-      // Its creator is still writing it, or died before it could.
-      if (now.getTime() - new Date(claim.at).getTime() > CREATOR_GRACE_MS) await deps.alertKeys.takeOver(input.dedupKey, claim.ticketId, candidate, now);
+      // Its creator is still writing it, or died before it could: past the grace period the
+      // key is taken over for our candidate, which we then open (else it would stay held by a
+      // ticket nobody writes).
+      if (now.getTime() - new Date(claim.at).getTime() > CREATOR_GRACE_MS && (await deps.alertKeys.takeOver(input.dedupKey, claim.ticketId, candidate, now))) {
+        return openClaimed(deps, input, actor, candidate);
+      }
       await new Promise((r) => setTimeout(r, 20 + attempt * 10));
       continue;
     }
@@ -291,4 +283,19 @@ async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promis
     await deps.alertKeys.release(input.dedupKey, existing.id);
   }
   throw new Error(`alert ${input.dedupKey}: could not settle on a ticket`);
+}
+
+/** Opens the ticket of a key this caller holds for `candidate`. */
+async function openClaimed(deps: AppDeps, input: AlertInput, actor: Actor, candidate: string): Promise<AlertOutcome> {
+  let ticket: Ticket;
+  try {
+    ticket = await openTicket(deps, openInput(input, candidate), actor);
+  } catch (e) {
+    // Refused (unknown team, bad input) or failed: free the key at once, so the next valid
+    // alert with it opens a ticket instead of waiting out the creator's grace period.
+    await deps.alertKeys.release(input.dedupKey, candidate).catch((err: unknown) => deps.log.warn({ err, dedupKey: input.dedupKey }, 'could not release an alert key'));
+    throw e;
+  }
+  await deps.alertKeys.markOpen(input.dedupKey, candidate);
+  return { ticket, created: true };
 }
