@@ -25,7 +25,7 @@ export interface AlertOutcome {
 /** A ticket being created by another request gets this long before we take its key over. */
 const CREATOR_GRACE_MS = 30_000;
 /** Counting writes under way at once (all keys): the database does them one at a time anyway. */
-const MAX_COUNT_WRITES = Number(process.env.ESC_ALERT_WRITES ?? '4');
+const MAX_COUNT_WRITES = 4;
 /** Idle keys remembered at most (their open ticket); past it an idle key is forgotten (looked up again when it returns). */
 const MAX_IDLE_KEYS = 10_000;
 
