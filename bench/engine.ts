@@ -158,7 +158,8 @@ async function flatCost(): Promise<void> {
     const now = new Date();
     await seedEscalations(e.conn, n, (i) => new Date(now.getTime() + 3_600_000 + Math.floor((i / n) * 86_400_000)), now);
     report({ name: `flat_seed_${size}_s`, value: Number(((Date.now() - t0) / 1000).toFixed(1)), unit: 's', goal: `reference (${n} tickets + active escalations, insertMany in chunks)`, pass: true });
-    await sleep(2000);
+    // BENCH_FLAT_SETTLE_S: a pause between the bulk seed and the probes (the database digests the load).
+    await sleep(Number(process.env.BENCH_FLAT_SETTLE_S ?? 2) * 1000);
     const start = Date.now() + 2000;
     await seedEscalations(e.conn, probes, (i) => new Date(start + Math.floor((i / probes) * windowMs)), new Date());
     counter.on = true;
