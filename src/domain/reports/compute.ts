@@ -16,11 +16,10 @@
  * Percentiles are nearest-rank over the exact values: sort ascending, p-th percentile =
  * sorted[ceil(p/100 × n) − 1]. With 4 values, p50 is the 2nd and p90 the 4th.
  */
-import { DateTime } from 'luxon';
 import type { OutcomeFigures, Percentiles, Report, ReportDay, ReportFigures, ReportQuery, SlowTicket } from './report.js';
 import type { TicketFact } from './facts.js';
 import { FACT_KINDS } from './facts.js';
-import { resolvePeriod } from './periods.js';
+import { localMidnight, resolvePeriod } from './periods.js';
 import type { PeriodRange } from './periods.js';
 
 export function matchesFilters(f: TicketFact, q: ReportQuery): boolean {
@@ -273,7 +272,7 @@ export class DailyAccumulator {
     timeZone: string,
     private readonly now: number,
   ) {
-    this.bounds = period.days.map((d) => DateTime.fromISO(d, { zone: timeZone }).startOf('day').toMillis());
+    this.bounds = period.days.map((d) => localMidnight(d, timeZone));
     this.bounds.push(period.to.getTime());
     this.out = period.days.map((day) => ({ day, opened: 0, responseBreaches: 0, acknowledged: 0, resolved: 0 }));
   }
