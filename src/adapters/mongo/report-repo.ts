@@ -6,12 +6,14 @@ import { isDuplicateKey } from './models.js';
 import type { ReportModels } from './report-models.js';
 import { decodeDay, ticketTexts } from './report-codec.js';
 import type { TicketTexts } from './report-codec-v2.js';
-import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts } from './report-codec-v2.js';
+import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts, scanDayV2 } from './report-codec-v2.js';
 import { localDay } from '../../domain/reports/periods.js';
 import { assertIds } from './ids.js';
 
 /** `$in` lists stay at or under this (the local server uses its index only up to 500 values). */
 const IN_MAX = 500;
+/** The fewest days per read of a report scan. */
+const SCAN_MIN = 31;
 
 /** A stored day bucket: format 2 (`r`) or format 1 (`dict`, `rows`, maybe `ids`). */
 type DayDoc = { _id?: unknown; v?: unknown; r?: unknown; dict?: unknown; rows?: unknown; ids?: unknown };
@@ -47,16 +49,22 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     return out;
   }
 
-  async scanDays(days: string[], onFacts: (facts: TicketFact[]) => void): Promise<void> {
-    const parts = chunks([...new Set(days)], 60);
+  async scanDays(days: string[], onFact: (fact: TicketFact) => void): Promise<void> {
+    // Few large reads (each round trip waits for two processes to be scheduled on a busy machine),
+    // two in flight so the server reads the next while this process decodes.
+    const unique = [...new Set(days)];
+    const parts = chunks(unique, Math.min(IN_MAX, Math.max(SCAN_MIN, Math.ceil(unique.length / 4))));
     // Format 2 buckets hold no ticket ids or titles (report_day_texts does); format 1's `ids` is not read.
-    const load = (ids: string[]) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { r: 1, dict: 1, rows: 1 } }).toArray();
+    const load = (ids: string[]) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { r: 1, dict: 1, rows: 1 }, batchSize: IN_MAX }).toArray();
     // Two queries in flight: the server reads the next buckets while this process decodes these.
     let next = parts.length > 0 ? load(parts[0]!) : null;
     for (let i = 0; i < parts.length; i++) {
       const docs = await next!;
       next = i + 1 < parts.length ? load(parts[i + 1]!) : null;
-      for (const d of docs) onFacts(decodeStored(d as DayDoc, []));
+      for (const d of docs) {
+        if (typeof d.r === 'string') scanDayV2(d.r, onFact, undefined, true);
+        else for (const f of decodeDay(d as DayDoc)) onFact(f);
+      }
     }
   }
 

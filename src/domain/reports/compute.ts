@@ -58,13 +58,14 @@ export function resolutionBreached(f: TicketFact, now: number): boolean {
 }
 
 /** Nearest-rank percentile of values sorted ascending. */
-export function nearestRank(sorted: readonly number[], p: number): number | null {
+export function nearestRank(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 export function percentiles(values: number[]): Percentiles {
-  const s = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per step (a year: 100,000 values).
+  const s = new Float64Array(values).sort();
   return { count: s.length, p50Ms: nearestRank(s, 50), p90Ms: nearestRank(s, 90) };
 }
 
@@ -320,6 +321,8 @@ export interface ComputeInput {
 /**
  * Builds a report from facts fed one at a time (any order; facts outside both periods or not
  * matching the filters are ignored), so a caller can stream a year of day buckets through it.
+ * It keeps no reference to a fact it is given (it copies what it keeps), so a caller may refill
+ * one object for every fact.
  */
 export class ReportBuilder {
   readonly period: PeriodRange;
