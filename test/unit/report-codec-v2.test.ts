@@ -3,6 +3,7 @@ import { decodeDay, encodeDay } from '../../src/adapters/mongo/report-codec.js';
 import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts } from '../../src/adapters/mongo/report-codec-v2.js';
 import type { TicketFact } from '../../src/domain/reports/facts.js';
 import { FACT_KINDS } from '../../src/domain/reports/facts.js';
+import { nearestRank, percentiles } from '../../src/domain/reports/compute.js';
 
 /** Random facts with every field exercised: nulls, non-integers, separators in free text, numbers out of order. */
 function randomFacts(seed: number, n: number): TicketFact[] {
@@ -84,5 +85,23 @@ describe('report rollups: storage format 2 (issue 18)', () => {
     const [f] = randomFacts(3, 1);
     const odd = { ...f!, teamId: '', status: '' };
     expect(decodeDayV2(encodeDayV2([odd]).r, [], new Map([[odd.number, { ticketId: odd.ticketId, title: odd.title }]]))).to.deep.equal([odd]);
+  });
+});
+
+describe('reports: percentiles by selection (issue 18)', () => {
+  it('equal nearest-rank over the sorted values, with ties, negatives, sorted and reversed input', () => {
+    let a = 7;
+    const rnd = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let t = 0; t < 3000; t++) {
+      const n = 1 + Math.floor(rnd() * (t < 2900 ? 30 : 3000));
+      let vals = Array.from({ length: n }, () => (rnd() < 0.3 ? Math.floor(rnd() * 4) : rnd() < 0.5 ? Math.floor(rnd() * 1e7) : -rnd()));
+      if (t % 10 === 1) vals = [...vals].sort((x, y) => x - y);
+      if (t % 10 === 2) vals = [...vals].sort((x, y) => y - x);
+      const sorted = [...vals].sort((x, y) => x - y);
+      const before = [...vals];
+      expect(percentiles(vals)).to.deep.equal({ count: n, p50Ms: nearestRank(sorted, 50), p90Ms: nearestRank(sorted, 90) });
+      expect(vals, 'the input is left as it was').to.deep.equal(before);
+    }
+    expect(percentiles([])).to.deep.equal({ count: 0, p50Ms: null, p90Ms: null });
   });
 });

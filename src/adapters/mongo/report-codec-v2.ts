@@ -232,8 +232,7 @@ export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: Ticke
   const text = (): string => {
     if (eor) return '';
     let q = p;
-    let c = 0;
-    while (q < end && (c = r.charCodeAt(q)) !== 44 && c !== 59) q++;
+    for (let c = r.charCodeAt(q); q < end && c !== 44 && c !== 59; c = r.charCodeAt(++q));
     const v = q === p ? '' : unpct(r.slice(p, q));
     p = q;
     next();
