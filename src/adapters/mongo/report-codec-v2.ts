@@ -146,6 +146,93 @@ const parseDues = (s: string): [number | null, number | null] => {
   return [relIn(a), relIn(b)];
 };
 
+/**
+ * Reads the fields of format-2 rows one by one (a class, so the engine optimises its methods
+ * once for every bucket: closures per bucket took two reports to warm up).
+ */
+class RowReader {
+  /** The current row has no more fields (the rest are empty). */
+  eor = false;
+  readonly end: number;
+
+  constructor(
+    private readonly s: string,
+    public p: number,
+    private readonly dict: readonly string[],
+  ) {
+    this.end = s.length;
+  }
+
+  /** A dictionary string, or null for an empty field. */
+  word(): string | null {
+    const i = this.num();
+    return i === null ? null : this.dict[i]!;
+  }
+
+  /** At a separator (or the end): step over it. */
+  private next(): void {
+    if (this.p >= this.end) this.eor = true;
+    else if (this.s.charCodeAt(this.p++) === 59) this.eor = true;
+  }
+
+  /** A base-36 integer, a `~decimal`, or null for an empty field. */
+  num(): number | null {
+    if (this.eor) return null;
+    const s = this.s;
+    const end = this.end;
+    let p = this.p;
+    let c = s.charCodeAt(p);
+    if (c === 126) {
+      let q = p + 1;
+      while (q < end && (c = s.charCodeAt(q)) !== 44 && c !== 59) q++;
+      this.p = q;
+      this.next();
+      return Number(s.slice(p + 1, q));
+    }
+    const neg = c === 45;
+    if (neg) p++;
+    let v = 0;
+    const start = p;
+    while (p < end) {
+      c = s.charCodeAt(p);
+      if (c >= 48 && c <= 57) v = v * 36 + (c - 48);
+      else if (c >= 97 && c <= 122) v = v * 36 + (c - 87);
+      else break;
+      p++;
+    }
+    this.p = p;
+    this.next();
+    return p === start ? null : neg ? -v : v;
+  }
+
+  /** Free text (unescaped), '' when empty. */
+  text(): string {
+    if (this.eor) return '';
+    const s = this.s;
+    const p = this.p;
+    let q = p;
+    for (let c = s.charCodeAt(q); q < this.end && c !== 44 && c !== 59; c = s.charCodeAt(++q));
+    this.p = q;
+    this.next();
+    return q === p ? '' : unpct(s.slice(p, q));
+  }
+
+  /** An `=` field (the acknowledgement at the first response): consumed. */
+  same(): boolean {
+    if (this.eor || this.s.charCodeAt(this.p) !== 61) return false;
+    this.p++;
+    this.next();
+    return true;
+  }
+
+  /** Skips what is left of the row (fields of a later format). */
+  endRow(): void {
+    if (this.eor) return;
+    while (this.p < this.end && this.s.charCodeAt(this.p) !== 59) this.p++;
+    this.p++;
+  }
+}
+
 /** An empty fact, every field in the order decoding sets them (one object shape for all). */
 const blank = (): TicketFact => ({
   ticketId: '',
@@ -193,88 +280,40 @@ export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: Ticke
   const size = parseInt(head[0]!, 36);
   const dict: string[] = [];
   for (let i = 1; i <= size; i++) dict.push(unpct(head[i]!));
-  const end = r.length;
-  let p = bar + 1;
-  /** The current row has no more fields (the rest are empty). */
-  let eor = false;
-  const next = () => {
-    // At a separator (or the end): step over it.
-    if (p >= end) eor = true;
-    else if (r.charCodeAt(p++) === 59) eor = true;
-  };
-  /** A base-36 integer, a `~decimal`, or null for an empty field. */
-  const num = (): number | null => {
-    if (eor) return null;
-    let c = r.charCodeAt(p);
-    if (c === 126) {
-      let q = p + 1;
-      while (q < end && (c = r.charCodeAt(q)) !== 44 && c !== 59) q++;
-      const v = Number(r.slice(p + 1, q));
-      p = q;
-      next();
-      return v;
-    }
-    const neg = c === 45;
-    if (neg) p++;
-    let v = 0;
-    let any = false;
-    while (p < end) {
-      c = r.charCodeAt(p);
-      if (c >= 48 && c <= 57) v = v * 36 + (c - 48);
-      else if (c >= 97 && c <= 122) v = v * 36 + (c - 87);
-      else break;
-      p++;
-      any = true;
-    }
-    next();
-    return any ? (neg ? -v : v) : null;
-  };
-  const text = (): string => {
-    if (eor) return '';
-    let q = p;
-    for (let c = r.charCodeAt(q); q < end && c !== 44 && c !== 59; c = r.charCodeAt(++q));
-    const v = q === p ? '' : unpct(r.slice(p, q));
-    p = q;
-    next();
-    return v;
-  };
-  const word = (): string | null => {
-    const i = num();
-    return i === null ? null : dict[i]!;
-  };
+  const rd = new RowReader(r, bar + 1, dict);
   const kindsOf = new Map<number, FactKind[]>();
   const duesOf = new Map<number, [number | null, number | null]>();
   let number = 0;
   let openedAt = 0;
-  while (p < end) {
-    eor = false;
-    number += num()!;
-    openedAt += num()!;
+  while (rd.p < rd.end) {
+    rd.eor = false;
+    number += rd.num()!;
+    openedAt += rd.num()!;
     const o = openedAt;
-    const teamId = word();
-    const priority = word();
-    const source = word();
-    const planId = word();
-    const bits = num() ?? 0;
-    const status = word();
-    const maxLevel = num()!;
-    const duesAt = num();
-    const respondedAt = num();
-    const acknowledgedAt = !eor && r.charCodeAt(p) === 61 /* = */ ? (p++, next(), respondedAt) : num();
-    const acknowledgedBy = word();
-    const ackStep = num();
-    const ackChannel = word();
-    const resolvedAt = num();
-    const breach = text();
-    const pausedAt = num();
-    const key = text();
-    const requestWaitMs = num();
-    const satisfactionScore = num();
-    const comment = text();
-    const satisfactionAt = num();
-    const snoozes = num();
-    const snoozedMs = num();
-    const ackTimeouts = num();
+    const teamId = rd.word();
+    const priority = rd.word();
+    const source = rd.word();
+    const planId = rd.word();
+    const bits = rd.num() ?? 0;
+    const status = rd.word();
+    const maxLevel = rd.num()!;
+    const duesAt = rd.num();
+    const respondedAt = rd.num();
+    const acknowledgedAt = rd.same() ? respondedAt : rd.num();
+    const acknowledgedBy = rd.word();
+    const ackStep = rd.num();
+    const ackChannel = rd.word();
+    const resolvedAt = rd.num();
+    const breach = rd.text();
+    const pausedAt = rd.num();
+    const key = rd.text();
+    const requestWaitMs = rd.num();
+    const satisfactionScore = rd.num();
+    const comment = rd.text();
+    const satisfactionAt = rd.num();
+    const snoozes = rd.num();
+    const snoozedMs = rd.num();
+    const ackTimeouts = rd.num();
     let dues: [number | null, number | null] = NO_DUES;
     if (duesAt !== null) {
       let pair = duesOf.get(duesAt);
@@ -284,10 +323,7 @@ export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: Ticke
     const responseDueAt = dues[0];
     const resolutionDueAt = dues[1];
     // Anything after (fields of a later format) up to the end of the row is skipped.
-    if (!eor) {
-      while (p < end && r.charCodeAt(p) !== 59) p++;
-      p++;
-    }
+    rd.endRow();
     let kinds = kindsOf.get(bits);
     if (!kinds) kindsOf.set(bits, (kinds = FACT_KINDS.filter((_k, b) => (bits & (1 << b)) !== 0) as FactKind[]));
     const t = texts?.get(number);
