@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { decodeDay, encodeDay } from '../../src/adapters/mongo/report-codec.js';
-import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts } from '../../src/adapters/mongo/report-codec-v2.js';
+import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts, scanDayV2 } from '../../src/adapters/mongo/report-codec-v2.js';
 import type { TicketFact } from '../../src/domain/reports/facts.js';
 import { FACT_KINDS } from '../../src/domain/reports/facts.js';
-import { nearestRank, percentiles } from '../../src/domain/reports/compute.js';
+import { matchesFilters, nearestRank, percentiles } from '../../src/domain/reports/compute.js';
 
 /** Random facts with every field exercised: nulls, non-integers, separators in free text, numbers out of order. */
 function randomFacts(seed: number, n: number): TicketFact[] {
@@ -68,6 +68,20 @@ describe('report rollups: storage format 2 (issue 18)', () => {
       // Format 1 of the same facts reads the same.
       const v1 = encodeDay(facts);
       expect(byTicket(decodeDay({ dict: v1.dict, rows: v1.rows, ids: v1.ids }))).to.deep.equal(byTicket(facts));
+    }
+  });
+
+  it('a filtered scan leaves out only rows the filters refuse (refilling one object)', () => {
+    const facts = randomFacts(11, 400).map((f, i) => ({ ...f, number: 2000 + i, key: `ESC-${2000 + i}` }));
+    const { r } = encodeDayV2(facts);
+    const queries = [{ teamId: 'infrastructure' }, { priority: 'P1' as const }, { channel: 'teams' }, { planId: 'urgent' }, { teamId: 'a,b', priority: 'P2' as const }, { teamId: 'nobody' }, {}];
+    for (const q of queries) {
+      const seen: TicketFact[] = [];
+      scanDayV2(r, (f) => seen.push({ ...f, kinds: [...f.kinds] }), undefined, true, { teamId: q.teamId, priority: q.priority, source: q.channel, planId: q.planId });
+      const key = (xs: TicketFact[]) => xs.map((f) => ({ ...f, ticketId: '', title: '' })).sort((a, b) => a.number - b.number);
+      const want = facts.filter((f) => matchesFilters(f, { period: '7d', ...q }));
+      expect(key(seen.filter((f) => matchesFilters(f, { period: '7d', ...q }))), JSON.stringify(q)).to.deep.equal(key(want));
+      if (q.teamId) expect(seen.every((f) => f.teamId === q.teamId)).to.equal(true);
     }
   });
 

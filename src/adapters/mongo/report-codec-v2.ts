@@ -24,6 +24,7 @@
  * Format 1 (report-codec.ts: `dict`, `rows`, `ids` in the day document) is still read; a day
  * is rewritten in format 2 the next time one of its tickets changes.
  */
+import type { FactPrefilter } from '../../app/ports/report-facts.js';
 import type { FactKind, TicketFact } from '../../domain/reports/facts.js';
 import { FACT_KINDS } from '../../domain/reports/facts.js';
 import type { Priority } from '../../domain/ticket.js';
@@ -36,6 +37,7 @@ export interface EncodedDayV2 {
 }
 
 export type TicketTexts = Map<number, { ticketId: string; title: string }>;
+
 
 const pct = (s: string) => s.replace(/[%,;|]/g, (c) => (c === '%' ? '%25' : c === ',' ? '%2C' : c === ';' ? '%3B' : '%7C'));
 const unpct = (s: string) => (s.includes('%') ? s.replace(/%(25|2C|3B|7C)/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))) : s);
@@ -272,7 +274,7 @@ const blank = (): TicketFact => ({
  * none, so it allocates none (measured: garbage collection was a quarter of its time). The
  * receiver must copy what it keeps and change nothing.
  */
-export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: TicketTexts | undefined, reuse: boolean): void {
+export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: TicketTexts | undefined, reuse: boolean, only?: FactPrefilter): void {
   const shared = reuse ? blank() : null;
   const bar = r.indexOf('|');
   if (bar < 0) return;
@@ -280,6 +282,8 @@ export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: Ticke
   const size = parseInt(head[0]!, 36);
   const dict: string[] = [];
   for (let i = 1; i <= size; i++) dict.push(unpct(head[i]!));
+  // A filter on a value this bucket never uses matches none of its rows.
+  if (only && [only.teamId, only.priority, only.source, only.planId].some((v) => v && !dict.includes(v))) return;
   const rd = new RowReader(r, bar + 1, dict);
   const kindsOf = new Map<number, FactKind[]>();
   const duesOf = new Map<number, [number | null, number | null]>();
@@ -294,6 +298,10 @@ export function scanDayV2(r: string, emit: (f: TicketFact) => void, texts: Ticke
     const priority = rd.word();
     const source = rd.word();
     const planId = rd.word();
+    if (only && ((only.teamId && teamId !== only.teamId) || (only.priority && priority !== only.priority) || (only.source && source !== only.source) || (only.planId && planId !== only.planId))) {
+      rd.endRow();
+      continue;
+    }
     const bits = rd.num() ?? 0;
     const status = rd.word();
     const maxLevel = rd.num()!;

@@ -1,4 +1,4 @@
-import type { DirtyMark, ReportDayFacts, ReportFactsRepository } from '../../app/ports/report-facts.js';
+import type { DirtyMark, FactPrefilter, ReportDayFacts, ReportFactsRepository } from '../../app/ports/report-facts.js';
 import type { FactEvent, TicketFact } from '../../domain/reports/facts.js';
 import { isFactEvent } from '../../domain/reports/facts.js';
 import { chunks } from '../../lib/chunks.js';
@@ -49,7 +49,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     return out;
   }
 
-  async scanDays(days: string[], onFact: (fact: TicketFact) => void): Promise<void> {
+  async scanDays(days: string[], onFact: (fact: TicketFact) => void, only?: FactPrefilter): Promise<void> {
     // Few large reads (each round trip waits for two processes to be scheduled on a busy machine),
     // two in flight so the server reads the next while this process decodes.
     const unique = [...new Set(days)];
@@ -62,7 +62,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
       const docs = await next!;
       next = i + 1 < parts.length ? load(parts[i + 1]!) : null;
       for (const d of docs) {
-        if (typeof d.r === 'string') scanDayV2(d.r, onFact, undefined, true);
+        if (typeof d.r === 'string') scanDayV2(d.r, onFact, undefined, true, only);
         else for (const f of decodeDay(d as DayDoc)) onFact(f);
       }
     }
