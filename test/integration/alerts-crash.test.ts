@@ -37,6 +37,20 @@ describe('issue 18: a crash in the middle of grouped alert openings (SIGKILL, re
     fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const alert = (url: string, key: string) => post(url, '/api/alerts', 'demo-monitor-token', { dedupKey: key, title: `Disk full ${key}`, priority: 'P3' });
 
+  it('a key held by a process that died while opening its ticket answers 503 BUSY with Retry-After, never a 500', async () => {
+    const a = await start();
+    // What a SIGKILL between the key's claim and its ticket's insert leaves behind, within the grace period.
+    await db.db().collection('alert_keys').insertOne({ _id: 'held/by-the-dead' as never, ticketId: 'ghost-ticket', state: 'creating', at: new Date() });
+    const res = await alert(a.url, 'held/by-the-dead');
+    expect(res.status).to.equal(503);
+    expect(res.headers.get('retry-after')).to.equal('5');
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).to.equal('BUSY');
+    expect(body.message).to.match(/retry in a few seconds/);
+    // Other keys are not held up.
+    expect((await alert(a.url, 'free/key')).status).to.equal(201);
+  });
+
   it('new keys opened in groups and resolved keys reopened: after a SIGKILL every answered alert is counted once, one open ticket per key', async () => {
     const a = await start();
     const keys = 120;

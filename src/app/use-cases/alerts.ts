@@ -282,7 +282,9 @@ async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promis
     // Resolved (or closed): the key is free for a new ticket.
     await deps.alertKeys.release(input.dedupKey, existing.id);
   }
-  throw new Error(`alert ${input.dedupKey}: could not settle on a ticket`);
+  // Another process holds the key for a ticket it is still writing (or it died and the grace
+  // period has not run out): a retryable refusal (503 + Retry-After), never a 500.
+  throw new DomainError('BUSY', `Alert key "${input.dedupKey}" is being opened by another Esc process; retry in a few seconds.`, { retryAfterSeconds: 5 });
 }
 
 /** Opens the ticket of a key this caller holds for `candidate`. */
