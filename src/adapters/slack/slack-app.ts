@@ -14,6 +14,7 @@ import { registerSlackThreadNotes } from './slack-events.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
 import { TICKET_MODAL } from './views.js';
+import { leanPostMessage } from './lean-post.js';
 import { boltLogger, webClientOptions } from './web-client.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -50,8 +51,9 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   const dedupedByListener = opts.connection ? (b: Record<string, unknown>) => b.type === 'view_submission' && (b.view as { callback_id?: unknown } | undefined)?.callback_id === TICKET_MODAL : undefined;
   const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen, dedupedByListener });
   const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions, convoStore: false });
+  const post = leanPostMessage(config.apiUrl, config.botToken.reveal());
   // With a database, tickets from the form are stored before the ack and opened in groups (issue 18).
-  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (group) => answerOpened(deps, app.client, work, group)) : undefined;
+  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (group) => answerOpened(deps, post, work, group)) : undefined;
   intake?.start();
   registerSlackShell(app, deps, work, intake);
   registerSlackThreadNotes(app, deps);

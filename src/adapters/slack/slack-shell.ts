@@ -12,6 +12,7 @@ import { learnChatUser } from '../../app/use-cases/oncall/people.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { postTicketMessage, postTicketMessages } from './ticket-posts.js';
 import type { TicketPost } from './ticket-posts.js';
+import type { PostMessage } from './lean-post.js';
 import { esc } from './blocks.js';
 import { postSlackReport } from './report-blocks.js';
 import { slackMessage } from './slack-render.js';
@@ -262,7 +263,7 @@ const ANSWERS_PER_TASK = 100;
  * one grouped write, so the answers keep up with the intake without a queue of one task per
  * ticket. A late retry of a request already answered (`answer` false) is not answered again.
  */
-export function answerOpened(deps: AppDeps, client: Client, work: WorkQueue, group: OpenedRecord[]): void {
+export function answerOpened(deps: AppDeps, post: PostMessage, work: WorkQueue, group: OpenedRecord[]): void {
   const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => deps.log.warn({ err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not deliver an answer'));
   const due = group.filter((o) => o.answer && o.rec.reply.userId);
   for (let i = 0; i < due.length; i += ANSWERS_PER_TASK) {
@@ -273,7 +274,7 @@ export function answerOpened(deps: AppDeps, client: Client, work: WorkQueue, gro
       for (const { rec, result } of part) {
         const { userId, channel } = rec.reply as { userId: string; channel?: string };
         if (!result.ok) {
-          refused.push(quietly(client.chat.postMessage({ channel: userId, text: esc(`Your ticket was not opened: ${result.error.message}`) })));
+          refused.push(quietly(post({ channel: userId, text: esc(`Your ticket was not opened: ${result.error.message}`) })));
           continue;
         }
         const person = rec.actor.personId ? deps.directory().person(rec.actor.personId) : undefined;
@@ -281,7 +282,7 @@ export function answerOpened(deps: AppDeps, client: Client, work: WorkQueue, gro
         const t = result.ticket;
         posts.push({ ticket: t, channel: channel ?? userId, person, userId, text: esc(`${formatTicketKey(t.number)} opened by ${person.name}: ${t.title}`), fresh: result.created && !t.reactions?.length });
       }
-      await Promise.all([...refused, postTicketMessages(deps, client, posts)]);
+      await Promise.all([...refused, postTicketMessages(deps, post, posts)]);
     });
   }
 }

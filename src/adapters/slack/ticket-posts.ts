@@ -5,6 +5,7 @@ import { buildTicketView } from '../../app/views/ticket-view.js';
 import type { Person } from '../../domain/directory.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { ticketBlocks, ticketText } from './blocks.js';
+import type { PostMessage } from './lean-post.js';
 
 /**
  * Records a Slack message about a ticket so the engine keeps it up to date (issue 12). Never
@@ -41,7 +42,7 @@ export interface TicketPost {
  * not in that channel, DMs it to the person instead (their own buttons only).
  */
 export async function postTicketMessage(deps: AppDeps, client: App['client'], args: TicketPost): Promise<void> {
-  const m = await postOne(deps, client, args);
+  const m = await postOne(deps, (a) => client.chat.postMessage(a as never), args);
   if (m) await recordQuietly(deps, [m]);
 }
 
@@ -50,14 +51,14 @@ export async function postTicketMessage(deps: AppDeps, client: App['client'], ar
  * posts at once, then every post recorded in one grouped write. Never throws: a post that
  * fails is logged (the ticket exists either way).
  */
-export async function postTicketMessages(deps: AppDeps, client: App['client'], posts: TicketPost[], concurrency = 8): Promise<void> {
+export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts: TicketPost[], concurrency = 8): Promise<void> {
   const recorded: NewTicketMessage[] = [];
   let next = 0;
   const worker = async () => {
     while (next < posts.length) {
       const p = posts[next++]!;
       try {
-        const m = await postOne(deps, client, p);
+        const m = await postOne(deps, post, p);
         if (m) recorded.push(m);
       } catch (err) {
         deps.log.warn({ ticketId: p.ticket.id, err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not post the new ticket');
@@ -79,19 +80,19 @@ async function recordQuietly(deps: AppDeps, ms: NewTicketMessage[]): Promise<voi
 }
 
 /** Posts one ticket (channel, else DM) and says what to record; null when Slack gave no place. */
-async function postOne(deps: AppDeps, client: App['client'], args: TicketPost): Promise<NewTicketMessage | null> {
+async function postOne(deps: AppDeps, post: PostMessage, args: TicketPost): Promise<NewTicketMessage | null> {
   const esc = args.fresh ? null : undefined;
   const view = await buildTicketView(deps, args.ticket, null, esc);
   const at = deps.clock.now();
   const where = (r: { channel?: string; ts?: string }, fallback: string) => (r.ts ? { platform: 'slack' as const, channel: r.channel ?? fallback, ts: r.ts } : null);
   try {
-    const r = await client.chat.postMessage({ channel: args.channel, text: args.text, blocks: ticketBlocks(view) as never });
+    const r = await post({ channel: args.channel, text: args.text, blocks: ticketBlocks(view) });
     const w = where(r, args.channel);
     return w ? { ticketId: args.ticket.id, kind: 'channel_post', where: w, recipientId: null, createdAt: at } : null;
   } catch {
     // Not in that channel (or it is gone): tell the person directly instead.
     const mine = await buildTicketView(deps, args.ticket, args.person.id, esc);
-    const r = await client.chat.postMessage({ channel: args.userId, text: args.text || ticketText(mine), blocks: ticketBlocks(mine) as never });
+    const r = await post({ channel: args.userId, text: args.text || ticketText(mine), blocks: ticketBlocks(mine) });
     const w = where(r, args.userId);
     return w ? { ticketId: args.ticket.id, kind: 'dm', where: w, recipientId: args.person.id, createdAt: at } : null;
   }
