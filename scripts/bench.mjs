@@ -11,7 +11,8 @@ if (!name || !existsSync(`bench/${name}.ts`)) {
 }
 const env = { ...process.env };
 let stop = async () => {};
-if (!env.MONGODB_URI) {
+// `all` runs the other benches, each starting its own database.
+if (!env.MONGODB_URI && name !== 'all') {
   const db = await startLocalDb();
   env.MONGODB_URI = db.uri;
   stop = db.stop;
