@@ -7,6 +7,7 @@
 // 5xx. Also prints the database round trips per alert (driver command monitoring). Esc and the
 // bare server each run in their own process and take the same load one after the other. BENCH_SECONDS (or BENCH_SCALE) shortens the run;
 // BENCH_PROF=dir writes CPU profiles of both servers (node --cpu-prof).
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { MongoClient } from 'mongodb';
 import { allPassed, percentile, report, scale, sleep } from './lib.js';
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
   const lat = { esc: [] as number[], bare: [] as number[] };
   const status = { esc5xx: 0, escOther: 0, bare5xx: 0 };
   const ticketOf = new Map<number, string>();
+  // BENCH_TRACE=1: every Esc alert's send time, latency, key, status and the time since its key's last resolve.
+  const trace: { at: number; ms: number; k: number; status: number; sinceResolve: number }[] = [];
+  const resolvedAt = new Map<number, number>();
+  let phaseStart = 0;
   const inflight: Promise<void>[] = [];
   // Warm-up, not measured: JIT and connections, on keys the load does not use.
   for (let i = 0; i < 200; i++) {
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     let resolves = 0;
     let carry = 0;
     const start = performance.now();
+    phaseStart = start;
     const resolveUntil = Math.max(0, SECONDS - 3) * 100;
     for (let tick = 0; tick < SECONDS * 100; tick++) {
       for (carry += RATE / 100; carry >= 1; carry -= 1) {
@@ -75,10 +81,12 @@ async function main(): Promise<void> {
             continue;
           }
           ticketOf.delete(k);
+          resolvedAt.set(k, performance.now());
           inflight.push(post(`${esc.url}/api/tickets/${known}/resolve`, 'demo-admin-token', {}).then((r) => void (r.status >= 500 && (status.esc5xx += 1))));
           continue;
         }
         const a = alert(k, alerts++);
+        const sentAt = performance.now();
         if (target === 'bare') {
           inflight.push(
             post(`${bare.url}/`, 't', a).then((r) => {
@@ -92,6 +100,7 @@ async function main(): Promise<void> {
         inflight.push(
           post(`${esc.url}/api/alerts`, 'demo-monitor-token', a).then((r) => {
             lat.esc.push(r.ms);
+            trace.push({ at: sentAt - phaseStart, ms: r.ms, k, status: r.status, sinceResolve: sentAt - (resolvedAt.get(k) ?? -1e9) });
             if (r.status >= 500 || r.status === 0) status.esc5xx += 1;
             else if (r.status !== 200 && r.status !== 201) status.escOther += 1;
             else if (!ticketOf.has(k)) ticketOf.set(k, (JSON.parse(r.body) as { ticket: { id: string } }).ticket.id);
@@ -104,11 +113,21 @@ async function main(): Promise<void> {
     await Promise.all(inflight);
     return { alerts, resolves };
   };
+  const dbPid = serverPid(esc.uri);
+  const cpu = (pid: number | undefined) => (pid ? cpuMs(pid) : NaN);
+  const bare0 = [cpu(bare.child.pid), cpu(dbPid)];
   await load('bare');
+  const bare1 = [cpu(bare.child.pid), cpu(dbPid)];
   ticketOf.clear();
   await sleep(1000);
   esc.child.send('rt:reset');
+  const esc0 = [cpu(esc.child.pid), cpu(dbPid)];
   const { alerts, resolves } = await load('esc');
+  const esc1 = [cpu(esc.child.pid), cpu(dbPid)];
+  if (process.env.BENCH_TRACE) {
+    const per = (a: number[], b: number[]) => `server ${((b[0]! - a[0]!) / alerts).toFixed(3)} ms, database ${((b[1]! - a[1]!) / alerts).toFixed(3)} ms`;
+    process.stderr.write(`CPU per alert: bare phase: ${per(bare0, bare1)}; esc phase: ${per(esc0, esc1)} (uptime: ${readFileSync('/proc/loadavg', 'utf8').trim()})\n`);
+  }
   await sleep(500);
   const rt = await readRoundTrips(esc.child);
   const ours = { alertKey: { $regex: '^bench/host-' } };
@@ -127,10 +146,49 @@ async function main(): Promise<void> {
   report({ name: 'alerts.intake_p99', value: r1(p99.esc), unit: 'ms', goal: `<= bare p99 + 50 (${r1(p99.bare + 50)})`, pass: p99.esc <= p99.bare + 50 });
   report({ name: 'alerts.5xx', value: status.esc5xx, unit: 'responses', goal: `0 (other non-2xx: ${status.escOther}; bare 5xx: ${status.bare5xx})`, pass: status.esc5xx === 0 && status.escOther === 0 });
   report({ name: 'alerts.round_trips_per_alert', value: Math.round((total(rt) / Math.max(1, alerts + resolves)) * 100) / 100, unit: 'commands', goal: `informational: ${JSON.stringify(rt)}`, pass: true });
+  if (process.env.BENCH_TRACE) printTrace(trace);
   esc.child.kill('SIGTERM');
   bare.child.kill('SIGTERM');
   agent.destroy();
   process.exit(allPassed() ? 0 : 1);
+}
+
+/** CPU time (user + system) of a process so far, in ms (Linux /proc). */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The pid of the local database server listening on the uri's port (BENCH_TRACE; undefined if not found). */
+function serverPid(uri: string): number | undefined {
+  const port = new URL(uri).port;
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`--listen-addr=127.0.0.1:${port}`)) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** Where the tail is: latency per second of the run, and per kind of request. */
+function printTrace(trace: { at: number; ms: number; k: number; status: number; sinceResolve: number }[]): void {
+  const r1 = (n: number) => Math.round(n * 10) / 10;
+  const line = (name: string, xs: number[]) => process.stderr.write(`${name.padEnd(34)} n=${String(xs.length).padStart(6)} p50=${r1(percentile(xs, 50))} p99=${r1(percentile(xs, 99))} max=${r1(Math.max(...xs))}\n`);
+  const secs = Math.ceil(Math.max(...trace.map((t) => t.at)) / 1000);
+  for (let s = 0; s < secs; s++) line(`second ${s}`, trace.filter((t) => t.at >= s * 1000 && t.at < (s + 1) * 1000).map((t) => t.ms));
+  line('201 (opened a ticket)', trace.filter((t) => t.status === 201).map((t) => t.ms));
+  line('200 within 1 s after its resolve', trace.filter((t) => t.status !== 201 && t.sinceResolve < 1000).map((t) => t.ms));
+  line('200 first second of the run', trace.filter((t) => t.status !== 201 && t.sinceResolve >= 1000 && t.at < 1000).map((t) => t.ms));
+  line('200 other', trace.filter((t) => t.status !== 201 && t.sinceResolve >= 1000 && t.at >= 1000).map((t) => t.ms));
+  const p99 = percentile(trace.map((t) => t.ms), 99);
+  const slow = trace.filter((t) => t.ms >= p99);
+  process.stderr.write(`slowest 1% (>= ${r1(p99)} ms): ${slow.filter((t) => t.status === 201).length} opened, ${slow.filter((t) => t.status !== 201 && t.sinceResolve < 1000).length} within 1 s of a resolve, ${slow.filter((t) => t.at < 1000).length} in the first second\n`);
 }
 
 main().catch((err: unknown) => {

@@ -12,6 +12,8 @@ export const ErrorCodes = {
   INVALID_CALENDAR: 'INVALID_CALENDAR',
   UNKNOWN_PERSON: 'UNKNOWN_PERSON',
   UNKNOWN_TEAM: 'UNKNOWN_TEAM',
+  /** Held for a moment by another process (e.g. an alert key whose ticket is still being opened): retry. */
+  BUSY: 'BUSY',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

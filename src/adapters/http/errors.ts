@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
+  BUSY: 503,
 };
 
 /** An HTTP refusal raised by the transport itself (auth, parsing). */
@@ -64,6 +65,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (isDomainError(err)) {
+      if (err.code === 'BUSY') res.set('retry-after', String(err.details.retryAfterSeconds ?? 5));
       res.status(STATUS[err.code] ?? 400).json({ error: err.code, message: err.message, ...err.details });
       return;
     }

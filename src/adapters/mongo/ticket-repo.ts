@@ -202,6 +202,39 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
     }
   }
 
+  async claimMany(items: { key: string; ticketId: string }[], now: Date): Promise<Set<string>> {
+    for (const i of items) {
+      assertId(i.key, 'dedup key');
+      assertId(i.ticketId, 'ticket id');
+    }
+    const won = new Set(items.map((i) => i.key));
+    if (items.length === 0) return won;
+    try {
+      await this.m.AlertKey.collection.insertMany(items.map((i) => ({ _id: i.key, ticketId: i.ticketId, state: 'creating', at: now })) as never[], { ordered: false });
+    } catch (e) {
+      // Unordered: every key not reported is claimed; a duplicate is a key another ticket holds.
+      if (!isDuplicateKey(e)) throw e;
+      const errs = (e as { writeErrors?: { index: number }[] | { index: number } }).writeErrors;
+      for (const w of Array.isArray(errs) ? errs : errs ? [errs] : []) won.delete(items[w.index]!.key);
+    }
+    return won;
+  }
+
+  async markOpenMany(items: { key: string; ticketId: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    assertIds(items.map((i) => i.key), 'dedup keys');
+    assertIds(items.map((i) => i.ticketId), 'ticket ids');
+    // Ticket ids are fresh per claim, so a key can only match its own.
+    await this.m.AlertKey.updateMany({ _id: { $in: items.map((i) => i.key) }, ticketId: { $in: items.map((i) => i.ticketId) } }, { $set: { state: 'open' } });
+  }
+
+  async releaseMany(items: { key: string; ticketId: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    assertIds(items.map((i) => i.key), 'dedup keys');
+    assertIds(items.map((i) => i.ticketId), 'ticket ids');
+    await this.m.AlertKey.deleteMany({ _id: { $in: items.map((i) => i.key) }, ticketId: { $in: items.map((i) => i.ticketId) } });
+  }
+
   async getMany(keys: string[]): ReturnType<AlertKeyRepository['getMany']> {
     assertIds(keys, 'dedup keys');
     const docs = (await this.m.AlertKey.find({ _id: { $in: keys } }).lean()) as unknown as { _id: string; ticketId: string; state: 'creating' | 'open'; at: Date }[];

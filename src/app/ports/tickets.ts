@@ -72,12 +72,18 @@ export interface AlertKeyRepository {
    * being created).
    */
   claim(key: string, ticketId: string, now: Date): Promise<{ owner: boolean; ticketId: string; state: 'creating' | 'open'; at: Date }>;
+  /** Claims several keys at once (one round trip), each for its ticket id: the keys this caller now owns (the others are held). */
+  claimMany(items: { key: string; ticketId: string }[], now: Date): Promise<Set<string>>;
   /** The current holders of several keys in one round trip (keys nobody holds are absent). */
   getMany(keys: string[]): Promise<Map<string, { ticketId: string; state: 'creating' | 'open'; at: Date }>>;
   /** Marks the key's ticket as created. */
   markOpen(key: string, ticketId: string): Promise<void>;
+  /** markOpen of several keys in one round trip. */
+  markOpenMany(items: { key: string; ticketId: string }[]): Promise<void>;
   /** Frees the key when its ticket resolves, so the next trigger opens a new ticket. */
   release(key: string, ticketId: string): Promise<void>;
+  /** release of several keys in one round trip. */
+  releaseMany(items: { key: string; ticketId: string }[]): Promise<void>;
   /** Takes over a key whose creator died before creating the ticket. */
   takeOver(key: string, staleTicketId: string, newTicketId: string, now: Date): Promise<boolean>;
 }

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '../../domain/errors.js';
 import type { Impact, Priority, Ticket } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor, TimelineEvent } from '../ports/timeline.js';
-import { event, openTicket } from './tickets.js';
+import { Coalescer } from './alert-batches.js';
+import type { CheckedOpen } from './tickets.js';
+import { buildTicket, checkOpen, event, openTicket, openedEvent, withOpeningOwed } from './tickets.js';
 
 export interface AlertInput {
   dedupKey: string;
@@ -21,26 +24,32 @@ export interface AlertOutcome {
 
 /** A ticket being created by another request gets this long before we take its key over. */
 const CREATOR_GRACE_MS = 30_000;
-/** Alerts taken into one group at most (the rest wait for the next). */
-const MAX_GROUP = 1000;
+/** Counting writes under way at once (all keys): the database does them one at a time anyway. */
+const MAX_COUNT_WRITES = 4;
+/** Idle keys remembered at most (their open ticket); past it an idle key is forgotten (looked up again when it returns). */
+const MAX_IDLE_KEYS = 10_000;
 
 /**
  * Alert intake for monitoring systems. One open ticket per dedup key: a repeat while it is
  * open adds to it; a trigger after it resolved opens a new one. Safe under concurrent copies.
  *
- * Grouped (issue 18): alerts that arrive while a group is being written wait for the next
- * group, so a storm costs per group, not per alert: one read of the keys' holders, then one
- * atomic `$inc` per key (all keys at once) and one grouped timeline write for every repeat.
- * Each caller is answered only after its repeat is counted, so an answered alert is never
- * lost; a crash in the middle leaves the unanswered ones for the sender to retry.
+ * Grouped per key (issue 18): each key has at most one write under way; the alerts that
+ * arrive meanwhile are counted together by the next one (one atomic conditional `$inc` on
+ * the key's open ticket), so a storm costs about one write per key per round trip, and no
+ * key waits for another key's write. Keys that need a ticket opened in the same turn are
+ * opened together (one claim insert, one block of numbers, one insert of the tickets, one
+ * timeline write), with every alert of the key that came meanwhile counted in the new
+ * ticket. `alert.repeated` events of all keys go in one timeline insert at a time. Each caller
+ * is answered only after its alert is counted and its event stored, so an answered alert is
+ * never lost; a crash in the middle leaves the unanswered ones for the sender to retry.
  */
 export function intakeAlert(deps: AppDeps, input: AlertInput, actor: Actor): Promise<AlertOutcome> {
-  let q = queues.get(deps);
-  if (!q) queues.set(deps, (q = new AlertGroups(deps)));
+  let q = intakes.get(deps);
+  if (!q) intakes.set(deps, (q = new AlertIntake(deps)));
   return q.submit(input, actor);
 }
 
-const queues = new WeakMap<AppDeps, AlertGroups>();
+const intakes = new WeakMap<AppDeps, AlertIntake>();
 
 interface Waiter {
   input: AlertInput;
@@ -49,123 +58,202 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-class AlertGroups {
-  private pending: Waiter[] = [];
-  private running = false;
-  /** Keys whose ticket is being settled one alert at a time, with the alerts that came meanwhile. */
-  private readonly settling = new Map<string, Waiter[]>();
-  /**
-   * The open ticket of each key as this process last saw it, so a storm costs no read of the
-   * keys. Never trusted blindly: the count only applies to a ticket still open, else the key
-   * is settled from the database.
-   */
-  private readonly known = new Map<string, string>();
+/** One dedup key in this process: its open ticket as last seen (undefined: not looked up), the alerts waiting, whether a write is under way. */
+interface KeyLine {
+  ticketId: string | null | undefined;
+  queue: Waiter[];
+  busy: boolean;
+}
 
-  constructor(private readonly deps: AppDeps) {}
+type Holder = { ticketId: string; state: 'creating' | 'open' } | undefined;
+interface OpenAsk {
+  key: string;
+  batch: Waiter[];
+}
+/** opened: the key's new ticket (every waiter answered); held: another ticket holds the key; refused: every waiter refused. */
+type OpenResult = { kind: 'opened'; ticket: Ticket } | { kind: 'held' } | { kind: 'refused' };
+
+class AlertIntake {
+  private readonly lines = new Map<string, KeyLine>();
+  /** Counting writes under way, and the keys waiting for one. */
+  private writing = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private readonly holders: Coalescer<string, Holder>;
+  private readonly opener: Coalescer<OpenAsk, OpenResult>;
+  private readonly events: Coalescer<TimelineEvent, void>;
+
+  constructor(private readonly deps: AppDeps) {
+    this.holders = new Coalescer(async (keys) => {
+      const found = await deps.alertKeys.getMany([...new Set(keys)]);
+      return keys.map((k) => found.get(k));
+    }, true);
+    // One opening at a time: the keys that need a ticket meanwhile (a storm's first second) are opened together by the next.
+    this.opener = new Coalescer((asks) => openGrouped(deps, asks), true);
+    this.events = new Coalescer(async (evs) => {
+      await deps.timeline.append(evs);
+      return evs.map(() => undefined);
+    }, true);
+  }
 
   submit(input: AlertInput, actor: Actor): Promise<AlertOutcome> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ input, actor, resolve, reject });
-      this.kick();
+      const key = input.dedupKey;
+      let line = this.lines.get(key);
+      if (!line) this.lines.set(key, (line = { ticketId: undefined, queue: [], busy: false }));
+      line.queue.push({ input, actor, resolve, reject });
+      if (!line.busy) void this.run(key, line);
     });
   }
 
-  private kick(): void {
-    if (this.running) return;
-    this.running = true;
-    // The first alert waits one turn of the event loop for the others that arrived with it.
-    setImmediate(() => void this.drain());
+  /** The key's alerts, a batch at a time: those that came while the previous batch was written form the next. */
+  private async run(key: string, line: KeyLine): Promise<void> {
+    line.busy = true;
+    // One turn of the event loop, for the other alerts that arrived with this one.
+    await new Promise((r) => setImmediate(r));
+    while (line.queue.length > 0) await this.step(key, line);
+    line.busy = false;
+    if (this.lines.size > MAX_IDLE_KEYS) this.lines.delete(key);
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const group = this.pending.splice(0, MAX_GROUP);
-      await this.write(group).catch((e: unknown) => group.forEach((w) => w.reject(e)));
-    }
-    this.running = false;
-  }
-
-  private async write(group: Waiter[]): Promise<void> {
+  /** Counts the waiting alerts on the key's open ticket, or opens one for them. */
+  private async step(key: string, line: KeyLine): Promise<void> {
     const { deps } = this;
-    const byKey = new Map<string, Waiter[]>();
-    for (const w of group) byKey.set(w.input.dedupKey, [...(byKey.get(w.input.dedupKey) ?? []), w]);
-    for (const [key, ws] of byKey) {
-      const held = this.settling.get(key);
-      if (!held) continue;
-      byKey.delete(key);
-      held.push(...ws);
+    let batch: Waiter[] = [];
+    try {
+      // Looked up once per key (one read for all the keys looked up in the same turn).
+      if (line.ticketId === undefined) line.ticketId = (await this.holders.add(key))?.ticketId ?? null;
+      if (line.ticketId) {
+        // A few counts at a time: when the database is slow, the alerts wait here and are counted together.
+        await this.slot();
+        batch = line.queue.splice(0);
+        const now = deps.clock.now();
+        const saved = await deps.tickets.addAlertRepeats(line.ticketId, batch.length, now).finally(() => this.free());
+        if (saved) return this.answerAfterEvent(saved, batch, now);
+        // Resolved, closed, or not written yet by its creator: this batch is not counted anywhere.
+        line.ticketId = null;
+      } else batch = line.queue.splice(0);
+      const out = await this.opener.add({ key, batch });
+      if (out.kind === 'opened') line.ticketId = out.ticket.id;
+      else if (out.kind === 'held') await this.oneKey(line, batch);
+    } catch (e) {
+      // Failed before it took its batch (the key's lookup): the waiting alerts get the error, not a retry loop.
+      if (batch.length === 0) batch = line.queue.splice(0);
+      line.ticketId = undefined;
+      batch.forEach((w) => w.reject(e));
     }
-    if (byKey.size === 0) return;
-    const unknown = [...byKey.keys()].filter((k) => !this.known.has(k));
-    const holders = unknown.length > 0 ? await deps.alertKeys.getMany(unknown) : new Map<string, { ticketId: string; state: 'creating' | 'open' }>();
-    const now = deps.clock.now();
-    const events: TimelineEvent[] = [];
-    const answers: (() => void)[] = [];
-    const slow: [string, Waiter[]][] = [];
-    const target = new Map<string, string>();
-    for (const key of byKey.keys()) {
-      const h = holders.get(key);
-      const ticketId = this.known.get(key) ?? (h?.state === 'open' ? h.ticketId : null);
-      if (ticketId) target.set(key, ticketId);
+  }
+
+  private slot(): Promise<void> {
+    if (this.writing < MAX_COUNT_WRITES) {
+      this.writing += 1;
+      return Promise.resolve();
     }
-    const counted = await deps.tickets.addAlertRepeatsMany([...target].map(([key, id]) => ({ id, count: byKey.get(key)!.length })), now);
-    for (const [key, ws] of byKey) {
-      const saved = counted.get(target.get(key) ?? '') ?? null;
-      if (!saved) {
-        this.known.delete(key);
-        slow.push([key, ws]);
-        continue;
+    return new Promise((r) => this.slotWaiters.push(r));
+  }
+
+  private free(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.writing -= 1;
+  }
+
+  /** Answers the batch once its `alert.repeated` event is stored (not awaited: the key's next batch goes on meanwhile). */
+  private answerAfterEvent(saved: Ticket, ws: Waiter[], now: Date): void {
+    this.events.add(repeatEvent(this.deps, saved, ws, now)).then(
+      () => ws.forEach((w) => w.resolve({ ticket: saved, created: false })),
+      (e: unknown) => ws.forEach((w) => w.reject(e)),
+    );
+  }
+
+  /** The key is held by a ticket we cannot count on: the first alert settles it one step at a time, the others count on its ticket. */
+  private async oneKey(line: KeyLine, ws: Waiter[]): Promise<void> {
+    let out: AlertOutcome | null = null;
+    while (!out && ws.length > 0) {
+      const w = ws.shift()!;
+      try {
+        out = await intakeOne(this.deps, w.input, w.actor);
+        w.resolve(out);
+      } catch (e) {
+        w.reject(e);
+        // A refused alert (unknown team…) answers only for itself; anything else for all.
+        if (!(e instanceof DomainError)) throw e;
       }
-      this.known.set(key, saved.id);
-      events.push(...repeatEvents(deps, saved, ws, now));
-      answers.push(() => ws.forEach((w) => w.resolve({ ticket: saved, created: false })));
     }
-    await deps.timeline.append(events);
-    answers.forEach((a) => a());
-    // New keys, keys whose ticket resolved meanwhile, keys another request is opening: settled
-    // beside the groups (opening a ticket takes many round trips), one key at a time.
-    for (const [key, ws] of slow) this.settle(key, ws);
-  }
-
-  /** Settles the key's ticket with its first alert; the alerts held meanwhile then join the next group. */
-  private settle(key: string, ws: Waiter[]): void {
-    this.settling.set(key, []);
-    void this.oneKey(ws)
-      .catch((e: unknown) => ws.forEach((w) => w.reject(e)))
-      .then(() => {
-        const held = this.settling.get(key) ?? [];
-        this.settling.delete(key);
-        if (held.length === 0) return;
-        this.pending.push(...held);
-        this.kick();
-      });
-  }
-
-  /** The first alert of a key settles its ticket (maybe opening one); the others of the group count on it at once. */
-  private async oneKey(ws: Waiter[]): Promise<void> {
-    const [first, ...rest] = ws as [Waiter, ...Waiter[]];
-    const out = await intakeOne(this.deps, first.input, first.actor);
-    first.resolve(out);
-    this.known.set(first.input.dedupKey, out.ticket.id);
-    if (rest.length === 0) return;
+    line.ticketId = out?.ticket.id ?? null;
+    if (!out || ws.length === 0) return;
     const now = this.deps.clock.now();
-    const saved = await this.deps.tickets.addAlertRepeats(out.ticket.id, rest.length, now);
-    if (!saved) {
-      for (const w of rest) await intakeOne(this.deps, w.input, w.actor).then(w.resolve, w.reject);
-      return;
-    }
-    await this.deps.timeline.append(repeatEvents(this.deps, saved, rest, now));
-    rest.forEach((w) => w.resolve({ ticket: saved, created: false }));
+    const saved = await this.deps.tickets.addAlertRepeats(out.ticket.id, ws.length, now);
+    if (saved) return this.answerAfterEvent(saved, ws, now);
+    line.ticketId = null;
+    for (const w of ws) await intakeOne(this.deps, w.input, w.actor).then(w.resolve, w.reject);
   }
 }
 
-/**
- * One `alert.repeated` event per key per group: the count it reached, how many repeats the
- * group added, and the last one's text (a storm would otherwise write one event per alert).
- */
-function repeatEvents(deps: AppDeps, saved: Ticket, ws: Waiter[], now: Date): TimelineEvent[] {
+/** One `alert.repeated` event per key per batch: the count it reached, how many repeats the batch added, and the last one's text. */
+function repeatEvent(deps: AppDeps, saved: Ticket, ws: Waiter[], now: Date): TimelineEvent {
   const last = ws.at(-1)!;
-  return [event(deps, saved.id, 'alert.repeated', now, last.actor, { count: saved.alertCount, repeats: ws.length, title: last.input.title, description: last.input.description ?? null })];
+  return event(deps, saved.id, 'alert.repeated', now, last.actor, { count: saved.alertCount, repeats: ws.length, title: last.input.title, description: last.input.description ?? null });
+}
+
+const openInput = (input: AlertInput, id?: string) => ({ ...input, id, source: 'alert' as const, alertKey: input.dedupKey, requesterId: null });
+
+/**
+ * Opens a ticket for each asking key, grouped: per key the first alert that may open one
+ * (those refused before it are answered with their error) opens it, counting all the key's
+ * alerts of the batch. One insert claims the keys (a key another ticket holds is left to the
+ * one-at-a-time path), one `$inc` takes a block of numbers, one insert writes the tickets,
+ * one timeline write their events. A crash before the tickets are written leaves keys
+ * claimed for a ticket that does not exist: taken over after CREATOR_GRACE_MS, as before.
+ */
+async function openGrouped(deps: AppDeps, asks: OpenAsk[]): Promise<OpenResult[]> {
+  const out: OpenResult[] = asks.map(() => ({ kind: 'refused' }));
+  const opening: { i: number; id: string; opener: Waiter; checked: CheckedOpen; count: Waiter[] }[] = [];
+  asks.forEach((a, i) => {
+    while (a.batch.length > 0) {
+      const w = a.batch[0]!;
+      try {
+        const checked = checkOpen(deps, openInput(w.input), w.actor);
+        opening.push({ i, id: randomUUID(), opener: w, checked, count: a.batch });
+        return;
+      } catch (e) {
+        a.batch.shift();
+        w.reject(e);
+      }
+    }
+  });
+  if (opening.length === 0) return out;
+  const now = deps.clock.now();
+  const won = await deps.alertKeys.claimMany(opening.map((o) => ({ key: asks[o.i]!.key, ticketId: o.id })), now);
+  for (const o of opening) if (!won.has(asks[o.i]!.key)) out[o.i] = { kind: 'held' };
+  const mine = opening.filter((o) => won.has(asks[o.i]!.key));
+  if (mine.length === 0) return out;
+  let tickets: Ticket[];
+  try {
+    const first = await deps.tickets.nextNumbers(mine.length);
+    tickets = mine.map((o, k) => {
+      const t = buildTicket(openInput(o.opener.input, o.id), o.opener.actor, o.checked, first + k, now);
+      return withOpeningOwed(deps, { ...t, alertCount: o.count.length }, o.opener.actor);
+    });
+    // Fresh ids: nobody else can have stored them.
+    await deps.tickets.insertMany(tickets);
+  } catch (e) {
+    // Free the keys at once, so the next alert opens instead of waiting out the grace period.
+    await deps.alertKeys.releaseMany(mine.map((o) => ({ key: asks[o.i]!.key, ticketId: o.id }))).catch((err: unknown) => deps.log.warn({ err }, 'could not release alert keys'));
+    throw e;
+  }
+  const events = mine.flatMap((o, k) => {
+    const t = tickets[k]!;
+    const rest = o.count.slice(1);
+    return [openedEvent(deps, t, o.opener.actor), ...(rest.length > 0 ? [repeatEvent(deps, t, rest, now)] : [])];
+  });
+  await Promise.all([deps.timeline.append(events), deps.alertKeys.markOpenMany(mine.map((o) => ({ key: asks[o.i]!.key, ticketId: o.id })))]);
+  deps.nudge?.();
+  mine.forEach((o, k) => {
+    const ticket = tickets[k]!;
+    o.count.forEach((w) => w.resolve({ ticket, created: w === o.opener }));
+    out[o.i] = { kind: 'opened', ticket };
+  });
+  return out;
 }
 
 /** One alert on its own: claims the key (or finds its holder), opens or counts. */
@@ -174,19 +262,7 @@ async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promis
     const candidate = randomUUID();
     const now = deps.clock.now();
     const claim = await deps.alertKeys.claim(input.dedupKey, candidate, now);
-    if (claim.owner) {
-      let ticket: Ticket;
-      try {
-        ticket = await openTicket(deps, { ...input, id: candidate, source: 'alert', alertKey: input.dedupKey, requesterId: null }, actor);
-      } catch (e) {
-        // Refused (unknown team, bad input) or failed: free the key at once, so the next valid
-        // alert with it opens a ticket instead of waiting out the creator's grace period.
-        await deps.alertKeys.release(input.dedupKey, candidate).catch((err: unknown) => deps.log.warn({ err, dedupKey: input.dedupKey }, 'could not release an alert key'));
-        throw e;
-      }
-      await deps.alertKeys.markOpen(input.dedupKey, candidate);
-      return { ticket, created: true };
-    }
+    if (claim.owner) return openClaimed(deps, input, actor, candidate);
     const saved = await deps.tickets.addAlertRepeats(claim.ticketId, 1, now);
     if (saved) {
       await deps.timeline.append([event(deps, saved.id, 'alert.repeated', now, actor, { count: saved.alertCount, title: input.title, description: input.description ?? null })]);
@@ -194,13 +270,34 @@ async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promis
     }
     const existing = await deps.tickets.get(claim.ticketId);
     if (!existing) {
-      // Its creator is still writing it, or died before it could.
-      if (now.getTime() - new Date(claim.at).getTime() > CREATOR_GRACE_MS) await deps.alertKeys.takeOver(input.dedupKey, claim.ticketId, candidate, now);
+      // Its creator is still writing it, or died before it could: past the grace period the
+      // key is taken over for our candidate, which we then open (else it would stay held by a
+      // ticket nobody writes).
+      if (now.getTime() - new Date(claim.at).getTime() > CREATOR_GRACE_MS && (await deps.alertKeys.takeOver(input.dedupKey, claim.ticketId, candidate, now))) {
+        return openClaimed(deps, input, actor, candidate);
+      }
       await new Promise((r) => setTimeout(r, 20 + attempt * 10));
       continue;
     }
     // Resolved (or closed): the key is free for a new ticket.
     await deps.alertKeys.release(input.dedupKey, existing.id);
   }
-  throw new Error(`alert ${input.dedupKey}: could not settle on a ticket`);
+  // Another process holds the key for a ticket it is still writing (or it died and the grace
+  // period has not run out): a retryable refusal (503 + Retry-After), never a 500.
+  throw new DomainError('BUSY', `Alert key "${input.dedupKey}" is being opened by another Esc process; retry in a few seconds.`, { retryAfterSeconds: 5 });
+}
+
+/** Opens the ticket of a key this caller holds for `candidate`. */
+async function openClaimed(deps: AppDeps, input: AlertInput, actor: Actor, candidate: string): Promise<AlertOutcome> {
+  let ticket: Ticket;
+  try {
+    ticket = await openTicket(deps, openInput(input, candidate), actor);
+  } catch (e) {
+    // Refused (unknown team, bad input) or failed: free the key at once, so the next valid
+    // alert with it opens a ticket instead of waiting out the creator's grace period.
+    await deps.alertKeys.release(input.dedupKey, candidate).catch((err: unknown) => deps.log.warn({ err, dedupKey: input.dedupKey }, 'could not release an alert key'));
+    throw e;
+  }
+  await deps.alertKeys.markOpen(input.dedupKey, candidate);
+  return { ticket, created: true };
 }
