@@ -93,11 +93,25 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
   async markDirty(ticketIds: string[]): Promise<void> {
     assertIds(ticketIds, 'ticket ids');
     const ids = [...new Set(ticketIds)];
-    for (const part of chunks(ids, 50)) {
-      await this.m.ReportDirty.collection.bulkWrite(
-        part.map((id) => ({ updateOne: { filter: { _id: id } as never, update: { $inc: { v: 1 } }, upsert: true } })),
-        { ordered: false },
-      );
+    // Same effect as one `$inc v` upsert per ticket, in grouped writes (issue 18: upserts cost
+    // FerretDB about 17 times an insert, and every opened ticket is marked twice): new marks are
+    // inserted (v 1), existing ones bumped with one update; one upsert each only for marks
+    // deleted in between (the reports module cleared them).
+    const col = this.m.ReportDirty.collection;
+    for (const part of chunks(ids, 500)) {
+      let held: string[] = [];
+      try {
+        await col.insertMany(part.map((id) => ({ _id: id, v: 1 })) as never[], { ordered: false });
+      } catch (e) {
+        const errs = (e as { writeErrors?: unknown }).writeErrors;
+        const list = (Array.isArray(errs) ? errs : errs ? [errs] : []) as { code?: number; index?: number }[];
+        if (list.length === 0 || list.some((w) => w.code !== 11000 || typeof w.index !== 'number')) throw e;
+        held = list.map((w) => part[w.index!]!);
+      }
+      if (held.length === 0) continue;
+      const r = await col.updateMany({ _id: { $in: held } } as never, { $inc: { v: 1 } });
+      if (r.modifiedCount === held.length) continue;
+      for (const few of chunks(held, 50)) await col.bulkWrite(few.map((id) => ({ updateOne: { filter: { _id: id } as never, update: { $inc: { v: 1 } }, upsert: true } })), { ordered: false });
     }
   }
 
