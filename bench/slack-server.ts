@@ -28,6 +28,28 @@ async function bare(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** BENCH_SLACK_PROF: the database time of each command kind (driver's commandSucceeded durations), on stderr at exit. */
+function dbTimeOnExit(conn: Awaited<ReturnType<typeof connectDatabase>>): void {
+  const ms: Record<string, [number, number]> = {};
+  const names = new Map<number, string>();
+  const client = conn.getClient();
+  client.on('commandStarted', (e: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
+    const target = e.command[e.commandName];
+    names.set(e.requestId, `${e.commandName} ${typeof target === 'string' ? target : ''}`.trim());
+  });
+  client.on('commandSucceeded', (e: { requestId: number; duration: number }) => {
+    const k = names.get(e.requestId) ?? '?';
+    names.delete(e.requestId);
+    const v = (ms[k] ??= [0, 0]);
+    v[0] += 1;
+    v[1] += e.duration;
+  });
+  process.on('exit', () => {
+    const rows = Object.entries(ms).sort((a, b) => b[1][1] - a[1][1]).slice(0, 15);
+    process.stderr.write(`esc database time by command (n, total ms, mean ms):\n${rows.map(([k, [n, t]]) => `  ${k}: ${n}, ${Math.round(t)}, ${(t / n).toFixed(1)}`).join('\n')}\n`);
+  });
+}
+
 /** Prints the database too: the bench counts the tickets there. */
 async function esc(): Promise<string> {
   const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: process.env.SLACK_API_URL })!;
@@ -35,6 +57,7 @@ async function esc(): Promise<string> {
   const uri = withCommandMonitoring(freshDbUri());
   const conn = await connectDatabase(uri);
   serveRoundTrips(conn);
+  if (process.env.BENCH_SLACK_PROF) dbTimeOnExit(conn);
   const work = process.env.BENCH_SLACK_WORK ? { workConcurrency: Number(process.env.BENCH_SLACK_WORK) } : {};
   const e = await startTestEsc({ db: { uri, conn, clock: new TestClock() }, notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config, { ...work, connection: () => conn }).mounts });
   return JSON.stringify({ url: e.baseUrl, uri: e.uri });

@@ -70,6 +70,12 @@ export class Engine {
   private lastQueryAt = -Infinity;
   /** Escalations a step pass of this process is deciding, claiming and sending now. */
   private readonly firing = new Set<string>();
+  /**
+   * Claims this process stored itself (escalation id -> version after the claim), so the
+   * recovery scan does not look their step events up again and again while a burst's claims
+   * stay in its window. Any later change bumps the version, which no longer matches.
+   */
+  private readonly storedHere = new Map<string, { version: number; at: number }>();
   /** The `reports` module: report rollups kept up to date on write (issue 8). */
   readonly reports: ReportProjector;
   private lastReports = 0;
@@ -230,8 +236,9 @@ export class Engine {
   }
 
   /** Re-materialises firings whose step events are missing (idempotent). Returns how many escalations needed it. */
-  private async storeMissing(escs: StoredEscalation[], now: Date): Promise<number> {
+  private async storeMissing(all: StoredEscalation[], now: Date): Promise<number> {
     const { deps } = this;
+    const escs = all.filter((e) => this.storedHere.get(e.id)?.version !== e.version);
     const missing = await unstoredFirings(deps, escs);
     if (missing.size === 0) return 0;
     const tickets = await deps.tickets.getMany([...new Set(escs.filter((e) => missing.has(e.id)).map((e) => e.ticketId))]);
@@ -294,10 +301,18 @@ export class Engine {
     if (claimed.length > 0) {
       const token = randomUUID();
       const stored = await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
+      this.rememberStored(claimed, now.getTime());
       // Send what this pass just stored, without claiming it a second time.
       await this.dispatcher.sendClaimed(token, stored, signal);
     }
     return due.length;
+  }
+
+  private rememberStored(claimed: ClaimedFirings[], at: number): void {
+    for (const c of claimed) this.storedHere.set(c.esc.id, { version: c.esc.version, at });
+    // Past the recovery window (stale age + scan margin, twice over) an entry is never asked for again.
+    const keepMs = 2 * (this.opts.pendingStaleMs + SCAN_MARGIN_MS);
+    if (this.storedHere.size > 1000) for (const [id, v] of this.storedHere) if (at - v.at > keepMs) this.storedHere.delete(id);
   }
 
   private async endWithTicket(e: StoredEscalation, t: Ticket | null): Promise<void> {

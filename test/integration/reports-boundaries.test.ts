@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { respondToNotification } from '../../src/app/use-cases/respond.js';
 import { buildReport, compareRollups, reportCsvRows } from '../../src/app/use-cases/reports.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
+import { encodeDay } from '../../src/adapters/mongo/report-codec.js';
 import { startTestEsc } from '../support/harness.js';
 import type { TestEsc } from '../support/harness.js';
 
@@ -67,26 +68,43 @@ describe('reports: period boundaries through the rollups', function () {
     expect((await compareRollups(esc.deps)).equal).to.equal(true);
   });
 
-  it('reads a bucket written before ticket ids and titles moved out of the rows (report, slowest names, CSV)', async () => {
+  it('reads buckets of the earlier formats (report, slowest names, CSV) and rewrites them in the current one', async () => {
     const t = await open('2026-11-25T18:00:00Z', 'written the old way'); // Wed 25 Nov 10:00 PST
     esc.clock.set('2026-11-25T19:00:00Z');
     await esc.settle();
     const days = esc.conn.db!.collection('report_days');
+    const texts = esc.conn.db!.collection('report_day_texts');
     const doc = await days.findOne({ _id: '2026-11-25' } as never);
-    expect(doc?.ids, 'the current format keeps ids apart').to.be.a('string');
-    // Rewrite it in the earlier format: ticket id and title in the row, no `ids`.
-    const ids = String(doc!.ids).split('\n').map((l) => l.split('\t'));
-    const rows = String(doc!.rows).split('\n').map((l, i) => {
+    expect(doc?.r, 'the current format: dictionary and rows in one string').to.be.a('string');
+    expect(doc?.ids, 'ticket ids and titles are kept apart').to.equal(undefined);
+    expect((await texts.findOne({ _id: '2026-11-25' } as never))?.t).to.include(t.id);
+    const check = async () => {
+      const r = await buildReport(esc.deps, { period: 'today' });
+      expect(r.figures.tickets).to.equal(1);
+      expect(r.figures.slowest[0]).to.include({ ticketId: t.id, title: 'written the old way' });
+      expect(await keys({ period: 'today' })).to.deep.equal(['written the old way']);
+      expect((await compareRollups(esc.deps)).equal).to.equal(true);
+    };
+    // Format 1 (issue 18 wave 3): dict, rows and ids in the day document, no texts document.
+    const v1 = encodeDay(await esc.deps.reports.factsForDays(['2026-11-25']));
+    await days.updateOne({ _id: '2026-11-25' } as never, { $set: { dict: v1.dict, rows: v1.rows, ids: v1.ids }, $unset: { r: '' } });
+    await texts.deleteOne({ _id: '2026-11-25' } as never);
+    await check();
+    // Before that: the ticket id and title in the row, no `ids`.
+    const ids = v1.ids.split('\n').map((l) => l.split('\t'));
+    const rows = v1.rows.split('\n').map((l, i) => {
       const c = l.split('\t');
       c[0] = ids[i]![1]!;
       c[3] = ids[i]![2]!;
       return c.join('\t');
     });
     await days.updateOne({ _id: '2026-11-25' } as never, { $set: { rows: rows.join('\n') }, $unset: { ids: '' } });
-    const r = await buildReport(esc.deps, { period: 'today' });
-    expect(r.figures.tickets).to.equal(1);
-    expect(r.figures.slowest[0]).to.include({ ticketId: t.id, title: 'written the old way' });
-    expect(await keys({ period: 'today' })).to.deep.equal(['written the old way']);
-    expect((await compareRollups(esc.deps)).equal).to.equal(true);
+    await check();
+    // The next change of one of the day's tickets rewrites the bucket in the current format.
+    await respondToNotification(esc.deps, { ticket: t.id, reply: 'acknowledge', actor: { personId: 'alice', via: 'slack' } });
+    await esc.settle();
+    const again = await days.findOne({ _id: '2026-11-25' } as never);
+    expect([typeof again?.r, again?.rows, again?.ids]).to.deep.equal(['string', undefined, undefined]);
+    await check();
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ACTIONS } from '../../src/adapters/slack/blocks.js';
 import { ESCALATE_MODAL, TICKET_MODAL } from '../../src/adapters/slack/views.js';
+import { ticketIdForView } from '../../src/adapters/slack/slack-shell.js';
 import { openTicket } from '../../src/app/use-cases/tickets.js';
 import type { FakeSlack } from '../far-side/fake-slack.js';
 import { blockAction, commandBody, postSlack, viewSubmission } from '../far-side/slack-requests.js';
@@ -153,5 +154,31 @@ describe('Slack: the whole story', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await esc.deps.tickets.list({}, 500, 0)).filter((t) => t.title === 'Wifi down in dorm B')).to.have.length(1);
     expect(fake.callsOf('chat.postMessage').filter((c) => String(c.params.text).includes('Wifi down in dorm B'))).to.have.length(1);
+  });
+
+  it('a retry that comes after its ticket was opened and answered (its intake record forgotten) opens nothing and is not answered again', async () => {
+    const values = {
+      title: { v: { type: 'plain_text_input', value: 'Printer jam in room 12' } },
+      priority: { v: { type: 'static_select', selected_option: { value: 'P3' } } },
+      impact: { v: { type: 'static_select', selected_option: { value: 'medium' } } },
+      team: { v: { type: 'static_select', selected_option: { value: 'service-desk' } } },
+    };
+    const body = viewSubmission({ userId: 'U0BOB', callbackId: TICKET_MODAL, viewId: 'V0LATE', values, privateMetadata: JSON.stringify({ c: 'C0HELPDESK' }) });
+    const posts = () => fake.callsOf('chat.postMessage').filter((c) => String(c.params.text).includes('Printer jam in room 12'));
+    expect((await postSlack(esc.baseUrl, body)).status).to.equal(200);
+    await fake.waitFor(() => posts()[0]);
+    const intake = esc.conn.db!.collection('ticket_intake');
+    for (let i = 0; i < 50 && (await intake.countDocuments({ _id: ticketIdForView('V0LATE') } as never)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await intake.countDocuments({ _id: ticketIdForView('V0LATE') } as never), 'the record is forgotten once answered').to.equal(0);
+    // Slack's later retries, to both processes.
+    const rs = await Promise.all([postSlack(esc.baseUrl, body, { retryNum: 2 }), postSlack(esc.baseUrl, body, { retryNum: 3, path: '/slack/events2' })]);
+    expect(rs.map((r) => [r.status, r.text])).to.deep.equal([
+      [200, ''],
+      [200, ''],
+    ]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await esc.deps.tickets.list({}, 500, 0)).filter((t) => t.title === 'Printer jam in room 12')).to.have.length(1);
+    expect(posts(), 'answered once').to.have.length(1);
+    expect(await intake.countDocuments({ _id: ticketIdForView('V0LATE') } as never), 'nothing left to open').to.equal(0);
   });
 });

@@ -17,16 +17,19 @@ export class MongoIntakeStore implements IntakeStore {
     return db.collection<IntakeDoc>(this.name);
   }
 
-  async putMany(records: IntakeRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async putMany(records: IntakeRecord[]): Promise<Set<string>> {
+    if (records.length === 0) return new Set();
     assertIds(records.map((r) => r.id), 'intake ids');
     try {
       await this.col().insertMany(records.map(({ id, ...rest }) => ({ _id: id, ...rest })), { ordered: false });
+      return new Set(records.map((r) => r.id));
     } catch (e) {
       // Unordered: the others are stored; a duplicate is a retried request already stored.
-      const errs = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
+      const errs = (e as { writeErrors?: { code?: number; index?: number }[] | { code?: number; index?: number } }).writeErrors;
       const list = Array.isArray(errs) ? errs : errs ? [errs] : [];
-      if (list.length === 0 || list.some((w) => w.code !== 11000)) throw e;
+      if (list.length === 0 || list.some((w) => w.code !== 11000 || typeof w.index !== 'number')) throw e;
+      const refused = new Set(list.map((w) => w.index));
+      return new Set(records.filter((_, i) => !refused.has(i)).map((r) => r.id));
     }
   }
 

@@ -1,15 +1,28 @@
-import type { DirtyMark, ReportDayFacts, ReportFactsRepository } from '../../app/ports/report-facts.js';
+import type { DirtyMark, FactPrefilter, ReportDayFacts, ReportFactsRepository } from '../../app/ports/report-facts.js';
 import type { FactEvent, TicketFact } from '../../domain/reports/facts.js';
 import { isFactEvent } from '../../domain/reports/facts.js';
 import { chunks } from '../../lib/chunks.js';
 import { isDuplicateKey } from './models.js';
 import type { ReportModels } from './report-models.js';
-import { decodeDay, encodeDay, ticketTexts } from './report-codec.js';
+import { decodeDay, ticketTexts } from './report-codec.js';
+import type { TicketTexts } from './report-codec-v2.js';
+import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts, scanDayV2 } from './report-codec-v2.js';
 import { localDay } from '../../domain/reports/periods.js';
 import { assertIds } from './ids.js';
 
 /** `$in` lists stay at or under this (the local server uses its index only up to 500 values). */
 const IN_MAX = 500;
+/** The fewest days per read of a report scan. */
+const SCAN_MIN = 31;
+
+/** A stored day bucket: format 2 (`r`) or format 1 (`dict`, `rows`, maybe `ids`). */
+type DayDoc = { _id?: unknown; v?: unknown; r?: unknown; dict?: unknown; rows?: unknown; ids?: unknown };
+
+/** The facts of a bucket of either format; `texts` gives format-2 rows their ticket id and title. */
+function decodeStored(doc: DayDoc, out: TicketFact[], texts?: TicketTexts): TicketFact[] {
+  if (typeof doc.r === 'string') return decodeDayV2(doc.r, out, texts);
+  return decodeDay(doc, out);
+}
 
 /** Reports rollups on MongoDB: day buckets replaced by compare-and-set, dirty marks, the timeline read by ticket. */
 export class MongoReportFactsRepository implements ReportFactsRepository {
@@ -19,22 +32,39 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     const unique = [...new Set(days)];
     // Two queries in flight: the server decodes one batch while this process decodes the other.
     const parts = chunks(unique, Math.min(IN_MAX, Math.max(1, Math.ceil(unique.length / 2))));
-    const docs = await Promise.all(parts.map((ids) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1, ids: 1 } }).toArray()));
+    const [docs, texts] = await Promise.all([
+      Promise.all(parts.map((ids) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { r: 1, dict: 1, rows: 1, ids: 1 } }).toArray())),
+      this.textsOfDays(unique),
+    ]);
     const out: TicketFact[] = [];
-    for (const batch of docs) for (const d of batch) decodeDay(d as { dict?: unknown; rows?: unknown; ids?: unknown }, out);
+    for (const batch of docs) for (const d of batch) decodeStored(d as DayDoc, out, texts.get(String(d._id)));
     return out;
   }
 
-  async scanDays(days: string[], onFacts: (facts: TicketFact[]) => void): Promise<void> {
-    const parts = chunks([...new Set(days)], 40);
-    // Not `ids` (ticket ids and titles, about half the bytes): the figures do not need them.
-    const load = (ids: string[]) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { dict: 1, rows: 1 } }).toArray();
+  /** Day → its tickets' ids and titles (format 2 buckets). */
+  private async textsOfDays(days: string[]): Promise<Map<string, TicketTexts>> {
+    const out = new Map<string, TicketTexts>();
+    const docs = await Promise.all(chunks(days, IN_MAX).map((ids) => this.m.ReportDayText.collection.find({ _id: { $in: ids } } as never).toArray()));
+    for (const batch of docs) for (const d of batch) out.set(String(d._id), decodeTexts(d.t));
+    return out;
+  }
+
+  async scanDays(days: string[], onFact: (fact: TicketFact) => void, only?: FactPrefilter): Promise<void> {
+    // Few large reads (each round trip waits for two processes to be scheduled on a busy machine),
+    // two in flight so the server reads the next while this process decodes.
+    const unique = [...new Set(days)];
+    const parts = chunks(unique, Math.min(IN_MAX, Math.max(SCAN_MIN, Math.ceil(unique.length / 4))));
+    // Format 2 buckets hold no ticket ids or titles (report_day_texts does); format 1's `ids` is not read.
+    const load = (ids: string[]) => this.m.ReportDay.collection.find({ _id: { $in: ids } } as never, { projection: { r: 1, dict: 1, rows: 1 }, batchSize: IN_MAX }).toArray();
     // Two queries in flight: the server reads the next buckets while this process decodes these.
     let next = parts.length > 0 ? load(parts[0]!) : null;
     for (let i = 0; i < parts.length; i++) {
       const docs = await next!;
       next = i + 1 < parts.length ? load(parts[i + 1]!) : null;
-      for (const d of docs) onFacts(decodeDay(d as { dict?: unknown; rows?: unknown }));
+      for (const d of docs) {
+        if (typeof d.r === 'string') scanDayV2(d.r, onFact, undefined, true, only);
+        else for (const f of decodeDay(d as DayDoc)) onFact(f);
+      }
     }
   }
 
@@ -44,8 +74,16 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     const timeZone = (await this.bucketTimeZone()) ?? 'UTC';
     const days = [...new Set(refs.map((r) => localDay(r.openedAt, timeZone)))];
     const numbers = new Set(refs.map((r) => r.number));
-    // Only buckets of the current format leave the text out of a scan, and they all have `ids`.
-    for (const part of chunks(days, IN_MAX)) {
+    for (const texts of (await this.textsOfDays(days)).values()) {
+      for (const n of numbers) {
+        const t = texts.get(n);
+        if (t) out.set(n, t);
+      }
+    }
+    // Format 1 buckets (not rewritten since) keep the text in the day document's `ids`.
+    const left = refs.filter((r) => !out.has(r.number));
+    if (left.length === 0) return out;
+    for (const part of chunks([...new Set(left.map((r) => localDay(r.openedAt, timeZone)))], IN_MAX)) {
       const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never, { projection: { ids: 1 } }).toArray();
       for (const d of docs) ticketTexts(d as { ids?: unknown }, numbers, out);
     }
@@ -55,11 +93,25 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
   async markDirty(ticketIds: string[]): Promise<void> {
     assertIds(ticketIds, 'ticket ids');
     const ids = [...new Set(ticketIds)];
-    for (const part of chunks(ids, 50)) {
-      await this.m.ReportDirty.collection.bulkWrite(
-        part.map((id) => ({ updateOne: { filter: { _id: id } as never, update: { $inc: { v: 1 } }, upsert: true } })),
-        { ordered: false },
-      );
+    // Same effect as one `$inc v` upsert per ticket, in grouped writes (issue 18: upserts cost
+    // FerretDB about 17 times an insert, and every opened ticket is marked twice): new marks are
+    // inserted (v 1), existing ones bumped with one update; one upsert each only for marks
+    // deleted in between (the reports module cleared them).
+    const col = this.m.ReportDirty.collection;
+    for (const part of chunks(ids, 500)) {
+      let held: string[] = [];
+      try {
+        await col.insertMany(part.map((id) => ({ _id: id, v: 1 })) as never[], { ordered: false });
+      } catch (e) {
+        const errs = (e as { writeErrors?: unknown }).writeErrors;
+        const list = (Array.isArray(errs) ? errs : errs ? [errs] : []) as { code?: number; index?: number }[];
+        if (list.length === 0 || list.some((w) => w.code !== 11000 || typeof w.index !== 'number')) throw e;
+        held = list.map((w) => part[w.index!]!);
+      }
+      if (held.length === 0) continue;
+      const r = await col.updateMany({ _id: { $in: held } } as never, { $inc: { v: 1 } });
+      if (r.modifiedCount === held.length) continue;
+      for (const few of chunks(held, 50)) await col.bulkWrite(few.map((id) => ({ updateOne: { filter: { _id: id } as never, update: { $inc: { v: 1 } }, upsert: true } })), { ordered: false });
     }
   }
 
@@ -116,24 +168,42 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     for (const part of chunks(days, 8)) await Promise.all(part.map((day) => this.putDay(day, byDay.get(day)!)));
   }
 
-  /** Merges facts into one day bucket with compare-and-set on `v` (another process may be writing the same day). */
+  /**
+   * Merges facts into one day bucket with compare-and-set on `v` (another process may be writing
+   * the same day). The texts (ids and titles) are written first and only ever gain entries, so a
+   * stored row always has its text, whatever a concurrent writer or a crash in between does.
+   */
   private async putDay(day: string, facts: TicketFact[]): Promise<void> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const doc = await this.m.ReportDay.collection.findOne({ _id: day } as never);
-      const merged = new Map<string, TicketFact>();
-      if (doc) for (const f of decodeDay(doc as { dict?: unknown; rows?: unknown; ids?: unknown })) merged.set(f.ticketId, f);
-      for (const f of facts) merged.set(f.ticketId, f);
-      const enc = encodeDay([...merged.values()]);
-      if (!doc) {
-        try {
-          await this.m.ReportDay.collection.insertOne({ _id: day, v: 1, ...enc } as never);
-          return;
-        } catch (e) {
-          if (isDuplicateKey(e)) continue;
-          throw e;
-        }
+    const insert = async (model: ReportModels['ReportDay'], doc: object): Promise<boolean> => {
+      try {
+        await model.collection.insertOne(doc as never);
+        return true;
+      } catch (e) {
+        if (isDuplicateKey(e)) return false;
+        throw e;
       }
-      const r = await this.m.ReportDay.collection.updateOne({ _id: day, v: doc.v } as never, { $set: { n: enc.n, dict: enc.dict, rows: enc.rows, ids: enc.ids }, $inc: { v: 1 } });
+    };
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const [doc, textDoc] = await Promise.all([this.m.ReportDay.collection.findOne({ _id: day } as never), this.m.ReportDayText.collection.findOne({ _id: day } as never)]);
+      const texts = decodeTexts(textDoc?.t);
+      const merged = new Map<string, TicketFact>();
+      if (doc) for (const f of decodeStored(doc as DayDoc, [], texts)) merged.set(f.ticketId || `#${f.number}`, f);
+      for (const f of facts) merged.set(f.ticketId, f);
+      const all = [...merged.values()];
+      for (const f of all) if (f.ticketId !== '') texts.set(f.number, { ticketId: f.ticketId, title: f.title });
+      const t = encodeTexts(texts);
+      if (!textDoc) {
+        if (!(await insert(this.m.ReportDayText, { _id: day, v: 1, t }))) continue;
+      } else if (textDoc.t !== t) {
+        const r = await this.m.ReportDayText.collection.updateOne({ _id: day, v: textDoc.v } as never, { $set: { t }, $inc: { v: 1 } });
+        if (r.matchedCount !== 1) continue;
+      }
+      const enc = encodeDayV2(all);
+      if (!doc) {
+        if (await insert(this.m.ReportDay, { _id: day, v: 1, n: enc.n, r: enc.r })) return;
+        continue;
+      }
+      const r = await this.m.ReportDay.collection.updateOne({ _id: day, v: doc.v } as never, { $set: { n: enc.n, r: enc.r }, $unset: { dict: '', rows: '', ids: '' }, $inc: { v: 1 } });
       if (r.matchedCount === 1) return;
     }
     throw new Error(`report day ${day}: too many concurrent writers`);
@@ -142,9 +212,9 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
   async *allDays(): AsyncIterable<ReportDayFacts> {
     const ids = (await this.m.ReportDay.collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)).sort();
     for (const part of chunks(ids, 60)) {
-      const docs = await this.m.ReportDay.collection.find({ _id: { $in: part } } as never).toArray();
+      const [docs, texts] = await Promise.all([this.m.ReportDay.collection.find({ _id: { $in: part } } as never).toArray(), this.textsOfDays(part)]);
       docs.sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
-      for (const d of docs) yield { day: String(d._id), facts: decodeDay(d as { dict?: unknown; rows?: unknown; ids?: unknown }) };
+      for (const d of docs) yield { day: String(d._id), facts: decodeStored(d as DayDoc, [], texts.get(String(d._id))) };
     }
   }
 
@@ -160,6 +230,7 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
 
   async resetBuckets(timeZone: string): Promise<void> {
     await this.m.ReportDay.collection.deleteMany({});
+    await this.m.ReportDayText.collection.deleteMany({});
     await this.m.ReportMeta.collection.updateOne({ _id: 'buckets' } as never, { $set: { timeZone } }, { upsert: true });
   }
 }

@@ -72,25 +72,43 @@ export class MongoTicketMessageRepository implements TicketMessageRepository {
   }
 
   async record(msg: NewTicketMessage): Promise<void> {
+    await this.recordMany([msg]);
+  }
+
+  async recordMany(msgs: NewTicketMessage[]): Promise<void> {
+    if (msgs.length === 0) return;
     await this.ensureIndexes();
     const { Message, Sync } = this.m();
+    const docs = msgs.map((msg) => ({
+      _id: randomUUID(),
+      ticketId: msg.ticketId,
+      kind: msg.kind,
+      platform: msg.where.platform,
+      wkey: whereKey(msg.where),
+      where: JSON.stringify(msg.where),
+      recipientId: msg.recipientId,
+      createdAt: msg.createdAt,
+      failures: 0,
+      goneAt: null,
+    }));
     try {
-      await Message.collection.insertOne({
-        _id: randomUUID(),
-        ticketId: msg.ticketId,
-        kind: msg.kind,
-        platform: msg.where.platform,
-        wkey: whereKey(msg.where),
-        where: JSON.stringify(msg.where),
-        recipientId: msg.recipientId,
-        createdAt: msg.createdAt,
-        failures: 0,
-        goneAt: null,
-      } as never);
+      // Unordered: a place recorded before (same wkey) is skipped, the others are stored.
+      await Message.collection.insertMany(docs as never[], { ordered: false });
     } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
+      const errs = (e as { writeErrors?: unknown }).writeErrors;
+      const list = (Array.isArray(errs) ? errs : errs ? [errs] : []) as unknown[];
+      if (list.length === 0 || !list.every(isDuplicateKey)) throw e;
     }
-    await Sync.updateOne({ _id: msg.ticketId }, { $setOnInsert: { v: 0, stale: false, retryAt: null } }, { upsert: true });
+    // A ticket's sync mark is created once, as it is: inserts (a mark already there is kept, as
+    // $setOnInsert would), far cheaper than one upsert per ticket on FerretDB.
+    const ids = [...new Set(msgs.map((m) => m.ticketId))];
+    try {
+      await Sync.collection.insertMany(ids.map((id) => ({ _id: id, v: 0, stale: false, retryAt: null })) as never[], { ordered: false });
+    } catch (e) {
+      const errs = (e as { writeErrors?: unknown }).writeErrors;
+      const list = (Array.isArray(errs) ? errs : errs ? [errs] : []) as unknown[];
+      if (list.length === 0 || !list.every(isDuplicateKey)) throw e;
+    }
   }
 
   async ticketAt(where: { platform: 'slack'; channel: string; ts: string } | { platform: 'teams'; conversationId: string }): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { App, webApi } from '@slack/bolt';
+import { App, WebClient } from './bolt.js';
 import type { Connection } from 'mongoose';
 import { ExpiringKeys } from '../mongo/expiring-keys.js';
 import type { AppDeps, Logger } from '../../app/deps.js';
@@ -13,6 +13,8 @@ import { MongoIntakeStore } from '../mongo/intake-repo.js';
 import { registerSlackThreadNotes } from './slack-events.js';
 import { SlackHttpReceiver } from './slack-receiver.js';
 import { WorkQueue } from './work-queue.js';
+import { TICKET_MODAL } from './views.js';
+import { leanPostMessage } from './lean-post.js';
 import { boltLogger, webClientOptions } from './web-client.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -35,7 +37,7 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   const logger = boltLogger(deps.log);
   const clientOptions = webClientOptions(config.apiUrl, logger, false);
   if (config.appToken) {
-    const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions });
+    const app = new App({ token: config.botToken.reveal(), appToken: config.appToken.reveal(), socketMode: true, logger, clientOptions, convoStore: false });
     registerSlackShell(app, deps, work);
     registerSlackThreadNotes(app, deps);
     return { app, mounts: [], start: async () => void (await app.start()), stop: async () => {
@@ -45,10 +47,13 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   }
   // Retry dedupe in MongoDB when there is a database: replicas behind one URL act as one.
   const seen = opts.connection ? new ExpiringKeys(opts.connection, 'slack_seen_requests', (err) => deps.log.warn({ err }, 'slack: sweeping old request ids failed')) : undefined;
-  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen });
-  const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions });
+  // The ticket form's submissions are deduped by their intake record (one write before the ack).
+  const dedupedByListener = opts.connection ? (b: Record<string, unknown>) => b.type === 'view_submission' && (b.view as { callback_id?: unknown } | undefined)?.callback_id === TICKET_MODAL : undefined;
+  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen, dedupedByListener });
+  const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions, convoStore: false });
+  const post = leanPostMessage(config.apiUrl, config.botToken.reveal());
   // With a database, tickets from the form are stored before the ack and opened in groups (issue 18).
-  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (rec, r) => answerOpened(deps, app.client, work, rec, r)) : undefined;
+  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (group) => answerOpened(deps, post, work, group)) : undefined;
   intake?.start();
   registerSlackShell(app, deps, work, intake);
   registerSlackThreadNotes(app, deps);
@@ -61,6 +66,6 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
 
 /** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */
 export function createSlackChatNotifier(log: Logger, config: SlackConfig, threads?: ThreadStore, messages?: () => TicketMessageRepository | null): SlackChatNotifier {
-  const client = new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
+  const client = new WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
   return new SlackChatNotifier(client, threads, messages, log);
 }

@@ -1,4 +1,5 @@
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import { WebClient } from './bolt.js';
 import type { Logger } from '../../app/deps.js';
 import type { TicketMessage, TicketMessageUpdater, UpdateResult } from '../../app/ports/ticket-messages.js';
 import type { TicketView } from '../../app/views/ticket-view.js';
@@ -48,5 +49,5 @@ export class SlackMessageUpdater implements TicketMessageUpdater, HomePublisher 
 
 /** The Slack updater for the composition root, through the configured Web API base URL. */
 export function createSlackMessageUpdater(log: Logger, config: SlackConfig): SlackMessageUpdater {
-  return new SlackMessageUpdater(new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true)));
+  return new SlackMessageUpdater(new WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true)));
 }

@@ -1,5 +1,6 @@
 /** Cover requests (with a Take button), shift notices and hand-off posts on Slack. */
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import { WebClient } from './bolt.js';
 import type { Logger } from '../../app/deps.js';
 import type { OnCallMessage, OnCallMessenger, PostedMessage } from '../../app/ports/oncall.js';
 import type { Person } from '../../domain/directory.js';
@@ -38,5 +39,5 @@ export class SlackOnCallMessenger implements OnCallMessenger {
 }
 
 export function createSlackOnCallMessenger(log: Logger, config: SlackConfig): SlackOnCallMessenger {
-  return new SlackOnCallMessenger(new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), false)));
+  return new SlackOnCallMessenger(new WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), false)));
 }

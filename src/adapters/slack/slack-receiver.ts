@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import { HTTPResponseAck } from '@slack/bolt';
+import { HTTPResponseAck } from './bolt.js';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import type { RequestHandler } from 'express';
 import type { ExpiringKeys } from '../mongo/expiring-keys.js';
@@ -57,6 +57,11 @@ export class SlackHttpReceiver implements Receiver {
        * retry that reaches another replica is still dropped). Unset: this process's memory.
        */
       seen?: ExpiringKeys;
+      /**
+       * Requests whose listener dedupes them itself with the write it makes before the ack (the
+       * ticket form's intake record, keyed by the view): no separate dedupe write for them.
+       */
+      dedupedByListener?: (body: Record<string, unknown>) => boolean;
     },
   ) {}
 
@@ -107,7 +112,7 @@ export class SlackHttpReceiver implements Receiver {
       return;
     }
     const retryNum = header('x-slack-retry-num');
-    const id = requestIdentity(body);
+    const id = this.opts.dedupedByListener?.(body) ? null : requestIdentity(body);
     if (id && (await this.seenBefore(id))) {
       // A retry (Slack's, after a slow or lost answer, or a proxy's): the first copy is handled.
       res.setHeader('x-slack-no-retry', '1');

@@ -10,7 +10,9 @@ import { checkText, runAction, runText } from '../../app/chatops/catalog.js';
 import type { AppDeps } from '../../app/deps.js';
 import { learnChatUser } from '../../app/use-cases/oncall/people.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
-import { postTicketMessage } from './ticket-posts.js';
+import { postTicketMessage, postTicketMessages } from './ticket-posts.js';
+import type { TicketPost } from './ticket-posts.js';
+import type { PostMessage } from './lean-post.js';
 import { esc } from './blocks.js';
 import { postSlackReport } from './report-blocks.js';
 import { slackMessage } from './slack-render.js';
@@ -21,8 +23,7 @@ import { MORE_LABELS } from '../../app/views/ticket-view.js';
 import type { MoreAction } from '../../app/views/ticket-view.js';
 import type { WorkQueue } from './work-queue.js';
 import type { TicketIntake } from '../../app/use-cases/ticket-intake.js';
-import type { IntakeRecord } from '../../app/ports/intake.js';
-import type { Opened } from '../../app/use-cases/open-tickets.js';
+import type { OpenedRecord } from '../../app/use-cases/ticket-intake.js';
 
 type Client = App['client'];
 
@@ -252,18 +253,38 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue, int
   });
 }
 
-/** Answers a ticket request from the form once the intake opened it: the ticket posted in the channel (else DMed), or why not. */
-export function answerOpened(deps: AppDeps, client: Client, work: WorkQueue, rec: IntakeRecord, result: Opened): void {
-  const { userId, channel } = rec.reply;
-  if (!userId) return;
-  work.push(async () => {
-    const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => deps.log.warn({ err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not deliver an answer'));
-    if (!result.ok) return void (await quietly(client.chat.postMessage({ channel: userId, text: esc(`Your ticket was not opened: ${result.error.message}`) })));
-    const person = rec.actor.personId ? deps.directory().person(rec.actor.personId) : undefined;
-    if (!person) return;
-    const t = result.ticket;
-    await quietly(postTicketMessage(deps, client, { ticket: t, channel: channel ?? userId, person, userId, text: esc(`${formatTicketKey(t.number)} opened by ${person.name}: ${t.title}`) }));
-  });
+/** Answers per work task: one task holds a few tickets, not one closure per ticket. */
+const ANSWERS_PER_TASK = 100;
+
+/**
+ * Answers the ticket requests from the form once the intake opened their group: each ticket
+ * posted in its channel (else DMed), or why it was not opened. A group becomes a few work
+ * tasks (ANSWERS_PER_TASK each): the posts of a task go out a few at once and are recorded in
+ * one grouped write, so the answers keep up with the intake without a queue of one task per
+ * ticket. A late retry of a request already answered (`answer` false) is not answered again.
+ */
+export function answerOpened(deps: AppDeps, post: PostMessage, work: WorkQueue, group: OpenedRecord[]): void {
+  const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => deps.log.warn({ err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not deliver an answer'));
+  const due = group.filter((o) => o.answer && o.rec.reply.userId);
+  for (let i = 0; i < due.length; i += ANSWERS_PER_TASK) {
+    const part = due.slice(i, i + ANSWERS_PER_TASK);
+    work.push(async () => {
+      const posts: TicketPost[] = [];
+      const refused: Promise<unknown>[] = [];
+      for (const { rec, result } of part) {
+        const { userId, channel } = rec.reply as { userId: string; channel?: string };
+        if (!result.ok) {
+          refused.push(quietly(post({ channel: userId, text: esc(`Your ticket was not opened: ${result.error.message}`) })));
+          continue;
+        }
+        const person = rec.actor.personId ? deps.directory().person(rec.actor.personId) : undefined;
+        if (!person) continue;
+        const t = result.ticket;
+        posts.push({ ticket: t, channel: channel ?? userId, person, userId, text: esc(`${formatTicketKey(t.number)} opened by ${person.name}: ${t.title}`), fresh: result.created && !t.reactions?.length });
+      }
+      await Promise.all([...refused, postTicketMessages(deps, post, posts)]);
+    });
+  }
 }
 
 const isTicketForm = (text: string) => /^\s*\/?(ticket|new|open)\b/i.test(text);

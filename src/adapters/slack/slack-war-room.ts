@@ -1,4 +1,5 @@
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import { ErrorCode, WebClient } from './bolt.js';
 import type { Logger } from '../../app/deps.js';
 import type { WarRoomMessage, WarRoomOpenArgs, WarRoomPort, WarRoomRef } from '../../app/ports/war-room.js';
 import { WarRoomError } from '../../app/ports/war-room.js';
@@ -20,15 +21,15 @@ export function warRoomError(err: unknown, what: string): WarRoomError {
   const e = err as { code?: string; data?: { error?: string }; statusCode?: number; message?: string };
   const message = `Slack ${what}: ${e.message ?? String(err)}`;
   switch (e.code) {
-    case webApi.ErrorCode.RateLimitedError:
+    case ErrorCode.RateLimitedError:
       return new WarRoomError(message, true, 'SLACK_RATE_LIMITED');
-    case webApi.ErrorCode.PlatformError: {
+    case ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown';
       return new WarRoomError(message, RETRYABLE.has(code), `SLACK_${code.toUpperCase()}`);
     }
-    case webApi.ErrorCode.HTTPError:
+    case ErrorCode.HTTPError:
       return new WarRoomError(message, (e.statusCode ?? 500) >= 500, `SLACK_HTTP_${e.statusCode ?? 0}`);
-    case webApi.ErrorCode.RequestError:
+    case ErrorCode.RequestError:
       return new WarRoomError(message, true, 'SLACK_UNREACHABLE');
     default:
       return new WarRoomError(message, true, 'SLACK_ERROR');
@@ -38,7 +39,7 @@ export function warRoomError(err: unknown, what: string): WarRoomError {
 /** The Slack error string of a platform error, or null. */
 function slackCode(err: unknown): string | null {
   const e = err as { code?: string; data?: { error?: string } };
-  return e.code === webApi.ErrorCode.PlatformError ? (e.data?.error ?? null) : null;
+  return e.code === ErrorCode.PlatformError ? (e.data?.error ?? null) : null;
 }
 
 /**
@@ -224,6 +225,6 @@ export class SlackWarRoom implements WarRoomPort {
 
 /** The war-room adapter with its own Web client: short retries, rate limits returned as retryable errors. */
 export function createSlackWarRoom(log: Logger, config: SlackConfig): SlackWarRoom {
-  const client = new webApi.WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
+  const client = new WebClient(config.botToken.reveal(), webClientOptions(config.apiUrl, boltLogger(log), true));
   return new SlackWarRoom(client, { privateChannels: config.warRoomPrivate, log });
 }

@@ -1,5 +1,6 @@
 import type { Logger as BoltLogger } from '@slack/bolt';
-import { LogLevel, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import { ErrorCode, LogLevel } from './bolt.js';
 import type { Logger } from '../../app/deps.js';
 import type { SendResult } from '../../app/ports/notifier.js';
 
@@ -20,13 +21,13 @@ const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'to
 export function sendFailure(err: unknown): Extract<SendResult, { ok: false }> {
   const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
   const message = e.message ?? String(err);
-  if (e.code === webApi.ErrorCode.RateLimitedError) return { ok: false, retryable: true, rateLimited: true, code: 'SLACK_RATE_LIMITED', message, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
-  if (e.code === webApi.ErrorCode.PlatformError) {
+  if (e.code === ErrorCode.RateLimitedError) return { ok: false, retryable: true, rateLimited: true, code: 'SLACK_RATE_LIMITED', message, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
+  if (e.code === ErrorCode.PlatformError) {
     const code = e.data?.error ?? 'unknown';
     return { ok: false, retryable: !PERMANENT.has(code), code: `SLACK_${code.toUpperCase()}`, message };
   }
-  if (e.code === webApi.ErrorCode.HTTPError) return { ok: false, retryable: (e.statusCode ?? 500) >= 500, code: `SLACK_HTTP_${e.statusCode ?? 0}`, message };
-  if (e.code === webApi.ErrorCode.RequestError) return { ok: false, retryable: true, code: 'SLACK_UNREACHABLE', message };
+  if (e.code === ErrorCode.HTTPError) return { ok: false, retryable: (e.statusCode ?? 500) >= 500, code: `SLACK_HTTP_${e.statusCode ?? 0}`, message };
+  if (e.code === ErrorCode.RequestError) return { ok: false, retryable: true, code: 'SLACK_UNREACHABLE', message };
   return { ok: false, retryable: true, code: 'SLACK_ERROR', message };
 }
 

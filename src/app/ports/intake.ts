@@ -17,8 +17,12 @@ export interface IntakeRecord {
 }
 
 export interface IntakeStore {
-  /** Stores the records in one grouped write; a record already stored (same id) is kept as it was. */
-  putMany(records: IntakeRecord[]): Promise<void>;
+  /**
+   * Stores the records in one grouped write; a record already stored (same id) is kept as it
+   * was. Resolves with the ids this write stored: an id left out was stored before (by an
+   * earlier copy of the request, in this process or another, or by one that stopped).
+   */
+  putMany(records: IntakeRecord[]): Promise<Set<string>>;
   /** Records written before `before` (left by a process that stopped before opening them), oldest first. */
   leftBefore(before: Date, limit: number): Promise<IntakeRecord[]>;
   /** Forgets records whose tickets exist, in one write. */

@@ -1,5 +1,13 @@
 import type { FactEvent, TicketFact } from '../../domain/reports/facts.js';
 
+/** Values a scan may pre-filter on (undefined: any). */
+export interface FactPrefilter {
+  teamId?: string;
+  priority?: string;
+  source?: string;
+  planId?: string;
+}
+
 /** A ticket whose report fact must be (re)computed; `v` counts the appends since it was marked. */
 export interface DirtyMark {
   ticketId: string;
@@ -24,11 +32,14 @@ export interface ReportFactsRepository {
   /** Facts of tickets opened on these days (any order). Unknown days have none. */
   factsForDays(days: string[]): Promise<TicketFact[]>;
   /**
-   * The same facts streamed a few buckets at a time (a year is never held in memory at once);
-   * resolves when all were given. For speed `ticketId` and `title` may come back empty (''):
-   * `ticketTexts` gives them for the few tickets a report names.
+   * The same facts streamed one at a time (a year is never held in memory at once); resolves
+   * when all were given. For speed the fact given may be ONE object refilled for every fact:
+   * the receiver copies what it keeps and changes nothing. `ticketId` and `title` may come back
+   * empty (''): `ticketTexts` gives them for the few tickets a report names. With `only`, facts
+   * whose team, priority, source or plan differ from the values given MAY be left out (decoding
+   * them is most of a filtered report's time); the receiver still applies its filters.
    */
-  scanDays(days: string[], onFacts: (facts: TicketFact[]) => void): Promise<void>;
+  scanDays(days: string[], onFact: (fact: TicketFact) => void, only?: FactPrefilter): Promise<void>;
   /** Ticket id and title of facts by ticket number (with the opening instant, which finds the bucket). Unknown ones are left out. */
   ticketTexts(refs: { number: number; openedAt: number }[]): Promise<Map<number, { ticketId: string; title: string }>>;
   /** Marks tickets dirty (upsert, `v` incremented). */

@@ -42,6 +42,8 @@ export interface StaleMark {
 export interface TicketMessageRepository {
   /** Records a posted message; recording the same place twice keeps one. Never throws for a duplicate. */
   record(m: NewTicketMessage): Promise<void>;
+  /** Records several posted messages in grouped writes (one for the messages, one for their tickets' sync marks). */
+  recordMany(ms: NewTicketMessage[]): Promise<void>;
   /**
    * The ticket a shared message is about (issue 16, thread replies become notes): a Slack
    * message by channel and ts, or the Teams channel thread (conversation id with

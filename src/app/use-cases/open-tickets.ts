@@ -3,6 +3,10 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
 import type { OpenTicketInput } from './tickets.js';
 import { buildTicket, checkOpen, openedEvent, withOpeningOwed } from './tickets.js';
+import type { CheckedOpen } from './tickets.js';
+import { startClock } from '../../domain/sla/sla-clock.js';
+import type { SlaClock, SlaPolicy } from '../../domain/sla/sla-clock.js';
+import type { BusinessCalendar } from '../../domain/sla/calendar.js';
 
 export type Opened = { ok: true; ticket: Ticket; created: boolean } | { ok: false; error: Error };
 
@@ -42,7 +46,8 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
     // Numbers in one block, handed out in the order the requests came.
     const first = await deps.tickets.nextNumbers(fresh.length);
     const now = deps.clock.now();
-    const built = fresh.map((i, k) => withOpeningOwed(deps, buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now), items[i]!.actor));
+    const clock = sameClocks(now);
+    const built = fresh.map((i, k) => withOpeningOwed(deps, buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now, clock(checked[i]!)), items[i]!.actor));
     const already = new Set(await deps.tickets.insertMany(built));
     // Stored meanwhile by another process (its number wins; ours stays unused: a gap).
     const raced = already.size > 0 ? await deps.tickets.getMany([...already]) : new Map<string, Ticket>();
@@ -55,6 +60,23 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   // Every ticket's opening event, also for those found stored (a crash may have come between).
   await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)));
   return out.map((o) => o!);
+}
+
+/**
+ * SLA clocks of tickets opened at the same instant: one business-calendar computation per
+ * policy and calendar (luxon zone maths, the costliest part of building a ticket), a copy
+ * for each ticket.
+ */
+function sameClocks(now: Date): (c: CheckedOpen) => SlaClock {
+  const done = new Map<SlaPolicy, Map<BusinessCalendar, SlaClock>>();
+  return (c) => {
+    let byCal = done.get(c.policy);
+    if (!byCal) done.set(c.policy, (byCal = new Map()));
+    let s = byCal.get(c.cal);
+    if (!s) byCal.set(c.cal, (s = startClock(c.policy, c.cal, now)));
+    const copy = (d: Date | null) => (d ? new Date(d.getTime()) : null);
+    return { ...s, startedAt: new Date(now.getTime()), responseDueAt: copy(s.responseDueAt), resolutionDueAt: copy(s.resolutionDueAt) };
+  };
 }
 
 /** After a group: what the openings owe is stored with the tickets; wake the engine to carry it out. */

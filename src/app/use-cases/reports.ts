@@ -94,10 +94,9 @@ export async function buildReport(deps: AppDeps, query: ReportQuery): Promise<Re
   const dir = deps.directory();
   const timeZone = dir.org.timeZone;
   const builder = new ReportBuilder({ query: q, timeZone, now, personName: (id) => dir.person(id)?.name });
-  // Streamed bucket by bucket into the builder: a year of facts is never in memory at once.
-  await deps.reports.scanDays(builder.days(), (facts) => {
-    for (const f of facts) builder.add(f);
-  });
+  // Streamed fact by fact into the builder (which keeps copies of the few it names): a year of
+  // facts is never in memory at once.
+  await deps.reports.scanDays(builder.days(), (f) => builder.add(f), { teamId: q.teamId, priority: q.priority, source: q.channel, planId: q.planId });
   // The scan may leave ticket ids and titles out (half the bytes of a year): read the few named.
   const refs = builder.slowRefs();
   const report = builder.finish();

@@ -6,6 +6,13 @@ import { afterOpenMany, insertTicketsGrouped } from './open-tickets.js';
 /** Groups whose follow-up (team post, plan on open, answers) may run while the next group is written. */
 const FOLLOW_UPS = 2;
 
+/** A record opened in a group and what came of it; `answer` false: a late retry of a request already answered. */
+export interface OpenedRecord {
+  rec: IntakeRecord;
+  result: Opened;
+  answer: boolean;
+}
+
 /**
  * Ticket requests from a chat front end at the database's pace (issue 18). `submit` makes a
  * request durable (requests arriving together share one grouped write) and resolves: only
@@ -14,11 +21,18 @@ const FOLLOW_UPS = 2;
  * numbers, one insert of the tickets, one timeline write), then forgotten. Records left by a
  * process that died are opened at the next start (and by any process after `staleMs`); the
  * ticket id is the record id, so a record opened twice still makes one ticket.
+ *
+ * The record's write is also the retry dedupe of the request (the front end does no other
+ * write before its ack): a copy whose record is already stored (a retry while the first copy
+ * is on its way, here or in another process) is acknowledged and left to the holder or to
+ * recovery; a copy that comes after its ticket was opened and the record forgotten is opened
+ * again (the ticket exists: nothing new) and not answered a second time.
  */
 export class TicketIntake {
   private toWrite: { rec: IntakeRecord; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
-  private toOpen: IntakeRecord[] = [];
+  /** `recovered`: left by a process that stopped; answered even when its ticket already exists (the stopped process may not have). */
+  private toOpen: { rec: IntakeRecord; recovered: boolean }[] = [];
   private opening: Promise<void> | null = null;
   /** Records this process holds (written, not yet opened): recovery leaves them alone. */
   private readonly mine = new Set<string>();
@@ -27,8 +41,8 @@ export class TicketIntake {
   constructor(
     private readonly deps: AppDeps,
     private readonly store: IntakeStore,
-    /** Called once per record after its ticket exists (or was refused): the front end answers. */
-    private readonly onOpened: (rec: IntakeRecord, result: Opened) => void,
+    /** Called once per group after its tickets exist (or were refused): the front end answers those marked `answer`. */
+    private readonly onOpened: (group: OpenedRecord[]) => void,
     private readonly opts: { maxGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
   ) {}
 
@@ -60,16 +74,18 @@ export class TicketIntake {
   private async write(): Promise<void> {
     while (this.toWrite.length > 0) {
       const group = this.toWrite.splice(0, this.opts.maxGroup ?? 500);
+      let stored: Set<string>;
       try {
-        await this.store.putMany(group.map((g) => g.rec));
+        stored = await this.store.putMany(group.map((g) => g.rec));
       } catch (e) {
         group.forEach((g) => g.reject(e));
         continue;
       }
       for (const g of group) {
-        if (this.mine.has(g.rec.id)) continue; // a retry of a request already on its way
+        // Stored before: a retry of a request already on its way (its holder, or recovery, opens it).
+        if (!stored.has(g.rec.id) || this.mine.has(g.rec.id)) continue;
         this.mine.add(g.rec.id);
-        this.toOpen.push(g.rec);
+        this.toOpen.push({ rec: g.rec, recovered: false });
       }
       group.forEach((g) => g.resolve());
       this.kick();
@@ -93,7 +109,7 @@ export class TicketIntake {
       try {
         results = await insertTicketsGrouped(
           this.deps,
-          group.map((r) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
+          group.map(({ rec: r }) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
         );
       } catch (e) {
         this.giveBack(group, e);
@@ -109,28 +125,27 @@ export class TicketIntake {
     await Promise.all(follow);
   }
 
-  private async followUp(group: IntakeRecord[], results: Opened[]): Promise<void> {
+  private async followUp(group: { rec: IntakeRecord; recovered: boolean }[], results: Opened[]): Promise<void> {
     try {
       await afterOpenMany(this.deps, results);
-      await this.store.doneMany(group.map((r) => r.id));
+      await this.store.doneMany(group.map((g) => g.rec.id));
     } catch (e) {
       this.giveBack(group, e);
       return;
     }
-    group.forEach((r, i) => {
-      this.mine.delete(r.id);
-      try {
-        this.onOpened(r, results[i]!);
-      } catch (e) {
-        this.deps.log.warn({ err: (e as Error).message }, 'intake: answering an opened ticket failed');
-      }
-    });
+    group.forEach((g) => this.mine.delete(g.rec.id));
+    try {
+      // A fresh record whose ticket already existed is a retry that came after its answer.
+      this.onOpened(group.map((g, i) => ({ rec: g.rec, result: results[i]!, answer: g.recovered || !results[i]!.ok || results[i]!.created })));
+    } catch (e) {
+      this.deps.log.warn({ err: (e as Error).message }, 'intake: answering opened tickets failed');
+    }
   }
 
   /** Still stored: recovery opens them later (any process, after staleMs). */
-  private giveBack(group: IntakeRecord[], e: unknown): void {
+  private giveBack(group: { rec: IntakeRecord }[], e: unknown): void {
     this.deps.log.warn({ err: (e as Error).message, n: group.length }, 'intake: a group of tickets could not be opened now; they stay stored and are retried');
-    group.forEach((r) => this.mine.delete(r.id));
+    group.forEach((g) => this.mine.delete(g.rec.id));
   }
 
   private async recover(before: Date): Promise<void> {
@@ -140,7 +155,7 @@ export class TicketIntake {
       this.deps.log.info({ n: left.length }, 'intake: opening ticket requests left by a stopped process');
       for (const r of left) {
         this.mine.add(r.id);
-        this.toOpen.push(r);
+        this.toOpen.push({ rec: r, recovered: true });
       }
       this.kick();
     } catch (e) {

@@ -4,6 +4,7 @@ import type { Impact, Priority, Ticket, TicketSource } from '../../domain/ticket
 import { isOpen } from '../../domain/ticket.js';
 import { formatTicketKey } from '../../domain/ticket-number.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
+import type { SlaClock } from '../../domain/sla/sla-clock.js';
 import { actorMaySee, authorize } from '../authorize.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
@@ -66,7 +67,8 @@ export function checkOpen(deps: AppDeps, input: OpenTicketInput, actor: Actor): 
   return { teamId, policy, cal };
 }
 
-export function buildTicket(input: OpenTicketInput, actor: Actor, c: CheckedOpen, number: number, now: Date): Ticket {
+/** `sla`: the clock when the caller already has it (tickets opened together share `now`); computed otherwise. */
+export function buildTicket(input: OpenTicketInput, actor: Actor, c: CheckedOpen, number: number, now: Date, sla: SlaClock = startClock(c.policy, c.cal, now)): Ticket {
   return {
     id: input.id ?? randomUUID(),
     number,
@@ -78,7 +80,7 @@ export function buildTicket(input: OpenTicketInput, actor: Actor, c: CheckedOpen
     teamId: c.teamId,
     assigneeId: input.assigneeId ?? null,
     status: input.assigneeId ? 'assigned' : 'new',
-    sla: startClock(c.policy, c.cal, now),
+    sla,
     elevated: false,
     escalated: false,
     level: 0,

@@ -12,9 +12,44 @@ export interface PeriodRange {
 
 const DAY_FMT = 'ccc d LLL yyyy';
 
-function range(start: DateTime, n: number, label: (first: DateTime, last: DateTime) => string): PeriodRange {
+/**
+ * The n calendar days from `start`'s local day on. Calendar arithmetic, no time zone: the same
+ * days as luxon's `start.plus({ days: i })`, without its zone maths per day (a year's report
+ * and its previous year are 730 days). Years outside 1000..9998 go through luxon.
+ */
+function calendarDays(start: DateTime, n: number): string[] {
   const days: string[] = [];
-  for (let i = 0; i < n; i++) days.push(start.plus({ days: i }).toISODate()!);
+  if (start.year < 1000 || start.year > 9998) {
+    for (let i = 0; i < n; i++) days.push(start.plus({ days: i }).toISODate()!);
+    return days;
+  }
+  const d = new Date(0);
+  for (let i = 0; i < n; i++) {
+    d.setUTCFullYear(start.year, start.month - 1, start.day + i);
+    days.push(d.toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+const midnights = new Map<string, number>();
+
+/**
+ * The instant a local day starts (its first millisecond; luxon's `startOf('day')`), memoised:
+ * the daily series of a year's report needs 365 of them, each several zone-offset lookups.
+ */
+export function localMidnight(day: string, timeZone: string): number {
+  const key = `${timeZone}|${day}`;
+  let t = midnights.get(key);
+  if (t === undefined) {
+    t = DateTime.fromISO(day, { zone: timeZone }).startOf('day').toMillis();
+    if (midnights.size >= 20_000) midnights.clear();
+    midnights.set(key, t);
+  }
+  return t;
+}
+
+function range(start: DateTime, n: number, label: (first: DateTime, last: DateTime) => string): PeriodRange {
+  const days = calendarDays(start, n);
   const end = start.plus({ days: n });
   return { from: start.toJSDate(), to: end.toJSDate(), days, label: label(start, start.plus({ days: n - 1 })) };
 }
