@@ -267,9 +267,11 @@ async function ackRace(): Promise<void> {
   await sleep(due.getTime() - 200 - Date.now());
   // When each acknowledgement ANSWERED ("Escalation stopped"), by escalation.
   const answeredAt = new Map<string, number>();
-  // Acknowledgements land from just before the step until well into its burst of sends (10 s
-  // by default), so many land while the step's messages are going out.
-  const spreadMs = Number(process.env.BENCH_ACK_SPREAD_MS ?? 10_000);
+  // Acknowledgements land from just before the step until well into its burst of sends, so
+  // many land while the step's messages are going out: spread over about as long as the burst
+  // takes or longer: 10,000 acks over 10 s (or 1,000 over 6 s) all landed before any send did,
+  // their writes holding the engine back; over 120 s, 2,329 sends raced their acks.
+  const spreadMs = Number(process.env.BENCH_ACK_SPREAD_MS ?? scale(120_000));
   const acks = ids.map((id) => {
     const at = due.getTime() - 200 + Math.random() * (spreadMs + 200);
     return sleep(Math.max(0, at - Date.now()))
