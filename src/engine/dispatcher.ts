@@ -5,7 +5,7 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import { NOT_WANTED } from '../app/ports/notifier.js';
 import type { Notifier, SendContext, SendResult } from '../app/ports/notifier.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 import { GroupCommit } from './group-commit.js';
 import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';

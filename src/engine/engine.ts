@@ -11,7 +11,7 @@ import { event } from '../app/use-cases/tickets.js';
 import type { Dispatcher } from './dispatcher.js';
 import { materializeFirings, unstoredFirings } from './step-materializer.js';
 import type { ClaimedFirings } from './step-materializer.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 import { ReportProjector } from './report-projector.js';
 import { MajorTimers } from './major-timers.js';
 import { syncTicketMessages } from './message-sync.js';

@@ -2,7 +2,7 @@ import type { AppDeps } from '../app/deps.js';
 import type { HomePublisher } from '../app/ports/homes.js';
 import type { TicketMessageUpdater } from '../app/ports/ticket-messages.js';
 import { homeAudience, personalHome } from '../app/use-cases/home.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 
 /** A burst of changes (an acknowledgement, its escalation stopping, the post edited) publishes a home once, this long after the first. */
 export const HOME_DEBOUNCE_MS = 3_000;

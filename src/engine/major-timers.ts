@@ -1,7 +1,7 @@
 import type { AppDeps } from '../app/deps.js';
 import { advanceUnclaimed, sendLeftovers } from '../app/use-cases/coordination.js';
 import { advanceMajor } from '../app/use-cases/major.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 
 /**
  * The issue-7 engine module: unclaimed manager escalation requests (reminders, then the

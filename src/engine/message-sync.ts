@@ -3,7 +3,7 @@ import type { StaleMark, TicketMessage, TicketMessageRepository, TicketMessageUp
 import { latestEscalation, ticketViewOf } from '../app/views/ticket-view.js';
 import type { Directory, Person } from '../domain/directory.js';
 import type { Ticket } from '../domain/ticket.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 
 /** Stale tickets handled per pass, and edits in flight. */
 const BATCH = 100;

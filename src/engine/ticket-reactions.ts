@@ -1,6 +1,6 @@
 import type { AppDeps } from '../app/deps.js';
 import { carryOutTicketReactions } from '../app/use-cases/ticket-reactions.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 
 /**
  * The engine's `ticket-reactions` module (issue 12): a resolved or reopened ticket carries the

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../app/deps.js';
 import { handleTimer, timersOf } from '../app/use-cases/ticket-timers.js';
-import { pool } from './pool.js';
+import { pool } from '../lib/pool.js';
 
 /**
  * The engine's `ticket-timers` module (issue 14): between the SLA clock and the plans. A ticket

@@ -3,7 +3,8 @@ import { decodeDay, encodeDay } from '../../src/adapters/mongo/report-codec.js';
 import { decodeDayV2, decodeTexts, encodeDayV2, encodeTexts, scanDayV2 } from '../../src/adapters/mongo/report-codec-v2.js';
 import type { TicketFact } from '../../src/domain/reports/facts.js';
 import { FACT_KINDS } from '../../src/domain/reports/facts.js';
-import { matchesFilters, nearestRank, percentiles } from '../../src/domain/reports/compute.js';
+import { matchesFilters } from '../../src/domain/reports/compute.js';
+import { nearestRank, percentiles } from '../../src/domain/reports/percentiles.js';
 
 /** Random facts with every field exercised: nulls, non-integers, separators in free text, numbers out of order. */
 function randomFacts(seed: number, n: number): TicketFact[] {

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { pool } from '../../lib/pool.js';
 import type { AppDeps } from '../../app/deps.js';
 import type { MessageKind, NewTicketMessage, TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import { buildTicketView } from '../../app/views/ticket-view.js';
@@ -53,19 +54,14 @@ export async function postTicketMessage(deps: AppDeps, client: App['client'], ar
  */
 export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts: TicketPost[], concurrency = 8): Promise<void> {
   const recorded: NewTicketMessage[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < posts.length) {
-      const p = posts[next++]!;
-      try {
-        const m = await postOne(deps, post, p);
-        if (m) recorded.push(m);
-      } catch (err) {
-        deps.log.warn({ ticketId: p.ticket.id, err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not post the new ticket');
-      }
+  await pool(posts, concurrency, async (p) => {
+    try {
+      const m = await postOne(deps, post, p);
+      if (m) recorded.push(m);
+    } catch (err) {
+      deps.log.warn({ ticketId: p.ticket.id, err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not post the new ticket');
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, posts.length) }, worker));
+  });
   await recordQuietly(deps, recorded);
 }
 
