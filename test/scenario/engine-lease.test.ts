@@ -20,7 +20,7 @@ describe('engine lease', function () {
   });
 
   const twoEngines = async (far: FakeProvider, uri: string): Promise<[TestEsc, TestEsc]> => {
-    // A 1 s lease; each send takes 400 ms, so a pass over the burst lasts several leases.
+    // A 1 s lease; the provider's answer time makes a pass over the burst last longer than it.
     const env = { ESC_ENGINE_LEASE_MS: '1000', ESC_ENGINE_TICK_MS: '20' };
     const a = await startTestEsc({ uri, clock: new WallClock(), runEngine: true, env, listen: false, notifiers: [new HttpNotifier('chat', far.url, 'a'), new HttpNotifier('sms', far.url, 'a')] });
     cleanup.push(() => a.stop());
@@ -31,7 +31,9 @@ describe('engine lease', function () {
 
   it('a pass longer than the lease keeps it: no second engine runs beside it, every page goes once', async () => {
     const n = 64;
-    const far = new FakeProvider(400);
+    // Each send takes 1.2 s: any pass that sends lasts longer than the lease, however the
+    // steps are split between passes.
+    const far = new FakeProvider(1200);
     await far.start();
     cleanup.push(() => far.stop());
     const uri = freshDbUri();
