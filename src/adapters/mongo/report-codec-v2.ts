@@ -24,6 +24,7 @@
  * Format 1 (report-codec.ts: `dict`, `rows`, `ids` in the day document) is still read; a day
  * is rewritten in format 2 the next time one of its tickets changes.
  */
+import { dayDictionary, inStoredOrder } from './report-codec.js';
 import type { FactPrefilter } from '../../app/ports/report-facts.js';
 import type { FactKind, TicketFact } from '../../domain/reports/facts.js';
 import { FACT_KINDS } from '../../domain/reports/facts.js';
@@ -49,19 +50,8 @@ const int = (x: number) => {
 const numOut = (x: number | null) => (x === null ? '' : Number.isSafeInteger(x) ? x.toString(36) : `~${x}`);
 
 export function encodeDayV2(facts: readonly TicketFact[]): EncodedDayV2 {
-  const dict: string[] = [];
-  const index = new Map<string, number>();
-  const d = (s: string | null): string => {
-    if (s === null) return '';
-    let i = index.get(s);
-    if (i === undefined) {
-      i = dict.length;
-      dict.push(s);
-      index.set(s, i);
-    }
-    return i.toString(36);
-  };
-  const sorted = [...facts].sort((a, b) => a.openedAt - b.openedAt || a.number - b.number || (a.ticketId < b.ticketId ? -1 : 1));
+  const { dict, d } = dayDictionary();
+  const sorted = inStoredOrder(facts);
   let prevNumber = 0;
   let prevOpened = 0;
   const lines = sorted.map((f) => {

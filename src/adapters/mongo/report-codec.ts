@@ -40,7 +40,8 @@ const int = (x: number) => {
 const numOut = (x: number | null) => (x === null ? '' : Number.isSafeInteger(x) ? x.toString(36) : `~${x}`);
 const numIn = (s: string): number | null => (s === '' ? null : s.startsWith('~') ? Number(s.slice(1)) : parseInt(s, 36));
 
-export function encodeDay(facts: readonly TicketFact[]): EncodedDay {
+/** A day's string dictionary: `d(s)` is s's base-36 index in `dict` ('' for null). Shared by both row formats. */
+export function dayDictionary(): { dict: string[]; d: (s: string | null) => string } {
   const dict: string[] = [];
   const index = new Map<string, number>();
   const d = (s: string | null): string => {
@@ -53,7 +54,15 @@ export function encodeDay(facts: readonly TicketFact[]): EncodedDay {
     }
     return i.toString(36);
   };
-  const sorted = [...facts].sort((a, b) => a.openedAt - b.openedAt || a.number - b.number || (a.ticketId < b.ticketId ? -1 : 1));
+  return { dict, d };
+}
+
+/** A day's facts in stored order: by opening time, then number, then id. */
+export const inStoredOrder = (facts: readonly TicketFact[]): TicketFact[] => [...facts].sort((a, b) => a.openedAt - b.openedAt || a.number - b.number || (a.ticketId < b.ticketId ? -1 : 1));
+
+export function encodeDay(facts: readonly TicketFact[]): EncodedDay {
+  const { dict, d } = dayDictionary();
+  const sorted = inStoredOrder(facts);
   const lines = sorted.map((f) => {
     const rel = (t: number | null) => (t === null ? '' : numOut(t - f.openedAt));
     let kinds = 0;
