@@ -43,7 +43,8 @@ class CommandCounter {
   attach(conn: Connection): void {
     conn.getClient().on('commandStarted', (ev: CommandStartedEvent) => {
       if (!this.on) return;
-      const coll = ev.command[ev.commandName];
+      // A getMore names its collection in `collection` (its own key holds the cursor id).
+      const coll = ev.commandName === 'getMore' ? ev.command.collection : ev.command[ev.commandName];
       const key = `${ev.commandName}${typeof coll === 'string' ? ` ${coll}` : ''}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
       this.keys.set(ev.requestId, key);
