@@ -14,7 +14,7 @@ const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRET_VERSION = 'v1.24.2';
 const cacheDir = process.env.ESC_CACHE_DIR ?? join(homedir(), '.cache', 'esc');
 // The `-atomic` build carries the patch below; bump it when the patch changes.
-const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc6`);
+const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc7`);
 
 function say(msg) {
   process.stderr.write(`[local-db] ${msg}\n`);
@@ -43,6 +43,7 @@ export function installFerretDb() {
     // A module-cache copy lacks the generated version file FerretDB panics without.
     writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRET_VERSION}\n`);
     makeWritesAtomic(join(src, 'internal', 'handler'));
+    serialiseTransactions(join(src, 'internal', 'util', 'fsql'));
     pushDownEquality(join(src, 'internal', 'backends', 'sqlite'));
     execFileSync('go', ['build', '-o', `${binary}.tmp`, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
     chmodSync(`${binary}.tmp`, 0o755);
@@ -117,6 +118,23 @@ function makeWritesAtomic(handlerDir) {
     if (!text.includes(sig)) throw new Error(`cannot patch ${file}: FerretDB's source changed`);
     writeFileSync(path, text.replace(sig, `${sig}\n\tdefer escLock(msg)()\n`));
   }
+}
+
+/**
+ * SQLite commits one write transaction at a time per database; a second writer is refused
+ * (SQLITE_BUSY) and retried by a sleeping busy handler (1, 2, 5, 10... up to 100 ms a try),
+ * so with one lock per collection (above) a write could sleep well past the moment the lock
+ * came free. This queues FerretDB's write transactions behind one Go mutex instead: each
+ * starts as soon as the previous one ends, in arrival order, while the rest of each command
+ * (parsing, reading, decoding, encoding) still runs in parallel. (esc7)
+ */
+function serialiseTransactions(fsqlDir) {
+  writeFileSync(join(fsqlDir, 'esc_tx.go'), 'package fsql\n\nimport "sync"\n\n// escTxMu queues write transactions: see Esc scripts/local-db.mjs.\nvar escTxMu sync.Mutex\n');
+  const path = join(fsqlDir, 'db.go');
+  const text = readFileSync(path, 'utf8');
+  const sig = 'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {';
+  if (text.split(sig).length !== 2) throw new Error("cannot patch fsql/db.go: FerretDB's source changed");
+  writeFileSync(path, text.replace(sig, `${sig}\n\tescTxMu.Lock()\n\tdefer escTxMu.Unlock()\n`));
 }
 
 /** Adds equality pushdown to the SQLite backend (see ferretdb-patches/esc_pushdown.go.txt). */

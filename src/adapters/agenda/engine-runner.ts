@@ -246,9 +246,13 @@ export class AgendaEngineRunner {
         await Promise.race(running);
         continue;
       }
+      // Behind a full pass (a burst), more is due for sure: no due-time scan (during a burst of
+      // thousands it would read up to DUE_TIMES_LIMIT escalations just to learn that again).
+      const burst = again;
       again = false;
       const startedAt = (lastStart = Date.now());
-      const scan = this.steps.takePoke() || startedAt - lastScan >= idleMs;
+      const poked = this.steps.takePoke();
+      const scan = !burst && (poked || startedAt - lastScan >= idleMs);
       if (scan) lastScan = startedAt;
       const p: Promise<void> = this.pass(plannedAt, () => this.engine.stepPass(signal, { scan, lookaheadMs: idleMs + 1000 })).then((r) => {
         running.delete(p);
