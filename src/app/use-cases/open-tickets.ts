@@ -24,8 +24,12 @@ export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTick
   return out;
 }
 
-/** The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany). */
-export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
+/**
+ * The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany).
+ * `repeated`: the caller does the same group again after a crash until it has succeeded (the
+ * ticket intake): the timeline's marks are then written once (TimelineRepository.append).
+ */
+export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[], opts: { repeated?: boolean } = {}): Promise<Opened[]> {
   const out: (Opened | undefined)[] = items.map(() => undefined);
   const checked = items.map((it, i) => {
     try {
@@ -58,7 +62,7 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   }
   const opened = out.map((o, i) => (o?.ok ? { ticket: o.ticket, actor: items[i]!.actor } : null)).filter((x) => x !== null);
   // Every ticket's opening event, also for those found stored (a crash may have come between).
-  await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)));
+  await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)), opts);
   return out.map((o) => o!);
 }
 

@@ -110,6 +110,8 @@ export class TicketIntake {
         results = await insertTicketsGrouped(
           this.deps,
           group.map(({ rec: r }) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
+          // The records stay stored until the group is done: a crash repeats the group.
+          { repeated: true },
         );
       } catch (e) {
         this.giveBack(group, e);
