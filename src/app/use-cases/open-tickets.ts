@@ -28,8 +28,14 @@ export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTick
  * The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany).
  * `repeated`: the caller does the same group again after a crash until it has succeeded (the
  * ticket intake): the timeline's marks are then written once (TimelineRepository.append).
+ * `turn`: runs each write when the caller's turns allow (the intake's WriteTurns).
  */
-export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[], opts: { repeated?: boolean } = {}): Promise<Opened[]> {
+export async function insertTicketsGrouped(
+  deps: AppDeps,
+  items: { input: OpenTicketInput & { id: string }; actor: Actor }[],
+  opts: { repeated?: boolean; turn?: <T>(write: () => Promise<T>) => Promise<T> } = {},
+): Promise<Opened[]> {
+  const turn = opts.turn ?? (<T>(write: () => Promise<T>) => write());
   const out: (Opened | undefined)[] = items.map(() => undefined);
   const checked = items.map((it, i) => {
     try {
@@ -48,11 +54,11 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   const fresh = valid.filter((i) => !out[i]);
   if (fresh.length > 0) {
     // Numbers in one block, handed out in the order the requests came.
-    const first = await deps.tickets.nextNumbers(fresh.length);
+    const first = await turn(() => deps.tickets.nextNumbers(fresh.length));
     const now = deps.clock.now();
     const clock = sameClocks(now);
     const built = fresh.map((i, k) => withOpeningOwed(deps, buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now, clock(checked[i]!)), items[i]!.actor));
-    const already = new Set(await deps.tickets.insertMany(built));
+    const already = new Set(await turn(() => deps.tickets.insertMany(built)));
     // Stored meanwhile by another process (its number wins; ours stays unused: a gap).
     const raced = already.size > 0 ? await deps.tickets.getMany([...already]) : new Map<string, Ticket>();
     fresh.forEach((i, k) => {
@@ -62,7 +68,7 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   }
   const opened = out.map((o, i) => (o?.ok ? { ticket: o.ticket, actor: items[i]!.actor } : null)).filter((x) => x !== null);
   // Every ticket's opening event, also for those found stored (a crash may have come between).
-  await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)), opts);
+  await turn(() => deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)), { repeated: opts.repeated }));
   return out.map((o) => o!);
 }
 

@@ -2,9 +2,16 @@ import type { AppDeps } from '../deps.js';
 import type { IntakeRecord, IntakeStore } from '../ports/intake.js';
 import type { Opened } from './open-tickets.js';
 import { afterOpenMany, insertTicketsGrouped } from './open-tickets.js';
+import { WriteTurns } from '../../lib/write-turns.js';
 
 /** Groups whose follow-up (team post, plan on open, answers) may run while the next group is written. */
 const FOLLOW_UPS = 2;
+/**
+ * Tickets opened in one group. Each of a group's writes is one turn an acknowledgement may
+ * wait behind (WriteTurns): small enough to keep that wait short (issue 18: ack p99), large
+ * enough that a group's handful of commands stay a small share of the database's time.
+ */
+const OPEN_GROUP = 100;
 
 /** A record opened in a group and what came of it; `answer` false: a late retry of a request already answered. */
 export interface OpenedRecord {
@@ -41,10 +48,17 @@ export class TicketIntake {
   constructor(
     private readonly deps: AppDeps,
     private readonly store: IntakeStore,
-    /** Called once per group after its tickets exist (or were refused): the front end answers those marked `answer`. */
-    private readonly onOpened: (group: OpenedRecord[]) => void,
-    private readonly opts: { maxGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
+    /**
+     * Called once per group after its tickets exist (or were refused): the front end answers
+     * those marked `answer`, making its own writes through `later` (a background turn).
+     */
+    private readonly onOpened: (group: OpenedRecord[], later: <T>(write: () => Promise<T>) => Promise<T>) => void,
+    private readonly opts: { maxGroup?: number; openGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
   ) {}
+
+  /** The record writes (urgent: an acknowledgement waits) before the opening writes (background). */
+  private readonly turns = new WriteTurns();
+  private readonly later = <T>(write: () => Promise<T>): Promise<T> => this.turns.later(write);
 
   /** Resolves once the request is stored; rejects when the database refused it (do not acknowledge then). */
   submit(rec: IntakeRecord): Promise<void> {
@@ -76,7 +90,7 @@ export class TicketIntake {
       const group = this.toWrite.splice(0, this.opts.maxGroup ?? 500);
       let stored: Set<string>;
       try {
-        stored = await this.store.putMany(group.map((g) => g.rec));
+        stored = await this.turns.now(() => this.store.putMany(group.map((g) => g.rec)));
       } catch (e) {
         group.forEach((g) => g.reject(e));
         continue;
@@ -104,14 +118,14 @@ export class TicketIntake {
   private async open(): Promise<void> {
     const follow: Promise<void>[] = [];
     while (this.toOpen.length > 0) {
-      const group = this.toOpen.splice(0, this.opts.maxGroup ?? 500);
+      const group = this.toOpen.splice(0, this.opts.openGroup ?? OPEN_GROUP);
       let results: Opened[];
       try {
         results = await insertTicketsGrouped(
           this.deps,
           group.map(({ rec: r }) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
           // The records stay stored until the group is done: a crash repeats the group.
-          { repeated: true },
+          { repeated: true, turn: this.later },
         );
       } catch (e) {
         this.giveBack(group, e);
@@ -130,7 +144,7 @@ export class TicketIntake {
   private async followUp(group: { rec: IntakeRecord; recovered: boolean }[], results: Opened[]): Promise<void> {
     try {
       await afterOpenMany(this.deps, results);
-      await this.store.doneMany(group.map((g) => g.rec.id));
+      await this.later(() => this.store.doneMany(group.map((g) => g.rec.id)));
     } catch (e) {
       this.giveBack(group, e);
       return;
@@ -138,7 +152,7 @@ export class TicketIntake {
     group.forEach((g) => this.mine.delete(g.rec.id));
     try {
       // A fresh record whose ticket already existed is a retry that came after its answer.
-      this.onOpened(group.map((g, i) => ({ rec: g.rec, result: results[i]!, answer: g.recovered || !results[i]!.ok || results[i]!.created })));
+      this.onOpened(group.map((g, i) => ({ rec: g.rec, result: results[i]!, answer: g.recovered || !results[i]!.ok || results[i]!.created })), this.later);
     } catch (e) {
       this.deps.log.warn({ err: (e as Error).message }, 'intake: answering opened tickets failed');
     }
