@@ -9,9 +9,14 @@ const FOLLOW_UPS = 2;
 /**
  * Tickets opened in one group. Each of a group's writes is one turn an acknowledgement may
  * wait behind (WriteTurns): small enough to keep that wait short (issue 18: ack p99), large
- * enough that a group's handful of commands stay a small share of the database's time.
+ * enough that a group's handful of commands stay a small share of the database's time. When
+ * requests wait to be opened (the database is slower than the requests come), groups grow
+ * with the backlog, up to MAX_OPEN_GROUP: fewer commands per ticket, so it catches up.
  */
-const OPEN_GROUP = 100;
+const OPEN_GROUP = 50;
+const MAX_OPEN_GROUP = 400;
+/** Tickets per insert command (a ticket is the costliest document of a group to write). */
+const INSERT_PART = 25;
 
 /** A record opened in a group and what came of it; `answer` false: a late retry of a request already answered. */
 export interface OpenedRecord {
@@ -118,14 +123,15 @@ export class TicketIntake {
   private async open(): Promise<void> {
     const follow: Promise<void>[] = [];
     while (this.toOpen.length > 0) {
-      const group = this.toOpen.splice(0, this.opts.openGroup ?? OPEN_GROUP);
+      const min = this.opts.openGroup ?? OPEN_GROUP;
+      const group = this.toOpen.splice(0, Math.min(Math.max(min, MAX_OPEN_GROUP), Math.max(min, Math.ceil(this.toOpen.length / 4))));
       let results: Opened[];
       try {
         results = await insertTicketsGrouped(
           this.deps,
           group.map(({ rec: r }) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
           // The records stay stored until the group is done: a crash repeats the group.
-          { repeated: true, turn: this.later },
+          { repeated: true, turn: this.later, insertPart: INSERT_PART },
         );
       } catch (e) {
         this.giveBack(group, e);
