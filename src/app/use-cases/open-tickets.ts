@@ -74,7 +74,9 @@ export async function insertTicketsGrouped(
   }
   const opened = out.map((o, i) => (o?.ok ? { ticket: o.ticket, actor: items[i]!.actor } : null)).filter((x) => x !== null);
   // Every ticket's opening event, also for those found stored (a crash may have come between).
-  await turn(() => deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)), { repeated: opts.repeated }));
+  const events = opened.map((o) => openedEvent(deps, o.ticket, o.actor));
+  const evPart = opts.insertPart ? opts.insertPart * 2 : events.length;
+  for (let k = 0; k < events.length; k += evPart) await turn(() => deps.timeline.append(events.slice(k, k + evPart), { repeated: opts.repeated }));
   return out.map((o) => o!);
 }
 

@@ -17,6 +17,8 @@ const OPEN_GROUP = 50;
 const MAX_OPEN_GROUP = 400;
 /** Tickets per insert command (a ticket is the costliest document of a group to write). */
 const INSERT_PART = 25;
+/** Records forgotten per delete command. */
+const DONE_PART = 100;
 
 /** A record opened in a group and what came of it; `answer` false: a late retry of a request already answered. */
 export interface OpenedRecord {
@@ -150,7 +152,8 @@ export class TicketIntake {
   private async followUp(group: { rec: IntakeRecord; recovered: boolean }[], results: Opened[]): Promise<void> {
     try {
       await afterOpenMany(this.deps, results);
-      await this.later(() => this.store.doneMany(group.map((g) => g.rec.id)));
+      const ids = group.map((g) => g.rec.id);
+      for (let k = 0; k < ids.length; k += DONE_PART) await this.later(() => this.store.doneMany(ids.slice(k, k + DONE_PART)));
     } catch (e) {
       this.giveBack(group, e);
       return;
