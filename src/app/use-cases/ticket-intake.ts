@@ -33,8 +33,10 @@ export interface OpenedRecord {
  * Ticket requests from a chat front end at the database's pace (issue 18). `submit` makes a
  * request durable (requests arriving together share one grouped write) and resolves: only
  * then does the front end acknowledge, so an acknowledged request is never lost. Behind
- * the acknowledgement the requests are opened in groups (openTicketsGrouped: a block of
- * numbers, one insert of the tickets, one timeline write), then forgotten. Records left by a
+ * the acknowledgement the requests are opened in groups (insertTicketsGrouped: a block of
+ * numbers, the tickets' inserts, their timeline writes), then forgotten. The record writes
+ * go first at the database; the writes behind the ack take turns between them (WriteTurns),
+ * so an ack waits behind at most one of those, a small one. Records left by a
  * process that died are opened at the next start (and by any process after `staleMs`); the
  * ticket id is the record id, so a record opened twice still makes one ticket.
  *
