@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config/env.js';
 import { connectMongo as connectDatabase } from '../src/adapters/mongo/models.js';
 import { MemoryLogger, demoOrg, freshDbUri } from '../test/support/harness.js';
 import { FakeProvider, HttpNotifier } from '../test/far-side/fake-provider.js';
-import { allPassed, percentile, report, scale, sleep } from './lib.js';
+import { allPassed, dbCpuMs, percentile, report, scale, sleep } from './lib.js';
 import { seedEscalations } from './engine-seed.js';
 
 class TimingNotifier implements Notifier {
@@ -43,7 +43,8 @@ class CommandCounter {
   attach(conn: Connection): void {
     conn.getClient().on('commandStarted', (ev: CommandStartedEvent) => {
       if (!this.on) return;
-      const coll = ev.command[ev.commandName];
+      // A getMore names its collection in `collection` (its own key holds the cursor id).
+      const coll = ev.commandName === 'getMore' ? ev.command.collection : ev.command[ev.commandName];
       const key = `${ev.commandName}${typeof coll === 'string' ? ` ${coll}` : ''}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
       this.keys.set(ev.requestId, key);
@@ -85,6 +86,14 @@ async function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean>
   return pred();
 }
 
+/** CPU per step of the database server and of this process (Esc), in ms: the cost behind a rate, less sensitive than time to a loaded machine. */
+function cpuPerStep(prefix: string, steps: number, db0: number | null, cpu0: NodeJS.CpuUsage): void {
+  const db1 = dbCpuMs();
+  const own = process.cpuUsage(cpu0);
+  if (db0 !== null && db1 !== null) report({ name: `${prefix}_db_cpu_ms_per_step`, value: Number(((db1 - db0) / steps).toFixed(2)), unit: 'ms', goal: 'reference (database server CPU / steps)', pass: true });
+  report({ name: `${prefix}_esc_cpu_ms_per_step`, value: Number(((own.user + own.system) / 1000 / steps).toFixed(2)), unit: 'ms', goal: 'reference (this process CPU / steps)', pass: true });
+}
+
 /** The bare loop: conditional findOneAndUpdate claims, one at a time, on the same server. */
 async function baseline(): Promise<number> {
   const c = await MongoClient.connect(freshDbUri());
@@ -93,9 +102,12 @@ async function baseline(): Promise<number> {
   await col.insertMany(Array.from({ length: n }, (_, i) => ({ i, state: 'due', dueAt: new Date() })));
   await col.createIndex({ state: 1, dueAt: 1 });
   const t0 = performance.now();
+  const db0 = dbCpuMs();
+  const cpu0 = process.cpuUsage();
   let got = 0;
   while (await col.findOneAndUpdate({ state: 'due', dueAt: { $lte: new Date() } }, { $set: { state: 'claimed' } })) got++;
   const rate = got / ((performance.now() - t0) / 1000);
+  cpuPerStep('baseline_claim_loop', got, db0, cpu0);
   await c.close();
   report({ name: 'baseline_claim_loop_rate', value: Math.round(rate), unit: 'claims/s', goal: 'reference', pass: true });
   return rate;
@@ -123,8 +135,11 @@ async function burst(full: number, baseRate: number | null, limitS: number): Pro
   counter.reset();
   await sleep(Math.max(0, due.getTime() - Date.now()));
   const t0 = Date.now();
+  const db0 = dbCpuMs();
+  const cpu0 = process.cpuUsage();
   await waitFor(() => chat.keys.length >= n, Math.max(120_000, limitS * 2000));
   counter.on = false;
+  cpuPerStep(`burst_${full}`, n, db0, cpu0);
   const secs = (Date.now() - t0) / 1000;
   const sent = new Set(chat.keys).size;
   report({ name: `burst_${full}_all_sent_s`, value: Number(secs.toFixed(2)), unit: 's', goal: `<= ${limitS} (${n} steps due in one second)`, pass: sent === n && secs <= limitS });

@@ -9,6 +9,7 @@ import { pool } from '../lib/pool.js';
 import { GroupCommit } from './group-commit.js';
 import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
+import type { BuiltFiring } from './step-materializer.js';
 
 export interface DispatcherOptions {
   /** How many deliveries one pass claims. */
@@ -85,9 +86,65 @@ export class Dispatcher {
     return this.process(batch, claim, signal);
   }
 
-  /** Sends deliveries that were stored already claimed under `claim` (by the engine's step pass); `known` saves reading them back. */
-  async sendClaimed(claim: string, known?: Delivery[] | null, signal?: AbortSignal): Promise<number> {
-    return this.process(known ?? (await this.deps.deliveries.claimedBy(claim)), claim, signal);
+  /**
+   * Stores and sends a step pass's new firings wave by wave, each delivery written twice (stored,
+   * then its outcome) instead of three times (stored claimed, handed over, outcome). A wave's
+   * deliveries are inserted already handed over, in one grouped write with the previous wave's
+   * outcomes, and the escalations' statuses are read after that insert: an acknowledgement
+   * recorded before it cancels the wave here; one recorded after it finds the messages handed
+   * over and waits for their outcomes (DESIGN.md §2.3). A firing's step event is written with
+   * its wave's outcomes (it proves the firing stored, so it follows its deliveries). At most one
+   * wave is ever unrecorded, as in `process`. Stopping (an aborted signal): the waves not sent
+   * are stored queued, for the next pass. Returns the escalations whose firings are stored.
+   */
+  async sendFresh(built: BuiltFiring[], claim: string, signal?: AbortSignal): Promise<Set<string>> {
+    const { deps } = this;
+    const stored = new Set<string>();
+    const waves = wavesOf(built, this.opts.concurrency, deps.clock.now());
+    let prev: Outcome = { events: [], updates: [], fallbacks: [] };
+    let prevEscalations: string[] = [];
+    for (let i = 0; i <= waves.length; i++) {
+      const stopping = !!signal?.aborted;
+      const now = deps.clock.now();
+      // Stopping: every wave left is stored now, queued (not handed over), and nothing more is sent.
+      const wave = stopping ? mergeWaves(waves.slice(i)) : waves[i];
+      const due = (wave?.deliveries ?? []).filter((d) => d.nextAttemptAt.getTime() <= now.getTime());
+      if (!stopping) for (const d of due) Object.assign(d, { status: 'sending', claim, leaseUntil: new Date(now.getTime() + this.opts.leaseMs), handedAt: now });
+      let inserted: Set<string>;
+      try {
+        // Fallbacks before the failed status (see writeOutcomes).
+        if (prev.fallbacks.length > 0) await deps.deliveries.enqueue(prev.fallbacks);
+        [inserted] = await Promise.all([deps.deliveries.finishAndInsert(prev.updates, wave?.deliveries ?? []), prev.events.length > 0 ? deps.timeline.append(prev.events) : null]);
+      } catch (e) {
+        // The patient way for what was sent; the firings not stored yet are left to recovery.
+        await this.writer.run(prev);
+        for (const id of prevEscalations) stored.add(id);
+        throw e;
+      }
+      for (const id of prevEscalations) stored.add(id);
+      if (!wave) break;
+      if (stopping) {
+        await deps.timeline.append(wave.events);
+        for (const id of wave.escalations) stored.add(id);
+        break;
+      }
+      // Ours only: a delivery whose key existed (stored by a recovery meanwhile) is sent by whoever stored it.
+      const mine = due.filter((d) => inserted.has(d.id));
+      const escIds = [...new Set(mine.map((d) => d.escalationId).filter((x): x is string => !!x))];
+      const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map<string, string>();
+      const outcomes: Outcome[] = [{ events: wave.events, updates: [], fallbacks: [] }];
+      const live: Delivery[] = [];
+      for (const d of mine) {
+        const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
+        if (st && st !== 'active' && st !== 'exhausted') {
+          outcomes.push({ events: [this.event(d, 'delivery.cancelled', { reason: st })], updates: [{ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } }], fallbacks: [] });
+        } else live.push(d);
+      }
+      await pool(live, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
+      prev = { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
+      prevEscalations = wave.escalations;
+    }
+    return stored;
   }
 
   private async process(batch: Delivery[], claim: string, signal?: AbortSignal): Promise<number> {
@@ -287,4 +344,40 @@ export function maskAddress(a: string | null): string | null {
   if (at > 0) return `${a[0]}…${a.slice(at)}`;
   if (/^https?:\/\//.test(a)) return a.replace(/^(https?:\/\/[^/]+).*/, '$1/…');
   return a;
+}
+
+interface Wave {
+  deliveries: Delivery[];
+  events: TimelineEvent[];
+  escalations: string[];
+}
+
+/**
+ * Cuts a pass's firings into waves of at most `size` deliveries due now (deferred ones ride
+ * along); a firing's events go with the wave that holds its last delivery.
+ */
+export function wavesOf(built: BuiltFiring[], size: number, now: Date): Wave[] {
+  const waves: Wave[] = [];
+  let cur: Wave = { deliveries: [], events: [], escalations: [] };
+  let n = 0;
+  for (const b of built) {
+    for (const d of b.deliveries) {
+      if (n >= size) {
+        waves.push(cur);
+        cur = { deliveries: [], events: [], escalations: [] };
+        n = 0;
+      }
+      cur.deliveries.push(d);
+      if (d.nextAttemptAt.getTime() <= now.getTime()) n++;
+    }
+    cur.events.push(...b.events);
+    cur.escalations.push(b.escalationId);
+  }
+  if (cur.escalations.length > 0) waves.push(cur);
+  return waves;
+}
+
+function mergeWaves(waves: Wave[]): Wave | undefined {
+  if (waves.length === 0) return undefined;
+  return { deliveries: waves.flatMap((w) => w.deliveries), events: waves.flatMap((w) => w.events), escalations: waves.flatMap((w) => w.escalations) };
 }

@@ -9,7 +9,7 @@ import type { StoredEscalation } from '../app/ports/escalations.js';
 import { startEscalation } from '../app/use-cases/escalations.js';
 import { event } from '../app/use-cases/tickets.js';
 import type { Dispatcher } from './dispatcher.js';
-import { materializeFirings, unstoredFirings } from './step-materializer.js';
+import { buildFirings, materializeFirings, unstoredFirings } from './step-materializer.js';
 import type { ClaimedFirings } from './step-materializer.js';
 import { pool } from '../lib/pool.js';
 import { ReportProjector } from './report-projector.js';
@@ -70,6 +70,8 @@ export class Engine {
   private lastQueryAt = -Infinity;
   /** Escalations a step pass of this process is deciding, claiming and sending now. */
   private readonly firing = new Set<string>();
+  /** Escalations claimed by a running pass whose firings it is still storing, wave by wave. */
+  private readonly storing = new Set<string>();
   /**
    * Claims this process stored itself (escalation id -> version after the claim), so the
    * recovery scan does not look their step events up again and again while a burst's claims
@@ -238,7 +240,7 @@ export class Engine {
   /** Re-materialises firings whose step events are missing (idempotent). Returns how many escalations needed it. */
   private async storeMissing(all: StoredEscalation[], now: Date): Promise<number> {
     const { deps } = this;
-    const escs = all.filter((e) => this.storedHere.get(e.id)?.version !== e.version);
+    const escs = all.filter((e) => this.storedHere.get(e.id)?.version !== e.version && !this.storing.has(e.id));
     const missing = await unstoredFirings(deps, escs);
     if (missing.size === 0) return 0;
     const tickets = await deps.tickets.getMany([...new Set(escs.filter((e) => missing.has(e.id)).map((e) => e.ticketId))]);
@@ -299,11 +301,14 @@ export class Engine {
       .map((d) => ({ esc: { ...d.e, ...d.next, version: d.e.version + 1 }, ticket: d.t, firings: d.firings, exhausted: d.next.status === 'exhausted' }));
     // Claimed but not yet stored: if this fails or the process dies here, recovery re-materialises them.
     if (claimed.length > 0) {
-      const token = randomUUID();
-      const stored = await materializeFirings(deps, claimed, now, { token, leaseMs: this.dispatcher.leaseMs });
-      this.rememberStored(claimed, now.getTime());
-      // Send what this pass just stored, without claiming it a second time.
-      await this.dispatcher.sendClaimed(token, stored, signal);
+      // Stored and sent wave by wave; recovery leaves them to this pass meanwhile.
+      for (const c of claimed) this.storing.add(c.esc.id);
+      try {
+        const stored = await this.dispatcher.sendFresh(buildFirings(deps, claimed, now), randomUUID(), signal);
+        this.rememberStored(claimed.filter((c) => stored.has(c.esc.id)), now.getTime());
+      } finally {
+        for (const c of claimed) this.storing.delete(c.esc.id);
+      }
     }
     return due.length;
   }

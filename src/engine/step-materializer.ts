@@ -23,29 +23,42 @@ export interface ClaimedFirings {
 }
 
 /**
- * Materialises many escalations' firings in a few round trips (deliveries, events, pending
- * marks). With `claim`, the new deliveries are stored already claimed by the caller for
- * `leaseMs`, so it can send them at once without a second write; if it dies, the lease
- * expires and the dispatcher sends them.
+ * Materialises many escalations' firings in a few round trips (deliveries, then events):
+ * recovery's way (the step pass stores and sends its own wave by wave: Dispatcher.sendFresh).
  */
-export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date, claim?: { token: string; leaseMs: number }): Promise<Delivery[] | null> {
-  const deliveries: Delivery[] = [];
-  const events: TimelineEvent[] = [];
-  for (const it of items) collect(deps, it, now, deliveries, events);
-  // Low-urgency pages wait out the recipient's quiet hours; urgent steps override them.
-  for (const d of deliveries) {
-    const person = d.urgent ? undefined : deps.directory().person(d.recipient.personId);
-    const until = person ? quietUntil(person, now) : null;
-    if (!until) continue;
-    d.nextAttemptAt = until;
-    events.push({ id: deps.newId(), key: `delivery.deferred:${d.key}`, ticketId: d.ticketId, at: now, type: 'delivery.deferred', actor: ENGINE, data: { deliveryId: d.id, escalationId: d.escalationId, seq: d.seq, channel: d.channel, personId: d.recipient.personId, until, reason: 'quiet hours' } });
-  }
-  if (claim) for (const d of deliveries) if (d.nextAttemptAt.getTime() <= now.getTime()) Object.assign(d, { status: 'sending', claim: claim.token, leaseUntil: new Date(now.getTime() + claim.leaseMs) });
+export async function materializeFirings(deps: AppDeps, items: ClaimedFirings[], now: Date): Promise<void> {
+  const built = buildFirings(deps, items, now);
   // Deliveries first: a firing counts as stored once its step event exists, so its messages must exist before.
-  const inserted = await deps.deliveries.enqueue(deliveries);
-  await deps.timeline.append(events);
-  // All new: the caller owns them as built. Some existed (a recovery overlap): it must ask the store which.
-  return inserted === deliveries.length ? deliveries.filter((d) => d.status === 'sending') : null;
+  await deps.deliveries.enqueue(built.flatMap((b) => b.deliveries));
+  await deps.timeline.append(built.flatMap((b) => b.events));
+}
+
+/** One escalation's share of a pass: its new deliveries and timeline events, built, not stored. */
+export interface BuiltFiring {
+  escalationId: string;
+  deliveries: Delivery[];
+  events: TimelineEvent[];
+}
+
+/**
+ * Builds the deliveries and events of claimed firings (pure but for new ids): each queued,
+ * due now, or deferred past the recipient's quiet hours (with a `delivery.deferred` event).
+ */
+export function buildFirings(deps: AppDeps, items: ClaimedFirings[], now: Date): BuiltFiring[] {
+  return items.map((it) => {
+    const deliveries: Delivery[] = [];
+    const events: TimelineEvent[] = [];
+    collect(deps, it, now, deliveries, events);
+    // Low-urgency pages wait out the recipient's quiet hours; urgent steps override them.
+    for (const d of deliveries) {
+      const person = d.urgent ? undefined : deps.directory().person(d.recipient.personId);
+      const until = person ? quietUntil(person, now) : null;
+      if (!until) continue;
+      d.nextAttemptAt = until;
+      events.push({ id: deps.newId(), key: `delivery.deferred:${d.key}`, ticketId: d.ticketId, at: now, type: 'delivery.deferred', actor: ENGINE, data: { deliveryId: d.id, escalationId: d.escalationId, seq: d.seq, channel: d.channel, personId: d.recipient.personId, until, reason: 'quiet hours' } });
+    }
+    return { escalationId: it.esc.id, deliveries, events };
+  });
 }
 
 function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFirings, now: Date, deliveries: Delivery[], events: TimelineEvent[]): void {

@@ -4,7 +4,7 @@ import { openTicket } from '../../src/app/use-cases/tickets.js';
 import { systemClock } from '../../src/app/deps.js';
 import { decideTick } from '../../src/domain/escalation.js';
 import { resolveStepTargets } from '../../src/domain/targets.js';
-import { materializeFirings } from '../../src/engine/step-materializer.js';
+import { buildFirings } from '../../src/engine/step-materializer.js';
 import { scenarioOrg } from '../fixtures/orgs.js';
 import { recordingNotifiers } from '../support/counting-notifier.js';
 import { TestClock, startTestEsc } from '../support/harness.js';
@@ -100,7 +100,10 @@ describe('engine invariants: duplicates, crashes, races', function () {
       expect(await esc.deps.escalations.claim(d.state, e.version, d.firings, now)).to.equal(true);
       items.push({ esc: { ...e, ...d.state, version: e.version + 1 }, ticket: t, firings: d.firings, exhausted: false });
     }
-    await materializeFirings(esc.deps, items, now, { token: 'dead-process', leaseMs: 60_000 });
+    // As a step pass stores them (Dispatcher.sendFresh): handed over, under its claim and lease.
+    const built = buildFirings(esc.deps, items, now);
+    await esc.deps.deliveries.enqueue(built.flatMap((b) => b.deliveries).map((d) => ({ ...d, status: 'sending' as const, claim: 'dead-process', leaseUntil: new Date(now.getTime() + 60_000), handedAt: now })));
+    await esc.deps.timeline.append(built.flatMap((b) => b.events));
     await esc.settle();
     expect(n.chat.sent).to.have.length(0);
     esc.clock.advance(61_000);

@@ -133,6 +133,7 @@ export function fallbackDelivery(deps: Pick<AppDeps, 'directory' | 'clock' | 'ne
     sentAt: null,
     deliveredAt: null,
     lateMs: null,
+    handedAt: null,
     fallbackIndex: methods.indexOf(next),
   };
 }
