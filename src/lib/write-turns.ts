@@ -6,14 +6,20 @@
  * most `background` at a time and start only while no urgent write is in flight. So an urgent
  * write waits at the database behind at most `background` background writes, never behind a
  * queue of them; and a background write gets its turn each time an urgent one ends, so a steady
- * stream of urgent writes (one at a time) never starves the background.
+ * stream of urgent writes (one at a time) never starves the background. While `behind()` says
+ * the background has fallen behind, a background write may start beside an urgent one (still
+ * at most `background` of them): it queues at the database behind that urgent write, so the
+ * background keeps the database busy instead of waiting for each urgent write's answer.
  */
 export class WriteTurns {
   private urgent = 0;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly background = 1) {}
+  constructor(
+    private readonly background = 1,
+    private readonly behind: () => boolean = () => false,
+  ) {}
 
   /** An urgent write: starts at once. */
   async now<T>(fn: () => Promise<T>): Promise<T> {
@@ -28,7 +34,7 @@ export class WriteTurns {
 
   /** A background write: waits for its turn. */
   async later<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.running < this.background && this.urgent === 0 && this.waiting.length === 0) this.running += 1;
+    if (this.running < this.background && this.waiting.length === 0 && (this.urgent === 0 || this.behind())) this.running += 1;
     else await new Promise<void>((r) => this.waiting.push(r));
     try {
       return await fn();
@@ -44,7 +50,7 @@ export class WriteTurns {
   }
 
   private pump(): void {
-    while (this.running < this.background && this.urgent === 0 && this.waiting.length > 0) {
+    while (this.running < this.background && this.waiting.length > 0 && (this.urgent === 0 || this.behind())) {
       this.running += 1;
       this.waiting.shift()!();
     }

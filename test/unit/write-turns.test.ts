@@ -64,6 +64,38 @@ describe('WriteTurns (issue 18: an acknowledgement waits behind at most one back
     expect(order.indexOf('bg0')).to.be.lessThan(order.indexOf('u1'));
   });
 
+  it('while the background is behind, a background write starts beside an urgent one (still one at a time)', async () => {
+    let behind = false;
+    const t = new WriteTurns(1, () => behind);
+    const urgent = gate();
+    const u = t.now(urgent.run);
+    const a = gate();
+    const b = gate();
+    const pa = t.later(a.run);
+    await tick();
+    expect(a.started).to.equal(false);
+    behind = true;
+    const pb = t.later(b.run);
+    await tick();
+    // `a` was queued first: it goes when the background may (the next turn), `b` after it.
+    a.done();
+    urgent.done();
+    await Promise.all([u, pa]);
+    await tick();
+    expect(b.started).to.equal(true);
+    const c = gate();
+    const u2 = t.now(c.run);
+    const d = gate();
+    b.done();
+    await pb;
+    const pd = t.later(d.run);
+    await tick();
+    expect(d.started).to.equal(true);
+    c.done();
+    d.done();
+    await Promise.all([u2, pd]);
+  });
+
   it('a failing write releases its turn', async () => {
     const t = new WriteTurns();
     await t.later(() => Promise.reject(new Error('refused'))).catch(() => undefined);

@@ -19,6 +19,11 @@ const MAX_OPEN_GROUP = 400;
 const INSERT_PART = 25;
 /** A ticket insert of a group grown with the backlog: a quarter of it (fewer turns while behind). */
 const partOf = (group: number) => Math.max(INSERT_PART, Math.ceil(group / 4));
+/**
+ * Requests waiting to be opened past which the opening is behind: its writes then go beside
+ * the record writes instead of between them (WriteTurns `behind`), so it catches up.
+ */
+const BEHIND = 2 * OPEN_GROUP;
 /** Records forgotten per delete command. */
 const DONE_PART = 100;
 
@@ -68,7 +73,7 @@ export class TicketIntake {
   ) {}
 
   /** The record writes (urgent: an acknowledgement waits) before the opening writes (background). */
-  private readonly turns = new WriteTurns();
+  private readonly turns = new WriteTurns(1, () => this.toOpen.length >= BEHIND);
   private readonly later = <T>(write: () => Promise<T>): Promise<T> => this.turns.later(write);
 
   /** Resolves once the request is stored; rejects when the database refused it (do not acknowledge then). */
