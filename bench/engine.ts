@@ -329,7 +329,10 @@ async function sigkill(): Promise<void> {
   // Kill once a tenth went out: the rest are claimed, in flight or still due.
   await waitFor(() => sent().length >= n / 10, 60_000);
   const c = await MongoClient.connect(uri);
-  const inFlight = (await c.db().collection('deliveries').countDocuments({ status: 'sending' })) + 0;
+  // In flight: steps claimed (their escalation's firing counted) and not sent yet, whether their
+  // messages are stored (a wave being sent) or not yet (the rest of the pass, stored wave by wave).
+  const claimedSteps = await c.db().collection('escalations').countDocuments({ fired: { $gte: 1 } });
+  const inFlight = Math.max(0, claimedSteps - new Set(sent()).size);
   w1.kill('SIGKILL');
   const killedAt = Date.now();
   const w2 = spawnWorker();

@@ -52,6 +52,8 @@ function dbTimeOnExit(conn: Awaited<ReturnType<typeof connectDatabase>>): void {
 
 /** Prints the database too: the bench counts the tickets there. */
 async function esc(): Promise<string> {
+  // As in production (main.ts imports it first): the V8 memory settings (ESC_V8_FLAGS or the default).
+  await import('../src/memory-settings.js');
   const config = loadSlackConfig({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: process.env.SLACK_API_URL })!;
   // As in production: the retry dedupe in the database (its round trips count too).
   const uri = withCommandMonitoring(freshDbUri());

@@ -241,6 +241,8 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
   }
 
   const readiness = new ReadinessMonitor({ conn, orgName: () => directory?.org.name ?? null, engineTickMs: Math.max(config.ESC_ENGINE_TICK_MS, config.ESC_ENGINE_IDLE_MS), engineLeaseMs: config.ESC_ENGINE_LEASE_MS, metrics, intervalMs: opts.readinessIntervalMs });
+  // The first pass recorded makes /readyz ready at once, not at the next refresh (start-up).
+  heartbeat.onWritten = () => readiness.changed();
   const engineView = async () => {
     const now = new Date();
     const st = await readEngineStatus(conn, config.ESC_ENGINE_LEASE_MS, now);

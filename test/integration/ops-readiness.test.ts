@@ -77,6 +77,25 @@ describe('ops: /healthz and /readyz', function () {
     });
   });
 
+  describe('start-up', () => {
+    let a: TestEsc;
+    after(async () => {
+      await a?.stop();
+    });
+
+    it('ready as soon as the engine recorded its first pass, not at the next refresh (issue 18: start to /readyz)', async () => {
+      // Refreshes every 60 s: only the first check (at listen) and the pass record can make it ready.
+      const t0 = Date.now();
+      a = await startTestEsc({ uri: freshDbUri(), runEngine: true, readinessIntervalMs: 60_000 });
+      const up = await until(a.baseUrl, (r) => r.status === 200, 20_000);
+      expect(up.status, JSON.stringify(up.body)).to.equal(200);
+      expect(up.body.engine?.holder).to.be.a('string');
+      // The engine job ran at Agenda's first look (no processEvery wait) and readiness looked again at once.
+      expect(Date.now() - t0, 'start to ready').to.be.below(15_000);
+      expect(a.runner!.facts().passes).to.be.at.least(1);
+    });
+  });
+
   describe('the database goes away', () => {
     let db: LocalDb;
     let esc: TestEsc;

@@ -112,8 +112,10 @@ export class AgendaEngineRunner {
       else if (isDbUnreachable(err) || AGENDA_LOCK_LAPSED.test(err.message)) this.health.down(err);
       else this.opts.log.error({ err: err.message }, 'agenda error');
     });
-    await agenda.start();
+    // The job is saved before the processor starts: its first look (at start()) then finds it
+    // due, instead of the next one a processEvery later (1 s on every fresh database).
     await agenda.every('1 second', JOB, {}, { skipImmediate: false });
+    await agenda.start();
     this.agenda = agenda;
   }
 

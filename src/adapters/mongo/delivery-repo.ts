@@ -35,18 +35,15 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]> {
-    // Three round trips for a whole batch: pick candidates, claim those still queued, read back ours.
+    // Three round trips for a whole batch: pick candidates, claim those still queued, read back ours (by id: no index on the claim).
     const ids = (await this.m.Delivery.find({ status: 'queued', nextAttemptAt: { $lte: now } }, { _id: 1 }).sort({ nextAttemptAt: 1 }).limit(limit).lean()).map((d) => d._id);
     if (ids.length === 0) return [];
+    const out: Delivery[] = [];
     for (const part of chunks(ids)) {
       await this.m.Delivery.collection.updateMany({ _id: { $in: part }, status: 'queued' } as never, { $set: { status: 'sending', claim, leaseUntil: new Date(now.getTime() + leaseMs) } });
+      for (const d of await this.m.Delivery.find({ _id: { $in: part }, claim, status: 'sending' }).lean()) out.push(toDelivery(d)!);
     }
-    return this.claimedBy(claim);
-  }
-
-  async claimedBy(claim: string): Promise<Delivery[]> {
-    const docs = await this.m.Delivery.find({ claim, status: 'sending' }).lean();
-    return docs.map((d) => toDelivery(d)!);
+    return out;
   }
 
   async handOver(items: { id: string; claim: string }[], now: Date): Promise<Set<string>> {

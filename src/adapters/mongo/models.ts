@@ -73,7 +73,6 @@ escalationSchema.index({ liveKey: 1 }, { unique: true });
 escalationSchema.index({ status: 1, nextDueAt: 1 });
 escalationSchema.index({ dueSlot: 1 });
 escalationSchema.index({ pendingSlot: 1 });
-escalationSchema.index({ claimToken: 1 });
 escalationSchema.index({ ticketId: 1 });
 escalationSchema.index({ pendingAt: 1 });
 
@@ -95,7 +94,6 @@ const deliverySchema = new Schema(
 );
 deliverySchema.index({ key: 1 }, { unique: true });
 deliverySchema.index({ status: 1, nextAttemptAt: 1 });
-deliverySchema.index({ claim: 1 });
 deliverySchema.index({ ticketId: 1, queuedAt: 1 });
 deliverySchema.index({ escalationId: 1, status: 1 });
 deliverySchema.index({ providerId: 1 });
@@ -133,9 +131,18 @@ export function createModels(conn: Connection): Models {
 }
 
 /** Creates every index (idempotent). Run at start-up before serving. */
+/**
+ * Indexes earlier versions created and no query needs any more: every write paid for them
+ * (a claim token changes on every claim). Dropped at start; absent ones are ignored.
+ */
+const OBSOLETE_INDEXES: Partial<Record<keyof Models, string[]>> = { Escalation: ['claimToken_1'], Delivery: ['claim_1'] };
+
 export async function ensureIndexes(models: Models): Promise<void> {
   // All at once: one round trip of waiting instead of one per collection (start-up time).
-  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  await Promise.all([
+    ...Object.values(models).map((model) => model.createIndexes()),
+    ...Object.entries(OBSOLETE_INDEXES).flatMap(([k, names]) => names.map((n) => models[k as keyof Models].collection.dropIndex(n).catch(() => undefined))),
+  ]);
 }
 
 export function isDuplicateKey(e: unknown): boolean {

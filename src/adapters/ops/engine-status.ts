@@ -59,6 +59,8 @@ export class EngineHeartbeat {
   private failingSince: number | null = null;
   private errorLogged = false;
   last: EnginePass | null = null;
+  /** Told when a pass record reached the database (readiness looks again at once while not ready). */
+  onWritten: (() => void) | null = null;
 
   constructor(
     private readonly conn: Connection,
@@ -91,7 +93,7 @@ export class EngineHeartbeat {
     this.writing = this.collection()
       .updateOne({ _id: STATUS_ID }, { $set: set }, { upsert: true })
       .then(
-        () => undefined,
+        () => this.onWritten?.(),
         () => undefined,
       )
       .finally(() => {

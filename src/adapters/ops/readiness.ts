@@ -44,6 +44,7 @@ export class ReadinessMonitor {
   private state: Readiness = { ready: false, reasons: ['starting: not checked yet'], checkedAt: null, database: 'unknown', organisation: null, engine: null };
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
+  private again = false;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
 
@@ -84,6 +85,23 @@ export class ReadinessMonitor {
       this.checking = null;
     });
     return this.checking;
+  }
+
+  /**
+   * Something a check reads changed (this process's engine recorded a pass): while not ready,
+   * check again now rather than at the next interval, and once more after a check already
+   * running (it may have read before the change). Ready answers wait for the interval.
+   */
+  changed(): void {
+    if (!this.timer || this.state.ready) return;
+    if (this.checking) {
+      if (this.again) return;
+      this.again = true;
+      void this.checking.then(() => {
+        this.again = false;
+        if (this.timer && !this.state.ready) void this.refresh();
+      });
+    } else void this.refresh();
   }
 
   private async check(): Promise<void> {

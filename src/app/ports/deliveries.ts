@@ -59,8 +59,6 @@ export interface DeliveryRepository {
   enqueue(deliveries: Delivery[]): Promise<number>;
   /** Claims up to `limit` queued deliveries due at `now` for `leaseMs` under the token `claim`. */
   claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]>;
-  /** Deliveries currently held under the claim token `claim` (stored already claimed). */
-  claimedBy(claim: string): Promise<Delivery[]>;
   /**
    * Hands claimed deliveries over to their provider: a conditional update per delivery that
    * succeeds only while its claim still holds it and nothing cancelled it. Call right before
