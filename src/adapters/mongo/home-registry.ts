@@ -128,8 +128,8 @@ export function withHomeMarks(inner: TimelineRepository, homes: Pick<HomeRegistr
         const v: unknown = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       }
-      return async (events: TimelineEvent[]) => {
-        await target.append(events);
+      return async (events: TimelineEvent[], opts?: { repeated?: boolean }) => {
+        await target.append(events, opts);
         const ids = [...new Set(events.filter((e) => changesHome(e.type)).map((e) => e.ticketId))];
         // A home a few seconds late is no reason to fail the change that was just stored.
         if (ids.length > 0) await homes.ticketsChanged(ids).catch((e: unknown) => log.warn({ err: (e as Error).message, code: 'HOME_MARK_FAILED' }, 'homes: could not note changed tickets'));

@@ -22,15 +22,20 @@ export class MongoTimelineRepository implements TimelineRepository {
     private readonly messagesStale?: { markStale(ticketIds: string[]): Promise<unknown> },
   ) {}
 
-  async append(events: TimelineEvent[]): Promise<void> {
+  async append(events: TimelineEvent[], opts: { repeated?: boolean } = {}): Promise<void> {
     if (events.length === 0) return;
     const dirty = this.reportDirty ? [...new Set(events.filter((e) => isFactEvent(e.type)).map((e) => e.ticketId))] : [];
+    // A ticket's messages are posted after it opened: its opening event never makes one stale.
+    const stale = this.messagesStale ? [...new Set(events.filter((e) => e.type !== 'ticket.opened' && changesTicketView(e.type)).map((e) => e.ticketId))] : [];
     // Marked before the insert too, so a crash right after the insert still leaves the ticket
-    // marked (a mark without a new event only costs a recomputation of that ticket's facts).
-    if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
-    // The same before/after marking for the messages module (a mark is cleared only if unchanged).
-    const stale = this.messagesStale ? [...new Set(events.filter((e) => changesTicketView(e.type)).map((e) => e.ticketId))] : [];
-    if (stale.length > 0) await this.messagesStale!.markStale(stale);
+    // marked (a mark without a new event only costs a recomputation of that ticket's facts);
+    // the same before/after marking for the messages module (a mark is cleared only if
+    // unchanged). Not needed when the caller repeats the append after a crash (issue 18: the
+    // intake's groups, where the first mark was an insert plus an update of every ticket's mark).
+    if (!opts.repeated) {
+      if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
+      if (stale.length > 0) await this.messagesStale!.markStale(stale);
+    }
     try {
       await this.m.Timeline.collection.insertMany(events.map((e) => ({ ...toDoc(e), n: writeOrder() })) as never[], { ordered: false });
     } catch (e) {

@@ -79,8 +79,8 @@ export function meteredTimeline(inner: TimelineRepository, metrics: EscMetrics):
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'append') {
-        return async (events: TimelineEvent[]) => {
-          await target.append(events);
+        return async (events: TimelineEvent[], opts?: { repeated?: boolean }) => {
+          await target.append(events, opts);
           metrics.observeEvents(events);
         };
       }

@@ -7,7 +7,7 @@ import type { HttpMount } from '../http/server.js';
 import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
-import { answerOpened, registerSlackShell } from './slack-shell.js';
+import { answerOpened, registerSlackShell, ticketFormSubmission } from './slack-shell.js';
 import { TicketIntake } from '../../app/use-cases/ticket-intake.js';
 import { MongoIntakeStore } from '../mongo/intake-repo.js';
 import { registerSlackThreadNotes } from './slack-events.js';
@@ -47,13 +47,14 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
   }
   // Retry dedupe in MongoDB when there is a database: replicas behind one URL act as one.
   const seen = opts.connection ? new ExpiringKeys(opts.connection, 'slack_seen_requests', (err) => deps.log.warn({ err }, 'slack: sweeping old request ids failed')) : undefined;
-  // The ticket form's submissions are deduped by their intake record (one write before the ack).
-  const dedupedByListener = opts.connection ? (b: Record<string, unknown>) => b.type === 'view_submission' && (b.view as { callback_id?: unknown } | undefined)?.callback_id === TICKET_MODAL : undefined;
-  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen, dedupedByListener });
-  const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions, convoStore: false });
   const post = leanPostMessage(config.apiUrl, config.botToken.reveal());
   // With a database, tickets from the form are stored before the ack and opened in groups (issue 18).
-  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (group) => answerOpened(deps, post, work, group)) : undefined;
+  const intake = opts.connection ? new TicketIntake(deps, new MongoIntakeStore(opts.connection), (group, later) => answerOpened(deps, post, work, group, later)) : undefined;
+  // The ticket form's submissions are answered without Bolt and deduped by their intake record (one write before the ack).
+  const submit = intake ? ticketFormSubmission(deps, intake) : null;
+  const direct = submit ? (b: Record<string, unknown>) => (isTicketSubmission(b) ? submit(b) : null) : undefined;
+  const receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret.reveal(), logger, nowMs: opts.nowMs, seen, direct });
+  const app = new App({ token: config.botToken.reveal(), receiver, logger, clientOptions, convoStore: false });
   intake?.start();
   registerSlackShell(app, deps, work, intake);
   registerSlackThreadNotes(app, deps);
@@ -62,6 +63,13 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
     await intake?.stop();
     await work.idle();
   } };
+}
+
+/** A submission of the ticket form with what its handling reads (else Bolt takes it and answers as for any malformed request). */
+function isTicketSubmission(b: Record<string, unknown>): b is Record<string, unknown> & { user: { id: string }; view: { id: string; private_metadata?: string; state?: { values?: unknown } } } {
+  const view = b.view as { callback_id?: unknown; id?: unknown; private_metadata?: unknown } | undefined;
+  const user = b.user as { id?: unknown } | undefined;
+  return b.type === 'view_submission' && view?.callback_id === TICKET_MODAL && typeof view.id === 'string' && typeof user?.id === 'string' && (view.private_metadata === undefined || typeof view.private_metadata === 'string');
 }
 
 /** The notifier for the 'chat' channel. Rate limits come back to the dispatcher as retryable. */

@@ -58,10 +58,12 @@ export class SlackHttpReceiver implements Receiver {
        */
       seen?: ExpiringKeys;
       /**
-       * Requests whose listener dedupes them itself with the write it makes before the ack (the
-       * ticket form's intake record, keyed by the view): no separate dedupe write for them.
+       * Requests answered here without Bolt (the ticket form's submissions, issue 18): returns
+       * null for a request it does not take, else the ack's body (undefined: an empty 200). It
+       * dedupes them itself with the write it makes before the ack (the intake record, keyed
+       * by the view): no separate dedupe write for them.
        */
-      dedupedByListener?: (body: Record<string, unknown>) => boolean;
+      direct?: (body: Record<string, unknown>) => Promise<object | undefined> | null;
     },
   ) {}
 
@@ -111,8 +113,10 @@ export class SlackHttpReceiver implements Receiver {
       res.end(JSON.stringify({ challenge: body.challenge }));
       return;
     }
+    const direct = this.opts.direct?.(body);
+    if (direct) return this.answer(res, direct);
     const retryNum = header('x-slack-retry-num');
-    const id = this.opts.dedupedByListener?.(body) ? null : requestIdentity(body);
+    const id = requestIdentity(body);
     if (id && (await this.seenBefore(id))) {
       // A retry (Slack's, after a slow or lost answer, or a proxy's): the first copy is handled.
       res.setHeader('x-slack-no-retry', '1');
@@ -136,6 +140,21 @@ export class SlackHttpReceiver implements Receiver {
       // Slack shows a 5xx as "dispatch_failed"; a person gets a plain answer instead.
       if (!res.headersSent) end(res, 200, 'Sorry, that did not work. Try again, or /esc help.');
     }
+  }
+
+  /** Acknowledges a request answered without Bolt as Bolt would: 200, with the JSON body if any. */
+  private async answer(res: ServerResponse, pending: Promise<object | undefined>): Promise<void> {
+    let body: object | undefined;
+    try {
+      body = await pending;
+    } catch (err) {
+      this.opts.logger.error('slack: a listener failed', err);
+      return end(res, 200, 'Sorry, that did not work. Try again, or /esc help.');
+    }
+    if (res.headersSent || res.writableEnded) return;
+    if (body === undefined) return void res.writeHead(200).end();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
   }
 
   /** Records the identity; true when it was seen before (within the window), by any process sharing the store. */

@@ -49,12 +49,13 @@ export async function postTicketMessage(deps: AppDeps, client: App['client'], ar
 
 /**
  * postTicketMessage for several tickets (a group the intake opened): up to `concurrency`
- * posts at once, then every post recorded in one grouped write. Never throws: a post that
- * fails is logged (the ticket exists either way).
+ * posts at once, then every post recorded in one grouped write (in a background turn of the
+ * intake's writes, `later`). Never throws: a post that fails is logged (the ticket exists
+ * either way).
  */
-export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts: TicketPost[], concurrency = 8): Promise<void> {
+export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts: TicketPost[], opts: { concurrency?: number; later?: <T>(write: () => Promise<T>) => Promise<T> } = {}): Promise<void> {
   const recorded: NewTicketMessage[] = [];
-  await pool(posts, concurrency, async (p) => {
+  await pool(posts, opts.concurrency ?? 8, async (p) => {
     try {
       const m = await postOne(deps, post, p);
       if (m) recorded.push(m);
@@ -62,14 +63,15 @@ export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts
       deps.log.warn({ ticketId: p.ticket.id, err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not post the new ticket');
     }
   });
-  await recordQuietly(deps, recorded);
+  await recordQuietly(deps, recorded, opts.later);
 }
 
 /** Records posted messages (one grouped write); a failure is logged: the messages went out either way. */
-async function recordQuietly(deps: AppDeps, ms: NewTicketMessage[]): Promise<void> {
-  if (!deps.ticketMessages || ms.length === 0) return;
+async function recordQuietly(deps: AppDeps, ms: NewTicketMessage[], later?: <T>(write: () => Promise<T>) => Promise<T>): Promise<void> {
+  const messages = deps.ticketMessages;
+  if (!messages || ms.length === 0) return;
   try {
-    await deps.ticketMessages.recordMany(ms);
+    await (later ? later(() => messages.recordMany(ms)) : messages.recordMany(ms));
   } catch (e) {
     deps.log.warn({ n: ms.length, ticketId: ms[0]!.ticketId, err: (e as Error).message }, 'slack: could not record the ticket message; it will not follow the ticket');
   }

@@ -4,8 +4,13 @@ export type { Actor, TimelineEvent } from '../../domain/timeline.js';
 
 /** The append-only timeline. */
 export interface TimelineRepository {
-  /** Appends events; events whose key is already stored are ignored (not an error). */
-  append(events: TimelineEvent[]): Promise<void>;
+  /**
+   * Appends events; events whose key is already stored are ignored (not an error).
+   * `repeated`: the caller repeats this same append after a crash until it has succeeded (the
+   * ticket intake's openings, issue 18), so what the repository marks for other modules may be
+   * written once, after the insert, instead of before and after it.
+   */
+  append(events: TimelineEvent[], opts?: { repeated?: boolean }): Promise<void>;
   /** Which of these event keys are stored (one round trip per 500 keys). */
   existingKeys(keys: string[]): Promise<Set<string>>;
   /** A ticket's events, oldest first. */

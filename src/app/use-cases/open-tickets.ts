@@ -24,8 +24,20 @@ export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTick
   return out;
 }
 
-/** The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany). */
-export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTicketInput & { id: string }; actor: Actor }[]): Promise<Opened[]> {
+/**
+ * The grouped writes of openTicketsGrouped, without what follows an opening (afterOpenMany).
+ * `repeated`: the caller does the same group again after a crash until it has succeeded (the
+ * ticket intake): the timeline's marks are then written once (TimelineRepository.append).
+ * `turn`: runs each write when the caller's turns allow (the intake's WriteTurns).
+ * A crash between two parts of the ticket insert leaves the numbers of the parts not stored
+ * unused when the group is done again (a gap, as for a crash between the block and the insert).
+ */
+export async function insertTicketsGrouped(
+  deps: AppDeps,
+  items: { input: OpenTicketInput & { id: string }; actor: Actor }[],
+  opts: { repeated?: boolean; turn?: <T>(write: () => Promise<T>) => Promise<T>; insertPart?: number } = {},
+): Promise<Opened[]> {
+  const turn = opts.turn ?? (<T>(write: () => Promise<T>) => write());
   const out: (Opened | undefined)[] = items.map(() => undefined);
   const checked = items.map((it, i) => {
     try {
@@ -44,11 +56,15 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   const fresh = valid.filter((i) => !out[i]);
   if (fresh.length > 0) {
     // Numbers in one block, handed out in the order the requests came.
-    const first = await deps.tickets.nextNumbers(fresh.length);
+    const first = await turn(() => deps.tickets.nextNumbers(fresh.length));
     const now = deps.clock.now();
     const clock = sameClocks(now);
     const built = fresh.map((i, k) => withOpeningOwed(deps, buildTicket(items[i]!.input, items[i]!.actor, checked[i]!, first + k, now, clock(checked[i]!)), items[i]!.actor));
-    const already = new Set(await deps.tickets.insertMany(built));
+    // In parts of `insertPart` when the caller takes turns (the largest write of a group: a
+    // ticket has ten indexes): a part is what an acknowledgement may wait behind.
+    const already = new Set<string>();
+    const part = opts.insertPart ?? built.length;
+    for (let k = 0; k < built.length; k += part) for (const id of await turn(() => deps.tickets.insertMany(built.slice(k, k + part)))) already.add(id);
     // Stored meanwhile by another process (its number wins; ours stays unused: a gap).
     const raced = already.size > 0 ? await deps.tickets.getMany([...already]) : new Map<string, Ticket>();
     fresh.forEach((i, k) => {
@@ -58,7 +74,9 @@ export async function insertTicketsGrouped(deps: AppDeps, items: { input: OpenTi
   }
   const opened = out.map((o, i) => (o?.ok ? { ticket: o.ticket, actor: items[i]!.actor } : null)).filter((x) => x !== null);
   // Every ticket's opening event, also for those found stored (a crash may have come between).
-  await deps.timeline.append(opened.map((o) => openedEvent(deps, o.ticket, o.actor)));
+  const events = opened.map((o) => openedEvent(deps, o.ticket, o.actor));
+  const evPart = opts.insertPart ? opts.insertPart * 2 : events.length;
+  for (let k = 0; k < events.length; k += evPart) await turn(() => deps.timeline.append(events.slice(k, k + evPart), { repeated: opts.repeated }));
   return out.map((o) => o!);
 }
 

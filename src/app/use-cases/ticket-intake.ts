@@ -2,9 +2,30 @@ import type { AppDeps } from '../deps.js';
 import type { IntakeRecord, IntakeStore } from '../ports/intake.js';
 import type { Opened } from './open-tickets.js';
 import { afterOpenMany, insertTicketsGrouped } from './open-tickets.js';
+import { WriteTurns } from '../../lib/write-turns.js';
 
 /** Groups whose follow-up (team post, plan on open, answers) may run while the next group is written. */
 const FOLLOW_UPS = 2;
+/**
+ * Tickets opened in one group. Each of a group's writes is one turn an acknowledgement may
+ * wait behind (WriteTurns): small enough to keep that wait short (issue 18: ack p99), large
+ * enough that a group's handful of commands stay a small share of the database's time. When
+ * requests wait to be opened (the database is slower than the requests come), groups grow
+ * with the backlog, up to MAX_OPEN_GROUP: fewer commands per ticket, so it catches up.
+ */
+const OPEN_GROUP = 50;
+const MAX_OPEN_GROUP = 400;
+/** Tickets per insert command (a ticket is the costliest document of a group to write). */
+const INSERT_PART = 25;
+/** A ticket insert of a group grown with the backlog: a quarter of it (fewer turns while behind). */
+const partOf = (group: number) => Math.max(INSERT_PART, Math.ceil(group / 4));
+/**
+ * Requests waiting to be opened past which the opening is behind: its writes then go beside
+ * the record writes instead of between them (WriteTurns `behind`), so it catches up.
+ */
+const BEHIND = 2 * OPEN_GROUP;
+/** Records forgotten per delete command. */
+const DONE_PART = 100;
 
 /** A record opened in a group and what came of it; `answer` false: a late retry of a request already answered. */
 export interface OpenedRecord {
@@ -17,8 +38,10 @@ export interface OpenedRecord {
  * Ticket requests from a chat front end at the database's pace (issue 18). `submit` makes a
  * request durable (requests arriving together share one grouped write) and resolves: only
  * then does the front end acknowledge, so an acknowledged request is never lost. Behind
- * the acknowledgement the requests are opened in groups (openTicketsGrouped: a block of
- * numbers, one insert of the tickets, one timeline write), then forgotten. Records left by a
+ * the acknowledgement the requests are opened in groups (insertTicketsGrouped: a block of
+ * numbers, the tickets' inserts, their timeline writes), then forgotten. The record writes
+ * go first at the database; the writes behind the ack take turns between them (WriteTurns),
+ * so an ack waits behind at most one of those, a small one. Records left by a
  * process that died are opened at the next start (and by any process after `staleMs`); the
  * ticket id is the record id, so a record opened twice still makes one ticket.
  *
@@ -41,10 +64,17 @@ export class TicketIntake {
   constructor(
     private readonly deps: AppDeps,
     private readonly store: IntakeStore,
-    /** Called once per group after its tickets exist (or were refused): the front end answers those marked `answer`. */
-    private readonly onOpened: (group: OpenedRecord[]) => void,
-    private readonly opts: { maxGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
+    /**
+     * Called once per group after its tickets exist (or were refused): the front end answers
+     * those marked `answer`, making its own writes through `later` (a background turn).
+     */
+    private readonly onOpened: (group: OpenedRecord[], later: <T>(write: () => Promise<T>) => Promise<T>) => void,
+    private readonly opts: { maxGroup?: number; openGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
   ) {}
+
+  /** The record writes (urgent: an acknowledgement waits) before the opening writes (background). */
+  private readonly turns = new WriteTurns(1, () => this.toOpen.length >= BEHIND);
+  private readonly later = <T>(write: () => Promise<T>): Promise<T> => this.turns.later(write);
 
   /** Resolves once the request is stored; rejects when the database refused it (do not acknowledge then). */
   submit(rec: IntakeRecord): Promise<void> {
@@ -76,7 +106,7 @@ export class TicketIntake {
       const group = this.toWrite.splice(0, this.opts.maxGroup ?? 500);
       let stored: Set<string>;
       try {
-        stored = await this.store.putMany(group.map((g) => g.rec));
+        stored = await this.turns.now(() => this.store.putMany(group.map((g) => g.rec)));
       } catch (e) {
         group.forEach((g) => g.reject(e));
         continue;
@@ -104,12 +134,15 @@ export class TicketIntake {
   private async open(): Promise<void> {
     const follow: Promise<void>[] = [];
     while (this.toOpen.length > 0) {
-      const group = this.toOpen.splice(0, this.opts.maxGroup ?? 500);
+      const min = this.opts.openGroup ?? OPEN_GROUP;
+      const group = this.toOpen.splice(0, Math.min(Math.max(min, MAX_OPEN_GROUP), Math.max(min, Math.ceil(this.toOpen.length / 4))));
       let results: Opened[];
       try {
         results = await insertTicketsGrouped(
           this.deps,
           group.map(({ rec: r }) => ({ input: { ...r.input, id: r.id, requesterId: r.actor.personId, source: sourceOf(r) }, actor: r.actor })),
+          // The records stay stored until the group is done: a crash repeats the group.
+          { repeated: true, turn: this.later, insertPart: partOf(group.length) },
         );
       } catch (e) {
         this.giveBack(group, e);
@@ -128,7 +161,9 @@ export class TicketIntake {
   private async followUp(group: { rec: IntakeRecord; recovered: boolean }[], results: Opened[]): Promise<void> {
     try {
       await afterOpenMany(this.deps, results);
-      await this.store.doneMany(group.map((g) => g.rec.id));
+      const ids = group.map((g) => g.rec.id);
+      const part = Math.max(DONE_PART, 2 * partOf(ids.length));
+      for (let k = 0; k < ids.length; k += part) await this.later(() => this.store.doneMany(ids.slice(k, k + part)));
     } catch (e) {
       this.giveBack(group, e);
       return;
@@ -136,7 +171,7 @@ export class TicketIntake {
     group.forEach((g) => this.mine.delete(g.rec.id));
     try {
       // A fresh record whose ticket already existed is a retry that came after its answer.
-      this.onOpened(group.map((g, i) => ({ rec: g.rec, result: results[i]!, answer: g.recovered || !results[i]!.ok || results[i]!.created })));
+      this.onOpened(group.map((g, i) => ({ rec: g.rec, result: results[i]!, answer: g.recovered || !results[i]!.ok || results[i]!.created })), this.later);
     } catch (e) {
       this.deps.log.warn({ err: (e as Error).message }, 'intake: answering opened tickets failed');
     }
