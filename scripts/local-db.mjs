@@ -14,7 +14,7 @@ const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRET_VERSION = 'v1.24.2';
 const cacheDir = process.env.ESC_CACHE_DIR ?? join(homedir(), '.cache', 'esc');
 // The `-atomic` build carries the patch below; bump it when the patch changes.
-const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc7`);
+const binary = join(cacheDir, `ferretdb-${FERRET_VERSION}-esc5`);
 
 function say(msg) {
   process.stderr.write(`[local-db] ${msg}\n`);
@@ -43,7 +43,6 @@ export function installFerretDb() {
     // A module-cache copy lacks the generated version file FerretDB panics without.
     writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRET_VERSION}\n`);
     makeWritesAtomic(join(src, 'internal', 'handler'));
-    serialiseTransactions(join(src, 'internal', 'util', 'fsql'));
     pushDownEquality(join(src, 'internal', 'backends', 'sqlite'));
     execFileSync('go', ['build', '-o', `${binary}.tmp`, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
     chmodSync(`${binary}.tmp`, 0o755);
@@ -60,50 +59,13 @@ export function installFerretDb() {
  * write them back" in separate steps, so two concurrent conditional updates can both
  * succeed (measured: 4 of 50 compare-and-sets on one version won; $inc lost updates).
  * MongoDB makes every single-document write atomic, and Esc relies on that (DESIGN.md §2).
- * This serialises FerretDB's write commands on the same collection behind one mutex per
- * collection, so the stand-in keeps MongoDB's guarantee. (Until esc5 one mutex served every
- * collection: an insert into one collection then waited for a bulk write to another, which
- * MongoDB never does; SQLite still commits one transaction at a time per database.)
- * Esc's code does not change; only the local test server does.
+ * This serialises FerretDB's write commands behind one mutex so the stand-in keeps
+ * MongoDB's guarantee. Esc's code does not change; only the local test server does.
  */
 function makeWritesAtomic(handlerDir) {
   writeFileSync(
     join(handlerDir, 'esc_atomic.go'),
-    [
-      'package handler',
-      '',
-      'import (',
-      '\t"sync"',
-      '',
-      '\t"github.com/FerretDB/wire"',
-      ')',
-      '',
-      '// escLocks holds one mutex per "db.collection": write commands on the same collection',
-      '// run one at a time (see Esc scripts/local-db.mjs).',
-      'var escLocks sync.Map',
-      '',
-      '// escLock locks the mutex of the collection a write command names and returns its unlock.',
-      'func escLock(msg *wire.OpMsg) func() {',
-      '\tkey := ""',
-      '\tif doc, err := opMsgDocument(msg); err == nil {',
-      '\t\tif v, err := doc.Get(doc.Command()); err == nil {',
-      '\t\t\tif s, ok := v.(string); ok {',
-      '\t\t\t\tkey = s',
-      '\t\t\t}',
-      '\t\t}',
-      '\t\tif v, err := doc.Get("$db"); err == nil {',
-      '\t\t\tif s, ok := v.(string); ok {',
-      '\t\t\t\tkey = s + "." + key',
-      '\t\t\t}',
-      '\t\t}',
-      '\t}',
-      '\tm, _ := escLocks.LoadOrStore(key, &sync.Mutex{})',
-      '\tmu := m.(*sync.Mutex)',
-      '\tmu.Lock()',
-      '\treturn mu.Unlock',
-      '}',
-      '',
-    ].join('\n'),
+    'package handler\n\nimport "sync"\n\n// escWriteMu serialises write commands: see Esc scripts/local-db.mjs.\nvar escWriteMu sync.Mutex\n',
   );
   const targets = {
     'msg_update.go': 'MsgUpdate',
@@ -116,25 +78,8 @@ function makeWritesAtomic(handlerDir) {
     const text = readFileSync(path, 'utf8');
     const sig = `func (h *Handler) ${fn}(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {`;
     if (!text.includes(sig)) throw new Error(`cannot patch ${file}: FerretDB's source changed`);
-    writeFileSync(path, text.replace(sig, `${sig}\n\tdefer escLock(msg)()\n`));
+    writeFileSync(path, text.replace(sig, `${sig}\n\tescWriteMu.Lock()\n\tdefer escWriteMu.Unlock()\n`));
   }
-}
-
-/**
- * SQLite commits one write transaction at a time per database; a second writer is refused
- * (SQLITE_BUSY) and retried by a sleeping busy handler (1, 2, 5, 10... up to 100 ms a try),
- * so with one lock per collection (above) a write could sleep well past the moment the lock
- * came free. This queues FerretDB's write transactions behind one Go mutex instead: each
- * starts as soon as the previous one ends, in arrival order, while the rest of each command
- * (parsing, reading, decoding, encoding) still runs in parallel. (esc7)
- */
-function serialiseTransactions(fsqlDir) {
-  writeFileSync(join(fsqlDir, 'esc_tx.go'), 'package fsql\n\nimport "sync"\n\n// escTxMu queues write transactions: see Esc scripts/local-db.mjs.\nvar escTxMu sync.Mutex\n');
-  const path = join(fsqlDir, 'db.go');
-  const text = readFileSync(path, 'utf8');
-  const sig = 'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {';
-  if (text.split(sig).length !== 2) throw new Error("cannot patch fsql/db.go: FerretDB's source changed");
-  writeFileSync(path, text.replace(sig, `${sig}\n\tescTxMu.Lock()\n\tdefer escTxMu.Unlock()\n`));
 }
 
 /** Adds equality pushdown to the SQLite backend (see ferretdb-patches/esc_pushdown.go.txt). */
