@@ -71,10 +71,6 @@ export class Dispatcher {
     this.writer = new GroupCommit((items) => writeOutcomes(deps, items, opts.leaseMs));
   }
 
-  get leaseMs(): number {
-    return this.opts.leaseMs;
-  }
-
   /** One pass: claim ready deliveries, cancel those whose escalation stopped, send the rest. Returns how many were handled. */
   async runOnce(signal?: AbortSignal): Promise<number> {
     const { deps } = this;
