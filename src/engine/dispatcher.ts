@@ -126,18 +126,10 @@ export class Dispatcher {
       }
       // Ours only: a delivery whose key existed (stored by a recovery meanwhile) is sent by whoever stored it.
       const mine = due.filter((d) => inserted.has(d.id));
-      const escIds = [...new Set(mine.map((d) => d.escalationId).filter((x): x is string => !!x))];
-      const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map<string, string>();
-      const outcomes: Outcome[] = [{ events: wave.events, updates: [], fallbacks: [] }];
-      const live: Delivery[] = [];
-      for (const d of mine) {
-        const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
-        if (st && st !== 'active' && st !== 'exhausted') {
-          outcomes.push({ events: [this.event(d, 'delivery.cancelled', { reason: st })], updates: [{ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } }], fallbacks: [] });
-        } else live.push(d);
-      }
+      const { live, stopped } = await this.splitStopped(mine, claim);
+      const outcomes: Outcome[] = [{ events: wave.events, updates: [], fallbacks: [] }, stopped];
       await pool(live, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
-      prev = { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
+      prev = merge(outcomes);
       prevEscalations = wave.escalations;
     }
     return stored;
@@ -149,17 +141,7 @@ export class Dispatcher {
     // Read after the claim: a delivery stored or queued after an acknowledgement committed is
     // seen stopped here; one claimed before it is cancelled by the acknowledgement itself
     // (not handed over yet) and its hand-over below fails.
-    const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
-    const statuses = escIds.length ? await deps.escalations.statuses(escIds) : new Map();
-    const stopped: Outcome = { events: [], updates: [], fallbacks: [] };
-    const live: Delivery[] = [];
-    for (const d of batch) {
-      const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
-      if (d.escalationId && st && st !== 'active' && st !== 'exhausted') {
-        stopped.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
-        stopped.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
-      } else live.push(d);
-    }
+    const { live, stopped } = await this.splitStopped(batch, claim);
     if (stopped.updates.length > 0) await this.writer.run(stopped);
     // A message is handed over only while this claim still has a safe margin of its lease left:
     // once the lease runs out another pass may requeue and send it, and both must never send.
@@ -194,7 +176,7 @@ export class Dispatcher {
         const outcomes: Outcome[] = [];
         const failed = await pool(current, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
         errors.push(...failed);
-        const merged: Outcome = { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
+        const merged = merge(outcomes);
         const next = nextOf(waves[i + 1]);
         const handed = await this.writeWave(merged, next.map((d) => ({ id: d.id, claim })));
         current = next.filter((d) => handed.has(d.id));
@@ -228,6 +210,22 @@ export class Dispatcher {
       await this.writer.run(o);
       return new Set();
     }
+  }
+
+  /** Reads the escalations' statuses: deliveries of one that stopped (acknowledged, resolved) are cancelled, not sent (their outcome returned unwritten). */
+  private async splitStopped(batch: Delivery[], claim: string): Promise<{ live: Delivery[]; stopped: Outcome }> {
+    const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
+    const statuses = escIds.length ? await this.deps.escalations.statuses(escIds) : new Map<string, string>();
+    const stopped: Outcome = { events: [], updates: [], fallbacks: [] };
+    const live: Delivery[] = [];
+    for (const d of batch) {
+      const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
+      if (st && st !== 'active' && st !== 'exhausted') {
+        stopped.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
+        stopped.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
+      } else live.push(d);
+    }
+    return { live, stopped };
   }
 
   private event(d: Delivery, type: string, data: Record<string, unknown>, keySuffix = ''): TimelineEvent {
@@ -316,7 +314,7 @@ export class Dispatcher {
  * writing them down is what keeps them from being sent again.
  */
 async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: number): Promise<void[]> {
-  const all: Outcome = { events: items.flatMap((i) => i.events), updates: items.flatMap((i) => i.updates), fallbacks: items.flatMap((i) => i.fallbacks) };
+  const all = merge(items);
   const end = Date.now() + leaseMs * 0.75;
   for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
     try {
@@ -352,7 +350,7 @@ interface Wave {
  * Cuts a pass's firings into waves of at most `size` deliveries due now (deferred ones ride
  * along); a firing's events go with the wave that holds its last delivery.
  */
-export function wavesOf(built: BuiltFiring[], size: number, now: Date): Wave[] {
+function wavesOf(built: BuiltFiring[], size: number, now: Date): Wave[] {
   const waves: Wave[] = [];
   let cur: Wave = { deliveries: [], events: [], escalations: [] };
   let n = 0;
@@ -376,4 +374,8 @@ export function wavesOf(built: BuiltFiring[], size: number, now: Date): Wave[] {
 function mergeWaves(waves: Wave[]): Wave | undefined {
   if (waves.length === 0) return undefined;
   return { deliveries: waves.flatMap((w) => w.deliveries), events: waves.flatMap((w) => w.events), escalations: waves.flatMap((w) => w.escalations) };
+}
+
+function merge(outcomes: Outcome[]): Outcome {
+  return { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
 }

@@ -77,7 +77,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     let matched = 0;
     for (const part of chunks(items)) {
       const r = await this.m.Delivery.collection.bulkWrite(
-        part.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
+        part.map(outcomeOp),
         { ordered: false },
       );
       matched += r.matchedCount;
@@ -90,7 +90,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     const byClaim = new Map<string, string[]>();
     for (const it of next) byClaim.set(it.claim, [...(byClaim.get(it.claim) ?? []), it.id]);
     const ops = [
-      ...items.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
+      ...items.map(outcomeOp),
       ...[...byClaim].map(([claim, ids]) => ({ updateMany: { filter: { _id: { $in: ids }, claim, status: 'sending', handedAt: null } as never, update: { $set: { handedAt: now, handedBy: token } } } })),
     ];
     if (ops.length === 0) return new Set();
@@ -115,7 +115,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
       return (await this.enqueue(deliveries)) === deliveries.length ? all : this.existing(ids);
     }
     const ops = [
-      ...items.map((it) => ({ updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } })),
+      ...items.map(outcomeOp),
       ...deliveries.map((d) => ({ insertOne: { document: toDoc(d) as never } })),
     ];
     if (ops.length === 0) return all;
@@ -188,4 +188,9 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     assertId(providerId, 'provider id');
     return toDelivery(await this.m.Delivery.findOneAndUpdate({ providerId }, { $set: update }, { returnDocument: 'after' }).lean());
   }
+}
+
+/** A send's outcome: applied only while the claim that sent it still holds the delivery, which it releases. */
+function outcomeOp(it: { id: string; claim: string; update: Partial<Delivery> }) {
+  return { updateOne: { filter: { _id: it.id, claim: it.claim } as never, update: { $set: { ...it.update, claim: null, leaseUntil: null } } } };
 }
