@@ -39,8 +39,13 @@ export class DbHealthLog {
     this.log.warn({ component: this.component, err: (e as Error)?.message ?? String(e) }, 'database unreachable (or not answering): the engine waits and retries');
   }
 
-  up(): void {
+  /**
+   * The database answered. `startedAt`: when the operation that succeeded began; one begun
+   * before the outage was noticed (a pass that ran beside the one that failed) proves nothing.
+   */
+  up(startedAt?: number): void {
     if (this.downSince === null) return;
+    if (startedAt !== undefined && startedAt <= this.downSince) return;
     const downMs = this.now() - this.downSince;
     this.log.info({ component: this.component, downMs, failedOperations: this.failures }, 'database reachable again: the engine resumed');
     this.downSince = null;

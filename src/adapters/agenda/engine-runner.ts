@@ -182,7 +182,7 @@ export class AgendaEngineRunner {
     this.passStartedAt ??= startedAt;
     try {
       out = await fn();
-      this.health.up();
+      this.health.up(startedAt);
     } catch (e) {
       error = (e as Error).message;
       if (isDbUnreachable(e)) this.health.down(e);
@@ -291,11 +291,12 @@ export class AgendaEngineRunner {
   }
 
   private async acquire(): Promise<boolean> {
+    const startedAt = Date.now();
     try {
       const r = await this.lease.acquire();
       this.lastHolder = r.holder;
       if (r.held) this.leaseUntil = r.until;
-      this.health.up();
+      this.health.up(startedAt);
       return r.held;
     } catch (e) {
       if (isDbUnreachable(e)) this.health.down(e);
