@@ -63,8 +63,19 @@ describe('issue 18: a crash in the middle of grouped intake writes (SIGKILL, rea
       if (!r) return;
       answered.add(viewId);
       if (r.status === 200 && r.text === '') acked.add(viewId);
-      if (acked.size >= n / 4) kill();
+      if (acked.size >= n / 4) void killWhileStored();
     });
+    // The kill must come while requests are stored and not opened yet (the window under test): a
+    // fast child can keep up with the sends, so the kill waits until the database shows some.
+    let watching = false;
+    const killWhileStored = async () => {
+      if (watching) return;
+      watching = true;
+      const intake = db.db().collection('ticket_intake');
+      const end = Date.now() + 5000;
+      while (Date.now() < end && (await intake.countDocuments({}).catch(() => 0)) === 0) await sleep(1);
+      kill();
+    };
     await Promise.race([killed, Promise.all(sends)]);
     a.child.kill('SIGKILL');
     await a.exited;

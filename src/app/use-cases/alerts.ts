@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { Impact, Priority, Ticket } from '../../domain/ticket.js';
+import { isOpen } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor, TimelineEvent } from '../ports/timeline.js';
 import { Coalescer } from './alert-batches.js';
@@ -130,7 +131,15 @@ class AlertIntake {
         const saved = await deps.tickets.addAlertRepeats(line.ticketId, batch.length, now).finally(() => this.free());
         if (saved) return this.answerAfterEvent(saved, batch, now);
         // Resolved, closed, or not written yet by its creator: this batch is not counted anywhere.
+        const was = line.ticketId;
         line.ticketId = null;
+        if (await this.freeResolved(key, was)) {
+          // Open again meanwhile (reopened): the batch is counted on it by the next step.
+          line.ticketId = was;
+          line.queue.unshift(...batch);
+          batch = [];
+          return;
+        }
       } else batch = line.queue.splice(0);
       const out = await this.opener.add({ key, batch });
       if (out.kind === 'opened') line.ticketId = out.ticket.id;
@@ -141,6 +150,22 @@ class AlertIntake {
       line.ticketId = undefined;
       batch.forEach((w) => w.reject(e));
     }
+  }
+
+  /**
+   * The key's ticket refused the count: if it is resolved or closed, the key is released here
+   * (only if it still names that ticket), so the batch opens the key's next ticket in the
+   * grouped opening at once. Before, the key was still held and the batch went one alert at a
+   * time (about 14 serial round trips for the first alert after each resolve: the alert
+   * intake's p99 tail in a storm, issue 18). True: the ticket is open (reopened meanwhile).
+   */
+  private async freeResolved(key: string, ticketId: string): Promise<boolean> {
+    const t = await this.deps.tickets.get(ticketId);
+    // Not written yet (another process is creating it): the opening finds the key held and settles it one alert at a time.
+    if (!t) return false;
+    if (isOpen(t)) return true;
+    await this.deps.alertKeys.release(key, ticketId);
+    return false;
   }
 
   private slot(): Promise<void> {
