@@ -215,7 +215,7 @@ export class Dispatcher {
   /** Reads the escalations' statuses: deliveries of one that stopped (acknowledged, resolved) are cancelled, not sent (their outcome returned unwritten). */
   private async splitStopped(batch: Delivery[], claim: string): Promise<{ live: Delivery[]; stopped: Outcome }> {
     const escIds = [...new Set(batch.map((d) => d.escalationId).filter((x): x is string => !!x))];
-    const statuses = escIds.length ? await this.deps.escalations.statuses(escIds) : new Map<string, string>();
+    const statuses = escIds.length ? await this.deps.escalations.stoppedAmong(escIds) : new Map<string, string>();
     const stopped: Outcome = { events: [], updates: [], fallbacks: [] };
     const live: Delivery[] = [];
     for (const d of batch) {

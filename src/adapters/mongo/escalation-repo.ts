@@ -28,6 +28,9 @@ function liveKey(e: Pick<EscalationState, 'id' | 'ticketId' | 'status'>): string
   return LIVE.includes(e.status) ? e.ticketId : e.id;
 }
 
+/** The statuses after which an escalation sends nothing more. */
+const STOPPED_STATUSES: EscalationState['status'][] = ['acknowledged', 'resolved', 'cancelled'];
+
 export class MongoEscalationRepository implements EscalationRepository {
   constructor(private readonly m: Models) {}
 
@@ -154,6 +157,13 @@ export class MongoEscalationRepository implements EscalationRepository {
     const q: Record<string, unknown> = slots ? { dueSlot: { $in: slots }, nextDueAt: { $lte: before } } : { status: 'active', nextDueAt: { $lte: before } };
     const docs = (await this.m.Escalation.find(q).sort({ nextDueAt: 1 }).limit(limit).lean()).filter((d) => d.status === 'active');
     return docs.map((d) => this.map(d)!);
+  }
+
+  async stoppedAmong(ids: string[]) {
+    assertIds(ids, 'escalation ids');
+    // Both conditions are equality lists: the database narrows by them before reading a document.
+    const docs = await this.m.Escalation.find({ _id: { $in: ids }, status: { $in: STOPPED_STATUSES } }, { status: 1 }).lean();
+    return new Map(docs.map((d) => [String(d._id), d.status as EscalationState['status']]));
   }
 
   async statuses(ids: string[]) {

@@ -52,4 +52,10 @@ export interface EscalationRepository {
   overdue(before: Date, limit: number, sinceMs?: number): Promise<StoredEscalation[]>;
   /** Statuses of several escalations at once. */
   statuses(ids: string[]): Promise<Map<string, EscalationState['status']>>;
+  /**
+   * Of these escalations, those that stopped (acknowledged, resolved, cancelled), with their
+   * status: the hot path's check before a send, which in the usual case finds none (one
+   * indexed read that decodes no document when nothing stopped).
+   */
+  stoppedAmong(ids: string[]): Promise<Map<string, EscalationState['status']>>;
 }
