@@ -88,28 +88,32 @@ async function main(): Promise<void> {
     if (wait > 0) await sleep(wait);
   }
   const sentAt = performance.now();
-  const atLoadEnd = await tickets.countDocuments({});
+  const sentAtWall = Date.now();
   const loadSeconds = (sentAt - start) / 1000;
   await sleep(300);
   await Promise.all(inflight);
   const loadEnd = sentAt;
   if (TRACE) writeFileSync(TRACE, JSON.stringify(trace));
 
-  // The tickets are opened after the ack, behind the database: wait for them, then count.
+  // The tickets are opened after the ack, behind the database. Waiting for them must not load
+  // the database itself: a count of the tickets collection decodes every ticket on the local
+  // stand-in (30,000 took 1.6 s of its CPU), and polling one every half second slowed the very
+  // opening it measured. An acknowledged request stays in ticket_intake until its ticket and
+  // opening event are written, so "ticket_intake is empty" (one indexed read of at most one
+  // document) says every ticket exists; the tickets are counted once, afterwards.
+  const intake = db.db().collection('ticket_intake');
+  while ((await intake.findOne({}, { projection: { _id: 1 } })) && performance.now() - loadEnd < 300_000) await sleep(100);
   const ids = Array.from({ length: sent }, (_, i) => ticketIdForView(`VB${i}`));
   const count = () => tickets.countDocuments({});
-  for (let last = -1, still = 0; still < 20 && performance.now() - loadEnd < 300_000; await sleep(500)) {
-    const now = await count();
-    if (now >= sent + WARM) break;
-    still = now === last ? still + 1 : 0;
-    last = now;
-  }
   const drainMs = performance.now() - loadEnd;
   await sleep(2000); // late duplicates would show up now
   const rt = await readRoundTrips(esc.child);
   const total_ = (await count()) - WARM;
   let ours = 0;
   for (let i = 0; i < ids.length; i += 5000) ours += await tickets.countDocuments({ _id: { $in: ids.slice(i, i + 5000) } } as never);
+  // Tickets opened while the load ran: their opening events' write order (`n`, wall-clock
+  // microseconds at the write) up to the end of the load, read once after the run.
+  const openedByLoadEnd = await db.db().collection('timeline').countDocuments({ type: 'ticket.opened', n: { $lte: sentAtWall * 1000 } });
   await db.close();
 
   const p99 = { esc: percentile(lat.esc, 99), bare: percentile(lat.bare, 99) };
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
   report({ name: 'slack.max_response_ms', value: r1(max), unit: 'ms', goal: '<= 2500 (over all requests)', pass: max <= 2500 });
   report({ name: 'slack.non_200', value: bad.esc + bad.bare, unit: 'responses', goal: '0', pass: bad.esc + bad.bare === 0 });
   report({ name: 'slack.tickets_per_unique_request', value: sent ? Math.round((ours / sent) * 1e4) / 1e4 : 0, unit: 'tickets', goal: `exactly 1: ${sent} tickets for ${sent} unique requests (got ${total_}, ${ours} of them ours)`, pass: ours === sent && total_ === sent });
-  const rate = (atLoadEnd - before) / loadSeconds;
+  const rate = (openedByLoadEnd - before) / loadSeconds;
   const bar = Math.min(bareRate, RATE);
   report({ name: 'slack.bare_insert_rate', value: r1(bareRate), unit: 'inserts/s', goal: `baseline: insertOne of a ticket-sized document, ${concurrency} at once, same server, same run`, pass: true });
   report({ name: 'slack.tickets_per_second', value: r1(rate), unit: 'tickets/s', goal: `>= 1.0 x min(bare insert rate, offered ${RATE}/s) = ${r1(bar)} (x0.98: the last batch in flight at the end)`, pass: rate >= bar * 0.98 });
