@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   await load('bare');
   const bare1 = [cpu(bare.child.pid), cpu(dbPid)];
   ticketOf.clear();
-  await sleep(1000);
+  await sleep(Number(process.env.XPAUSE ?? 1000));
   esc.child.send('rt:reset');
   const esc0 = [cpu(esc.child.pid), cpu(dbPid)];
   const { alerts, resolves } = await load('esc');

@@ -26,6 +26,18 @@ describe('issue 18: grouped report and message marks (real database)', () => {
     expect(await v()).to.deep.equal({ 'gm-a': 1, 'gm-b': 2, 'gm-c': 1 });
   });
 
+  it('markDirty after a mark (`marked`): one update bumps the marks still there; one cleared meanwhile is stored again', async () => {
+    const r = esc.deps.reports;
+    const v = async () => Object.fromEntries((await r.dirty(1000)).filter((m) => m.ticketId.startsWith('gmm-')).map((m) => [m.ticketId, m.v]));
+    await r.markDirty(['gmm-a', 'gmm-b']);
+    await r.markDirty(['gmm-a', 'gmm-b'], { marked: true });
+    expect(await v()).to.deep.equal({ 'gmm-a': 2, 'gmm-b': 2 });
+    // The reports module consumed one mark between the two.
+    await r.clearDirty([{ ticketId: 'gmm-b', v: 2 }]);
+    await r.markDirty(['gmm-a', 'gmm-b'], { marked: true });
+    expect(await v()).to.deep.equal({ 'gmm-a': 3, 'gmm-b': 1 });
+  });
+
   it('recordMany: one sync mark per ticket, an existing (stale) mark is left as it is; the same place twice is one message', async () => {
     const repo = esc.deps.ticketMessages!;
     const at = new Date();

@@ -90,15 +90,23 @@ export class MongoReportFactsRepository implements ReportFactsRepository {
     return out;
   }
 
-  async markDirty(ticketIds: string[]): Promise<void> {
+  async markDirty(ticketIds: string[], opts: { marked?: boolean } = {}): Promise<void> {
     assertIds(ticketIds, 'ticket ids');
-    const ids = [...new Set(ticketIds)];
     // Same effect as one `$inc v` upsert per ticket, in grouped writes (issue 18: upserts cost
     // FerretDB about 17 times an insert, and every opened ticket is marked twice): new marks are
     // inserted (v 1), existing ones bumped with one update; one upsert each only for marks
     // deleted in between (the reports module cleared them).
     const col = this.m.ReportDirty.collection;
-    for (const part of chunks(ids, 500)) {
+    for (let part of chunks([...new Set(ticketIds)], 500)) {
+      if (opts.marked) {
+        // Marked moments ago: one update bumps them all (the insert below would first fail on
+        // every one of them). Those the reports module cleared meanwhile are stored again below.
+        const r = await col.updateMany({ _id: { $in: part } } as never, { $inc: { v: 1 } });
+        if (r.modifiedCount === part.length) continue;
+        const there = new Set((await col.find({ _id: { $in: part } } as never, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
+        part = part.filter((id) => !there.has(id));
+        if (part.length === 0) continue;
+      }
       let held: string[] = [];
       try {
         await col.insertMany(part.map((id) => ({ _id: id, v: 1 })) as never[], { ordered: false });

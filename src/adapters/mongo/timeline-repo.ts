@@ -17,7 +17,7 @@ export class MongoTimelineRepository implements TimelineRepository {
   /** `reportDirty`: marks tickets whose report facts changed (issue 8 rollups); optional. */
   constructor(
     private readonly m: Models,
-    private readonly reportDirty?: { markDirty(ticketIds: string[]): Promise<void> },
+    private readonly reportDirty?: { markDirty(ticketIds: string[], opts?: { marked?: boolean }): Promise<void> },
     /** `messagesStale`: marks tickets whose posted messages must be edited (issue 12); optional. */
     private readonly messagesStale?: { markStale(ticketIds: string[]): Promise<unknown> },
   ) {}
@@ -44,7 +44,7 @@ export class MongoTimelineRepository implements TimelineRepository {
     }
     // And after it, so the reports module (which clears a mark only if unchanged) always sees
     // these events even when it consumed the first mark while the insert was under way.
-    if (dirty.length > 0) await this.reportDirty!.markDirty(dirty);
+    if (dirty.length > 0) await this.reportDirty!.markDirty(dirty, { marked: !opts.repeated });
     if (stale.length > 0) await this.messagesStale!.markStale(stale);
   }
 

@@ -42,8 +42,12 @@ export interface ReportFactsRepository {
   scanDays(days: string[], onFact: (fact: TicketFact) => void, only?: FactPrefilter): Promise<void>;
   /** Ticket id and title of facts by ticket number (with the opening instant, which finds the bucket). Unknown ones are left out. */
   ticketTexts(refs: { number: number; openedAt: number }[]): Promise<Map<number, { ticketId: string; title: string }>>;
-  /** Marks tickets dirty (upsert, `v` incremented). */
-  markDirty(ticketIds: string[]): Promise<void>;
+  /**
+   * Marks tickets dirty (upsert, `v` incremented).
+   * `marked`: the caller marked these tickets moments ago (the mark after an event insert that
+   * a mark preceded): they are bumped in one write, and stored again only if one went meanwhile.
+   */
+  markDirty(ticketIds: string[], opts?: { marked?: boolean }): Promise<void>;
   /** Up to `limit` dirty marks. */
   dirty(limit: number): Promise<DirtyMark[]>;
   /** Removes the marks whose `v` is unchanged (no append since they were read); returns how many. */
