@@ -2,7 +2,7 @@
 // fresh database (or MONGODB_URI when set), with the machine's load average before and after each, so a
 // closing note can show every goal measured in the same run. BENCH_ALL=slack,alerts picks some.
 // Exits non-zero when any goal is missed (or a bench fails to run).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { allPassed, report } from './lib.js';
 
@@ -35,9 +35,26 @@ function run(name: string): Promise<{ code: number; failed: string[] }> {
   });
 }
 
+/**
+ * Between two benches: the previous one's database files are flushed (`sync`: its dirty pages
+ * written back now, not under the next bench's database) and the load average may fall back
+ * (at most 60 s), so each bench starts on a quiet machine.
+ */
+async function settle(): Promise<void> {
+  const t = Date.now();
+  try {
+    execFileSync('sync');
+  } catch {
+    // no sync command: the wait alone
+  }
+  while (Date.now() - t < 60_000 && loadavg()[0]! > 1.2) await new Promise((r) => setTimeout(r, 2000));
+  report({ name: 'machine.settle_s', value: Math.round((Date.now() - t) / 1000), unit: 's', goal: 'reference: sync, then until the 1-minute load is <= 1.2 (at most 60 s)', pass: true });
+}
+
 const t0 = Date.now();
 const missed: string[] = [];
-for (const name of names) {
+for (const [i, name] of names.entries()) {
+  if (i > 0) await settle();
   load(`before_${name}`);
   const t = Date.now();
   const { code, failed } = await run(name);

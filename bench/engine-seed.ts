@@ -15,6 +15,8 @@ export const benchPlan: EscalationPlan = {
   ],
 };
 
+let nextNumber = 100_000 + Math.floor(Math.random() * 1_000_000) * 10;
+
 /**
  * Inserts `n` open tickets, each with a live escalation whose first step falls due at
  * dueAt(i). Bulk inserts keep seeding 10,000 of them to seconds. `opts` swaps the plan
@@ -26,7 +28,10 @@ export async function seedEscalations(conn: Connection, n: number, dueAt: (i: nu
   const db = conn.db!;
   const tickets: Record<string, unknown>[] = [];
   const escs: Record<string, unknown>[] = [];
-  const base = 100_000 + Math.floor(Math.random() * 1_000_000) * 10;
+  // Ticket numbers are unique: calls in one process take consecutive ranges (two random bases
+  // could overlap: the flat bench's probes once hit its 100,000 seeded numbers).
+  const base = nextNumber;
+  nextNumber += n;
   for (let i = 0; i < n; i++) {
     const id = randomUUID();
     tickets.push({

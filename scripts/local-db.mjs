@@ -137,6 +137,8 @@ async function waitForPort(port, timeoutMs) {
  */
 export async function startLocalDb({ dataDir, port } = {}) {
   const bin = installFerretDb();
+  // A directory made here is this server's alone: removed when it stops (or this process exits).
+  const owned = !dataDir;
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'esc-db-'));
   mkdirSync(dir, { recursive: true });
   const p = port ?? (await freePort());
@@ -156,16 +158,26 @@ export async function startLocalDb({ dataDir, port } = {}) {
   );
   let exited = false;
   const gone = new Promise((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  const removeDir = () => { if (owned) rmSync(dir, { recursive: true, force: true }); };
   const kill = () => { if (!exited) child.kill('SIGKILL'); };
-  /** Stops the server and resolves once it has exited (SIGKILL after 5 s). */
+  /** Stops the server and resolves once it has exited (SIGKILL after 5 s); a directory made here is removed. */
   const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(kill, 5000);
-    await gone;
-    clearTimeout(t);
+    if (!exited) {
+      child.kill('SIGTERM');
+      const t = setTimeout(kill, 5000);
+      await gone;
+      clearTimeout(t);
+    }
+    removeDir();
   };
-  process.on('exit', kill);
+  process.on('exit', () => {
+    kill();
+    try {
+      removeDir();
+    } catch {
+      // best effort: the server may still hold a file for a moment
+    }
+  });
   await waitForPort(p, 15000);
   return { uri: `mongodb://127.0.0.1:${p}/esc`, stop, kill, dataDir: dir, pid: child.pid, port: p };
 }
