@@ -219,8 +219,9 @@ export class Dispatcher {
     const stopped: Outcome = { events: [], updates: [], fallbacks: [] };
     const live: Delivery[] = [];
     for (const d of batch) {
+      // Only stopped escalations are in the map (acknowledged, resolved, cancelled).
       const st = d.escalationId ? statuses.get(d.escalationId) : undefined;
-      if (st && st !== 'active' && st !== 'exhausted') {
+      if (st) {
         stopped.updates.push({ id: d.id, claim, update: { status: 'cancelled', error: { code: st.toUpperCase(), message: `escalation ${st} before sending` } } });
         stopped.events.push(this.event(d, 'delivery.cancelled', { reason: st }));
       } else live.push(d);

@@ -7,7 +7,12 @@ import { fromDoc, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
 import { assertId, assertIds } from './ids.js';
 
-const LIVE: EscalationState['status'][] = ['active', 'exhausted'];
+/** Whether a status stops the escalation's sends; a Record, so a new status must be classified here. */
+const STOPS: Record<EscalationState['status'], boolean> = { active: false, exhausted: false, acknowledged: true, resolved: true, cancelled: true };
+const statusesWhere = (stops: boolean) => (Object.keys(STOPS) as EscalationState['status'][]).filter((s) => STOPS[s] === stops);
+const LIVE = statusesWhere(false);
+/** The statuses after which an escalation sends nothing more. */
+const STOPPED = statusesWhere(true);
 
 /** One-second buckets of due times: equality on a bucket is an index lookup on any server. */
 export function slotOf(d: Date | string | null | undefined): string | null {
@@ -27,9 +32,6 @@ function slotsBetween(fromMs: number, to: Date): string[] | null {
 function liveKey(e: Pick<EscalationState, 'id' | 'ticketId' | 'status'>): string {
   return LIVE.includes(e.status) ? e.ticketId : e.id;
 }
-
-/** The statuses after which an escalation sends nothing more. */
-const STOPPED_STATUSES: EscalationState['status'][] = ['acknowledged', 'resolved', 'cancelled'];
 
 export class MongoEscalationRepository implements EscalationRepository {
   constructor(private readonly m: Models) {}
@@ -162,7 +164,7 @@ export class MongoEscalationRepository implements EscalationRepository {
   async stoppedAmong(ids: string[]) {
     assertIds(ids, 'escalation ids');
     // Both conditions are equality lists: the database narrows by them before reading a document.
-    const docs = await this.m.Escalation.find({ _id: { $in: ids }, status: { $in: STOPPED_STATUSES } }, { status: 1 }).lean();
+    const docs = await this.m.Escalation.find({ _id: { $in: ids }, status: { $in: STOPPED } }, { status: 1 }).lean();
     return new Map(docs.map((d) => [String(d._id), d.status as EscalationState['status']]));
   }
 
