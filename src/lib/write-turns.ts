@@ -11,6 +11,9 @@
  * at most `background` of them): it queues at the database behind that urgent write, so the
  * background keeps the database busy instead of waiting for each urgent write's answer.
  */
+/** Runs a write when its turn comes (WriteTurns `later`, or at once). */
+export type WriteTurn = <T>(write: () => Promise<T>) => Promise<T>;
+
 export class WriteTurns {
   private urgent = 0;
   private running = 0;

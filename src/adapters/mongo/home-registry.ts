@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { ChangedTicket, HomeMark, HomeRegistry, HomeWhere } from '../../app/ports/homes.js';
-import type { TimelineEvent, TimelineRepository } from '../../app/ports/timeline.js';
+import type { TimelineRepository } from '../../app/ports/timeline.js';
 import { changesTicketView } from '../../app/views/ticket-view.js';
 
 interface HomeDoc {
@@ -128,7 +128,7 @@ export function withHomeMarks(inner: TimelineRepository, homes: Pick<HomeRegistr
         const v: unknown = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       }
-      return async (events: TimelineEvent[], opts?: { repeated?: boolean }) => {
+      return async (...[events, opts]: Parameters<TimelineRepository['append']>) => {
         await target.append(events, opts);
         const ids = [...new Set(events.filter((e) => changesHome(e.type)).map((e) => e.ticketId))];
         // A home a few seconds late is no reason to fail the change that was just stored.

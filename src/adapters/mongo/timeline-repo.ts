@@ -1,4 +1,5 @@
 import type { TimelineEvent, TimelineRepository } from '../../app/ports/timeline.js';
+import type { ReportFactsRepository } from '../../app/ports/report-facts.js';
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
 import { fromDoc, toDoc } from './mapping.js';
@@ -17,7 +18,7 @@ export class MongoTimelineRepository implements TimelineRepository {
   /** `reportDirty`: marks tickets whose report facts changed (issue 8 rollups); optional. */
   constructor(
     private readonly m: Models,
-    private readonly reportDirty?: { markDirty(ticketIds: string[], opts?: { marked?: boolean }): Promise<void> },
+    private readonly reportDirty?: Pick<ReportFactsRepository, 'markDirty'>,
     /** `messagesStale`: marks tickets whose posted messages must be edited (issue 12); optional. */
     private readonly messagesStale?: { markStale(ticketIds: string[]): Promise<unknown> },
   ) {}

@@ -79,7 +79,7 @@ export function meteredTimeline(inner: TimelineRepository, metrics: EscMetrics):
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'append') {
-        return async (events: TimelineEvent[], opts?: { repeated?: boolean }) => {
+        return async (...[events, opts]: Parameters<TimelineRepository['append']>) => {
           await target.append(events, opts);
           metrics.observeEvents(events);
         };

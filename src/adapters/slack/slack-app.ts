@@ -8,6 +8,7 @@ import { SlackChatNotifier } from './slack-chat-notifier.js';
 import type { ThreadStore } from './slack-chat-notifier.js';
 import type { TicketMessageRepository } from '../../app/ports/ticket-messages.js';
 import { answerOpened, registerSlackShell, ticketFormSubmission } from './slack-shell.js';
+import type { TicketFormBody } from './slack-shell.js';
 import { TicketIntake } from '../../app/use-cases/ticket-intake.js';
 import { MongoIntakeStore } from '../mongo/intake-repo.js';
 import { registerSlackThreadNotes } from './slack-events.js';
@@ -66,7 +67,7 @@ export function createSlackAdapter(deps: AppDeps, config: SlackConfig, opts: { n
 }
 
 /** A submission of the ticket form with what its handling reads (else Bolt takes it and answers as for any malformed request). */
-function isTicketSubmission(b: Record<string, unknown>): b is Record<string, unknown> & { user: { id: string }; view: { id: string; private_metadata?: string; state?: { values?: unknown } } } {
+function isTicketSubmission(b: Record<string, unknown>): b is Record<string, unknown> & TicketFormBody {
   const view = b.view as { callback_id?: unknown; id?: unknown; private_metadata?: unknown } | undefined;
   const user = b.user as { id?: unknown } | undefined;
   return b.type === 'view_submission' && view?.callback_id === TICKET_MODAL && typeof view.id === 'string' && typeof user?.id === 'string' && (view.private_metadata === undefined || typeof view.private_metadata === 'string');

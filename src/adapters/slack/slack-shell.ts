@@ -18,12 +18,14 @@ import { postSlackReport } from './report-blocks.js';
 import { slackMessage } from './slack-render.js';
 import { settledBlocks } from './settled.js';
 import { ESCALATE_MODAL, MORE_MODAL, RATE_MODAL, TICKET_MODAL, escalateModal, meta, moreModal, rateModal, readEscalateForm, readMoreForm, readRateForm, readTicketForm, ticketModal } from './views.js';
+import type { TicketForm } from './views.js';
 import { MORE_ACTION } from './blocks.js';
 import { MORE_LABELS } from '../../app/views/ticket-view.js';
 import type { MoreAction } from '../../app/views/ticket-view.js';
 import type { WorkQueue } from './work-queue.js';
 import type { TicketIntake } from '../../app/use-cases/ticket-intake.js';
 import type { OpenedRecord } from '../../app/use-cases/ticket-intake.js';
+import type { WriteTurn } from '../../lib/write-turns.js';
 
 type Client = App['client'];
 
@@ -100,6 +102,18 @@ function chatContext(deps: AppDeps, userId: string, channelId: string | null | u
 /** What a ticket form submission is acknowledged with: nothing (the modal closes) or the fields' errors. */
 export type TicketFormAck = { response_action: 'errors'; errors: Record<string, string> } | undefined;
 
+export type TicketFormBody = { user: { id: string }; view: { id: string; private_metadata?: string; state?: { values?: unknown } } };
+
+/** A ticket form submission read and checked: the form and who sent it from where, or the ack that refuses it. */
+function checkTicketForm(deps: AppDeps, { user, view }: TicketFormBody): { ok: true; form: TicketForm; ctx: ChatContext; where: string } | { ok: false; ack: NonNullable<TicketFormAck> } {
+  const form = readTicketForm(deps.directory(), view.state?.values as never);
+  if (!form.ok) return { ok: false, ack: { response_action: 'errors', errors: form.errors } };
+  const where = meta(view.private_metadata).c ?? user.id;
+  const ctx = chatContext(deps, user.id, where);
+  if (!ctx) return { ok: false, ack: { response_action: 'errors', errors: { title: unknownPerson(user.id).slice(0, 150) } } };
+  return { ok: true, form: form.form, ctx, where };
+}
+
 /**
  * The ticket form's submission with the intake (issue 18): read and checked, stored before the
  * ack (grouped with the submissions that came with it), so an acknowledged ticket is opened
@@ -107,15 +121,12 @@ export type TicketFormAck = { response_action: 'errors'; errors: Record<string, 
  * nothing from Bolt, so the receiver calls it directly (Bolt's request handling was ~15% of
  * Esc's CPU under the load of bench/slack.ts); Bolt's own route calls it too (same answer).
  */
-export function ticketFormSubmission(deps: AppDeps, intake: TicketIntake): (body: { user: { id: string }; view: { id: string; private_metadata?: string; state?: { values?: unknown } } }) => Promise<TicketFormAck> {
-  return async ({ user, view }) => {
-    const form = readTicketForm(deps.directory(), view.state?.values as never);
-    if (!form.ok) return { response_action: 'errors', errors: form.errors };
-    const where = meta(view.private_metadata).c ?? user.id;
-    const ctx = chatContext(deps, user.id, where);
-    if (!ctx) return { response_action: 'errors', errors: { title: unknownPerson(user.id).slice(0, 150) } };
+export function ticketFormSubmission(deps: AppDeps, intake: TicketIntake): (body: TicketFormBody) => Promise<TicketFormAck> {
+  return async (body) => {
+    const c = checkTicketForm(deps, body);
+    if (!c.ok) return c.ack;
     try {
-      await intake.submit({ id: ticketIdForView(view.id), input: form.form, actor: ctx.actor, reply: { userId: user.id, channel: where }, at: new Date() });
+      await intake.submit({ id: ticketIdForView(body.view.id), input: c.form, actor: c.ctx.actor, reply: { userId: body.user.id, channel: c.where }, at: new Date() });
     } catch {
       return { response_action: 'errors', errors: { title: 'Esc could not take the ticket right now; please submit again.' } };
     }
@@ -211,14 +222,12 @@ export function registerSlackShell(app: App, deps: AppDeps, work: WorkQueue, int
   const submitTicket = intake ? ticketFormSubmission(deps, intake) : null;
   app.view(TICKET_MODAL, async ({ ack, view, body, client }) => {
     if (submitTicket) return ack(await submitTicket(body));
-    const form = readTicketForm(deps.directory(), view.state.values as never);
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    const where = meta(view.private_metadata).c ?? body.user.id;
-    const ctx = ctxFor(body.user.id, where);
-    if (!ctx) return ack({ response_action: 'errors', errors: { title: unknownPerson(body.user.id).slice(0, 150) } });
+    const c = checkTicketForm(deps, body);
+    if (!c.ok) return ack(c.ack);
+    const { ctx } = c;
     await ack();
     // Only what the work needs is kept while it waits, not the whole request.
-    const job = { data: { ...form.form, id: ticketIdForView(view.id) }, userId: body.user.id, channel: where };
+    const job = { data: { ...c.form, id: ticketIdForView(view.id) }, userId: body.user.id, channel: c.where };
     work.push(async () => {
       const a = await runAction(deps, ctx, 'ticket.create', job.data);
       if (!a.ok || a.view?.kind !== 'ticket') return void (await quietly(client.chat.postMessage({ channel: job.userId, text: esc(`Your ticket was not opened: ${a.text}`) })));
@@ -284,7 +293,7 @@ const ANSWERS_PER_TASK = 100;
  * one grouped write, so the answers keep up with the intake without a queue of one task per
  * ticket. A late retry of a request already answered (`answer` false) is not answered again.
  */
-export function answerOpened(deps: AppDeps, post: PostMessage, work: WorkQueue, group: OpenedRecord[], later?: <T>(write: () => Promise<T>) => Promise<T>): void {
+export function answerOpened(deps: AppDeps, post: PostMessage, work: WorkQueue, group: OpenedRecord[], later?: WriteTurn): void {
   const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => deps.log.warn({ err: (err as Error).message, code: 'SLACK_ANSWER_FAILED' }, 'slack: could not deliver an answer'));
   const due = group.filter((o) => o.answer && o.rec.reply.userId);
   for (let i = 0; i < due.length; i += ANSWERS_PER_TASK) {

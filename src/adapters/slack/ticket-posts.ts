@@ -7,6 +7,7 @@ import type { Person } from '../../domain/directory.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { ticketBlocks, ticketText } from './blocks.js';
 import type { PostMessage } from './lean-post.js';
+import type { WriteTurn } from '../../lib/write-turns.js';
 
 /**
  * Records a Slack message about a ticket so the engine keeps it up to date (issue 12). Never
@@ -53,7 +54,7 @@ export async function postTicketMessage(deps: AppDeps, client: App['client'], ar
  * intake's writes, `later`). Never throws: a post that fails is logged (the ticket exists
  * either way).
  */
-export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts: TicketPost[], opts: { concurrency?: number; later?: <T>(write: () => Promise<T>) => Promise<T> } = {}): Promise<void> {
+export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts: TicketPost[], opts: { concurrency?: number; later?: WriteTurn } = {}): Promise<void> {
   const recorded: NewTicketMessage[] = [];
   await pool(posts, opts.concurrency ?? 8, async (p) => {
     try {
@@ -67,7 +68,7 @@ export async function postTicketMessages(deps: AppDeps, post: PostMessage, posts
 }
 
 /** Records posted messages (one grouped write); a failure is logged: the messages went out either way. */
-async function recordQuietly(deps: AppDeps, ms: NewTicketMessage[], later?: <T>(write: () => Promise<T>) => Promise<T>): Promise<void> {
+async function recordQuietly(deps: AppDeps, ms: NewTicketMessage[], later?: WriteTurn): Promise<void> {
   const messages = deps.ticketMessages;
   if (!messages || ms.length === 0) return;
   try {

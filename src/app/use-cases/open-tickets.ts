@@ -7,6 +7,7 @@ import type { CheckedOpen } from './tickets.js';
 import { startClock } from '../../domain/sla/sla-clock.js';
 import type { SlaClock, SlaPolicy } from '../../domain/sla/sla-clock.js';
 import type { BusinessCalendar } from '../../domain/sla/calendar.js';
+import type { WriteTurn } from '../../lib/write-turns.js';
 
 export type Opened = { ok: true; ticket: Ticket; created: boolean } | { ok: false; error: Error };
 
@@ -35,9 +36,9 @@ export async function openTicketsGrouped(deps: AppDeps, items: { input: OpenTick
 export async function insertTicketsGrouped(
   deps: AppDeps,
   items: { input: OpenTicketInput & { id: string }; actor: Actor }[],
-  opts: { repeated?: boolean; turn?: <T>(write: () => Promise<T>) => Promise<T>; insertPart?: number } = {},
+  opts: { repeated?: boolean; turn?: WriteTurn; insertPart?: number } = {},
 ): Promise<Opened[]> {
-  const turn = opts.turn ?? (<T>(write: () => Promise<T>) => write());
+  const turn: WriteTurn = opts.turn ?? ((write) => write());
   const out: (Opened | undefined)[] = items.map(() => undefined);
   const checked = items.map((it, i) => {
     try {

@@ -3,6 +3,7 @@ import type { IntakeRecord, IntakeStore } from '../ports/intake.js';
 import type { Opened } from './open-tickets.js';
 import { afterOpenMany, insertTicketsGrouped } from './open-tickets.js';
 import { WriteTurns } from '../../lib/write-turns.js';
+import type { WriteTurn } from '../../lib/write-turns.js';
 
 /** Groups whose follow-up (team post, plan on open, answers) may run while the next group is written. */
 const FOLLOW_UPS = 2;
@@ -73,13 +74,13 @@ export class TicketIntake {
      * Called once per group after its tickets exist (or were refused): the front end answers
      * those marked `answer`, making its own writes through `later` (a background turn).
      */
-    private readonly onOpened: (group: OpenedRecord[], later: <T>(write: () => Promise<T>) => Promise<T>) => void,
+    private readonly onOpened: (group: OpenedRecord[], later: WriteTurn) => void,
     private readonly opts: { maxGroup?: number; openGroup?: number; staleMs?: number; recoverEveryMs?: number } = {},
   ) {}
 
   /** The record writes (urgent: an acknowledgement waits) before the opening writes (background). */
   private readonly turns = new WriteTurns(1, () => this.toOpen.length >= BEHIND);
-  private readonly later = <T>(write: () => Promise<T>): Promise<T> => this.turns.later(write);
+  private readonly later: WriteTurn = (write) => this.turns.later(write);
 
   /** Resolves once the request is stored; rejects when the database refused it (do not acknowledge then). */
   submit(rec: IntakeRecord): Promise<void> {
