@@ -54,10 +54,22 @@ async function main(): Promise<void> {
   const resolvedAt = new Map<number, number>();
   let phaseStart = 0;
   const inflight: Promise<void>[] = [];
-  // Warm-up, not measured: JIT and connections, on keys the load does not use.
-  for (let i = 0; i < 200; i++) {
-    await Promise.all([post(`${esc.url}/api/alerts`, 'demo-monitor-token', { ...alert(1000 + (i % 10), i), dedupKey: `warm/${i % 10}` }), post(`${bare.url}/`, 't', alert(1000 + (i % 10), i))]);
+  // Warm-up, not measured: JIT and connections, on keys the load does not use. Both paths of
+  // the intake run often enough to be compiled (V8 optimises a function after some thousands of
+  // calls): 2,000 alerts over 200 keys, 20 at a time, so 200 tickets are opened and the rest
+  // counted; then the openings' follow-ups settle. (With 200 alerts on 10 keys the storm's first
+  // second measured the compiler: p50 130-150 ms there, 20-40 ms after.) The first second of the
+  // storm is reported on its own line.
+  const WARM = Number(process.env.BENCH_ALERTS_WARM ?? 2000);
+  for (let i = 0; i < WARM; i += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, j) => {
+        const n = i + j;
+        return Promise.all([post(`${esc.url}/api/alerts`, 'demo-monitor-token', { ...alert(1000 + (n % 200), n), dedupKey: `warm/${n % 200}` }), post(`${bare.url}/`, 't', alert(1000 + (n % 200), n))]);
+      }),
+    );
   }
+  await sleep(2000);
   const db = new MongoClient(esc.uri);
   const tickets = db.db().collection('tickets');
   await sleep(500);
@@ -132,16 +144,26 @@ async function main(): Promise<void> {
   const rt = await readRoundTrips(esc.child);
   const ours = { alertKey: { $regex: '^bench/host-' } };
   const open = await tickets.countDocuments({ ...ours, status: { $nin: ['resolved', 'closed'] } });
-  const counted = await tickets.aggregate<{ n: number }>([{ $match: ours }, { $group: { _id: null, n: { $sum: '$alertCount' } } }]).toArray();
-  const sum = counted[0]?.n ?? 0;
+  // Repeats are counted on the keys and folded into the stored tickets within about a second
+  // (reads through Esc add them at once): the sum is read from the stored tickets once folded.
+  const storedSum = async () => (await tickets.aggregate<{ n: number }>([{ $match: ours }, { $group: { _id: null, n: { $sum: '$alertCount' } } }]).toArray())[0]?.n ?? 0;
+  const foldStart = performance.now();
+  let sum = await storedSum();
+  while (sum !== alerts && performance.now() - foldStart < 15_000) {
+    await sleep(250);
+    sum = await storedSum();
+  }
+  const foldMs = performance.now() - foldStart;
   await db.close();
 
   const r1 = (n: number) => Math.round(n * 10) / 10;
   const p99 = { esc: percentile(lat.esc, 99), bare: percentile(lat.bare, 99) };
   report({ name: 'alerts.sent', value: alerts, unit: 'alerts', goal: `${RATE}/s for ${SECONDS} s over ${KEYS} keys, + ${resolves} resolves (1%)`, pass: alerts + resolves >= RATE * SECONDS * 0.99 });
   report({ name: 'alerts.open_tickets', value: open, unit: 'tickets', goal: `${KEYS} (one per key)`, pass: open === KEYS });
-  report({ name: 'alerts.counted', value: sum, unit: 'alerts', goal: `= alerts sent (${alerts}): every repeat counted`, pass: sum === alerts });
+  report({ name: 'alerts.counted', value: sum, unit: 'alerts', goal: `= alerts sent (${alerts}): every repeat counted (the stored tickets, ${Math.round(foldMs)} ms after the load)`, pass: sum === alerts });
   report({ name: 'alerts.intake_p50', value: r1(percentile(lat.esc, 50)), unit: 'ms', goal: 'informational', pass: true });
+  const first = trace.filter((t) => t.at < 1000).map((t) => t.ms);
+  report({ name: 'alerts.first_second_p99', value: r1(percentile(first, 99)), unit: 'ms', goal: `informational: the storm's first second (${first.length} alerts, 100 keys opened; p50 ${r1(percentile(first, 50))})`, pass: true });
   report({ name: 'alerts.bare_p99', value: r1(p99.bare), unit: 'ms', goal: 'baseline: bare node:http + one insertOne, same load, same run (its own phase, before Esc)', pass: true });
   report({ name: 'alerts.intake_p99', value: r1(p99.esc), unit: 'ms', goal: `<= bare p99 + 50 (${r1(p99.bare + 50)})`, pass: p99.esc <= p99.bare + 50 });
   report({ name: 'alerts.5xx', value: status.esc5xx, unit: 'responses', goal: `0 (other non-2xx: ${status.escOther}; bare 5xx: ${status.bare5xx})`, pass: status.esc5xx === 0 && status.escOther === 0 });

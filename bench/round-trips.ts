@@ -22,7 +22,35 @@ export function serveRoundTrips(conn: Connection): void {
     const key = `${e.commandName} ${typeof target === 'string' ? target : ''}`.trim();
     counts[key] = (counts[key] ?? 0) + 1;
   });
+  // BENCH_RT_TRACE=1: the commands of each second after a reset, and their time in the database, on stderr.
+  let since = 0;
+  const perSec: Record<string, [number, number]>[] = [];
+  const started = new Map<number, [string, number]>();
+  if (process.env.BENCH_RT_TRACE) {
+    const client = conn.getClient();
+    client.on('commandStarted', (e: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
+      if (!since || IGNORED.has(e.commandName)) return;
+      const target = e.command[e.commandName];
+      started.set(e.requestId, [`${e.commandName} ${typeof target === 'string' ? target : ''}`.trim(), performance.now()]);
+    });
+    const done = (e: { requestId: number }) => {
+      const s = started.get(e.requestId);
+      if (!s) return;
+      started.delete(e.requestId);
+      const sec = Math.floor((s[1] - since) / 1000);
+      const row = (perSec[sec] ??= {});
+      const c = (row[s[0]] ??= [0, 0]);
+      c[0] += 1;
+      c[1] += performance.now() - s[1];
+    };
+    client.on('commandSucceeded', done);
+    client.on('commandFailed', done);
+    process.on('SIGTERM', () => {
+      perSec.slice(0, 12).forEach((row, i) => process.stderr.write(`rt second ${i}: ${Object.entries(row).sort((a, b) => b[1][1] - a[1][1]).slice(0, 8).map(([k, [n, ms]]) => `${k} ${n} (${Math.round(ms)} ms)`).join(', ')}\n`));
+    });
+  }
   process.on('message', (m) => {
+    if (m === 'rt:reset') since = performance.now();
     if (m === 'rt:reset') for (const k of Object.keys(counts)) delete counts[k];
     if (m === 'rt:read') process.send?.({ rt: { ...counts } });
   });

@@ -98,7 +98,7 @@ deliverySchema.index({ ticketId: 1, queuedAt: 1 });
 deliverySchema.index({ escalationId: 1, status: 1 });
 deliverySchema.index({ providerId: 1 });
 
-const alertKeySchema = new Schema({ _id: String, ticketId: String, state: String, at: Date }, opts);
+const alertKeySchema = new Schema({ _id: String, ticketId: String, state: String, at: Date, n: Number }, opts);
 
 const orgItemSchema = new Schema({ _id: String, kind: String, hash: String, doc: Mixed, updatedAt: Date }, opts);
 orgItemSchema.index({ kind: 1 });

@@ -74,43 +74,46 @@ export class MongoTicketRepository implements TicketRepository {
     }
   }
 
-  async addAlertRepeats(id: string, count: number, at: Date): Promise<Ticket | null> {
+  async foldAlertCount(id: string, count: number, at: Date): Promise<Ticket | null> {
     assertId(id, 'ticket id');
-    const doc = await this.m.Ticket.collection.findOneAndUpdate(
-      { _id: id, status: { $in: OPEN_STATUSES } } as never,
-      { $inc: { alertCount: count, version: 1 }, $set: { updatedAt: at, timersStale: true } },
-      { returnDocument: 'after' },
-    );
+    // $max: a fold repeated, or overtaken by a later one, never lowers nor doubles the count.
+    const doc = await this.m.Ticket.collection.findOneAndUpdate({ _id: id } as never, { $max: { alertCount: count }, $set: { updatedAt: at } }, { returnDocument: 'after' });
     return fromDoc<Ticket>(doc as never);
   }
 
-  async addAlertRepeatsMany(items: { id: string; count: number }[], at: Date): Promise<Map<string, Ticket | null>> {
-    // One atomic update per ticket, all sent at once. (A bulkWrite of the same updates is one
-    // round trip, but cannot tell which of them found their ticket still open, and on the
-    // FerretDB stand-in it measured 2-3x slower than these in parallel.)
-    const done = await Promise.all(items.map(async (i) => [i.id, await this.addAlertRepeats(i.id, i.count, at)] as const));
-    return new Map(done);
+  /** An open alert ticket's count includes the repeats counted on its key and not folded yet. */
+  private async withLiveCounts(tickets: Ticket[]): Promise<Ticket[]> {
+    const counted = tickets.filter((t) => t.alertKey && OPEN_STATUSES.includes(t.status));
+    if (counted.length === 0) return tickets;
+    const keys = (await this.m.AlertKey.find({ _id: { $in: [...new Set(counted.map((t) => t.alertKey!))] } }).lean()) as unknown as { ticketId: string; n?: number }[];
+    const live = new Map(keys.map((k) => [k.ticketId, k.n ?? 0]));
+    return tickets.map((t) => ((live.get(t.id) ?? 0) > t.alertCount ? { ...t, alertCount: live.get(t.id)! } : t));
+  }
+
+  private async one(t: Ticket | null): Promise<Ticket | null> {
+    return t ? (await this.withLiveCounts([t]))[0]! : null;
   }
 
   async get(id: string): Promise<Ticket | null> {
     assertId(id, 'ticket id');
-    return fromDoc<Ticket>(await this.m.Ticket.findById(id).lean());
+    return this.one(fromDoc<Ticket>(await this.m.Ticket.findById(id).lean()));
   }
 
   async getByNumber(number: number): Promise<Ticket | null> {
     assertNumber(number, 'ticket number');
-    return fromDoc<Ticket>(await this.m.Ticket.findOne({ number }).lean());
+    return this.one(fromDoc<Ticket>(await this.m.Ticket.findOne({ number }).lean()));
   }
 
   async getMany(ids: string[]): Promise<Map<string, Ticket>> {
     assertIds(ids, 'ticket ids');
     const docs = await this.m.Ticket.find({ _id: { $in: ids } }).lean();
-    return new Map(docs.map((d) => [String(d._id), fromDoc<Ticket>(d)!]));
+    return new Map((await this.withLiveCounts(docs.map((d) => fromDoc<Ticket>(d)!))).map((t) => [t.id, t]));
   }
 
   async save(ticket: Ticket, extra: { breachHandled?: boolean } = {}): Promise<Ticket | null> {
-    // timersDone is the engine's, added to in place: a save never writes back an older copy of it.
-    const { _id, timersDone: _done, ...rest } = toDoc(ticket);
+    // timersDone is the engine's, added to in place, and alertCount only grows (foldAlertCount):
+    // a save never writes back an older copy of either.
+    const { _id, timersDone: _done, alertCount: _count, ...rest } = toDoc(ticket);
     // Every change may move a warning, a breach or an ack timeout: the timers module recomputes them.
     const next: Record<string, unknown> = { ...rest, ...extra, version: ticket.version + 1, timersStale: true };
     // An unanswered open ticket stays watched; the breach scan also checks breachHandled, so a
@@ -123,7 +126,7 @@ export class MongoTicketRepository implements TicketRepository {
   async list(filter: TicketFilter, limit: number, skip = 0): Promise<Ticket[]> {
     assertFilter(filter);
     const docs = await this.m.Ticket.find(query(filter)).sort({ createdAt: -1, number: -1 }).skip(skip).limit(limit).lean();
-    return docs.map((d) => fromDoc<Ticket>(d)!);
+    return this.withLiveCounts(docs.map((d) => fromDoc<Ticket>(d)!));
   }
 
   async count(filter: TicketFilter): Promise<number> {
@@ -185,24 +188,33 @@ export class MongoTicketRepository implements TicketRepository {
   }
 }
 
+type AlertKeyDoc = { _id: string; ticketId: string; state: 'creating' | 'open'; at: Date; n?: number };
+
+/**
+ * alert_keys: one small document per dedup key with an open (or opening) ticket. `n` is the
+ * ticket's alert count, counted here while the key names the ticket (issue 18: an update of
+ * this document is about half the database work of one of the ticket) and folded into the
+ * ticket's alertCount later and at release. A key stored without `n` (by an Esc before it)
+ * takes the ticket's count at markOpen.
+ */
 export class MongoAlertKeyRepository implements AlertKeyRepository {
   constructor(private readonly m: Models) {}
 
-  async claim(key: string, ticketId: string, now: Date): ReturnType<AlertKeyRepository['claim']> {
+  async claim(key: string, ticketId: string, now: Date, count = 1): ReturnType<AlertKeyRepository['claim']> {
     assertId(key, 'dedup key');
     assertId(ticketId, 'ticket id');
     try {
-      await this.m.AlertKey.collection.insertOne({ _id: key, ticketId, state: 'creating', at: now } as never);
+      await this.m.AlertKey.collection.insertOne({ _id: key, ticketId, state: 'creating', at: now, n: count } as never);
       return { owner: true, ticketId, state: 'creating' as const, at: now };
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
-      const doc = (await this.m.AlertKey.findById(key).lean()) as unknown as { ticketId: string; state: 'creating' | 'open'; at: Date } | null;
-      if (!doc) return this.claim(key, ticketId, now); // released in between: try again
+      const doc = (await this.m.AlertKey.findById(key).lean()) as unknown as AlertKeyDoc | null;
+      if (!doc) return this.claim(key, ticketId, now, count); // released in between: try again
       return { owner: false, ticketId: doc.ticketId, state: doc.state, at: doc.at };
     }
   }
 
-  async claimMany(items: { key: string; ticketId: string }[], now: Date): Promise<Set<string>> {
+  async claimMany(items: { key: string; ticketId: string; count: number }[], now: Date): Promise<Set<string>> {
     for (const i of items) {
       assertId(i.key, 'dedup key');
       assertId(i.ticketId, 'ticket id');
@@ -210,7 +222,7 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
     const won = new Set(items.map((i) => i.key));
     if (items.length === 0) return won;
     try {
-      await this.m.AlertKey.collection.insertMany(items.map((i) => ({ _id: i.key, ticketId: i.ticketId, state: 'creating', at: now })) as never[], { ordered: false });
+      await this.m.AlertKey.collection.insertMany(items.map((i) => ({ _id: i.key, ticketId: i.ticketId, state: 'creating', at: now, n: i.count })) as never[], { ordered: false });
     } catch (e) {
       // Unordered: every key not reported is claimed; a duplicate is a key another ticket holds.
       if (!isDuplicateKey(e)) throw e;
@@ -218,6 +230,13 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
       for (const w of Array.isArray(errs) ? errs : errs ? [errs] : []) won.delete(items[w.index]!.key);
     }
     return won;
+  }
+
+  async count(key: string, ticketId: string, count: number): Promise<number | null> {
+    assertId(key, 'dedup key');
+    assertId(ticketId, 'ticket id');
+    const doc = (await this.m.AlertKey.collection.findOneAndUpdate({ _id: key, ticketId, state: 'open', n: { $exists: true } } as never, { $inc: { n: count } }, { returnDocument: 'after' })) as unknown as AlertKeyDoc | null;
+    return doc?.n ?? null;
   }
 
   async markOpenMany(items: { key: string; ticketId: string }[]): Promise<void> {
@@ -237,14 +256,16 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
 
   async getMany(keys: string[]): ReturnType<AlertKeyRepository['getMany']> {
     assertIds(keys, 'dedup keys');
-    const docs = (await this.m.AlertKey.find({ _id: { $in: keys } }).lean()) as unknown as { _id: string; ticketId: string; state: 'creating' | 'open'; at: Date }[];
-    return new Map(docs.map((d) => [String(d._id), { ticketId: d.ticketId, state: d.state, at: d.at }]));
+    const docs = (await this.m.AlertKey.find({ _id: { $in: keys } }).lean()) as unknown as AlertKeyDoc[];
+    return new Map(docs.map((d) => [String(d._id), { ticketId: d.ticketId, state: d.state, at: d.at, count: d.n ?? null }]));
   }
 
-  async markOpen(key: string, ticketId: string): Promise<void> {
+  async markOpen(key: string, ticketId: string, count?: number): Promise<void> {
     assertId(key, 'dedup key');
     assertId(ticketId, 'ticket id');
-    await this.m.AlertKey.updateOne({ _id: key, ticketId }, { $set: { state: 'open' } });
+    // A key stored without its count (an older Esc) takes the ticket's.
+    if (count !== undefined) await this.m.AlertKey.updateOne({ _id: key, ticketId, n: { $exists: false } }, { $set: { state: 'open', n: count } });
+    await this.m.AlertKey.updateOne({ _id: key, ticketId, state: 'creating' }, { $set: { state: 'open' } });
   }
 
   async release(key: string, ticketId: string): Promise<void> {
@@ -253,10 +274,20 @@ export class MongoAlertKeyRepository implements AlertKeyRepository {
     await this.m.AlertKey.deleteOne({ _id: key, ticketId });
   }
 
+  async releaseCounted(key: string, ticketId: string, count: number | null): Promise<boolean> {
+    assertId(key, 'dedup key');
+    assertId(ticketId, 'ticket id');
+    const r = await this.m.AlertKey.deleteOne({ _id: key, ticketId, n: count === null ? { $exists: false } : count });
+    if (r.deletedCount === 1) return true;
+    const doc = (await this.m.AlertKey.findById(key).lean()) as unknown as AlertKeyDoc | null;
+    return doc?.ticketId !== ticketId;
+  }
+
   async takeOver(key: string, staleTicketId: string, newTicketId: string, now: Date): Promise<boolean> {
     assertId(key, 'dedup key');
     assertId(staleTicketId, 'ticket id');
-    const r = await this.m.AlertKey.updateOne({ _id: key, ticketId: staleTicketId, state: 'creating' }, { $set: { ticketId: newTicketId, at: now } });
+    // The new ticket opens with its first alert counted.
+    const r = await this.m.AlertKey.updateOne({ _id: key, ticketId: staleTicketId, state: 'creating' }, { $set: { ticketId: newTicketId, at: now, n: 1 } });
     return r.modifiedCount === 1;
   }
 }

@@ -26,15 +26,13 @@ export interface TicketRepository {
   /** Stores new tickets in one grouped write; returns the ids that were already stored (left as they were). */
   insertMany(tickets: Ticket[]): Promise<string[]>;
   /**
-   * Counts `count` more repeats of an open alert ticket in one atomic update (no read before);
-   * returns the ticket after it, or null when it is not open (resolved meanwhile) or gone.
+   * Folds an alert ticket's count kept on its dedup key (AlertKeyRepository.count) into the
+   * ticket: alertCount becomes at least `count` (counts only grow, so a fold repeated or
+   * folded late never lowers nor doubles it). Returns the ticket after it, whatever its
+   * status, or null when it is gone.
    */
-  addAlertRepeats(id: string, count: number, at: Date): Promise<Ticket | null>;
-  /**
-   * The same for several tickets in one grouped write (one atomic update per ticket): each
-   * id maps to the ticket after its update, or to null when it was not open (not counted).
-   */
-  addAlertRepeatsMany(items: { id: string; count: number }[], at: Date): Promise<Map<string, Ticket | null>>;
+  foldAlertCount(id: string, count: number, at: Date): Promise<Ticket | null>;
+  /** get, getByNumber, getMany and list show an open alert ticket's count including the repeats not folded yet. */
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: number): Promise<Ticket | null>;
   /** Several tickets by id in one round trip. */
@@ -67,23 +65,40 @@ export interface TicketRepository {
 /** Alert de-duplication: one open ticket per dedup key. */
 export interface AlertKeyRepository {
   /**
-   * Claims `key` for `ticketId`. Returns { owner: true } when this caller now owns the key
-   * and must create the ticket; otherwise the ticket id that holds it (possibly still
-   * being created).
+   * Claims `key` for `ticketId`, whose ticket will open with `count` alerts counted. Returns
+   * { owner: true } when this caller now owns the key and must create the ticket; otherwise
+   * the ticket id that holds it (possibly still being created).
    */
-  claim(key: string, ticketId: string, now: Date): Promise<{ owner: boolean; ticketId: string; state: 'creating' | 'open'; at: Date }>;
-  /** Claims several keys at once (one round trip), each for its ticket id: the keys this caller now owns (the others are held). */
-  claimMany(items: { key: string; ticketId: string }[], now: Date): Promise<Set<string>>;
-  /** The current holders of several keys in one round trip (keys nobody holds are absent). */
-  getMany(keys: string[]): Promise<Map<string, { ticketId: string; state: 'creating' | 'open'; at: Date }>>;
-  /** Marks the key's ticket as created. */
-  markOpen(key: string, ticketId: string): Promise<void>;
+  claim(key: string, ticketId: string, now: Date, count?: number): Promise<{ owner: boolean; ticketId: string; state: 'creating' | 'open'; at: Date }>;
+  /** Claims several keys at once (one round trip), each for its ticket id and opening count: the keys this caller now owns (the others are held). */
+  claimMany(items: { key: string; ticketId: string; count: number }[], now: Date): Promise<Set<string>>;
+  /** The current holders of several keys in one round trip (keys nobody holds are absent); count: the alerts counted for the holder so far. */
+  getMany(keys: string[]): Promise<Map<string, { ticketId: string; state: 'creating' | 'open'; at: Date; count: number | null }>>;
+  /**
+   * Counts `count` more alerts of the key's open ticket on the key itself (a small document:
+   * one atomic update, about half the database work of an update of the ticket, issue 18).
+   * Returns the ticket's count after it, or null when the key no longer names `ticketId` as
+   * open (released, taken over, or still being created): nothing was counted. The count is
+   * folded into the ticket later (TicketRepository.foldAlertCount) and when the key is released.
+   */
+  count(key: string, ticketId: string, count: number): Promise<number | null>;
+  /**
+   * Marks the key's ticket as created (no effect when another caller already did). `count`:
+   * the ticket's alert count, taken by a key stored without one (by an older Esc).
+   */
+  markOpen(key: string, ticketId: string, count?: number): Promise<void>;
   /** markOpen of several keys in one round trip. */
   markOpenMany(items: { key: string; ticketId: string }[]): Promise<void>;
-  /** Frees the key when its ticket resolves, so the next trigger opens a new ticket. */
+  /** Frees a key whose ticket was never opened (its opening failed): nothing was counted on it. */
   release(key: string, ticketId: string): Promise<void>;
   /** release of several keys in one round trip. */
   releaseMany(items: { key: string; ticketId: string }[]): Promise<void>;
+  /**
+   * Frees the key if it still names `ticketId` with exactly `count` alerts counted (they are
+   * folded into the ticket; null: a key stored without a count): true when freed, or when the key no longer names the ticket; false
+   * when more alerts were counted meanwhile (fold them and try again).
+   */
+  releaseCounted(key: string, ticketId: string, count: number | null): Promise<boolean>;
   /** Takes over a key whose creator died before creating the ticket. */
   takeOver(key: string, staleTicketId: string, newTicketId: string, now: Date): Promise<boolean>;
 }

@@ -5,6 +5,7 @@ import { isOpen } from '../../domain/ticket.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor, TimelineEvent } from '../ports/timeline.js';
 import { Coalescer } from './alert-batches.js';
+import { releaseAlertKey } from './alert-keys.js';
 import type { CheckedOpen } from './tickets.js';
 import { buildTicket, checkOpen, event, openTicket, openedEvent, withOpeningOwed } from './tickets.js';
 
@@ -32,6 +33,15 @@ const CREATOR_GRACE_MS = 30_000;
  * (the openings of new keys then wait behind more counts).
  */
 const MAX_COUNT_WRITES = 8;
+/**
+ * Repeats are counted on the key (a small document) and folded into the ticket document at
+ * most this often per key: in a storm one ticket update per key per interval instead of one per
+ * repeat. Reads of the ticket add the key's count meanwhile, so nobody sees the lag; the fold
+ * also refreshes the ticket this process answers with (its status, at most this old).
+ */
+const FOLD_MS = 5_000;
+/** Counts refused in a row (the key moved on between lookup and count) before the one-at-a-time path takes the key. */
+const MAX_MISSES = 3;
 /** Idle keys remembered at most (their open ticket); past it an idle key is forgotten (looked up again when it returns). */
 const MAX_IDLE_KEYS = 10_000;
 
@@ -64,14 +74,23 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-/** One dedup key in this process: its open ticket as last seen (undefined: not looked up), the alerts waiting, whether a write is under way. */
+/**
+ * One dedup key in this process: its open ticket as last seen (undefined: not looked up;
+ * null: none known), the alerts waiting, whether a write is under way, and its count: the
+ * last one counted on the key, and the last one folded into the ticket (with the fold timer).
+ */
 interface KeyLine {
-  ticketId: string | null | undefined;
+  ticket: Ticket | null | undefined;
   queue: Waiter[];
   busy: boolean;
+  counted: number;
+  folded: number;
+  fold?: ReturnType<typeof setTimeout>;
+  /** Counts refused in a row for a ticket the lookup found open: past a few, the one-at-a-time path settles the key. */
+  misses: number;
 }
 
-type Holder = { ticketId: string; state: 'creating' | 'open' } | undefined;
+type Holder = { ticketId: string; state: 'creating' | 'open'; count: number | null } | undefined;
 interface OpenAsk {
   key: string;
   batch: Waiter[];
@@ -105,7 +124,7 @@ class AlertIntake {
     return new Promise((resolve, reject) => {
       const key = input.dedupKey;
       let line = this.lines.get(key);
-      if (!line) this.lines.set(key, (line = { ticketId: undefined, queue: [], busy: false }));
+      if (!line) this.lines.set(key, (line = { ticket: undefined, queue: [], busy: false, counted: 0, folded: 0, misses: 0 }));
       line.queue.push({ input, actor, resolve, reject });
       if (!line.busy) void this.run(key, line);
     });
@@ -118,7 +137,7 @@ class AlertIntake {
     await new Promise((r) => setImmediate(r));
     while (line.queue.length > 0) await this.step(key, line);
     line.busy = false;
-    if (this.lines.size > MAX_IDLE_KEYS) this.lines.delete(key);
+    if (this.lines.size > MAX_IDLE_KEYS && !line.fold) this.lines.delete(key);
   }
 
   /** Counts the waiting alerts on the key's open ticket, or opens one for them. */
@@ -127,50 +146,91 @@ class AlertIntake {
     let batch: Waiter[] = [];
     try {
       // Looked up once per key (one read for all the keys looked up in the same turn).
-      if (line.ticketId === undefined) line.ticketId = (await this.holders.add(key))?.ticketId ?? null;
-      if (line.ticketId) {
+      if (line.ticket === undefined) line.ticket = await this.lookup(key);
+      const ticket = line.ticket;
+      if (ticket && line.misses < MAX_MISSES) {
         // A few counts at a time: when the database is slow, the alerts wait here and are counted together.
         await this.slot();
         batch = line.queue.splice(0);
         const now = deps.clock.now();
-        const saved = await deps.tickets.addAlertRepeats(line.ticketId, batch.length, now).finally(() => this.free());
-        if (saved) return this.answerAfterEvent(saved, batch, now);
-        // Resolved, closed, or not written yet by its creator: this batch is not counted anywhere.
-        const was = line.ticketId;
-        line.ticketId = null;
-        if (await this.freeResolved(key, was)) {
-          // Open again meanwhile (reopened): the batch is counted on it by the next step.
-          line.ticketId = was;
-          line.queue.unshift(...batch);
-          batch = [];
-          return;
+        const n = await deps.alertKeys.count(key, ticket.id, batch.length).finally(() => this.free());
+        if (n !== null) {
+          line.misses = 0;
+          line.counted = Math.max(line.counted, n);
+          this.foldLater(key, line);
+          return this.answerAfterEvent({ ...ticket, alertCount: n }, batch, now);
         }
-      } else batch = line.queue.splice(0);
-      const out = await this.opener.add({ key, batch });
-      if (out.kind === 'opened') line.ticketId = out.ticket.id;
-      else if (out.kind === 'held') await this.oneKey(line, batch);
+        // Not counted: the key was released (its ticket resolved), taken over, or is not open yet: looked up again.
+        line.misses += 1;
+        line.ticket = undefined;
+        line.queue.unshift(...batch);
+        batch = [];
+        return;
+      }
+      batch = line.queue.splice(0);
+      const out = ticket ? ({ kind: 'held' } as const) : await this.opener.add({ key, batch });
+      if (out.kind === 'opened') {
+        line.ticket = out.ticket;
+        line.counted = line.folded = out.ticket.alertCount;
+      } else if (out.kind === 'held') await this.oneKey(line, batch);
+      line.misses = 0;
     } catch (e) {
       // Failed before it took its batch (the key's lookup): the waiting alerts get the error, not a retry loop.
       if (batch.length === 0) batch = line.queue.splice(0);
-      line.ticketId = undefined;
+      line.ticket = undefined;
       batch.forEach((w) => w.reject(e));
     }
   }
 
   /**
-   * The key's ticket refused the count: if it is resolved or closed, the key is released here
-   * (only if it still names that ticket), so the batch opens the key's next ticket in the
-   * grouped opening at once. Before, the key was still held and the batch went one alert at a
-   * time (about 14 serial round trips for the first alert after each resolve: the alert
-   * intake's p99 tail in a storm, issue 18). True: the ticket is open (reopened meanwhile).
+   * The key's open ticket, or null (none: the batch opens one). A key that names a resolved or
+   * closed ticket (its release did not happen: a crash) is released here, its count folded;
+   * a key stored without its count (an older Esc) or left "creating" by a creator that died
+   * after writing its ticket is marked open with the ticket's count.
    */
-  private async freeResolved(key: string, ticketId: string): Promise<boolean> {
-    const t = await this.deps.tickets.get(ticketId);
+  private async lookup(key: string): Promise<Ticket | null> {
+    const holder = await this.holders.add(key);
+    if (!holder) return null;
+    const t = await this.deps.tickets.get(holder.ticketId);
     // Not written yet (another process is creating it): the opening finds the key held and settles it one alert at a time.
-    if (!t) return false;
-    if (isOpen(t)) return true;
-    await this.deps.alertKeys.release(key, ticketId);
-    return false;
+    if (!t) return null;
+    if (!isOpen(t)) {
+      await releaseAlertKey(this.deps, key, t.id);
+      return null;
+    }
+    if (holder.state !== 'open' || holder.count === null) await this.deps.alertKeys.markOpen(key, t.id, t.alertCount);
+    return t;
+  }
+
+  /**
+   * Folds the key's count into its ticket at most once per FOLD_MS (the ticket shows it at
+   * once anyway: reads add the key's count). The fold also refreshes this process's copy of the
+   * ticket (its status in the answers), and releases the key of a ticket resolved meanwhile
+   * whose release did not happen.
+   */
+  private foldLater(key: string, line: KeyLine): void {
+    if (line.fold) return;
+    line.fold = setTimeout(() => void this.fold(key, line), FOLD_MS);
+    line.fold.unref?.();
+  }
+
+  private async fold(key: string, line: KeyLine): Promise<void> {
+    const { deps } = this;
+    const ticket = line.ticket;
+    const n = line.counted;
+    try {
+      if (!ticket || n <= line.folded) return;
+      const t = await deps.tickets.foldAlertCount(ticket.id, n, deps.clock.now());
+      line.folded = Math.max(line.folded, n);
+      if (line.ticket?.id === ticket.id) line.ticket = t && isOpen(t) ? t : undefined;
+      if (t && !isOpen(t)) await releaseAlertKey(deps, key, t.id);
+    } catch (err) {
+      // Nothing is lost: the count stays on the key, folded by the next fold or the release.
+      deps.log.warn({ err, dedupKey: key }, 'could not fold alert repeats into their ticket; retried with the next repeat');
+    } finally {
+      line.fold = undefined;
+      if (line.counted > line.folded && line.ticket) this.foldLater(key, line);
+    }
   }
 
   private slot(): Promise<void> {
@@ -195,7 +255,7 @@ class AlertIntake {
     );
   }
 
-  /** The key is held by a ticket we cannot count on: the first alert settles it one step at a time, the others count on its ticket. */
+  /** The key is held by a ticket we cannot count on yet: the first alert settles it one step at a time, the others count on its ticket. */
   private async oneKey(line: KeyLine, ws: Waiter[]): Promise<void> {
     let out: AlertOutcome | null = null;
     while (!out && ws.length > 0) {
@@ -209,12 +269,16 @@ class AlertIntake {
         if (!(e instanceof DomainError)) throw e;
       }
     }
-    line.ticketId = out?.ticket.id ?? null;
+    line.ticket = out?.ticket ?? null;
+    if (out) line.counted = line.folded = out.ticket.alertCount;
     if (!out || ws.length === 0) return;
     const now = this.deps.clock.now();
-    const saved = await this.deps.tickets.addAlertRepeats(out.ticket.id, ws.length, now);
-    if (saved) return this.answerAfterEvent(saved, ws, now);
-    line.ticketId = null;
+    const n = await this.deps.alertKeys.count(out.ticket.alertKey!, out.ticket.id, ws.length);
+    if (n !== null) {
+      line.counted = n;
+      return this.answerAfterEvent({ ...out.ticket, alertCount: n }, ws, now);
+    }
+    line.ticket = undefined;
     for (const w of ws) await intakeOne(this.deps, w.input, w.actor).then(w.resolve, w.reject);
   }
 }
@@ -253,7 +317,7 @@ async function openGrouped(deps: AppDeps, asks: OpenAsk[]): Promise<OpenResult[]
   });
   if (opening.length === 0) return out;
   const now = deps.clock.now();
-  const won = await deps.alertKeys.claimMany(opening.map((o) => ({ key: asks[o.i]!.key, ticketId: o.id })), now);
+  const won = await deps.alertKeys.claimMany(opening.map((o) => ({ key: asks[o.i]!.key, ticketId: o.id, count: o.count.length })), now);
   for (const o of opening) if (!won.has(asks[o.i]!.key)) out[o.i] = { kind: 'held' };
   const mine = opening.filter((o) => won.has(asks[o.i]!.key));
   if (mine.length === 0) return out;
@@ -288,33 +352,38 @@ async function openGrouped(deps: AppDeps, asks: OpenAsk[]): Promise<OpenResult[]
 
 /** One alert on its own: claims the key (or finds its holder), opens or counts. */
 async function intakeOne(deps: AppDeps, input: AlertInput, actor: Actor): Promise<AlertOutcome> {
+  const key = input.dedupKey;
   for (let attempt = 0; attempt < 50; attempt++) {
     const candidate = randomUUID();
     const now = deps.clock.now();
-    const claim = await deps.alertKeys.claim(input.dedupKey, candidate, now);
+    const claim = await deps.alertKeys.claim(key, candidate, now, 1);
     if (claim.owner) return openClaimed(deps, input, actor, candidate);
-    const saved = await deps.tickets.addAlertRepeats(claim.ticketId, 1, now);
-    if (saved) {
-      await deps.timeline.append([event(deps, saved.id, 'alert.repeated', now, actor, { count: saved.alertCount, title: input.title, description: input.description ?? null })]);
-      return { ticket: saved, created: false };
-    }
     const existing = await deps.tickets.get(claim.ticketId);
     if (!existing) {
       // Its creator is still writing it, or died before it could: past the grace period the
       // key is taken over for our candidate, which we then open (else it would stay held by a
       // ticket nobody writes).
-      if (now.getTime() - new Date(claim.at).getTime() > CREATOR_GRACE_MS && (await deps.alertKeys.takeOver(input.dedupKey, claim.ticketId, candidate, now))) {
+      if (now.getTime() - new Date(claim.at).getTime() > CREATOR_GRACE_MS && (await deps.alertKeys.takeOver(key, claim.ticketId, candidate, now))) {
         return openClaimed(deps, input, actor, candidate);
       }
       await new Promise((r) => setTimeout(r, 20 + attempt * 10));
       continue;
     }
     // Resolved (or closed): the key is free for a new ticket.
-    await deps.alertKeys.release(input.dedupKey, existing.id);
+    if (!isOpen(existing)) {
+      await releaseAlertKey(deps, key, existing.id);
+      continue;
+    }
+    // Written but not marked open (its creator died in between), or stored without a count (an older Esc).
+    if (claim.state !== 'open' || attempt > 0) await deps.alertKeys.markOpen(key, existing.id, existing.alertCount);
+    const n = await deps.alertKeys.count(key, existing.id, 1);
+    if (n === null) continue;
+    await deps.timeline.append([event(deps, existing.id, 'alert.repeated', now, actor, { count: n, title: input.title, description: input.description ?? null })]);
+    return { ticket: { ...existing, alertCount: n }, created: false };
   }
   // Another process holds the key for a ticket it is still writing (or it died and the grace
   // period has not run out): a retryable refusal (503 + Retry-After), never a 500.
-  throw new DomainError('BUSY', `Alert key "${input.dedupKey}" is being opened by another Esc process; retry in a few seconds.`, { retryAfterSeconds: 5 });
+  throw new DomainError('BUSY', `Alert key "${key}" is being opened by another Esc process; retry in a few seconds.`, { retryAfterSeconds: 5 });
 }
 
 /** Opens the ticket of a key this caller holds for `candidate`. */

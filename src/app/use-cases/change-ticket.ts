@@ -4,6 +4,7 @@ import { applyTicketAction, isOpen } from '../../domain/ticket.js';
 import { isReactedChange, withReaction } from '../../domain/ticket-reaction.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../ports/timeline.js';
+import { releaseAlertKey } from './alert-keys.js';
 import { event, requireTicket } from './ticket-access.js';
 import { informRequester } from './requester-updates.js';
 import type { RequesterUpdate } from './requester-updates.js';
@@ -35,7 +36,7 @@ export async function changeTicket(
     const saved = await deps.tickets.save(next);
     if (!saved) continue;
     await deps.timeline.append([e]);
-    if (t.alertKey && !isOpen(next)) await deps.alertKeys.release(t.alertKey, t.id);
+    if (t.alertKey && !isOpen(next)) await releaseAlertKey(deps, t.alertKey, t.id);
     if (isReactedChange(action.type)) deps.nudge?.();
     const update = requesterUpdate(action);
     if (update) await informRequester(deps, saved, update, actor, e.key);
