@@ -98,4 +98,22 @@ describe('issue 18: alert repeats counted on the key, folded into the ticket', f
     while ((await stored(id)).alertCount !== 61 && Date.now() < until) await sleep(100);
     expect((await stored(id)).alertCount).to.equal(61);
   });
+
+  it('a key whose ticket another process resolved and opened again: this process counts on the new ticket from its own count', async () => {
+    const b = await another();
+    const old = ((await alert(a, 'counts/moved')).body.ticket as { id: string }).id;
+    for (let i = 0; i < 9; i++) await alert(a, 'counts/moved');
+    expect((await api(b.baseUrl, 'POST', `/api/tickets/${old}/resolve`, {})).status).to.equal(200);
+    const opened = await alert(b, 'counts/moved');
+    expect(opened.status).to.equal(201);
+    const id = (opened.body.ticket as { id: string }).id;
+    const r = await alert(a, 'counts/moved');
+    expect(r.status).to.equal(200);
+    expect(r.body.ticket as { id: string; alertCount: number }).to.include({ id, alertCount: 2 });
+    const until = Date.now() + 10_000;
+    while ((await stored(id)).alertCount !== 2 && Date.now() < until) await sleep(100);
+    await sleep(300);
+    expect((await stored(id)).alertCount, 'folded as 2, not as the old ticket\'s 10').to.equal(2);
+    expect((await stored(old)).alertCount).to.equal(10);
+  });
 });

@@ -146,7 +146,11 @@ class AlertIntake {
     let batch: Waiter[] = [];
     try {
       // Looked up once per key (one read for all the keys looked up in the same turn).
-      if (line.ticket === undefined) line.ticket = await this.lookup(key);
+      if (line.ticket === undefined) {
+        line.ticket = await this.lookup(key);
+        // Counts are per ticket: the line starts over with the one it found.
+        line.counted = line.folded = line.ticket?.alertCount ?? 0;
+      }
       const ticket = line.ticket;
       if (ticket && line.misses < MAX_MISSES) {
         // A few counts at a time: when the database is slow, the alerts wait here and are counted together.
@@ -156,7 +160,7 @@ class AlertIntake {
         const n = await deps.alertKeys.count(key, ticket.id, batch.length).finally(() => this.free());
         if (n !== null) {
           line.misses = 0;
-          line.counted = Math.max(line.counted, n);
+          line.counted = n;
           this.foldLater(key, line);
           return this.answerAfterEvent({ ...ticket, alertCount: n }, batch, now);
         }
@@ -172,7 +176,7 @@ class AlertIntake {
       if (out.kind === 'opened') {
         line.ticket = out.ticket;
         line.counted = line.folded = out.ticket.alertCount;
-      } else if (out.kind === 'held') await this.oneKey(line, batch);
+      } else if (out.kind === 'held') await this.oneKey(key, line, batch);
       line.misses = 0;
     } catch (e) {
       // Failed before it took its batch (the key's lookup): the waiting alerts get the error, not a retry loop.
@@ -256,7 +260,7 @@ class AlertIntake {
   }
 
   /** The key is held by a ticket we cannot count on yet: the first alert settles it one step at a time, the others count on its ticket. */
-  private async oneKey(line: KeyLine, ws: Waiter[]): Promise<void> {
+  private async oneKey(key: string, line: KeyLine, ws: Waiter[]): Promise<void> {
     let out: AlertOutcome | null = null;
     while (!out && ws.length > 0) {
       const w = ws.shift()!;
@@ -270,12 +274,16 @@ class AlertIntake {
       }
     }
     line.ticket = out?.ticket ?? null;
-    if (out) line.counted = line.folded = out.ticket.alertCount;
+    // A ticket it opened is stored with its count; one it counted on has the count on the key.
+    line.counted = out?.ticket.alertCount ?? 0;
+    line.folded = out?.created ? line.counted : 0;
+    if (out && !out.created) this.foldLater(key, line);
     if (!out || ws.length === 0) return;
     const now = this.deps.clock.now();
-    const n = await this.deps.alertKeys.count(out.ticket.alertKey!, out.ticket.id, ws.length);
+    const n = await this.deps.alertKeys.count(key, out.ticket.id, ws.length);
     if (n !== null) {
       line.counted = n;
+      this.foldLater(key, line);
       return this.answerAfterEvent({ ...out.ticket, alertCount: n }, ws, now);
     }
     line.ticket = undefined;
