@@ -214,7 +214,9 @@ class AlertIntake {
    */
   private foldLater(key: string, line: KeyLine): void {
     if (line.fold) return;
-    line.fold = setTimeout(() => void this.fold(key, line), FOLD_MS);
+    // Spread over half the interval either way: the keys of a storm start together, and their
+    // folds at one moment (100 ticket updates at once) stalled the counts behind them.
+    line.fold = setTimeout(() => void this.fold(key, line), FOLD_MS * (0.5 + Math.random()));
     line.fold.unref?.();
   }
 
@@ -224,7 +226,9 @@ class AlertIntake {
     const n = line.counted;
     try {
       if (!ticket || n <= line.folded) return;
-      const t = await deps.tickets.foldAlertCount(ticket.id, n, deps.clock.now());
+      // In turn with the counts (a fold is a write like them).
+      await this.slot();
+      const t = await deps.tickets.foldAlertCount(ticket.id, n, deps.clock.now()).finally(() => this.free());
       line.folded = Math.max(line.folded, n);
       if (line.ticket?.id === ticket.id) line.ticket = t && isOpen(t) ? t : undefined;
       if (t && !isOpen(t)) await releaseAlertKey(deps, key, t.id);
