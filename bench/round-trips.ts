@@ -46,10 +46,23 @@ export function serveRoundTrips(conn: Connection): void {
     client.on('commandSucceeded', done);
     client.on('commandFailed', done);
     process.on('SIGTERM', () => {
-      perSec.forEach((row, i) => process.stderr.write(`rt second ${i}: ${Object.entries(row).sort((a, b) => b[1][1] - a[1][1]).slice(0, 8).map(([k, [n, ms]]) => `${k} ${n} (${Math.round(ms)} ms)`).join(', ')}\n`));
+      perSec.forEach((row, i) => process.stderr.write(`rt second ${i} (event loop ${elu[i] ?? '?'}): ${Object.entries(row).sort((a, b) => b[1][1] - a[1][1]).slice(0, 8).map(([k, [n, ms]]) => `${k} ${n} (${Math.round(ms)} ms)`).join(', ')}\n`));
     });
   }
+  // Event-loop utilisation of each second (1 = this process never idle).
+  const elu: string[] = [];
+  let eluTimer: ReturnType<typeof setInterval> | undefined;
   process.on('message', (m) => {
+    if (m === 'rt:reset' && process.env.BENCH_RT_TRACE) {
+      let last = performance.eventLoopUtilization();
+      clearInterval(eluTimer);
+      eluTimer = setInterval(() => {
+        const now = performance.eventLoopUtilization();
+        elu.push(performance.eventLoopUtilization(now, last).utilization.toFixed(2));
+        last = now;
+      }, 1000);
+      eluTimer.unref();
+    }
     if (m === 'rt:reset') since = performance.now();
     if (m === 'rt:reset') for (const k of Object.keys(counts)) delete counts[k];
     if (m === 'rt:read') process.send?.({ rt: { ...counts } });
