@@ -34,10 +34,11 @@ const CREATOR_GRACE_MS = 30_000;
  */
 const MAX_COUNT_WRITES = 8;
 /**
- * Repeats are counted on the key (a small document) and folded into the ticket document at
- * most this often per key: in a storm one ticket update per key per interval instead of one per
- * repeat. Reads of the ticket add the key's count meanwhile, so nobody sees the lag; the fold
- * also refreshes the ticket this process answers with (its status, at most this old).
+ * Repeats are counted on the key (a small document) and folded into the ticket document about
+ * this often per key (0.5-1.5 x, spread): in a storm one ticket update per key per interval
+ * instead of one per repeat. Reads of the ticket add the key's count meanwhile, so nobody
+ * sees the lag; the fold also refreshes the ticket this process answers with (its status, at
+ * most 1.5 x this old).
  */
 const FOLD_MS = 5_000;
 /** Counts refused in a row (the key moved on between lookup and count) before the one-at-a-time path takes the key. */
@@ -207,7 +208,7 @@ class AlertIntake {
   }
 
   /**
-   * Folds the key's count into its ticket at most once per FOLD_MS (the ticket shows it at
+   * Folds the key's count into its ticket about once per FOLD_MS (the ticket shows it at
    * once anyway: reads add the key's count). The fold also refreshes this process's copy of the
    * ticket (its status in the answers), and releases the key of a ticket resolved meanwhile
    * whose release did not happen.
