@@ -37,6 +37,7 @@ describe('issue 18: alert repeats counted on the key, folded into the ticket', f
     const first = await alert(a, 'counts/live');
     expect(first.status).to.equal(201);
     const id = (first.body.ticket as { id: string }).id;
+    const before = await stored(id);
     const counts: number[] = [];
     for (let i = 0; i < 6; i++) counts.push(((await alert(a, 'counts/live')).body.ticket as { alertCount: number }).alertCount);
     expect(counts, 'each answer has the count it reached').to.deep.equal([2, 3, 4, 5, 6, 7]);
@@ -47,6 +48,9 @@ describe('issue 18: alert repeats counted on the key, folded into the ticket', f
     const until = Date.now() + 10_000;
     while ((await stored(id)).alertCount !== 7 && Date.now() < until) await sleep(100);
     expect((await stored(id)).alertCount, 'folded into the stored ticket').to.equal(7);
+    // A repeat is no sign of life from the people on the ticket (the ack-timeout chase counts from their last update).
+    expect((await stored(id)).updatedAt, 'not an update of the ticket').to.deep.equal(before.updatedAt);
+    expect((await stored(id)).version).to.equal(before.version);
   });
 
   it('a resolve folds the count into the ticket before it frees the key; the next alert opens a new ticket', async () => {

@@ -74,10 +74,12 @@ export class MongoTicketRepository implements TicketRepository {
     }
   }
 
-  async foldAlertCount(id: string, count: number, at: Date): Promise<Ticket | null> {
+  async foldAlertCount(id: string, count: number): Promise<Ticket | null> {
     assertId(id, 'ticket id');
     // $max: a fold repeated, or overtaken by a later one, never lowers nor doubles the count.
-    const doc = await this.m.Ticket.collection.findOneAndUpdate({ _id: id } as never, { $max: { alertCount: count }, $set: { updatedAt: at } }, { returnDocument: 'after' });
+    // Not an update of the ticket (updatedAt, version): a repeat is no sign of life from the
+    // people on it (the ack-timeout chase counts from their last update).
+    const doc = await this.m.Ticket.collection.findOneAndUpdate({ _id: id } as never, { $max: { alertCount: count } }, { returnDocument: 'after' });
     return fromDoc<Ticket>(doc as never);
   }
 

@@ -28,10 +28,10 @@ export interface TicketRepository {
   /**
    * Folds an alert ticket's count kept on its dedup key (AlertKeyRepository.count) into the
    * ticket: alertCount becomes at least `count` (counts only grow, so a fold repeated or
-   * folded late never lowers nor doubles it). Returns the ticket after it, whatever its
-   * status, or null when it is gone.
+   * folded late never lowers nor doubles it). Not a change of the ticket (no new version, no
+   * updatedAt). Returns the ticket after it, whatever its status, or null when it is gone.
    */
-  foldAlertCount(id: string, count: number, at: Date): Promise<Ticket | null>;
+  foldAlertCount(id: string, count: number): Promise<Ticket | null>;
   /** get, getByNumber, getMany and list show an open alert ticket's count including the repeats not folded yet. */
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: number): Promise<Ticket | null>;

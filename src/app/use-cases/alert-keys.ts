@@ -13,7 +13,7 @@ export async function releaseAlertKey(deps: AppDeps, key: string, ticketId: stri
   for (let i = 0; i < RELEASE_TRIES; i++) {
     const holder = (await deps.alertKeys.getMany([key])).get(key);
     if (!holder || holder.ticketId !== ticketId) return;
-    if (holder.count !== null) await deps.tickets.foldAlertCount(ticketId, holder.count, deps.clock.now());
+    if (holder.count !== null) await deps.tickets.foldAlertCount(ticketId, holder.count);
     if (await deps.alertKeys.releaseCounted(key, ticketId, holder.count)) return;
   }
   deps.log.warn({ key, ticketId }, 'alert key not released yet: alerts keep arriving; the next lookup of the key releases it');

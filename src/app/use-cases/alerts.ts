@@ -229,7 +229,7 @@ class AlertIntake {
       if (!ticket || n <= line.folded) return;
       // In turn with the counts (a fold is a write like them).
       await this.slot();
-      const t = await deps.tickets.foldAlertCount(ticket.id, n, deps.clock.now()).finally(() => this.free());
+      const t = await deps.tickets.foldAlertCount(ticket.id, n).finally(() => this.free());
       line.folded = Math.max(line.folded, n);
       if (line.ticket?.id === ticket.id) line.ticket = t && isOpen(t) ? t : undefined;
       if (t && !isOpen(t)) await releaseAlertKey(deps, key, t.id);
