@@ -3,6 +3,7 @@ import type { Connection, Model } from 'mongoose';
 import type { ChangedTicket, HomeMark, HomeRegistry, HomeWhere } from '../../app/ports/homes.js';
 import type { TimelineRepository } from '../../app/ports/timeline.js';
 import { changesTicketView } from '../../app/views/ticket-view.js';
+import { isDbUnreachable } from '../agenda/db-health-log.js';
 
 interface HomeDoc {
   _id: string;
@@ -121,7 +122,7 @@ export function changesHome(type: string): boolean {
 }
 
 /** The timeline, reporting the tickets whose events can change someone's home (after the events are stored). */
-export function withHomeMarks(inner: TimelineRepository, homes: Pick<HomeRegistry, 'ticketsChanged'>, log: { warn(o: object, m: string): void }): TimelineRepository {
+export function withHomeMarks(inner: TimelineRepository, homes: Pick<HomeRegistry, 'ticketsChanged'>, log: { warn(o: object, m: string): void; debug(o: object, m: string): void }): TimelineRepository {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop !== 'append') {
@@ -131,8 +132,11 @@ export function withHomeMarks(inner: TimelineRepository, homes: Pick<HomeRegistr
       return async (...[events, opts]: Parameters<TimelineRepository['append']>) => {
         await target.append(events, opts);
         const ids = [...new Set(events.filter((e) => changesHome(e.type)).map((e) => e.ticketId))];
-        // A home a few seconds late is no reason to fail the change that was just stored.
-        if (ids.length > 0) await homes.ticketsChanged(ids).catch((e: unknown) => log.warn({ err: (e as Error).message, code: 'HOME_MARK_FAILED' }, 'homes: could not note changed tickets'));
+        // A home a few seconds late is no reason to fail the change that was just stored. The
+        // database gone in between is an outage, reported once by the engine (DbHealthLog), not here.
+        if (ids.length > 0) {
+          await homes.ticketsChanged(ids).catch((e: unknown) => (isDbUnreachable(e) ? log.debug : log.warn).call(log, { err: (e as Error).message, code: 'HOME_MARK_FAILED' }, 'homes: could not note changed tickets'));
+        }
       };
     },
   });
