@@ -51,6 +51,7 @@ import { EscMetrics, MeteredNotifier, meteredTimeline } from './adapters/ops/met
 import { EngineHeartbeat, processHolderId, readEngineStatus } from './adapters/ops/engine-status.js';
 import { ReadinessMonitor } from './adapters/ops/readiness.js';
 import { metricsOnlyApp } from './adapters/ops/ops-routes.js';
+import { isDbUnreachable } from './adapters/agenda/db-health-log.js';
 
 /** Opens the database: the first step of start-up (everything else is built on this connection). */
 export const connectDatabase = (uri: string): Promise<Connection> => connectMongo(uri);
@@ -141,7 +142,8 @@ export async function createEsc(opts: EscOptions): Promise<Esc> {
     directory = new Directory(org, overlay);
   };
   const currentDirectory = () => {
-    if (Date.now() - overlayReadAt > 5000) refreshDirectory().catch((err: unknown) => log.warn({ err: (err as Error).message, code: 'OVERLAY_READ_FAILED' }, 'on-call: could not re-read overrides'));
+    // The database gone is an outage, reported once by the engine (DbHealthLog), not every 5 s here.
+    if (Date.now() - overlayReadAt > 5000) refreshDirectory().catch((err: unknown) => (isDbUnreachable(err) ? log.debug : log.warn).call(log, { err: (err as Error).message, code: 'OVERLAY_READ_FAILED' }, 'on-call: could not re-read overrides'));
     return directory;
   };
 
