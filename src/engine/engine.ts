@@ -303,7 +303,7 @@ export class Engine {
       if (firings.length > 0) decided.push({ e, t, next: state, firings });
     }
     // Compare-and-set every decision at once; an acknowledgement or another process that got there first wins.
-    const won = decided.length > 0 ? await deps.escalations.claimMany(decided.map((d) => ({ next: d.next, expectedVersion: d.e.version, firings: d.firings })), now) : new Set<string>();
+    const won = decided.length > 0 ? await deps.escalations.claimMany(decided.map((d) => ({ next: d.next, expectedVersion: d.e.version, firings: d.firings, prev: d.e })), now) : new Set<string>();
     const claimed: ClaimedFirings[] = decided
       .filter((d) => won.has(d.e.id))
       .map((d) => ({ esc: { ...d.e, ...d.next, version: d.e.version + 1 }, ticket: d.t, firings: d.firings, exhausted: d.next.status === 'exhausted' }));

@@ -185,16 +185,17 @@ describe('On call on Teams: shift notices, hand-off posts, cover + Take card, ca
 
   it('the secondary layer over chat: a P1 pages the secondary on-call person (Carol, found by email) in Teams', async () => {
     const before = fake.activities(`a:dm-${CAROL_AAD}`).length;
-    await openTicket(esc.deps, { title: 'Core switch down', priority: 'P1', teamId: 'service-desk', requesterId: 'judy', source: 'api' }, { personId: 'judy', via: 'api' });
+    const ticket = await openTicket(esc.deps, { title: 'Core switch down', priority: 'P1', teamId: 'service-desk', requesterId: 'judy', source: 'api' }, { personId: 'judy', via: 'api' });
     await esc.settle();
     const dms = await waitFor(() => {
       const got = fake.activities(`a:dm-${CAROL_AAD}`).slice(before);
       return got.length > 0 ? got : undefined;
     });
     expect(dms.map((c) => `${String(c.body.text)} ${JSON.stringify(c.body.attachments)}`).join('\n')).to.include('Core switch down');
-    const deliveries = await esc.conn.collection('deliveries').find({ 'notice.title': { $regex: 'Core switch down' } }).toArray();
+    const deliveries = await esc.deps.deliveries.list({ ticketId: ticket.id }, 50);
     // The people paged (the team channel's ticket post is a delivery to no person).
-    expect(deliveries.map((d) => (d.recipient as { personId: string | null }).personId).filter(Boolean)).to.deep.equal(['carol']);
+    expect(deliveries.map((d) => d.recipient.personId).filter(Boolean)).to.deep.equal(['carol']);
+    expect(deliveries.every((d) => d.notice.title.includes('Core switch down'))).to.equal(true);
   });
 
   it('with directory.autoRequesters off, an unknown Teams user nobody matches is not added and is told so', async () => {

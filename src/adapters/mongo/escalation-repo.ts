@@ -94,13 +94,13 @@ export class MongoEscalationRepository implements EscalationRepository {
     return docs.filter((d) => d.status === 'active' && d.nextDueAt).map((d) => new Date(d.nextDueAt as Date).getTime());
   }
 
-  async claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[] }[], now: Date): Promise<Set<string>> {
+  async claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[]; prev?: EscalationState }[], now: Date): Promise<Set<string>> {
     const token = randomUUID();
     const won = new Set<string>();
     for (const part of chunks(items)) {
       const r = await this.m.Escalation.collection.bulkWrite(
         part.map((it) => {
-          const u = this.claimUpdate(it.next, it.expectedVersion, it.firings, now);
+          const u = this.claimUpdate(it.next, it.expectedVersion, it.firings, now, it.prev);
           (u.update.$set as Record<string, unknown>).claimToken = token;
           return { updateOne: { filter: u.filter as never, update: u.update as never } };
         }),
@@ -119,8 +119,16 @@ export class MongoEscalationRepository implements EscalationRepository {
     return won;
   }
 
-  private claimUpdate(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date) {
-    const { _id, pending: _p, pendingAt: _pa, ...rest } = toDoc(next as StoredEscalation);
+  /**
+   * The compare-and-set of a claim. Given the state read at `expectedVersion` (`prev`), only the
+   * fields that changed are set: the version filter guarantees the rest is stored as read, and
+   * a server that rewrites the whole document per update (the FerretDB stand-in) pays for every
+   * field set, the frozen plan included.
+   */
+  private claimUpdate(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date, prev?: EscalationState) {
+    const { _id, pending: _p, pendingAt: _pa, ...all } = toDoc(next as StoredEscalation);
+    const before = prev ? (toDoc(prev as StoredEscalation) as Record<string, unknown>) : null;
+    const rest = before ? Object.fromEntries(Object.entries(all).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]))) : all;
     const set: Record<string, unknown> = { ...rest, liveKey: liveKey(next), dueSlot: slotOf(next.nextDueAt), version: expectedVersion + 1 };
     const update: Record<string, unknown> = { $set: set };
     if (firings.length > 0) {

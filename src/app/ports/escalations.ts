@@ -37,9 +37,10 @@ export interface EscalationRepository {
   claim(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date): Promise<boolean>;
   /**
    * `claim` for many escalations in a few round trips. Returns the ids whose claim won;
-   * the others changed meanwhile (acknowledged, or claimed by another process).
+   * the others changed meanwhile (acknowledged, or claimed by another process). `prev`, the
+   * state read at `expectedVersion`, lets the store write only the fields that changed.
    */
-  claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[] }[], now: Date): Promise<Set<string>>;
+  claimMany(items: { next: EscalationState; expectedVersion: number; firings: StepFiring[]; prev?: EscalationState }[], now: Date): Promise<Set<string>>;
   /**
    * Escalations whose latest claim happened at or before `before`: with `sinceMs`, only those
    * claimed after it (incremental, by time slot); without, those claimed in the 24 hours
