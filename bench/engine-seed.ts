@@ -43,7 +43,8 @@ export async function seedEscalations(conn: Connection, n: number, dueAt: (i: nu
     });
     const e = newEscalation({ id: randomUUID(), ticketId: id, kind: 'manual', plan: snapshotPlan(plan, now), now, firstDueAt: dueAt(i) });
     const { id: eid, ...rest } = e;
-    escs.push({ _id: eid, ...rest, liveKey: id, dueSlot: String(Math.floor(e.nextDueAt!.getTime() / 1000)), pending: [], pendingAt: null, pendingSlot: null });
+    // Stored as Esc stores them (src/adapters/mongo/escalation-repo.ts): plan and firings as JSON text.
+    escs.push({ _id: eid, ...rest, plan: JSON.stringify(rest.plan), liveKey: id, dueSlot: String(Math.floor(e.nextDueAt!.getTime() / 1000)), pending: '[]', pendingAt: null, pendingSlot: null });
   }
   for (let i = 0; i < n; i += 2000) {
     await db.collection('tickets').insertMany(tickets.slice(i, i + 2000) as never[], { ordered: false });
