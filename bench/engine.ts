@@ -150,6 +150,10 @@ async function burst(full: number, baseRate: number | null, limitS: number): Pro
   report({ name: `burst_${full}_roundtrips_per_step`, value: Number((counter.total / n).toFixed(2)), unit: 'commands/step', goal: 'fewer is better (all commands during the burst / steps)', pass: true });
   report({ name: `burst_${full}_idle_roundtrips_per_s`, value: idlePerS, unit: 'commands/s', goal: 'polling with nothing due (reference)', pass: true });
   process.stderr.write(`${JSON.stringify({ burst: full, commands: counter.total, top: counter.top() })}\n`);
+  // Sends per 200 ms from the due time (for the human: when the first went out, how even the pace was).
+  const per = new Map<number, number>();
+  for (const l of chat.lateness) per.set(Math.floor(l / 200), (per.get(Math.floor(l / 200)) ?? 0) + 1);
+  process.stderr.write(`${JSON.stringify({ burst: full, sendsPer200ms: [...per].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k * 200}:${v}`).join(' ') })}\n`);
   await e.stop();
 }
 

@@ -164,3 +164,8 @@ export function decideResolve(state: EscalationState, now: Date): EscalationStat
 export function isLive(state: Pick<EscalationState, 'status'>): boolean {
   return state.status === 'active' || state.status === 'exhausted';
 }
+
+/** The key of the timeline event that proves a firing was stored (its deliveries exist). */
+export function firingKey(escalationId: string, seq: number): string {
+  return `step:${escalationId}:${seq}`;
+}

@@ -83,54 +83,49 @@ export class Dispatcher {
   }
 
   /**
-   * Stores and sends a step pass's new firings wave by wave, each delivery written twice (stored,
-   * then its outcome) instead of three times (stored claimed, handed over, outcome). A wave's
-   * deliveries are inserted already handed over, in one grouped write with the previous wave's
-   * outcomes, and the escalations' statuses are read after that insert: an acknowledgement
-   * recorded before it cancels the wave here; one recorded after it finds the messages handed
-   * over and waits for their outcomes (DESIGN.md §2.3). A firing's step event is written with
-   * its wave's outcomes (it proves the firing stored, so it follows its deliveries). At most one
-   * wave is ever unrecorded, as in `process`. Stopping (an aborted signal): the waves not sent
-   * are stored queued, for the next pass. Returns the escalations whose firings are stored.
+   * Sends a step pass's new firings wave by wave and stores each delivery once, with its
+   * outcome, right after its send (one write where a queued row would take two or three). Per
+   * wave: read the escalations' statuses (an acknowledgement recorded before this read cancels
+   * the wave here), send, then store the wave's deliveries (sent, failed, queued for a retry or
+   * cancelled) and only then its events: a firing's step event proves its deliveries stored.
+   *
+   * What keeps each message single (DESIGN.md §2.2-2.3) is the escalation's claim: until its
+   * step event exists, a claim younger than `leaseMs` is this pass's alone. Recovery takes over
+   * only older claims (Engine: `claimLeaseMs`), and a wave is sent only while its claim has a
+   * safe margin of that lease left, as `process` does for a delivery's lease; waves past it, and
+   * all waves once stopping, are stored queued for the lease-guarded way. An acknowledgement
+   * that commits after a wave's read waits for the firing's step event before it answers.
+   * At most one wave is ever unrecorded. Returns the escalations whose firings are stored.
    */
-  async sendFresh(built: BuiltFiring[], claim: string, signal?: AbortSignal): Promise<Set<string>> {
+  async sendFresh(built: BuiltFiring[], claim: string, claimedAt: Date, signal?: AbortSignal): Promise<Set<string>> {
     const { deps } = this;
     const stored = new Set<string>();
     const waves = wavesOf(built, this.opts.concurrency, deps.clock.now());
-    let prev: Outcome = { events: [], updates: [], fallbacks: [] };
-    let prevEscalations: string[] = [];
-    for (let i = 0; i <= waves.length; i++) {
-      const stopping = !!signal?.aborted;
+    const margin = Math.min(5000, this.opts.leaseMs / 4);
+    for (let i = 0; i < waves.length; i++) {
       const now = deps.clock.now();
-      // Stopping: every wave left is stored now, queued (not handed over), and nothing more is sent.
-      const wave = stopping ? mergeWaves(waves.slice(i)) : waves[i];
-      const due = (wave?.deliveries ?? []).filter((d) => d.nextAttemptAt.getTime() <= now.getTime());
-      if (!stopping) for (const d of due) Object.assign(d, { status: 'sending', claim, leaseUntil: new Date(now.getTime() + this.opts.leaseMs), handedAt: now });
-      let inserted: Set<string>;
-      try {
-        // Fallbacks before the failed status (see writeOutcomes).
-        if (prev.fallbacks.length > 0) await deps.deliveries.enqueue(prev.fallbacks);
-        [inserted] = await Promise.all([deps.deliveries.finishAndInsert(prev.updates, wave?.deliveries ?? []), prev.events.length > 0 ? deps.timeline.append(prev.events) : null]);
-      } catch (e) {
-        // The patient way for what was sent; the firings not stored yet are left to recovery.
-        await this.writer.run(prev);
-        for (const id of prevEscalations) stored.add(id);
-        throw e;
-      }
-      for (const id of prevEscalations) stored.add(id);
-      if (!wave) break;
-      if (stopping) {
-        await deps.timeline.append(wave.events);
-        for (const id of wave.escalations) stored.add(id);
+      if (signal?.aborted || now.getTime() - claimedAt.getTime() > this.opts.leaseMs - margin) {
+        // Stopping, or too late to send under this claim: every wave left is stored queued.
+        const rest = mergeWaves(waves.slice(i))!;
+        await storeFresh(deps, { rows: rest.deliveries, events: rest.events, fallbacks: [] }, 0);
+        for (const id of rest.escalations) stored.add(id);
         break;
       }
-      // Ours only: a delivery whose key existed (stored by a recovery meanwhile) is sent by whoever stored it.
-      const mine = due.filter((d) => inserted.has(d.id));
-      const { live, stopped } = await this.splitStopped(mine, claim);
+      const wave = waves[i]!;
+      const isDue = (d: Delivery) => d.nextAttemptAt.getTime() <= now.getTime();
+      const due = wave.deliveries.filter(isDue);
+      const { live, stopped } = await this.splitStopped(due, claim);
+      for (const d of live) d.handedAt = now;
       const outcomes: Outcome[] = [{ events: wave.events, updates: [], fallbacks: [] }, stopped];
       await pool(live, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
-      prev = merge(outcomes);
-      prevEscalations = wave.escalations;
+      const o = merge(outcomes);
+      const updates = new Map(o.updates.map((u) => [u.id, u.update]));
+      const rows = wave.deliveries.map((d) => (updates.has(d.id) ? ({ ...d, ...updates.get(d.id), claim: null, leaseUntil: null } as Delivery) : d));
+      // The patient way: these sends happened, and storing them is what keeps them from being sent again.
+      const inserted = await storeFresh(deps, { rows, events: o.events, fallbacks: o.fallbacks }, this.opts.leaseMs - margin);
+      // Stored first by someone else: only a recovery that took this claim over can have (the claim outlived its lease).
+      if (inserted < rows.length + o.fallbacks.length) deps.log.warn({ stored: inserted, wave: rows.length + o.fallbacks.length, escalations: wave.escalations.slice(0, 5) }, 'engine: messages of this pass were stored by another process meanwhile (a claim outlived its lease; they may have gone out twice)');
+      for (const id of wave.escalations) stored.add(id);
     }
     return stored;
   }
@@ -324,6 +319,29 @@ async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: number): 
       if (all.fallbacks.length > 0) await deps.deliveries.enqueue(all.fallbacks);
       await Promise.all([all.updates.length > 0 ? deps.deliveries.finishMany(all.updates) : null, all.events.length > 0 ? deps.timeline.append(all.events) : null]);
       return items.map(() => undefined);
+    } catch (e) {
+      if (Date.now() + wait >= end) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/**
+ * Stores a fresh wave: its deliveries (with their fallbacks) first, then its events, since a
+ * firing's step event is what says its deliveries exist. A row whose key is stored already
+ * (a recovery stored it) is left as stored. A failed write is retried for up to `patienceMs`.
+ * Returns how many rows this call inserted.
+ */
+async function storeFresh(deps: AppDeps, w: { rows: Delivery[]; events: TimelineEvent[]; fallbacks: Delivery[] }, patienceMs: number): Promise<number> {
+  const end = Date.now() + patienceMs;
+  const all = [...w.rows, ...w.fallbacks];
+  let inserted: number | null = null;
+  for (let wait = 100, tries = 0; ; wait = Math.min(2000, wait * 2), tries++) {
+    try {
+      // After a failed try, rows it stored exist already: counted as this call's.
+      inserted ??= tries === 0 ? await deps.deliveries.enqueue(all) : (await deps.deliveries.enqueue(all), all.length);
+      if (w.events.length > 0) await deps.timeline.append(w.events);
+      return inserted;
     } catch (e) {
       if (Date.now() + wait >= end) throw e;
       await new Promise((r) => setTimeout(r, wait));

@@ -25,7 +25,11 @@ export interface EngineOptions {
   /** Escalations advanced per pass. */
   batch: number;
   concurrency: number;
-  /** A pending firing older than this is re-materialised (its process died). */
+  /**
+   * A pending firing older than this is re-materialised (its process died, or its pass failed).
+   * At least the dispatcher's lease: a step pass sends its firings under its claim for that
+   * long (Dispatcher.sendFresh), so a younger claim's firings may be on their way.
+   */
   pendingStaleMs: number;
   /** An active escalation overdue by more than this is reported by the auditor. */
   auditGraceMs: number;
@@ -245,6 +249,13 @@ export class Engine {
     return this.storeMissing(claimed, now);
   }
 
+  /** Of these escalations, those whose latest claim is younger than the stale age and not stored yet: a pass (here or in another process) may be sending it. */
+  private async inFlightElsewhere(escs: StoredEscalation[], now: Date): Promise<Set<string>> {
+    const young = escs.filter((e) => e.pendingAt && now.getTime() - new Date(e.pendingAt).getTime() < this.opts.pendingStaleMs && this.storedHere.get(e.id)?.version !== e.version);
+    if (young.length === 0) return new Set();
+    return new Set((await unstoredFirings(this.deps, young)).keys());
+  }
+
   /** Re-materialises firings whose step events are missing (idempotent). Returns how many escalations needed it. */
   private async storeMissing(all: StoredEscalation[], now: Date): Promise<number> {
     const { deps } = this;
@@ -289,7 +300,11 @@ export class Engine {
   private async fire(due: StoredEscalation[], now: Date, signal?: AbortSignal): Promise<number> {
     const { deps } = this;
     const dir = deps.directory();
-    // A claim replaces the previous one's firings: make sure those were stored first.
+    // A claim replaces the previous one's firings: make sure those were stored first. A claim
+    // younger than the stale age may still be sending them (another process's pass): left
+    // for a later pass, when they are stored or the claim is stale.
+    const unsure = await this.inFlightElsewhere(due, now);
+    if (unsure.size > 0) due = due.filter((e) => !unsure.has(e.id));
     await this.storeMissing(due, now);
     const tickets = await deps.tickets.getMany([...new Set(due.map((e) => e.ticketId))]);
     const decided: { e: StoredEscalation; t: Ticket; next: EscalationState; firings: StepFiring[] }[] = [];
@@ -312,7 +327,7 @@ export class Engine {
       // Stored and sent wave by wave; recovery leaves them to this pass meanwhile.
       for (const c of claimed) this.storing.add(c.esc.id);
       try {
-        const stored = await this.dispatcher.sendFresh(buildFirings(deps, claimed, now), randomUUID(), signal);
+        const stored = await this.dispatcher.sendFresh(buildFirings(deps, claimed, now), randomUUID(), now, signal);
         this.rememberStored(claimed.filter((c) => stored.has(c.esc.id)), now.getTime());
       } finally {
         for (const c of claimed) this.storing.delete(c.esc.id);

@@ -1,4 +1,5 @@
 import type { StepFiring } from '../domain/escalation.js';
+import { firingKey } from '../domain/escalation.js';
 import { escalationStepNotice } from '../domain/notice.js';
 import { quietUntil } from '../domain/quiet-hours.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -101,10 +102,6 @@ function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFiri
   if (exhausted) events.push({ id: deps.newId(), key: `exhausted:${esc.id}`, ticketId: esc.ticketId, at: now, type: 'escalation.exhausted', actor: ENGINE, data: { escalationId: esc.id } });
 }
 
-/** The key of the timeline event that proves a firing was stored. */
-export function firingKey(escalationId: string, seq: number): string {
-  return `step:${escalationId}:${seq}`;
-}
 
 /** Of these escalations' latest firings, those whose step event is missing (their process died before storing them). */
 export async function unstoredFirings(deps: AppDeps, escs: StoredEscalation[]): Promise<Map<string, StepFiring[]>> {

@@ -62,6 +62,36 @@ describe('engine invariants: duplicates, crashes, races', function () {
     expect(ids).to.have.length(12);
   });
 
+  it('a slow send under its claim: another process does not take it over, and an acknowledgement answers after it is recorded', async () => {
+    const clock = new TestClock(new Date('2026-11-23T10:00:00Z'));
+    const na = recordingNotifiers();
+    const nb = recordingNotifiers();
+    na.chat.delayMs = 1500; // the provider answers slowly (real time)
+    const a = await start({ org: scenarioOrg(everyStepNow), clock, notifiers: Object.values(na) });
+    const b = await start({ org: scenarioOrg(everyStepNow), clock, notifiers: Object.values(nb), uri: a.uri });
+    const [id] = await openMany(a, 1);
+    clock.advanceMinutes(30);
+    await a.engine.slaModule();
+    const passA = a.engine.runOnce(); // claims the step, then waits on the provider
+    await new Promise((r) => setTimeout(r, 300));
+    // Past the old 5 s recovery age, well inside the delivery lease: B must leave the claim alone.
+    clock.advance(8000);
+    await b.engine.runOnce();
+    await b.engine.runOnce();
+    expect(nb.chat.sent).to.have.length(0);
+    // The acknowledgement commits while A's message is on its way: it answers once that send is recorded.
+    await respondToNotification(b.deps, { ticket: id!, reply: 'acknowledge', actor: { personId: 'tech1', via: 'slack' } });
+    expect(na.chat.sent).to.have.length(1);
+    const atAnswer = (await b.deps.timeline.forTicket(id!)).map((e) => e.type);
+    expect(atAnswer).to.include.members(['escalation.step_fired', 'delivery.sent', 'escalation.acknowledged']);
+    await passA;
+    clock.advanceMinutes(2);
+    await Promise.all([a.engine.runOnce(), b.engine.runOnce()]);
+    expect([...na.chat.sent, ...nb.chat.sent, ...na.sms.sent, ...nb.sms.sent]).to.have.length(1);
+    const stored = await a.deps.deliveries.list({ ticketId: id! }, 10);
+    expect(stored.map((d) => d.status)).to.deep.equal(['sent']);
+  });
+
   it('a crash between claiming a step and storing its messages loses nothing and sends once', async () => {
     const n = recordingNotifiers();
     const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
@@ -76,6 +106,10 @@ describe('engine invariants: duplicates, crashes, races', function () {
     expect(await esc.deps.escalations.claim(d.state, e.version, d.firings, now)).to.equal(true);
     await esc.settle();
     expect(n.chat.sent).to.have.length(0); // still pending: not stale yet
+    // A claim younger than the delivery lease (20 s) may still be sending (Dispatcher.sendFresh).
+    esc.clock.advance(15_000);
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(0);
     esc.clock.advance(6000);
     await esc.settle();
     await esc.settle();

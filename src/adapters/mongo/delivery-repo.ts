@@ -122,35 +122,6 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return handed;
   }
 
-  async finishAndInsert(items: { id: string; claim: string; update: Partial<Delivery> }[], deliveries: Delivery[]): Promise<Set<string>> {
-    const ids = deliveries.map((d) => d.id);
-    const all = new Set(ids);
-    if (items.length + deliveries.length > BULK_CHUNK) {
-      if (items.length > 0) await this.finishMany(items);
-      return (await this.enqueue(deliveries)) === deliveries.length ? all : this.existing(ids);
-    }
-    const ops = [
-      ...items.map(outcomeOp),
-      ...deliveries.map((d) => ({ insertOne: { document: toDeliveryDoc(d) as never } })),
-    ];
-    if (ops.length === 0) return all;
-    try {
-      await this.m.Delivery.collection.bulkWrite(ops as never[], { ordered: false });
-      return all;
-    } catch (e) {
-      // A key that existed: that delivery was stored already (a recovery got there first).
-      if (!isDuplicateKey(e)) throw e;
-      return this.existing(ids);
-    }
-  }
-
-  /** Of these ids, those stored. */
-  private async existing(ids: string[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (const part of chunks(ids, 500)) for (const d of await this.m.Delivery.find({ _id: { $in: part } }, { _id: 1 }).lean()) out.add(String(d._id));
-    return out;
-  }
-
   async requeueExpired(now: Date): Promise<number> {
     // A handed-over one whose sender died may or may not have reached the provider: sent again
     // (at least once; the window is the sender's unrecorded sends, see the dispatcher).

@@ -75,11 +75,6 @@ export interface DeliveryRepository {
    * Returns the ids of `next` handed over.
    */
   finishAndHandOver(items: { id: string; claim: string; update: Partial<Delivery> }[], next: { id: string; claim: string }[], now: Date): Promise<Set<string>>;
-  /**
-   * One wave's outcomes (as finishMany) and the next wave's new deliveries (as enqueue) in one
-   * grouped write. Returns the ids of the deliveries it stored (not those whose key existed).
-   */
-  finishAndInsert(items: { id: string; claim: string; update: Partial<Delivery> }[], deliveries: Delivery[]): Promise<Set<string>>;
   /** Puts deliveries whose lease expired (their sender died) back in the queue. Returns how many. */
   requeueExpired(now: Date): Promise<number>;
   /**

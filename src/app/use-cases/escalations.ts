@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
-import { decideAcknowledge, decideEscalateNow, decideResolve, isLive, newEscalation } from '../../domain/escalation.js';
+import { decideAcknowledge, decideEscalateNow, decideResolve, firingKey, isLive, newEscalation } from '../../domain/escalation.js';
 import { choosePlan, planStart, snapshotPlan } from '../../domain/plan.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { isOpen } from '../../domain/ticket.js';
@@ -124,7 +124,7 @@ async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, acto
   // bumping the version makes any tick holding the old version lose its claim.
   const stored = await deps.escalations.transition(live.id, ['active', 'exhausted'], { status: 'acknowledged', acknowledgedBy: by, acknowledgedAt: now, nextDueAt: null });
   if (!stored) return { escalation: (await deps.escalations.get(live.id)) ?? live, changed: false };
-  const cancelled = await deps.deliveries.cancelQueued(live.id);
+  const cancelled = await stopSends(deps, stored);
   // The step that was out (1-based), for the reports: the last firing, kept in the document's
   // `pending` (exact after a repeat, a jump, or the last step, where stepIndex does not say it).
   const last = stored.pending.find((f) => f.seq === stored.fired - 1);
@@ -135,6 +135,27 @@ async function acknowledgeLive(deps: AppDeps, ticketId: string, by: string, acto
   return { escalation: stored, changed: true };
 }
 
+/** How long a stop waits, at most, for messages already on their way to be recorded. */
+const STOP_WAIT_MS = 2500;
+
+/**
+ * After an escalation stopped (acknowledged, resolved): its queued messages are cancelled, and
+ * the answer waits for those already on their way. A step pass that read the escalation live
+ * before the stop committed may be sending its latest firing right now (Dispatcher.sendFresh
+ * stores a firing's deliveries, then its step event, after the sends): wait for that event,
+ * then for deliveries handed over under a lease. Returns how many were cancelled.
+ */
+async function stopSends(deps: AppDeps, stopped: StoredEscalation): Promise<number> {
+  const end = Date.now() + STOP_WAIT_MS;
+  const keys = stopped.pendingAt ? stopped.pending.map((f) => firingKey(stopped.id, f.seq)) : [];
+  while (keys.length > 0 && Date.now() < end) {
+    const have = await deps.timeline.existingKeys(keys);
+    if (keys.every((k) => have.has(k))) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return deps.deliveries.cancelQueued(stopped.id, Math.max(0, end - Date.now()));
+}
+
 /** Ends the ticket's live escalation (only one that started before `startedBefore`, when given). */
 export async function endLive(deps: AppDeps, ticketId: string, actor: Actor, startedBefore?: Date): Promise<StoredEscalation | null> {
   const live = await deps.escalations.liveForTicket(ticketId);
@@ -143,7 +164,7 @@ export async function endLive(deps: AppDeps, ticketId: string, actor: Actor, sta
   const next = decideResolve(live, now);
   const stored = await deps.escalations.transition(live.id, ['active', 'exhausted', 'acknowledged'], { status: next.status, nextDueAt: null, endedAt: now });
   if (stored) {
-    await deps.deliveries.cancelQueued(live.id);
+    await stopSends(deps, stored);
     await deps.timeline.append([event(deps, ticketId, 'escalation.resolved', now, actor, { escalationId: live.id }, `escalation.resolved:${live.id}`)]);
   }
   return stored;
