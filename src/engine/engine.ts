@@ -58,6 +58,8 @@ const ENGINE = { personId: null, via: 'engine' } as const;
 const SCAN_MARGIN_MS = 10_000;
 /** Under sustained load the report rollups still refresh at least this often (wall clock). */
 const REPORTS_MAX_WAIT_MS = 5_000;
+/** Claims a recovery scan looks at, at most (it stores their firings queued: no sends in the pass). */
+const RECOVER_BATCH = 2_000;
 /** A due-time scan reads at most this many times; more means a burst, handled by the escalation query itself. */
 const DUE_TIMES_LIMIT = 2_000;
 
@@ -244,7 +246,7 @@ export class Engine {
     const now = deps.clock.now();
     const before = new Date(now.getTime() - this.opts.pendingStaleMs);
     const since = this.lastRecoverScan === null ? undefined : this.lastRecoverScan - SCAN_MARGIN_MS;
-    const claimed = await deps.escalations.claimedBetween(before, this.opts.batch * 4, since);
+    const claimed = await deps.escalations.claimedBetween(before, RECOVER_BATCH, since);
     this.lastRecoverScan = before.getTime();
     return this.storeMissing(claimed, now);
   }
