@@ -92,6 +92,35 @@ describe('engine invariants: duplicates, crashes, races', function () {
     expect(stored.map((d) => d.status)).to.deep.equal(['sent']);
   });
 
+  it('a pass whose claim nears the delivery lease sends no more waves: the rest is stored queued and goes out once, under leases', async () => {
+    const clock = new TestClock(new Date('2026-11-23T10:00:00Z'));
+    const n = recordingNotifiers();
+    const esc = await start({ org: scenarioOrg(everyStepNow), clock, notifiers: Object.values(n) });
+    const ids = await openMany(esc, 40);
+    clock.advanceMinutes(30);
+    await esc.engine.slaModule();
+    // The first wave's provider takes 16 s of the engine's clock: past the lease (20 s) minus its margin (5 s).
+    const send = n.chat.send.bind(n.chat);
+    let slowed = false;
+    n.chat.send = async (d) => {
+      if (!slowed) {
+        slowed = true;
+        clock.advance(16_000);
+      }
+      return send(d);
+    };
+    await esc.engine.escalationModule(); // the step pass alone (runOnce would then send the queued ones)
+    expect(n.chat.sent).to.have.length(16); // one wave (the dispatcher's concurrency), then the cut
+    const queued = (await esc.deps.deliveries.list({ status: ['queued'] }, 100)).length;
+    expect(queued).to.equal(24);
+    await esc.settle();
+    expect(n.chat.sent).to.have.length(40);
+    expect(new Set(n.chat.sent.map((d) => d.key)).size).to.equal(40);
+    let fired = 0;
+    for (const id of ids) fired += (await esc.deps.timeline.forTicket(id)).filter((e) => e.type === 'escalation.step_fired').length;
+    expect(fired).to.equal(40);
+  });
+
   it('a crash between claiming a step and storing its messages loses nothing and sends once', async () => {
     const n = recordingNotifiers();
     const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
