@@ -330,8 +330,9 @@ async function sigkill(): Promise<void> {
   };
   const sent = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const w1 = spawnWorker();
-  // Kill once a tenth went out: the rest are claimed, in flight or still due.
-  await waitFor(() => sent().length >= n / 10, 60_000);
+  // Kill once 15% went out, in the middle of a step pass (100 steps each, the next claimed
+  // while one sends): the rest are claimed, in flight or still due.
+  await waitFor(() => sent().length >= n * 0.15, 60_000);
   const c = await MongoClient.connect(uri);
   // In flight: steps claimed (their escalation's firing counted) and not sent yet, whether their
   // messages are stored (a wave being sent) or not yet (the rest of the pass, stored wave by wave).

@@ -140,7 +140,7 @@ export class Engine {
    * query runs only if something is due. Without `scan` (woken for a known due time) it goes
    * straight to the escalation query.
    */
-  async stepPass(signal: AbortSignal | undefined, opts: { scan: boolean; lookaheadMs: number }): Promise<StepPass> {
+  async stepPass(signal: AbortSignal | undefined, opts: { scan: boolean; lookaheadMs: number; onFullClaim?: () => void }): Promise<StepPass> {
     const now = this.deps.clock.now().getTime();
     let dueNow = true;
     if (opts.scan && this.lastDueScan !== null) {
@@ -153,7 +153,7 @@ export class Engine {
         if (!dueNow) this.lastDueScan = now;
       } else this.upcoming = null;
     }
-    const work = dueNow && !signal?.aborted ? await this.escalationModule(signal) : 0;
+    const work = dueNow && !signal?.aborted ? await this.escalationModule(signal, opts.onFullClaim) : 0;
     this.lastStepBusy = work >= this.opts.batch;
     return { work, busy: this.lastStepBusy, nextDueInMs: this.nextStepInMs() };
   }
@@ -278,8 +278,12 @@ export class Engine {
     return items.length;
   }
 
-  /** Fires due steps: decide, claim with compare-and-set, then store the messages. */
-  async escalationModule(signal?: AbortSignal): Promise<number> {
+  /**
+   * Fires due steps: decide, claim with compare-and-set, then store the messages.
+   * `onFullClaim`: called once a full batch is claimed (a burst: more are due), before its
+   * messages go out, so the next pass may claim while this one sends.
+   */
+  async escalationModule(signal?: AbortSignal, onFullClaim?: () => void): Promise<number> {
     const { deps } = this;
     const now = deps.clock.now();
     const since = this.lastDueScan === null ? undefined : this.lastDueScan - SCAN_MARGIN_MS;
@@ -293,13 +297,13 @@ export class Engine {
     if (due.length === 0) return 0;
     for (const e of due) this.firing.add(e.id);
     try {
-      return await this.fire(due, now, signal);
+      return await this.fire(due, now, signal, found.length >= this.opts.batch ? onFullClaim : undefined);
     } finally {
       for (const e of due) this.firing.delete(e.id);
     }
   }
 
-  private async fire(due: StoredEscalation[], now: Date, signal?: AbortSignal): Promise<number> {
+  private async fire(due: StoredEscalation[], now: Date, signal?: AbortSignal, onClaimed?: () => void): Promise<number> {
     const { deps } = this;
     const dir = deps.directory();
     // A claim replaces the previous one's firings: make sure those were stored first. A claim
@@ -321,6 +325,7 @@ export class Engine {
     }
     // Compare-and-set every decision at once; an acknowledgement or another process that got there first wins.
     const won = decided.length > 0 ? await deps.escalations.claimMany(decided.map((d) => ({ next: d.next, expectedVersion: d.e.version, firings: d.firings, prev: d.e })), now) : new Set<string>();
+    onClaimed?.();
     const claimed: ClaimedFirings[] = decided
       .filter((d) => won.has(d.e.id))
       .map((d) => ({ esc: { ...d.e, ...d.next, version: d.e.version + 1 }, ticket: d.t, firings: d.firings, exhausted: d.next.status === 'exhausted' }));

@@ -218,9 +218,12 @@ export class AgendaEngineRunner {
     let lastScan = -Infinity;
     let lastStart = -Infinity;
     let again = true;
+    // A running pass claimed a full batch (a burst): the next may claim while it sends.
+    let claimedFull = false;
+    let wakeOnClaim: (() => void) | null = null;
     let plannedAt = Date.now();
     while (!this.stopping && !signal.aborted) {
-      if (!again && !this.steps.poked) {
+      if (!again && !claimedFull && !this.steps.poked) {
         // When to start the next pass: now if a known step fell due since the last escalation
         // query began; else at the next known due time, a tick after the last pass while the
         // due times are unknown (a burst), and at the latest when the next scan is due.
@@ -241,20 +244,27 @@ export class AgendaEngineRunner {
       // A local write wakes the lane early, but passes stay at least a tick apart.
       if (this.steps.poked) await sleepMs(lastStart + tickMs - Date.now());
       if (this.stopping || signal.aborted) break;
-      if (running.size > 0 && (running.size >= STEP_PASSES || again || !this.engine.knownDueSinceLastQuery())) {
-        // Nothing a running pass will not see (or a burst): wait for one to end, then look again.
-        await Promise.race(running);
+      const overlap = claimedFull && running.size < STEP_PASSES;
+      if (!overlap && running.size > 0 && (running.size >= STEP_PASSES || again || !this.engine.knownDueSinceLastQuery())) {
+        // Nothing a running pass will not see (or a burst): wait for one to end, or to claim a full batch, then look again.
+        await Promise.race([...running, new Promise<void>((r) => (wakeOnClaim = r))]);
+        wakeOnClaim = null;
         continue;
       }
       // Behind a full pass (a burst), more is due for sure: no due-time scan (during a burst of
       // thousands it would read up to DUE_TIMES_LIMIT escalations just to learn that again).
-      const burst = again;
+      const burst = again || overlap;
       again = false;
+      claimedFull = false;
       const startedAt = (lastStart = Date.now());
       const poked = this.steps.takePoke();
       const scan = !burst && (poked || startedAt - lastScan >= idleMs);
       if (scan) lastScan = startedAt;
-      const p: Promise<void> = this.pass(plannedAt, () => this.engine.stepPass(signal, { scan, lookaheadMs: idleMs + 1000 })).then((r) => {
+      const p: Promise<void> = this.pass(plannedAt, () => this.engine.stepPass(signal, { scan, lookaheadMs: idleMs + 1000, onFullClaim: () => {
+        claimedFull = true;
+        wakeOnClaim?.();
+        this.steps.wakeUp();
+      } })).then((r) => {
         running.delete(p);
         // A full batch: more are due, go on at once.
         if (r?.busy && !this.health.isDown) again = true;
