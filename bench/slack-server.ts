@@ -62,6 +62,11 @@ async function esc(): Promise<string> {
   if (process.env.BENCH_SLACK_PROF) dbTimeOnExit(conn);
   const work = process.env.BENCH_SLACK_WORK ? { workConcurrency: Number(process.env.BENCH_SLACK_WORK) } : {};
   const e = await startTestEsc({ db: { uri, conn, clock: new TestClock() }, notifiers: [createSlackChatNotifier(new MemoryLogger(), config)], mounts: (deps) => createSlackAdapter(deps, config, { ...work, connection: () => conn }).mounts });
+  // For the human reading a bad run (a late drain, a tail): Esc's warnings and errors, at exit.
+  process.on('SIGTERM', () => {
+    const bad = e.log.lines.filter((l) => l.level === 'warn' || l.level === 'error');
+    if (bad.length > 0) process.stderr.write(`esc logged ${bad.length} warnings/errors, first: ${bad.slice(0, 5).map((l) => `[${l.level}] ${l.msg ?? ''} ${JSON.stringify(l.obj)}`.slice(0, 300)).join(' | ')}\n`);
+  });
   return JSON.stringify({ url: e.baseUrl, uri: e.uri });
 }
 
