@@ -7,6 +7,7 @@ import type { Notifier, SendContext, SendResult } from '../app/ports/notifier.js
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import { pool } from '../lib/pool.js';
 import { GroupCommit } from './group-commit.js';
+import { WriteTurns } from '../lib/write-turns.js';
 import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
 import type { BuiltFiring } from './step-materializer.js';
@@ -61,6 +62,12 @@ export function rateLimitWait(retryAfterMs: number, random: () => number = Math.
  */
 export class Dispatcher {
   private readonly writer: GroupCommit<Outcome, void>;
+  /**
+   * One fresh wave at a time across step passes (a burst runs up to 3 at once: one claims
+   * while another sends): so at most `concurrency` sends are ever unrecorded, whatever the
+   * number of passes.
+   */
+  private readonly waveTurns = new WriteTurns(1);
 
   constructor(
     private readonly deps: AppDeps,
@@ -91,11 +98,12 @@ export class Dispatcher {
    *
    * What keeps each message single (DESIGN.md §2.2-2.3) is the escalation's claim: until its
    * step event exists, a claim younger than `leaseMs` is this pass's alone. Recovery takes over
-   * only older claims (Engine: `claimLeaseMs`), and a wave is sent only while its claim has a
+   * only older claims (Engine `pendingStaleMs`, set to the lease), and a wave is sent only while its claim has a
    * safe margin of that lease left, as `process` does for a delivery's lease; waves past it, and
    * all waves once stopping, are stored queued for the lease-guarded way. An acknowledgement
    * that commits after a wave's read waits for the firing's step event before it answers.
-   * At most one wave is ever unrecorded. Returns the escalations whose firings are stored.
+   * One wave at a time across passes (`waveTurns`): at most one wave is ever unrecorded.
+   * Returns the escalations whose firings are stored.
    */
   async sendFresh(built: BuiltFiring[], claim: string, claimedAt: Date, signal?: AbortSignal): Promise<Set<string>> {
     const { deps } = this;
@@ -103,28 +111,32 @@ export class Dispatcher {
     const waves = wavesOf(built, this.opts.concurrency, deps.clock.now());
     const margin = Math.min(5000, this.opts.leaseMs / 4);
     for (let i = 0; i < waves.length; i++) {
-      const now = deps.clock.now();
-      if (signal?.aborted || now.getTime() - claimedAt.getTime() > this.opts.leaseMs - margin) {
-        // Stopping, or too late to send under this claim: every wave left is stored queued.
+      const wave = waves[i]!;
+      const sent = await this.waveTurns.later(async () => {
+        const now = deps.clock.now();
+        // Stopping, or too late to send under this claim: not this wave (nor the rest).
+        if (signal?.aborted || now.getTime() - claimedAt.getTime() > this.opts.leaseMs - margin) return false;
+        const due = wave.deliveries.filter((d) => d.nextAttemptAt.getTime() <= now.getTime());
+        const { live, stopped } = await this.splitStopped(due, claim);
+        for (const d of live) d.handedAt = now;
+        const outcomes: Outcome[] = [{ events: wave.events, updates: [], fallbacks: [] }, stopped];
+        await pool(live, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
+        const o = merge(outcomes);
+        const updates = new Map(o.updates.map((u) => [u.id, u.update]));
+        const rows = wave.deliveries.map((d) => (updates.has(d.id) ? ({ ...d, ...updates.get(d.id), claim: null, leaseUntil: null } as Delivery) : d));
+        // The patient way: these sends happened, and storing them is what keeps them from being sent again.
+        const inserted = await storeFresh(deps, { rows, events: o.events, fallbacks: o.fallbacks }, this.opts.leaseMs - margin);
+        // Stored first by someone else: only a recovery that took this claim over can have (the claim outlived its lease).
+        if (inserted < rows.length + o.fallbacks.length) deps.log.warn({ stored: inserted, wave: rows.length + o.fallbacks.length, escalations: wave.escalations.slice(0, 5) }, 'engine: messages of this pass were stored by another process meanwhile (a claim outlived its lease; they may have gone out twice)');
+        return true;
+      });
+      if (!sent) {
+        // Every wave left is stored queued, for the lease-guarded way.
         const rest = mergeWaves(waves.slice(i))!;
         await storeFresh(deps, { rows: rest.deliveries, events: rest.events, fallbacks: [] }, 0);
         for (const id of rest.escalations) stored.add(id);
         break;
       }
-      const wave = waves[i]!;
-      const isDue = (d: Delivery) => d.nextAttemptAt.getTime() <= now.getTime();
-      const due = wave.deliveries.filter(isDue);
-      const { live, stopped } = await this.splitStopped(due, claim);
-      for (const d of live) d.handedAt = now;
-      const outcomes: Outcome[] = [{ events: wave.events, updates: [], fallbacks: [] }, stopped];
-      await pool(live, this.opts.concurrency, async (d) => void outcomes.push(await this.send(d, claim)));
-      const o = merge(outcomes);
-      const updates = new Map(o.updates.map((u) => [u.id, u.update]));
-      const rows = wave.deliveries.map((d) => (updates.has(d.id) ? ({ ...d, ...updates.get(d.id), claim: null, leaseUntil: null } as Delivery) : d));
-      // The patient way: these sends happened, and storing them is what keeps them from being sent again.
-      const inserted = await storeFresh(deps, { rows, events: o.events, fallbacks: o.fallbacks }, this.opts.leaseMs - margin);
-      // Stored first by someone else: only a recovery that took this claim over can have (the claim outlived its lease).
-      if (inserted < rows.length + o.fallbacks.length) deps.log.warn({ stored: inserted, wave: rows.length + o.fallbacks.length, escalations: wave.escalations.slice(0, 5) }, 'engine: messages of this pass were stored by another process meanwhile (a claim outlived its lease; they may have gone out twice)');
       for (const id of wave.escalations) stored.add(id);
     }
     return stored;
