@@ -11,6 +11,8 @@ import { WriteTurns } from '../lib/write-turns.js';
 import { chunks } from '../lib/chunks.js';
 import { fallbackDelivery } from '../app/use-cases/notify.js';
 import type { BuiltFiring } from './step-materializer.js';
+import { merge, mergeWaves, storeFresh, wavesOf, writeOutcomes } from './dispatch-waves.js';
+import type { Outcome } from './dispatch-waves.js';
 
 export interface DispatcherOptions {
   /** How many deliveries one pass claims. */
@@ -25,13 +27,6 @@ export interface DispatcherOptions {
 }
 
 const ENGINE = { personId: null, via: 'engine' } as const;
-
-/** What one send changed: written together, right after the send (see OutcomeWriter). */
-interface Outcome {
-  events: TimelineEvent[];
-  updates: { id: string; claim: string; update: Partial<Delivery> }[];
-  fallbacks: Delivery[];
-}
 
 /** Our own pacers' codes (the Twilio pacer, the destination throttle, Teams' conversation limit). */
 const PACING_CODES = new Set(['THROTTLED', 'RATE_LIMITED']);
@@ -316,51 +311,6 @@ export class Dispatcher {
 
 }
 
-/**
- * Writes the outcomes of a group of sends. A failed write (the database went away) is retried
- * until it succeeds or the claims' lease is nearly over: the sends it records happened, and
- * writing them down is what keeps them from being sent again.
- */
-async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: number): Promise<void[]> {
-  const all = merge(items);
-  const end = Date.now() + leaseMs * 0.75;
-  for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
-    try {
-      // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
-      // acknowledgement) then finds its fallback already queued, and cancels it.
-      if (all.fallbacks.length > 0) await deps.deliveries.enqueue(all.fallbacks);
-      await Promise.all([all.updates.length > 0 ? deps.deliveries.finishMany(all.updates) : null, all.events.length > 0 ? deps.timeline.append(all.events) : null]);
-      return items.map(() => undefined);
-    } catch (e) {
-      if (Date.now() + wait >= end) throw e;
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
-}
-
-/**
- * Stores a fresh wave: its deliveries (with their fallbacks) first, then its events, since a
- * firing's step event is what says its deliveries exist. A row whose key is stored already
- * (a recovery stored it) is left as stored. A failed write is retried for up to `patienceMs`.
- * Returns how many rows this call inserted.
- */
-async function storeFresh(deps: AppDeps, w: { rows: Delivery[]; events: TimelineEvent[]; fallbacks: Delivery[] }, patienceMs: number): Promise<number> {
-  const end = Date.now() + patienceMs;
-  const all = [...w.rows, ...w.fallbacks];
-  let inserted: number | null = null;
-  for (let wait = 100, tries = 0; ; wait = Math.min(2000, wait * 2), tries++) {
-    try {
-      // After a failed try, rows it stored exist already: counted as this call's.
-      inserted ??= tries === 0 ? await deps.deliveries.enqueue(all) : (await deps.deliveries.enqueue(all), all.length);
-      if (w.events.length > 0) await deps.timeline.append(w.events);
-      return inserted;
-    } catch (e) {
-      if (Date.now() + wait >= end) throw e;
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
-}
-
 /** Shows enough of a phone or address to recognise it, not enough to harvest it. */
 export function maskAddress(a: string | null): string | null {
   if (!a) return null;
@@ -369,44 +319,4 @@ export function maskAddress(a: string | null): string | null {
   if (at > 0) return `${a[0]}…${a.slice(at)}`;
   if (/^https?:\/\//.test(a)) return a.replace(/^(https?:\/\/[^/]+).*/, '$1/…');
   return a;
-}
-
-interface Wave {
-  deliveries: Delivery[];
-  events: TimelineEvent[];
-  escalations: string[];
-}
-
-/**
- * Cuts a pass's firings into waves of at most `size` deliveries due now (deferred ones ride
- * along); a firing's events go with the wave that holds its last delivery.
- */
-function wavesOf(built: BuiltFiring[], size: number, now: Date): Wave[] {
-  const waves: Wave[] = [];
-  let cur: Wave = { deliveries: [], events: [], escalations: [] };
-  let n = 0;
-  for (const b of built) {
-    for (const d of b.deliveries) {
-      if (n >= size) {
-        waves.push(cur);
-        cur = { deliveries: [], events: [], escalations: [] };
-        n = 0;
-      }
-      cur.deliveries.push(d);
-      if (d.nextAttemptAt.getTime() <= now.getTime()) n++;
-    }
-    cur.events.push(...b.events);
-    cur.escalations.push(b.escalationId);
-  }
-  if (cur.escalations.length > 0) waves.push(cur);
-  return waves;
-}
-
-function mergeWaves(waves: Wave[]): Wave | undefined {
-  if (waves.length === 0) return undefined;
-  return { deliveries: waves.flatMap((w) => w.deliveries), events: waves.flatMap((w) => w.events), escalations: waves.flatMap((w) => w.escalations) };
-}
-
-function merge(outcomes: Outcome[]): Outcome {
-  return { events: outcomes.flatMap((o) => o.events), updates: outcomes.flatMap((o) => o.updates), fallbacks: outcomes.flatMap((o) => o.fallbacks) };
 }
