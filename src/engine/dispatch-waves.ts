@@ -4,7 +4,7 @@ import type { Delivery } from '../app/ports/deliveries.js';
 import type { TimelineEvent } from '../app/ports/timeline.js';
 import type { BuiltFiring } from './step-materializer.js';
 
-/** What one send changed: written together, right after the send (see OutcomeWriter). */
+/** What one send changed: written together, right after the send (see writeOutcomes). */
 export interface Outcome {
   events: TimelineEvent[];
   updates: { id: string; claim: string; update: Partial<Delivery> }[];
@@ -18,14 +18,21 @@ export interface Outcome {
  */
 export async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: number): Promise<void[]> {
   const all = merge(items);
-  const end = Date.now() + leaseMs * 0.75;
-  for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+  await patiently(leaseMs * 0.75, async () => {
+    // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
+    // acknowledgement) then finds its fallback already queued, and cancels it.
+    if (all.fallbacks.length > 0) await deps.deliveries.enqueue(all.fallbacks);
+    await Promise.all([all.updates.length > 0 ? deps.deliveries.finishMany(all.updates) : null, all.events.length > 0 ? deps.timeline.append(all.events) : null]);
+  });
+  return items.map(() => undefined);
+}
+
+/** Runs a write until it succeeds, waiting 100 ms, 200 ms… (at most 2 s) between tries, for up to `patienceMs`; then throws its error. */
+async function patiently<T>(patienceMs: number, write: (tries: number) => Promise<T>): Promise<T> {
+  const end = Date.now() + patienceMs;
+  for (let wait = 100, tries = 0; ; wait = Math.min(2000, wait * 2), tries++) {
     try {
-      // Fallbacks before the failed status: whoever waits for this delivery's outcome (an
-      // acknowledgement) then finds its fallback already queued, and cancels it.
-      if (all.fallbacks.length > 0) await deps.deliveries.enqueue(all.fallbacks);
-      await Promise.all([all.updates.length > 0 ? deps.deliveries.finishMany(all.updates) : null, all.events.length > 0 ? deps.timeline.append(all.events) : null]);
-      return items.map(() => undefined);
+      return await write(tries);
     } catch (e) {
       if (Date.now() + wait >= end) throw e;
       await new Promise((r) => setTimeout(r, wait));
@@ -40,20 +47,14 @@ export async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: nu
  * Returns how many rows this call inserted.
  */
 export async function storeFresh(deps: AppDeps, w: { rows: Delivery[]; events: TimelineEvent[]; fallbacks: Delivery[] }, patienceMs: number): Promise<number> {
-  const end = Date.now() + patienceMs;
   const all = [...w.rows, ...w.fallbacks];
   let inserted: number | null = null;
-  for (let wait = 100, tries = 0; ; wait = Math.min(2000, wait * 2), tries++) {
-    try {
-      // After a failed try, rows it stored exist already: counted as this call's.
-      inserted ??= tries === 0 ? await deps.deliveries.enqueue(all) : (await deps.deliveries.enqueue(all), all.length);
-      if (w.events.length > 0) await deps.timeline.append(w.events);
-      return inserted;
-    } catch (e) {
-      if (Date.now() + wait >= end) throw e;
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
+  return patiently(patienceMs, async (tries) => {
+    // After a failed try, rows it stored exist already: counted as this call's.
+    inserted ??= tries === 0 ? await deps.deliveries.enqueue(all) : (await deps.deliveries.enqueue(all), all.length);
+    if (w.events.length > 0) await deps.timeline.append(w.events);
+    return inserted;
+  });
 }
 
 export interface Wave {
