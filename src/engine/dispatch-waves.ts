@@ -28,11 +28,11 @@ export async function writeOutcomes(deps: AppDeps, items: Outcome[], leaseMs: nu
 }
 
 /** Runs a write until it succeeds, waiting 100 ms, 200 ms… (at most 2 s) between tries, for up to `patienceMs`; then throws its error. */
-async function patiently<T>(patienceMs: number, write: (tries: number) => Promise<T>): Promise<T> {
+async function patiently<T>(patienceMs: number, write: () => Promise<T>): Promise<T> {
   const end = Date.now() + patienceMs;
-  for (let wait = 100, tries = 0; ; wait = Math.min(2000, wait * 2), tries++) {
+  for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
     try {
-      return await write(tries);
+      return await write();
     } catch (e) {
       if (Date.now() + wait >= end) throw e;
       await new Promise((r) => setTimeout(r, wait));
@@ -44,14 +44,14 @@ async function patiently<T>(patienceMs: number, write: (tries: number) => Promis
  * Stores a fresh wave: its deliveries (with their fallbacks) first, then its events, since a
  * firing's step event is what says its deliveries exist. A row whose key is stored already
  * (a recovery stored it) is left as stored. A failed write is retried for up to `patienceMs`.
- * Returns how many rows this call inserted.
+ * Returns how many of its rows are stored under their own ids (not taken over by a recovery).
  */
 export async function storeFresh(deps: AppDeps, w: { rows: Delivery[]; events: TimelineEvent[]; fallbacks: Delivery[] }, patienceMs: number): Promise<number> {
   const all = [...w.rows, ...w.fallbacks];
   let inserted: number | null = null;
-  return patiently(patienceMs, async (tries) => {
-    // After a failed try, rows it stored exist already: counted as this call's.
-    inserted ??= tries === 0 ? await deps.deliveries.enqueue(all) : (await deps.deliveries.enqueue(all), all.length);
+  return patiently(patienceMs, async () => {
+    // After a failed try, rows it stored exist already: enqueue counts them as ours (same ids).
+    inserted ??= await deps.deliveries.enqueue(all);
     if (w.events.length > 0) await deps.timeline.append(w.events);
     return inserted;
   });

@@ -175,6 +175,29 @@ describe('engine invariants: duplicates, crashes, races', function () {
     expect(new Set(n.chat.sent.map((d) => d.key)).size).to.equal(3);
   });
 
+  it('storing a wave again (a write retried after a dropped connection) counts its own rows, not rows a recovery stored under the same keys', async () => {
+    const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(recordingNotifiers()) });
+    const ids = await openMany(esc, 2);
+    esc.clock.advanceMinutes(30);
+    await esc.engine.slaModule();
+    const now = esc.clock.now();
+    const items = [];
+    for (const id of ids) {
+      const e = (await esc.deps.escalations.liveForTicket(id))!;
+      const t = (await esc.deps.tickets.get(id))!;
+      const d = decideTick(e, now, (s, l) => resolveStepTargets(esc.deps.directory(), t, s, l, now));
+      items.push({ esc: { ...e, ...d.state }, ticket: t, firings: d.firings, exhausted: false });
+    }
+    const rows = buildFirings(esc.deps, items, now).flatMap((b) => b.deliveries);
+    expect(rows.length).to.be.greaterThan(1);
+    const [first, ...rest] = rows;
+    expect(await esc.deps.deliveries.enqueue([first!])).to.equal(1);
+    // The retry finds its own first row stored: all of them are its own.
+    expect(await esc.deps.deliveries.enqueue(rows)).to.equal(rows.length);
+    // Another process's rows for the same keys (new ids): none of them stored.
+    expect(await esc.deps.deliveries.enqueue(rest.map((d) => ({ ...d, id: `${d.id}-other` })))).to.equal(0);
+  });
+
   it('an acknowledgement wins every race: no step is claimed after it commits', async () => {
     const n = recordingNotifiers();
     const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });

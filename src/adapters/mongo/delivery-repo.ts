@@ -44,8 +44,9 @@ export class MongoDeliveryRepository implements DeliveryRepository {
       return r.insertedCount;
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
-      const r = (e as { result?: { insertedCount?: number }; insertedCount?: number });
-      return r.insertedCount ?? r.result?.insertedCount ?? 0;
+      // Some keys exist already. Count ours by id, not the error's insertedCount: a write the
+      // driver retried after a dropped connection finds its own rows stored and reports them as duplicates.
+      return this.m.Delivery.countDocuments({ _id: { $in: deliveries.map((d) => d.id) } });
     }
   }
 

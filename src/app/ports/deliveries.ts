@@ -55,7 +55,7 @@ export interface DeliveryFilter {
 }
 
 export interface DeliveryRepository {
-  /** Stores new deliveries; those whose key exists are ignored. Returns how many were new. */
+  /** Stores new deliveries; those whose key another delivery holds are ignored. Returns how many of these are stored (a retried write's own rows count). */
   enqueue(deliveries: Delivery[]): Promise<number>;
   /** Claims up to `limit` queued deliveries due at `now` for `leaseMs` under the token `claim`. */
   claimReady(now: Date, limit: number, leaseMs: number, claim: string): Promise<Delivery[]>;
