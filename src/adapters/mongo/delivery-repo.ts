@@ -4,20 +4,19 @@ import type { Doc } from './models.js';
 import type { Delivery, DeliveryFilter, DeliveryRepository } from '../../app/ports/deliveries.js';
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
-import { fromDoc, toDoc } from './mapping.js';
+import { fromDoc, jsonText, toDoc } from './mapping.js';
 import { BULK_CHUNK, chunks } from '../../lib/chunks.js';
 import { assertId, assertOptionalId } from './ids.js';
+
+/** The notice's fields read back as Dates (ticket.openedAt). */
+const NOTICE_DATES = ['openedAt'] as const;
 
 /** A stored delivery without the hand-over token (internal to the claim). */
 function toDelivery(d: Record<string, unknown> | null): Delivery | null {
   const out = fromDoc<Delivery & { handedBy?: string }>(d);
   if (!out) return out;
   delete out.handedBy;
-  // Stored as JSON text since issue 18 (older rows hold the object).
-  if (typeof out.notice === 'string') {
-    const n = JSON.parse(out.notice) as Delivery['notice'];
-    out.notice = { ...n, ticket: { ...n.ticket, openedAt: new Date(n.ticket.openedAt) } };
-  }
+  out.notice = jsonText.read<Delivery['notice']>(out.notice, NOTICE_DATES);
   return out;
 }
 
@@ -27,7 +26,7 @@ function toDelivery(d: Record<string, unknown> | null): Delivery | null {
  * document on each write (the FerretDB stand-in) stores and updates it about twice as fast.
  */
 function toDeliveryDoc(d: Delivery): Record<string, unknown> {
-  return { ...toDoc(d), notice: JSON.stringify(d.notice) };
+  return { ...toDoc(d), notice: jsonText.write(d.notice) };
 }
 
 export class MongoDeliveryRepository implements DeliveryRepository {

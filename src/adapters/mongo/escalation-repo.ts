@@ -3,7 +3,7 @@ import type { EscalationState, StepFiring } from '../../domain/escalation.js';
 import type { EscalationRepository, StoredEscalation } from '../../app/ports/escalations.js';
 import type { Models } from './models.js';
 import { isDuplicateKey } from './models.js';
-import { fromDoc, toDoc } from './mapping.js';
+import { fromDoc, jsonText, toDoc } from './mapping.js';
 import { chunks } from '../../lib/chunks.js';
 import { assertId, assertIds } from './ids.js';
 
@@ -40,18 +40,14 @@ function liveKey(e: Pick<EscalationState, 'id' | 'ticketId' | 'status'>): string
  */
 function encodeNested(set: Record<string, unknown>): Record<string, unknown> {
   const out = { ...set };
-  if (out.plan !== undefined && typeof out.plan !== 'string') out.plan = JSON.stringify(out.plan);
-  if (Array.isArray(out.pending)) out.pending = JSON.stringify(out.pending);
+  if (out.plan !== undefined && typeof out.plan !== 'string') out.plan = jsonText.write(out.plan);
+  if (Array.isArray(out.pending)) out.pending = jsonText.write(out.pending);
   return out;
 }
 
 function decodeNested(e: StoredEscalation): void {
-  const raw = e as unknown as { plan: unknown; pending: unknown };
-  if (typeof raw.plan === 'string') {
-    const plan = JSON.parse(raw.plan) as StoredEscalation['plan'];
-    e.plan = { ...plan, frozenAt: new Date(plan.frozenAt) };
-  }
-  if (typeof raw.pending === 'string') e.pending = (JSON.parse(raw.pending) as StepFiring[]).map((f) => ({ ...f, dueAt: new Date(f.dueAt) }));
+  e.plan = jsonText.read<StoredEscalation['plan']>(e.plan, ['frozenAt']);
+  if (e.pending !== undefined) e.pending = jsonText.read<StepFiring[]>(e.pending, ['dueAt']);
 }
 
 export class MongoEscalationRepository implements EscalationRepository {
