@@ -101,17 +101,3 @@ function collect(deps: AppDeps, { esc, ticket, firings, exhausted }: ClaimedFiri
   }
   if (exhausted) events.push({ id: deps.newId(), key: `exhausted:${esc.id}`, ticketId: esc.ticketId, at: now, type: 'escalation.exhausted', actor: ENGINE, data: { escalationId: esc.id } });
 }
-
-
-/** Of these escalations' latest firings, those whose step event is missing (their process died before storing them). */
-export async function unstoredFirings(deps: AppDeps, escs: StoredEscalation[]): Promise<Map<string, StepFiring[]>> {
-  const withPending = escs.filter((e) => e.pending.length > 0);
-  const out = new Map<string, StepFiring[]>();
-  if (withPending.length === 0) return out;
-  const have = await deps.timeline.existingKeys(withPending.flatMap((e) => e.pending.map((f) => firingKey(e.id, f.seq))));
-  for (const e of withPending) {
-    const missing = e.pending.filter((f) => !have.has(firingKey(e.id, f.seq))).map((f) => ({ ...f, dueAt: new Date(f.dueAt) }));
-    if (missing.length > 0) out.set(e.id, missing);
-  }
-  return out;
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
-import type { EscalationKind, EscalationState } from '../../domain/escalation.js';
+import type { EscalationKind, EscalationState, StepFiring } from '../../domain/escalation.js';
 import { decideAcknowledge, decideEscalateNow, decideResolve, firingKey, isLive, newEscalation } from '../../domain/escalation.js';
 import { choosePlan, planStart, snapshotPlan } from '../../domain/plan.js';
 import type { Ticket } from '../../domain/ticket.js';
@@ -147,13 +147,21 @@ const STOP_WAIT_MS = 2500;
  */
 async function stopSends(deps: AppDeps, stopped: StoredEscalation): Promise<number> {
   const end = Date.now() + STOP_WAIT_MS;
-  const keys = stopped.pendingAt ? stopped.pending.map((f) => firingKey(stopped.id, f.seq)) : [];
-  while (keys.length > 0 && Date.now() < end) {
-    const have = await deps.timeline.existingKeys(keys);
-    if (keys.every((k) => have.has(k))) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  if (stopped.pendingAt) while (Date.now() < end && (await unstoredFirings(deps, [stopped])).size > 0) await new Promise((r) => setTimeout(r, 20));
   return deps.deliveries.cancelQueued(stopped.id, Math.max(0, end - Date.now()));
+}
+
+/** Of these escalations' latest firings, those whose step event is missing (a step pass is still sending them, or its process died before storing them). */
+export async function unstoredFirings(deps: AppDeps, escs: StoredEscalation[]): Promise<Map<string, StepFiring[]>> {
+  const withPending = escs.filter((e) => e.pending.length > 0);
+  const out = new Map<string, StepFiring[]>();
+  if (withPending.length === 0) return out;
+  const have = await deps.timeline.existingKeys(withPending.flatMap((e) => e.pending.map((f) => firingKey(e.id, f.seq))));
+  for (const e of withPending) {
+    const missing = e.pending.filter((f) => !have.has(firingKey(e.id, f.seq))).map((f) => ({ ...f, dueAt: new Date(f.dueAt) }));
+    if (missing.length > 0) out.set(e.id, missing);
+  }
+  return out;
 }
 
 /** Ends the ticket's live escalation (only one that started before `startedBefore`, when given). */
