@@ -141,12 +141,13 @@ export class MongoEscalationRepository implements EscalationRepository {
    * The compare-and-set of a claim. Given the state read at `expectedVersion` (`prev`), only the
    * fields that changed are set: the version filter guarantees the rest is stored as read, and
    * a server that rewrites the whole document per update (the FerretDB stand-in) pays for every
-   * field set, the frozen plan included.
+   * field set, the frozen plan included. A field holding the same object as read (the plan,
+   * usually) is not even serialised to compare.
    */
   private claimUpdate(next: EscalationState, expectedVersion: number, firings: StepFiring[], now: Date, prev?: EscalationState) {
     const { _id, pending: _p, pendingAt: _pa, ...all } = toDoc(next as StoredEscalation);
     const before = prev ? (toDoc(prev as StoredEscalation) as Record<string, unknown>) : null;
-    const rest = before ? Object.fromEntries(Object.entries(all).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]))) : all;
+    const rest = before ? Object.fromEntries(Object.entries(all).filter(([k, v]) => v !== before[k] && JSON.stringify(v) !== JSON.stringify(before[k]))) : all;
     const set: Record<string, unknown> = { ...rest, liveKey: liveKey(next), dueSlot: slotOf(next.nextDueAt), version: expectedVersion + 1 };
     const update: Record<string, unknown> = { $set: set };
     if (firings.length > 0) {
