@@ -63,8 +63,12 @@ export class TicketIntake {
   /** `recovered`: left by a process that stopped; answered even when its ticket already exists (the stopped process may not have). */
   private toOpen: { rec: IntakeRecord; recovered: boolean }[] = [];
   private opening: Promise<void> | null = null;
-  /** Records this process holds (written, not yet opened): recovery leaves them alone. */
-  private readonly mine = new Set<string>();
+  /**
+   * Records this process holds (written or recovered, not yet forgotten), counted per id: one
+   * id may be held twice (a retry stored again after its first record was forgotten, below).
+   * Recovery leaves them alone.
+   */
+  private readonly mine = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -117,10 +121,17 @@ export class TicketIntake {
         group.forEach((g) => g.reject(e));
         continue;
       }
+      const seen = new Set<string>();
       for (const g of group) {
         // Stored before: a retry of a request already on its way (its holder, or recovery, opens it).
-        if (!stored.has(g.rec.id) || this.mine.has(g.rec.id)) continue;
-        this.mine.add(g.rec.id);
+        // Twice in this write: the first copy's record is the one stored.
+        if (!stored.has(g.rec.id) || seen.has(g.rec.id)) continue;
+        seen.add(g.rec.id);
+        // Stored now while this process still holds the id: a retry that came after its first
+        // record was forgotten (the group's later deletes still running). Its new record is
+        // opened too (the ticket exists: nothing new, no second answer) and forgotten, never
+        // left for recovery to find a minute later and answer again.
+        this.hold(g.rec.id);
         this.toOpen.push({ rec: g.rec, recovered: false });
       }
       group.forEach((g) => g.resolve());
@@ -174,7 +185,7 @@ export class TicketIntake {
       this.giveBack(group, e);
       return;
     }
-    group.forEach((g) => this.mine.delete(g.rec.id));
+    group.forEach((g) => this.release(g.rec.id));
     try {
       // A fresh record whose ticket already existed is a retry that came after its answer.
       this.onOpened(group.map((g, i) => ({ rec: g.rec, result: results[i]!, answer: g.recovered || !results[i]!.ok || results[i]!.created })), this.later);
@@ -186,7 +197,17 @@ export class TicketIntake {
   /** Still stored: recovery opens them later (any process, after staleMs). */
   private giveBack(group: { rec: IntakeRecord }[], e: unknown): void {
     this.deps.log.warn({ err: (e as Error).message, n: group.length }, 'intake: a group of tickets could not be opened now; they stay stored and are retried');
-    group.forEach((g) => this.mine.delete(g.rec.id));
+    group.forEach((g) => this.release(g.rec.id));
+  }
+
+  private hold(id: string): void {
+    this.mine.set(id, (this.mine.get(id) ?? 0) + 1);
+  }
+
+  private release(id: string): void {
+    const n = (this.mine.get(id) ?? 0) - 1;
+    if (n > 0) this.mine.set(id, n);
+    else this.mine.delete(id);
   }
 
   private async recover(before: Date): Promise<void> {
@@ -195,7 +216,7 @@ export class TicketIntake {
       if (left.length === 0) return;
       this.deps.log.info({ n: left.length }, 'intake: opening ticket requests left by a stopped process');
       for (const r of left) {
-        this.mine.add(r.id);
+        this.hold(r.id);
         this.toOpen.push({ rec: r, recovered: true });
       }
       this.kick();
