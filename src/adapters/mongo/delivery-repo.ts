@@ -8,15 +8,15 @@ import { fromDoc, jsonText, toDoc } from './mapping.js';
 import { BULK_CHUNK, chunks } from '../../lib/chunks.js';
 import { assertId, assertOptionalId } from './ids.js';
 
-/** The notice's fields read back as Dates (ticket.openedAt). */
-const NOTICE_DATES = ['openedAt'] as const;
+/** The notice's date fields, read back as Dates. */
+const reviveNotice = (n: Delivery['notice']): Delivery['notice'] => ({ ...n, ticket: { ...n.ticket, openedAt: new Date(n.ticket.openedAt) } });
 
 /** A stored delivery without the hand-over token (internal to the claim). */
 function toDelivery(d: Record<string, unknown> | null): Delivery | null {
   const out = fromDoc<Delivery & { handedBy?: string }>(d);
   if (!out) return out;
   delete out.handedBy;
-  out.notice = jsonText.read<Delivery['notice']>(out.notice, NOTICE_DATES);
+  out.notice = jsonText.read(out.notice, reviveNotice);
   return out;
 }
 

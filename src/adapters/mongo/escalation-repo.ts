@@ -46,8 +46,8 @@ function encodeNested(set: Record<string, unknown>): Record<string, unknown> {
 }
 
 function decodeNested(e: StoredEscalation): void {
-  e.plan = jsonText.read<StoredEscalation['plan']>(e.plan, ['frozenAt']);
-  if (e.pending !== undefined) e.pending = jsonText.read<StepFiring[]>(e.pending, ['dueAt']);
+  e.plan = jsonText.read<StoredEscalation['plan']>(e.plan, (p) => ({ ...p, frozenAt: new Date(p.frozenAt) }));
+  if (e.pending !== undefined) e.pending = jsonText.read<StepFiring[]>(e.pending, (fs) => fs.map((f) => ({ ...f, dueAt: new Date(f.dueAt) })));
 }
 
 export class MongoEscalationRepository implements EscalationRepository {
