@@ -33,6 +33,22 @@ async function openMany(esc: TestEsc, count: number) {
   return ids;
 }
 
+/** 30 minutes on: each ticket's due steps decided as a step pass would, and claimed when `claim`. */
+async function dueSteps(esc: TestEsc, ids: string[], claim: boolean) {
+  esc.clock.advanceMinutes(30);
+  await esc.engine.slaModule();
+  const now = esc.clock.now();
+  const items = [];
+  for (const id of ids) {
+    const e = (await esc.deps.escalations.liveForTicket(id))!;
+    const t = (await esc.deps.tickets.get(id))!;
+    const d = decideTick(e, now, (s, l) => resolveStepTargets(esc.deps.directory(), t, s, l, now));
+    if (claim) expect(await esc.deps.escalations.claim(d.state, e.version, d.firings, now)).to.equal(true);
+    items.push({ esc: claim ? { ...e, ...d.state, version: e.version + 1 } : { ...e, ...d.state }, ticket: t, firings: d.firings, exhausted: false });
+  }
+  return { now, items };
+}
+
 describe('engine invariants: duplicates, crashes, races', function () {
   this.timeout(90_000);
   const started: TestEsc[] = [];
@@ -151,18 +167,8 @@ describe('engine invariants: duplicates, crashes, races', function () {
     const n = recordingNotifiers();
     const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(n) });
     const ids = await openMany(esc, 3);
-    esc.clock.advanceMinutes(30);
-    await esc.engine.slaModule();
     // Play the dying process: claim the steps and store their messages claimed by it, then stop before sending.
-    const now = esc.clock.now();
-    const items = [];
-    for (const id of ids) {
-      const e = (await esc.deps.escalations.liveForTicket(id))!;
-      const t = (await esc.deps.tickets.get(id))!;
-      const d = decideTick(e, now, (s, l) => resolveStepTargets(esc.deps.directory(), t, s, l, now));
-      expect(await esc.deps.escalations.claim(d.state, e.version, d.firings, now)).to.equal(true);
-      items.push({ esc: { ...e, ...d.state, version: e.version + 1 }, ticket: t, firings: d.firings, exhausted: false });
-    }
+    const { now, items } = await dueSteps(esc, ids, true);
     // As a step pass stores them (Dispatcher.sendFresh): handed over, under its claim and lease.
     const built = buildFirings(esc.deps, items, now);
     await esc.deps.deliveries.enqueue(built.flatMap((b) => b.deliveries).map((d) => ({ ...d, status: 'sending' as const, claim: 'dead-process', leaseUntil: new Date(now.getTime() + 60_000), handedAt: now })));
@@ -178,16 +184,7 @@ describe('engine invariants: duplicates, crashes, races', function () {
   it('storing a wave again (a write retried after a dropped connection) counts its own rows, not rows a recovery stored under the same keys', async () => {
     const esc = await start({ org: scenarioOrg(everyStepNow), clock: new TestClock(new Date('2026-11-23T10:00:00Z')), notifiers: Object.values(recordingNotifiers()) });
     const ids = await openMany(esc, 2);
-    esc.clock.advanceMinutes(30);
-    await esc.engine.slaModule();
-    const now = esc.clock.now();
-    const items = [];
-    for (const id of ids) {
-      const e = (await esc.deps.escalations.liveForTicket(id))!;
-      const t = (await esc.deps.tickets.get(id))!;
-      const d = decideTick(e, now, (s, l) => resolveStepTargets(esc.deps.directory(), t, s, l, now));
-      items.push({ esc: { ...e, ...d.state }, ticket: t, firings: d.firings, exhausted: false });
-    }
+    const { now, items } = await dueSteps(esc, ids, false);
     const rows = buildFirings(esc.deps, items, now).flatMap((b) => b.deliveries);
     expect(rows.length).to.be.greaterThan(1);
     const [first, ...rest] = rows;
